@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Mimi.Conformance.Harness.Client;
+using Mimi.Conformance.Harness.Configuration;
+using Mimi.Conformance.Harness.Reporting;
+using Mimi.Conformance.Harness.Requirements;
+using Mimi.Conformance.Harness.Results;
+using Mimi.Conformance.Protocol.Profile;
+
+namespace Mimi.Conformance.Cli.Execution;
+
+/// <summary>What `run` was asked to do.</summary>
+internal sealed record RunRequest(
+    Uri? DpUrl,
+    string? CaFile,
+    string? Pin,
+    string OutputRoot,
+    IReadOnlyList<string> Classes,
+    IReadOnlyList<string> Only,
+    string? Level,
+    string FailOn,
+    IReadOnlyList<string> Faults,
+    bool AllowTestControl,
+    TimeSpan RequestTimeout,
+    TimeSpan Budget,
+    string? Seed);
+
+/// <summary>One certification run: target, suite, report. Used by `run`, `self-test` and later `matrix`.</summary>
+internal static class ConformanceRun
+{
+    public static async Task<ConformanceReport> ExecuteAsync(RunRequest request, TimeProvider time, TextWriter log, CancellationToken ct)
+    {
+        var catalog = RequirementCatalog.Load(RepositoryLayout.CatalogPath);
+        var started = time.GetUtcNow();
+        var runId = $"{started:yyyyMMdd-HHmmss}-{Convert.ToHexString(Guid.NewGuid().ToByteArray()[..2]).ToLowerInvariant()}";
+        var selected = Select(catalog, request);
+
+        await using var embedded = request.DpUrl is null ? await EmbeddedDp.StartAsync(request.Faults, ct) : null;
+        var options = new ConformanceOptions
+        {
+            DpUrl = embedded?.Url ?? request.DpUrl!,
+            CaFile = embedded?.CertificatePath ?? request.CaFile,
+            PinSha256 = embedded is null ? request.Pin : null,
+            AllowTestControl = embedded is not null || request.AllowTestControl,
+            RequestTimeout = request.RequestTimeout,
+            Seed = request.Seed ?? $"run-{runId}",
+        }.Validated();
+
+        var claimed = await PreflightAsync(options, time, log, ct);
+        var workDir = Path.Combine(request.OutputRoot, runId);
+        var outcome = await SuiteRunner.RunAsync(options, selected?.ToArray() ?? [], Path.Combine(workDir, "raw"), request.Budget, ct);
+        var context = new RunContext(runId, options.DpUrl.ToString(), embedded is null ? "external" : "embedded", options.CaFile, started, time.GetUtcNow(),
+            request.FailOn, Filters(request), request.Faults, claimed, selected);
+        var report = ReportBuilder.Build(catalog, context, outcome);
+        ReportWriter.WriteAll(report, workDir);
+        UpdateLatest(request.OutputRoot, workDir);
+        return report;
+    }
+
+    /// <summary>Fetches metadata once to learn the claimed classes and to tell an unreachable DP apart early.</summary>
+    private static async Task<IReadOnlyList<string>> PreflightAsync(ConformanceOptions options, TimeProvider time, TextWriter log, CancellationToken ct)
+    {
+        using var client = new DpClient(options, time);
+        var response = await client.GetAsync(ProfileConstants.MetadataPath, ct);
+        if (response.TransportError is not null)
+        {
+            await log.WriteLineAsync($"preflight: cannot reach {options.DpUrl}: {response.TransportError}");
+            return [];
+        }
+        return response.Json is { } json ? DpMetadata.Parse(json).ConformanceClasses : [];
+    }
+
+    /// <summary>The requirement ids the filters select, or null for all.</summary>
+    public static IReadOnlySet<string>? Select(RequirementCatalog catalog, RunRequest request)
+    {
+        if (request.Classes.Count == 0 && request.Only.Count == 0 && request.Level is null)
+            return null;
+        var globs = request.Only.Select(g => new Regex("^" + Regex.Escape(g).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "$", RegexOptions.IgnoreCase)).ToArray();
+        return catalog.Requirements
+            .Where(r => request.Classes.Count == 0 || request.Classes.Contains(r.Class))
+            .Where(r => globs.Length == 0 || globs.Any(g => g.IsMatch(r.Id)))
+            .Where(r => request.Level is null || LevelRank(r.Level) <= LevelRank(request.Level.ToUpperInvariant()))
+            .Select(r => r.Id)
+            .ToHashSet();
+    }
+
+    private static int LevelRank(string level) => level switch { "MUST" => 0, "SHOULD" => 1, _ => 2 };
+
+    private static List<string> Filters(RunRequest r) =>
+        [.. r.Classes.Select(c => $"class={c}"), .. r.Only.Select(o => $"only={o}"), .. r.Level is null ? [] : new[] { $"level={r.Level}" }];
+
+    private static void UpdateLatest(string root, string runDir)
+    {
+        var latest = Path.Combine(root, "latest");
+        try
+        {
+            if (Directory.Exists(latest) || File.Exists(latest))
+            {
+                var info = new FileInfo(latest);
+                if (info.LinkTarget is not null)
+                    info.Delete();
+                else
+                    Directory.Delete(latest, recursive: true);
+            }
+            Directory.CreateSymbolicLink(latest, Path.GetFileName(runDir));
+        }
+        catch (IOException)
+        {
+            // Another run raced us to the link; the run directory itself is complete.
+        }
+    }
+
+    public static string SummaryLine(ConformanceReport report)
+    {
+        var c = report.Summary.RequirementCounts;
+        string N(string k) => c.GetValueOrDefault(k).ToString(CultureInfo.InvariantCulture);
+        return $"{report.Summary.Verdict}: {N("pass")} pass, {N("fail")} fail, {N("warn")} warn, {N("error")} error, {N("not-verifiable")} not-verifiable, {N("not-applicable")} not-applicable, {N("untested")} untested";
+    }
+}

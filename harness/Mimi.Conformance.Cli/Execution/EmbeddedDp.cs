@@ -1,0 +1,45 @@
+using Mimi.Conformance.ReferenceDp.Hosting;
+
+namespace Mimi.Conformance.Cli.Execution;
+
+/// <summary>The bundled reference DP, started in-process on 127.0.0.1:0 with its own data directory.</summary>
+internal sealed class EmbeddedDp : IAsyncDisposable
+{
+    private readonly RunningDp _dp;
+    private readonly string _dataDir;
+
+    private EmbeddedDp(RunningDp dp, string dataDir)
+    {
+        _dp = dp;
+        _dataDir = dataDir;
+    }
+
+    public Uri Url => _dp.Url;
+
+    public string CertificatePath => _dp.CertificatePath;
+
+    public static async Task<EmbeddedDp> StartAsync(IReadOnlyList<string> faults, CancellationToken ct)
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), $"mimi-dp-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dataDir);
+        var dp = await ReferenceDpHost.StartAsync(new ReferenceDpOptions
+        {
+            DataDirectory = dataDir,
+            Faults = faults.ToHashSet(),
+        }, ct);
+        return new EmbeddedDp(dp, dataDir);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _dp.DisposeAsync();
+        try
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp directory is harmless; never fail a run over it.
+        }
+    }
+}

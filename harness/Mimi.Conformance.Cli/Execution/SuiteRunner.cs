@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using Mimi.Conformance.Harness.Configuration;
+using Mimi.Conformance.Harness.Requirements;
+
+namespace Mimi.Conformance.Cli.Execution;
+
+/// <summary>What the suite process produced, or why it produced nothing usable.</summary>
+internal sealed record SuiteOutcome(RawRun? Run, string? Failure, TimeSpan Elapsed);
+
+/// <summary>
+/// Runs the xunit suite as a child process against one DP. The suite is a black box to the CLI too: options go
+/// in as MIMI_* variables, results come back as xunit XML. A budget bounds the whole run.
+/// </summary>
+internal static class SuiteRunner
+{
+    public static string SuiteAssembly
+    {
+        get
+        {
+            var configuration = typeof(SuiteRunner).Assembly.Location.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+            return Environment.GetEnvironmentVariable("MIMI_SUITE_DLL") is { Length: > 0 } dll
+                ? dll
+                : Path.Combine(RepositoryLayout.Root, "suite", "Mimi.Conformance.Suite", "bin", configuration, "net10.0", "Mimi.Conformance.Suite.dll");
+        }
+    }
+
+    public static async Task<SuiteOutcome> RunAsync(ConformanceOptions options, IReadOnlyList<string> requirementFilter, string workDir, TimeSpan budget, CancellationToken ct)
+    {
+        var dll = SuiteAssembly;
+        if (!File.Exists(dll))
+            return new SuiteOutcome(null, $"the suite is not built ({dll}); run ./run.sh, which builds it", TimeSpan.Zero);
+        Directory.CreateDirectory(workDir);
+        var xml = Path.Combine(workDir, "xunit.xml");
+        File.Delete(xml);
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { dll, "-noLogo", "-noColor", "-xml", xml })
+            psi.ArgumentList.Add(arg);
+        foreach (var id in requirementFilter)
+        {
+            psi.ArgumentList.Add("-trait");
+            psi.ArgumentList.Add($"Requirement={id}");
+        }
+        foreach (var (k, v) in options.ToEnvironment())
+            psi.Environment[k] = v;
+        var stopwatch = Stopwatch.StartNew();
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start dotnet");
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(budget);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            return new SuiteOutcome(TryRead(xml), $"the suite did not finish within its budget of {budget.TotalSeconds:0} s and was stopped", stopwatch.Elapsed);
+        }
+        await File.WriteAllTextAsync(Path.Combine(workDir, "suite-output.txt"), await stdout + await stderr, ct);
+        var run = TryRead(xml);
+        return run is null
+            ? new SuiteOutcome(null, $"the suite exited with code {process.ExitCode} and wrote no results (see {workDir}/suite-output.txt)", stopwatch.Elapsed)
+            : new SuiteOutcome(run, null, stopwatch.Elapsed);
+    }
+
+    private static RawRun? TryRead(string xml)
+    {
+        try
+        {
+            return File.Exists(xml) ? XunitResultReader.Read(xml) : null;
+        }
+        catch (Exception e) when (e is System.Xml.XmlException or InvalidDataException)
+        {
+            return null;
+        }
+    }
+}

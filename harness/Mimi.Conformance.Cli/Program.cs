@@ -1,0 +1,134 @@
+using System.CommandLine;
+using Mimi.Conformance.Cli.Execution;
+using Mimi.Conformance.Cli.SelfTest;
+using Mimi.Conformance.Harness.Configuration;
+using Mimi.Conformance.Harness.Reporting;
+using Mimi.Conformance.Harness.Requirements;
+using Mimi.Conformance.ReferenceDp.Hosting;
+
+namespace Mimi.Conformance.Cli;
+
+/// <summary>The `mimi-conformance` command (DESIGN §9). Exit codes: 0 gated requirements hold, 1 a gated requirement fails, 2 configuration or harness error.</summary>
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("Mimi.Conformance: conformance and interop suite for MIMI Discovery Providers");
+        root.Subcommands.Add(RunCommand());
+        root.Subcommands.Add(SelfTestCommandLine());
+        root.Subcommands.Add(ServeDpCommand());
+        try
+        {
+            return await root.Parse(args).InvokeAsync();
+        }
+        catch (ConfigurationException e)
+        {
+            await Console.Error.WriteLineAsync($"configuration error: {e.Message}");
+            return 2;
+        }
+    }
+
+    private static readonly Option<string?> Dp = new("--dp") { Description = "Base URL of the DP under test (default: the embedded reference DP)" };
+    private static readonly Option<string?> Ca = new("--ca") { Description = "PEM certificate or CA the DP's TLS certificate must chain to" };
+    private static readonly Option<string?> Pin = new("--pin") { Description = "SHA-256 (hex) of the DP's TLS certificate, instead of --ca" };
+    private static readonly Option<string> Out = new("--out") { Description = "Directory for reports/<run-id>/", DefaultValueFactory = _ => Path.Combine(RepositoryLayout.Root, "reports") };
+    private static readonly Option<string[]> ClassFilter = new("--class") { Description = "Only requirements of this class (repeatable)" };
+    private static readonly Option<string[]> Only = new("--only") { Description = "Only requirement ids matching this glob, e.g. DISC-R-0* (repeatable)" };
+    private static readonly Option<string?> Level = new("--level") { Description = "Only requirements at this level or stricter: must|should|may" };
+    private static readonly Option<string> FailOn = new("--fail-on") { Description = "Which broken levels fail the run: must|should", DefaultValueFactory = _ => "must" };
+    private static readonly Option<string[]> DpFault = new("--dp-fault") { Description = "Start the embedded DP with this fault mode (repeatable)" };
+    private static readonly Option<bool> AllowTestControl = new("--allow-test-control") { Description = "Let the harness call the DP's test-control endpoints (always on for the embedded DP)" };
+    private static readonly Option<int> TimeoutMs = new("--timeout-ms") { Description = "Per-request timeout", DefaultValueFactory = _ => 10_000 };
+    private static readonly Option<int> BudgetS = new("--budget-s") { Description = "Time budget for the whole suite run", DefaultValueFactory = _ => 600 };
+    private static readonly Option<string?> Seed = new("--seed") { Description = "Seed for the harness's keys and CSIs (default: per run)" };
+    private static readonly Option<bool> List = new("--list") { Description = "List the selected requirements and exit (dry run)" };
+
+    private static Command RunCommand()
+    {
+        var cmd = new Command("run", "Certify a DP and write reports/<run-id>/") { Dp, Ca, Pin, Out, ClassFilter, Only, Level, FailOn, DpFault, AllowTestControl, TimeoutMs, BudgetS, Seed, List };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var request = ToRequest(parse);
+            if (parse.GetValue(List))
+                return ListRequirements(request);
+            var report = await ConformanceRun.ExecuteAsync(request, TimeProvider.System, Console.Error, ct);
+            ConsoleTableWriter.Write(report, Console.Out);
+            await Console.Out.WriteLineAsync(ConformanceRun.SummaryLine(report));
+            await Console.Out.WriteLineAsync($"report: {Path.Combine(request.OutputRoot, report.Run.Id, HtmlReportWriter.FileName)}");
+            if (!report.Run.Completeness.Complete)
+                await Console.Out.WriteLineAsync($"incomplete: {report.Run.Completeness.Reason}");
+            return report.Summary.ExitCode;
+        });
+        return cmd;
+    }
+
+    private static Command SelfTestCommandLine()
+    {
+        var faults = new Option<string[]>("--fault") { Description = "Only these fault modes (repeatable)" };
+        var cmd = new Command("self-test", "Clean reference DP passes; every fault mode fails exactly its mapped requirements") { Out, faults, TimeoutMs, BudgetS };
+        cmd.SetAction((parse, ct) => SelfTestCommand.RunAsync(ToRequest(parse), parse.GetValue(faults) ?? [], TimeProvider.System, Console.Out, ct));
+        return cmd;
+    }
+
+    private static Command ServeDpCommand()
+    {
+        var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0 = any free port)", DefaultValueFactory = _ => 8443 };
+        var data = new Option<string?>("--data") { Description = "Data directory (default: reports/dp-data)" };
+        var fault = new Option<string[]>("--fault") { Description = "Fault mode (repeatable)" };
+        var cmd = new Command("serve-dp", "Run the reference DP alone; prints its URL and certificate path") { port, data, fault };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var dir = Path.GetFullPath(parse.GetValue(data) ?? Path.Combine(RepositoryLayout.Root, "reports", "dp-data"));
+            Directory.CreateDirectory(dir);
+            await using var dp = await ReferenceDpHost.StartAsync(new ReferenceDpOptions
+            {
+                DataDirectory = dir,
+                Port = parse.GetValue(port),
+                Faults = (parse.GetValue(fault) ?? []).ToHashSet(),
+            }, ct);
+            await Console.Out.WriteLineAsync($"reference DP listening at {dp.Url}");
+            await Console.Out.WriteLineAsync($"certificate: {dp.CertificatePath}");
+            await Console.Out.WriteLineAsync($"pin (sha256): {dp.PinSha256Hex}");
+            await Console.Out.WriteLineAsync($"certify it:  ./run.sh run --dp {dp.Url} --ca {dp.CertificatePath} --allow-test-control");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl-C: stop cleanly.
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static RunRequest ToRequest(ParseResult parse)
+    {
+        var dp = parse.GetValue(Dp);
+        Uri? url = null;
+        if (dp is not null && !Uri.TryCreate(dp, UriKind.Absolute, out url))
+            throw new ConfigurationException($"--dp \"{dp}\" is not an absolute URL");
+        var failOn = parse.GetValue(FailOn) ?? "must";
+        if (failOn is not ("must" or "should"))
+            throw new ConfigurationException("--fail-on takes must or should");
+        var level = parse.GetValue(Level);
+        if (level is not (null or "must" or "should" or "may"))
+            throw new ConfigurationException("--level takes must, should or may");
+        var faults = parse.GetValue(DpFault) ?? [];
+        if (faults.Length > 0 && url is not null)
+            throw new ConfigurationException("--dp-fault applies to the embedded DP only; drop --dp");
+        return new RunRequest(url, parse.GetValue(Ca), parse.GetValue(Pin), Path.GetFullPath(parse.GetValue(Out)!),
+            parse.GetValue(ClassFilter) ?? [], parse.GetValue(Only) ?? [], level, failOn, faults,
+            parse.GetValue(AllowTestControl), TimeSpan.FromMilliseconds(parse.GetValue(TimeoutMs)), TimeSpan.FromSeconds(parse.GetValue(BudgetS)), parse.GetValue(Seed));
+    }
+
+    private static int ListRequirements(RunRequest request)
+    {
+        var catalog = RequirementCatalog.Load(RepositoryLayout.CatalogPath);
+        var selected = ConformanceRun.Select(catalog, request);
+        foreach (var r in catalog.Requirements.Where(r => selected is null || selected.Contains(r.Id)))
+            Console.Out.WriteLine($"{r.Id,-14} {r.Level,-6} {r.Class,-17} {r.Title}");
+        return 0;
+    }
+}

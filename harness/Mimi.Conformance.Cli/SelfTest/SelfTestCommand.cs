@@ -1,0 +1,65 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Mimi.Conformance.Cli.Execution;
+using Mimi.Conformance.Harness.Requirements;
+using Mimi.Conformance.Harness.Results;
+
+namespace Mimi.Conformance.Cli.SelfTest;
+
+/// <summary>One fault mode of the reference DP and the requirements that must fail under it.</summary>
+internal sealed record FaultExpectation(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("description")] string Description,
+    [property: JsonPropertyName("requirements")] IReadOnlyList<string> Requirements);
+
+internal sealed record FaultCatalog([property: JsonPropertyName("faults")] IReadOnlyList<FaultExpectation> Faults)
+{
+    public static string DefaultPath => Path.Combine(RepositoryLayout.Vectors, "self-test", "faults.json");
+
+    public static FaultCatalog Load(string path) =>
+        JsonSerializer.Deserialize<FaultCatalog>(File.ReadAllText(path)) ?? throw new InvalidDataException($"{path} is empty");
+}
+
+/// <summary>How one self-test run came out.</summary>
+internal sealed record FaultOutcome(string Fault, IReadOnlyList<string> Expected, IReadOnlyList<string> Failed, IReadOnlyList<string> Errors)
+{
+    public IReadOnlyList<string> Missed => Expected.Except(Failed).ToList();
+
+    public IReadOnlyList<string> Unexpected => Failed.Except(Expected).ToList();
+
+    /// <summary>Caught exactly: every mapped requirement fails, nothing else fails, nothing errors.</summary>
+    public bool Exact => Missed.Count == 0 && Unexpected.Count == 0 && Errors.Count == 0;
+}
+
+/// <summary>
+/// Proves the suite: the clean reference DP passes everything, and each fault mode makes exactly its mapped
+/// requirements fail (or warn, for SHOULDs). Prints a detection table and "N caught, N escaped".
+/// </summary>
+internal static class SelfTestCommand
+{
+    public static async Task<int> RunAsync(RunRequest template, IReadOnlyList<string> only, TimeProvider time, TextWriter output, CancellationToken ct)
+    {
+        var catalog = FaultCatalog.Load(FaultCatalog.DefaultPath);
+        var faults = catalog.Faults.Where(f => only.Count == 0 || only.Contains(f.Name)).ToList();
+        var outcomes = new List<FaultOutcome>();
+        foreach (var fault in (IEnumerable<FaultExpectation?>)[null, .. faults])
+        {
+            var request = template with { DpUrl = null, Faults = fault is null ? [] : [fault.Name] };
+            var report = await ConformanceRun.ExecuteAsync(request, time, output, ct);
+            var failed = report.Requirements.Where(r => r.Verdict is Verdict.Fail or Verdict.Warn).Select(r => r.Id).ToList();
+            var errors = report.Requirements.Where(r => r.Verdict == Verdict.Error).Select(r => r.Id).ToList();
+            var outcome = new FaultOutcome(fault?.Name ?? "(clean)", fault?.Requirements ?? [], failed, errors);
+            outcomes.Add(outcome);
+            await output.WriteLineAsync($"{(outcome.Exact ? "ok  " : "FAIL")} {outcome.Fault,-28} expected [{string.Join(", ", outcome.Expected)}] failed [{string.Join(", ", outcome.Failed)}]" +
+                (outcome.Errors.Count > 0 ? $" errors [{string.Join(", ", outcome.Errors)}]" : "") + $"  ({report.Run.Id})");
+        }
+        var clean = outcomes[0];
+        var caught = outcomes.Skip(1).Count(o => o.Missed.Count == 0);
+        var escaped = outcomes.Count - 1 - caught;
+        var falsePositives = outcomes.Skip(1).Count(o => o.Unexpected.Count > 0 || o.Errors.Count > 0);
+        await output.WriteLineAsync();
+        await output.WriteLineAsync($"clean DP: {(clean.Exact ? "passes everything" : $"FAILS [{string.Join(", ", clean.Failed.Concat(clean.Errors))}]")}");
+        await output.WriteLineAsync($"{caught} caught, {escaped} escaped, {falsePositives} with unexpected failures");
+        return clean.Exact && outcomes.All(o => o.Exact) ? 0 : 1;
+    }
+}

@@ -1,0 +1,145 @@
+using System.Text.Json.Nodes;
+using FluentAssertions;
+using Mimi.Conformance.Harness.Roles;
+using Mimi.Conformance.Protocol.Cbor;
+using Mimi.Conformance.Protocol.Cose;
+using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.ReferenceDp.Faults;
+using Mimi.Conformance.ReferenceDp.Hosting;
+using static Mimi.Conformance.Harness.Tests.ReferenceDp.DpTestHost;
+using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
+
+namespace Mimi.Conformance.Harness.Tests.ReferenceDp;
+
+/// <summary>Each fault breaks what it says (a sample; the suite's self-test covers them all), and startup checks its options.</summary>
+public sealed class ReferenceDpFaultTests
+{
+    private readonly Parties _parties = new("reference-dp-fault-tests", TimeProvider.System);
+
+    [Fact]
+    public void Every_fault_has_a_unique_name_and_a_description()
+    {
+        FaultMode.All.Should().HaveCount(9);
+        FaultMode.All.Select(f => f.Name).Should().OnlyHaveUniqueItems();
+        FaultMode.All.Should().OnlyContain(f => f.Description.Length > 10);
+    }
+
+    [Fact]
+    public async Task An_unknown_fault_name_is_refused_at_start()
+    {
+        var dir = Directory.CreateTempSubdirectory("mimi-refdp-badfault-").FullName;
+        try
+        {
+            var act = () => ReferenceDpHost.StartAsync(new ReferenceDpOptions { DataDirectory = dir, Faults = new HashSet<string> { "no-such-fault" } }, TestContext.Current.CancellationToken);
+
+            (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain(FaultMode.IgnoreRemove);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_command_line_parses_repeated_faults_and_rejects_unknown_ones()
+    {
+        var options = Mimi.Conformance.ReferenceDp.Program.Parse(["--data", "/tmp/x", "--port", "8443", "--fault", FaultMode.IgnoreRemove, "--fault", FaultMode.ServePlainHttp, "--no-test-control"])!;
+
+        options.Port.Should().Be(8443);
+        options.Faults.Should().BeEquivalentTo([FaultMode.IgnoreRemove, FaultMode.ServePlainHttp]);
+        options.TestControl.Should().BeFalse();
+        var act = () => Mimi.Conformance.ReferenceDp.Program.Parse(["--data", "/tmp/x", "--fault", "bogus"]);
+        act.Should().Throw<Exception>().Which.Message.Should().Contain(FaultMode.AcceptUnsigned);
+    }
+
+    [Fact]
+    public async Task Without_test_control_the_endpoints_answer_test_control_disabled()
+    {
+        await using var dp = await DpTestHost.StartAsync(testControl: false);
+
+        using var response = await dp.PostAsync("/test-control/trust", new JsonObject());
+        using var metadata = await dp.Http.GetAsync(new Uri(MetadataPath, UriKind.Relative), TestContext.Current.CancellationToken);
+
+        await ShouldBeProblemAsync(response, 404, Problems.TestControlDisabled);
+        (await JsonOf(metadata))!.AsObject().ContainsKey("test_control").Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Skip_dp_countersign_and_re_encode_payload_break_what_they_say()
+    {
+        await using var dp = await DpTestHost.StartAsync(null, true, FaultMode.SkipDpCountersign, FaultMode.ReEncodePayload);
+        await dp.TrustAsync(_parties);
+        var (cose, payload) = MappingBuilder.For(_parties, dp.DpId, _parties.NewE164(), _parties.NewRecipientKey(), ["default"]).Build();
+
+        var (_, published) = await dp.PublishAsync(cose);
+        var (_, found) = await dp.LookupAsync(payload.Csi);
+
+        B64.TryDecode(published!["mapping"]!.GetValue<string>(), out var stored).Should().BeTrue();
+        CoseSign.Decode(stored).Signatures.Should().NotContain(s => s.Role == SignerRoles.Dp);
+        B64.TryDecode(found!["mappings"]![0]!["mapping"]!.GetValue<string>(), out var served).Should().BeTrue();
+        var servedPayload = CoseSign.Decode(served).Payload;
+        CborDeterminism.IsDeterministic(servedPayload, out _).Should().BeFalse();
+        servedPayload.Should().NotEqual(payload.Encode());
+        servedPayload.Should().HaveCount(payload.Encode().Length);
+    }
+
+    [Fact]
+    public async Task Accept_unsigned_stores_a_mapping_without_any_signature()
+    {
+        await using var dp = await DpTestHost.StartAsync(null, true, FaultMode.AcceptUnsigned);
+        await dp.TrustAsync(_parties);
+        var builder = MappingBuilder.For(_parties, dp.DpId, _parties.NewE164(), _parties.NewRecipientKey()) with { SignAsRecipient = false };
+
+        var (status, body) = await dp.PublishAsync(builder.Build().Cose);
+
+        status.Should().Be(201, Show(body));
+        (await dp.LookupAsync(builder.Csi)).Body!["status"]!.GetValue<string>().Should().Be("found");
+    }
+
+    [Fact]
+    public async Task Ignore_remove_answers_200_but_keeps_the_mapping()
+    {
+        await using var dp = await DpTestHost.StartAsync(null, true, FaultMode.IgnoreRemove);
+        await dp.TrustAsync(_parties);
+        var recipient = _parties.NewRecipientKey();
+        var (cose, payload) = MappingBuilder.For(_parties, dp.DpId, _parties.NewE164(), recipient, ["default"]).Build();
+        var id = (await dp.PublishAsync(cose)).Body!["mapping_id"]!.GetValue<string>();
+
+        var (status, _) = await dp.RemoveAsync(MappingBuilder.Removal(_parties, recipient, SignerRoles.Recipient, dp.DpId, payload.Csi, id));
+
+        status.Should().Be(200);
+        (await dp.LookupAsync(payload.Csi)).Body!["status"]!.GetValue<string>().Should().Be("found");
+    }
+
+    [Fact]
+    public async Task Serve_plain_http_listens_without_tls_and_advertises_http()
+    {
+        await using var dp = await DpTestHost.StartAsync(null, true, FaultMode.ServePlainHttp);
+        using var plain = new HttpClient { BaseAddress = dp.Dp.Url };
+
+        using var response = await plain.GetAsync(new Uri(MetadataPath, UriKind.Relative), TestContext.Current.CancellationToken);
+
+        dp.Dp.Url.Scheme.Should().Be("http");
+        dp.Dp.Ready.Url.Should().StartWith("http://127.0.0.1:");
+        ((int)response.StatusCode).Should().Be(200);
+    }
+
+    [Fact]
+    public async Task The_test_control_clock_expires_mappings()
+    {
+        await using var dp = await DpTestHost.StartAsync();
+        await dp.TrustAsync(_parties);
+        var (cose, payload) = MappingBuilder.For(_parties, dp.DpId, _parties.NewE164(), _parties.NewRecipientKey(), ["default"]).Build();
+        (await dp.PublishAsync(cose)).Status.Should().Be(201);
+
+        using var advanced = await dp.PostAsync("/test-control/clock", new JsonObject { ["advance_s"] = 8 * 86_400 });
+        var (_, afterExpiry) = await dp.LookupAsync(payload.Csi);
+        using var reset = await dp.PostRawAsync("/test-control/reset", [], null);
+        var (republished, _) = await dp.PublishAsync(cose);
+
+        ((int)advanced.StatusCode).Should().Be(204);
+        afterExpiry!["status"]!.GetValue<string>().Should().Be("not_found", "the mapping's exp (7 days) has passed on the DP's clock");
+        ((int)reset.StatusCode).Should().Be(204);
+        republished.Should().Be(422, "reset forgot the harness's CSIP key");
+    }
+}

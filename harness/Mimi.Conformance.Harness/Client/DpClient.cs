@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mimi.Conformance.Harness.Configuration;
+using Mimi.Conformance.Harness.Results;
+
+namespace Mimi.Conformance.Harness.Client;
+
+/// <summary>What came back from one call. Transport failures are data, not exceptions: the test decides.</summary>
+internal sealed record DpResponse(int? Status, IReadOnlyDictionary<string, string> Headers, byte[] Body, bool Truncated, string? TransportError, SslProtocols? TlsProtocol)
+{
+    public string? ContentType => Headers.GetValueOrDefault("content-type");
+
+    public bool IsProblem => ContentType?.StartsWith("application/problem+json", StringComparison.OrdinalIgnoreCase) == true;
+
+    public string Text => Encoding.UTF8.GetString(Body);
+
+    /// <summary>The body as a JSON object, or null when it is not one.</summary>
+    public JsonObject? Json
+    {
+        get
+        {
+            try
+            {
+                return JsonNode.Parse(Body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }) as JsonObject;
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+    }
+
+    public string Describe() => TransportError is not null ? $"transport error: {TransportError}" : $"HTTP {Status} {ContentType}";
+}
+
+/// <summary>Receives every exchange the client makes, for evidence.</summary>
+internal interface IExchangeSink
+{
+    void Record(Exchange exchange);
+}
+
+/// <summary>
+/// HTTP client for the DP under test. Trusts the DP's certificate only by CA file or pin (never "accept any"),
+/// never follows redirects, time-boxes every call, caps every body, and records each exchange.
+/// </summary>
+internal sealed class DpClient : IDisposable
+{
+    private const int EvidenceBodyLimit = 16 * 1024;
+    private static readonly HashSet<string> SecretHeaders = new(StringComparer.OrdinalIgnoreCase) { "authorization", "cookie", "set-cookie", "proxy-authorization" };
+
+    private readonly HttpClient _http;
+    private readonly ConformanceOptions _options;
+    private readonly TimeProvider _time;
+    private int _seq;
+
+    public DpClient(ConformanceOptions options, TimeProvider time)
+    {
+        _options = options;
+        _time = time;
+        _http = new HttpClient(CreateHandler(options), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    public IExchangeSink? Sink { get; set; }
+
+    public Uri BaseUrl => _options.DpUrl;
+
+    public static SocketsHttpHandler CreateHandler(ConformanceOptions options)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            ConnectTimeout = options.RequestTimeout,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+            MaxResponseHeadersLength = 64,
+        };
+        handler.SslOptions.EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+        if (options.PinSha256 is { } pin)
+        {
+            var expected = Convert.FromHexString(pin);
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, _, _) =>
+                cert is not null && CryptographicOperations.FixedTimeEquals(cert.GetCertHash(HashAlgorithmName.SHA256), expected);
+        }
+        else if (options.CaFile is { } caFile)
+        {
+            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+            policy.CustomTrustStore.Add(X509CertificateLoader.LoadCertificateFromFile(caFile));
+            handler.SslOptions.CertificateChainPolicy = policy;
+        }
+        return handler;
+    }
+
+    public Uri Resolve(string pathOrUrl) =>
+        Uri.TryCreate(pathOrUrl, UriKind.Absolute, out var abs) && abs.Scheme is "http" or "https" ? abs : new Uri(BaseUrl, pathOrUrl);
+
+    public Task<DpResponse> GetAsync(string path, CancellationToken ct = default) => SendAsync(HttpMethod.Get, Resolve(path), null, null, ct);
+
+    public Task<DpResponse> PostJsonAsync(string path, object body, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, Resolve(path), JsonSerializer.SerializeToUtf8Bytes(body), "application/json", ct);
+
+    public Task<DpResponse> PostRawAsync(string path, byte[] body, string? contentType, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, Resolve(path), body, contentType, ct);
+
+    public async Task<DpResponse> SendAsync(HttpMethod method, Uri url, byte[]? body, string? contentType, CancellationToken ct = default)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_options.RequestTimeout);
+        using var request = new HttpRequestMessage(method, url);
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body);
+            if (contentType is not null)
+                request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        }
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("application/problem+json");
+        var started = _time.GetTimestamp();
+        DpResponse response;
+        try
+        {
+            using var http = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var (bytes, truncated) = await ReadCappedAsync(http.Content, _options.MaxResponseBytes, timeout.Token);
+            var headers = http.Headers.Concat(http.Content.Headers)
+                .GroupBy(h => h.Key.ToLowerInvariant())
+                .ToDictionary(g => g.Key, g => string.Join(", ", g.SelectMany(h => h.Value)));
+            response = new DpResponse((int)http.StatusCode, headers, bytes, truncated, null, null);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            response = Failed($"no complete response within {_options.RequestTimeout.TotalMilliseconds:0} ms");
+        }
+        catch (HttpRequestException e)
+        {
+            response = Failed(Explain(e));
+        }
+        catch (IOException e)
+        {
+            response = Failed($"I/O error: {e.Message}");
+        }
+        Record(method, url, request, body, response, _time.GetElapsedTime(started));
+        return response;
+    }
+
+    private static DpResponse Failed(string why) => new(null, new Dictionary<string, string>(), [], false, why, null);
+
+    /// <summary>Turns a transport failure into a sentence that points at the likely configuration cause.</summary>
+    public static string Explain(HttpRequestException e)
+    {
+        var inner = e.InnerException?.Message;
+        return e.HttpRequestError switch
+        {
+            HttpRequestError.SecureConnectionError => $"TLS handshake failed ({inner ?? e.Message}); check --ca/--pin match the DP's certificate and its host name",
+            HttpRequestError.ConnectionError => $"cannot connect ({inner ?? e.Message}); is the DP running at this address?",
+            HttpRequestError.ResponseEnded => "the connection closed before a complete HTTP response",
+            HttpRequestError.InvalidResponse => $"not a valid HTTP response ({inner ?? e.Message})",
+            _ => $"{e.HttpRequestError}: {inner ?? e.Message}",
+        };
+    }
+
+    private static async Task<(byte[] Bytes, bool Truncated)> ReadCappedAsync(HttpContent content, int cap, CancellationToken ct)
+    {
+        await using var stream = await content.ReadAsStreamAsync(ct);
+        var buffer = new byte[Math.Min(cap + 1, 64 * 1024)];
+        using var ms = new MemoryStream();
+        int read;
+        while ((read = await stream.ReadAsync(buffer, ct)) > 0)
+        {
+            var room = cap - (int)ms.Length;
+            if (read > room)
+            {
+                ms.Write(buffer, 0, room);
+                return (ms.ToArray(), true);
+            }
+            ms.Write(buffer, 0, read);
+        }
+        return (ms.ToArray(), false);
+    }
+
+    private void Record(HttpMethod method, Uri url, HttpRequestMessage request, byte[]? body, DpResponse response, TimeSpan elapsed)
+    {
+        if (Sink is null)
+            return;
+        var requestHeaders = request.Headers.Concat(request.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>())
+            .GroupBy(h => h.Key.ToLowerInvariant())
+            .ToDictionary(g => g.Key, g => Redact(g.Key, string.Join(", ", g.SelectMany(h => h.Value))));
+        var responseHeaders = response.Headers.ToDictionary(h => h.Key, h => Redact(h.Key, h.Value));
+        Sink.Record(new Exchange(
+            Interlocked.Increment(ref _seq), method.Method, url.ToString(), requestHeaders,
+            body is null ? null : EvidenceText(body), response.Status, responseHeaders,
+            response.Body.Length == 0 ? null : EvidenceText(response.Body), response.Truncated || response.Body.Length > EvidenceBodyLimit,
+            response.TransportError, Math.Round(elapsed.TotalMilliseconds, 2), EvidenceDecoder.Diagnostics(body, response.Body)));
+    }
+
+    private static string Redact(string header, string value) => SecretHeaders.Contains(header) ? "[redacted]" : value;
+
+    /// <summary>Bodies go into reports as text, cut at 16 KiB; binary bodies as hex.</summary>
+    private static string EvidenceText(byte[] body)
+    {
+        var slice = body.AsSpan(0, Math.Min(body.Length, EvidenceBodyLimit));
+        try
+        {
+            return new UTF8Encoding(false, true).GetString(slice);
+        }
+        catch (DecoderFallbackException)
+        {
+            return "hex:" + Convert.ToHexString(slice).ToLowerInvariant();
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Text;
+using Mimi.Conformance.Harness.Results;
+
+namespace Mimi.Conformance.Harness.Reporting;
+
+/// <summary>Figures and wording every renderer shares, computed from the report's requirement list.</summary>
+internal static class ReportFacts
+{
+    /// <summary>Verdicts worst first: the order of every count table and filter.</summary>
+    public static IReadOnlyList<Verdict> VerdictsWorstFirst { get; } =
+        [Verdict.Fail, Verdict.Error, Verdict.Warn, Verdict.Untested, Verdict.NotVerifiable, Verdict.NotApplicable, Verdict.Pass];
+
+    public static IReadOnlyList<string> Levels { get; } = ["MUST", "SHOULD", "MAY"];
+
+    public const string Compliant = "compliant";
+    public const string NonCompliant = "non-compliant";
+    public const string Error = "error";
+
+    public static IReadOnlyDictionary<Verdict, int> RequirementCounts(ConformanceReport report) =>
+        Count(report.Requirements.Select(r => r.Verdict));
+
+    public static IReadOnlyDictionary<Verdict, int> TestCounts(ConformanceReport report) =>
+        Count(report.Requirements.SelectMany(r => r.Tests).Select(t => t.Verdict));
+
+    public static IReadOnlyDictionary<Verdict, int> Count(IEnumerable<Verdict> verdicts)
+    {
+        var counts = VerdictsWorstFirst.ToDictionary(v => v, _ => 0);
+        foreach (var verdict in verdicts)
+        {
+            counts[verdict] = counts.GetValueOrDefault(verdict) + 1;
+        }
+
+        return counts;
+    }
+
+    /// <summary>Requirements that pass, out of those that apply (everything but not-applicable): the badge's "27/30".</summary>
+    public static (int Passed, int Applicable) PassRatio(ConformanceReport report)
+    {
+        var applicable = report.Requirements.Count(r => r.Verdict != Verdict.NotApplicable);
+        var passed = report.Requirements.Count(r => r.Verdict == Verdict.Pass);
+        return (passed, applicable);
+    }
+
+    /// <summary>Classes in report order, then any class a requirement names that the class list lacks.</summary>
+    public static IReadOnlyList<string> ClassNames(ConformanceReport report) =>
+        report.Classes.Select(c => c.Class)
+            .Concat(report.Requirements.Select(r => r.Class))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>Levels in MUST, SHOULD, MAY order, then any other level the catalog uses.</summary>
+    public static IReadOnlyList<string> LevelNames(ConformanceReport report) =>
+        Levels.Where(l => report.Requirements.Any(r => string.Equals(r.Level, l, StringComparison.OrdinalIgnoreCase)))
+            .Concat(report.Requirements.Select(r => r.Level)
+                .Where(l => !Levels.Contains(l, StringComparer.OrdinalIgnoreCase))
+                .Distinct(StringComparer.Ordinal)
+                .Order(StringComparer.Ordinal))
+            .ToList();
+
+    public static IReadOnlyList<RequirementResult> UntestedMust(ConformanceReport report)
+    {
+        var named = new HashSet<string>(report.Summary.UntestedMust, StringComparer.Ordinal);
+        return report.Requirements
+            .Where(r => named.Contains(r.Id)
+                || (r.Verdict == Verdict.Untested && string.Equals(r.Level, "MUST", StringComparison.OrdinalIgnoreCase)))
+            .ToList();
+    }
+
+    public static bool IsProblem(Verdict verdict) => verdict is Verdict.Fail or Verdict.Error or Verdict.Warn;
+
+    /// <summary>"1.2 s", "350 ms", "2 min 05 s".</summary>
+    public static string FormatDuration(double milliseconds)
+    {
+        if (double.IsNaN(milliseconds) || milliseconds < 0)
+        {
+            return "-";
+        }
+
+        if (milliseconds < 1)
+        {
+            return milliseconds.ToString("0.##", CultureInfo.InvariantCulture) + " ms";
+        }
+
+        if (milliseconds < 1000)
+        {
+            return milliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms";
+        }
+
+        if (milliseconds < 60_000)
+        {
+            return (milliseconds / 1000).ToString("0.0", CultureInfo.InvariantCulture) + " s";
+        }
+
+        var span = TimeSpan.FromMilliseconds(milliseconds);
+        return (int)span.TotalMinutes + " min " + span.Seconds.ToString("00", CultureInfo.InvariantCulture) + " s";
+    }
+
+    /// <summary>UTC, second precision, ISO 8601 with a Z: "2026-01-01T12:00:00Z".</summary>
+    public static string FormatTimestamp(DateTimeOffset at) =>
+        at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>Seconds with millisecond precision, invariant, no exponent: what JUnit's xs:decimal wants.</summary>
+    public static string Seconds(long milliseconds) =>
+        (Math.Max(0, milliseconds) / 1000m).ToString("0.000", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Text for a single-line plain-text context (terminal, markdown cell, attribute): control characters,
+    /// bidi overrides and line breaks become visible or spaces, so DP-chosen text cannot reshape the output.
+    /// </summary>
+    public static string OneLine(string? text, int maxLength = int.MaxValue)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return string.Empty;
+        }
+
+        var sb = new StringBuilder(Math.Min(text.Length, maxLength));
+        var truncated = false;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (sb.Length >= maxLength)
+            {
+                truncated = true;
+                break;
+            }
+
+            var value = rune.Value;
+            if (value is '\r' or '\n' or '\t')
+            {
+                if (sb.Length > 0 && sb[^1] != ' ')
+                {
+                    sb.Append(' ');
+                }
+            }
+            else if (IsInvisibleOrControl(value))
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"\\u{value:X4}");
+            }
+            else
+            {
+                sb.Append(rune.ToString());
+            }
+        }
+
+        var result = sb.ToString().Trim();
+        return truncated ? result + "…" : result;
+    }
+
+    /// <summary>C0/C1 controls, DEL, and the Unicode bidi embedding/override/isolate characters.</summary>
+    public static bool IsInvisibleOrControl(int codePoint) =>
+        codePoint < 0x20
+        || codePoint is >= 0x7F and <= 0x9F
+        || codePoint is >= 0x202A and <= 0x202E
+        || codePoint is >= 0x2066 and <= 0x2069
+        || codePoint is 0x200E or 0x200F or 0x061C or 0xFEFF;
+}

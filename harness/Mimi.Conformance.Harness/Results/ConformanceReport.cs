@@ -1,0 +1,94 @@
+using System.Text.Json.Serialization;
+
+namespace Mimi.Conformance.Harness.Results;
+
+/// <summary>The one results model every renderer reads (report.json is its serialisation).</summary>
+public sealed record ConformanceReport(
+    [property: JsonPropertyName("schema")] string Schema,
+    [property: JsonPropertyName("run")] RunInfo Run,
+    [property: JsonPropertyName("summary")] Summary Summary,
+    [property: JsonPropertyName("classes")] IReadOnlyList<ClassResult> Classes,
+    [property: JsonPropertyName("requirements")] IReadOnlyList<RequirementResult> Requirements);
+
+public sealed record RunInfo(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("suite_version")] string SuiteVersion,
+    [property: JsonPropertyName("profile_version")] string ProfileVersion,
+    [property: JsonPropertyName("target")] string Target,
+    [property: JsonPropertyName("target_kind")] string TargetKind,
+    [property: JsonPropertyName("started_at")] DateTimeOffset StartedAt,
+    [property: JsonPropertyName("finished_at")] DateTimeOffset FinishedAt,
+    [property: JsonPropertyName("duration_ms")] long DurationMs,
+    [property: JsonPropertyName("fail_on")] string FailOn,
+    [property: JsonPropertyName("filters")] IReadOnlyList<string> Filters,
+    [property: JsonPropertyName("faults")] IReadOnlyList<string> Faults,
+    [property: JsonPropertyName("completeness")] Completeness Completeness);
+
+/// <summary>Did every planned test run? If not, why not.</summary>
+public sealed record Completeness(
+    [property: JsonPropertyName("complete")] bool Complete,
+    [property: JsonPropertyName("planned")] int Planned,
+    [property: JsonPropertyName("executed")] int Executed,
+    [property: JsonPropertyName("reason")] string? Reason);
+
+public sealed record Summary(
+    [property: JsonPropertyName("verdict")] string Verdict,
+    [property: JsonPropertyName("exit_code")] int ExitCode,
+    [property: JsonPropertyName("requirements")] IReadOnlyDictionary<string, int> RequirementCounts,
+    [property: JsonPropertyName("tests")] IReadOnlyDictionary<string, int> TestCounts,
+    [property: JsonPropertyName("gating_failures")] IReadOnlyList<string> GatingFailures,
+    [property: JsonPropertyName("untested_must")] IReadOnlyList<string> UntestedMust);
+
+public sealed record ClassResult(
+    [property: JsonPropertyName("class")] string Class,
+    [property: JsonPropertyName("claimed")] bool Claimed,
+    [property: JsonPropertyName("verdict")] Verdict Verdict,
+    [property: JsonPropertyName("requirements")] IReadOnlyList<string> Requirements);
+
+public sealed record RequirementResult(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("title")] string Title,
+    [property: JsonPropertyName("level")] string Level,
+    [property: JsonPropertyName("class")] string Class,
+    [property: JsonPropertyName("source")] RequirementSource Source,
+    [property: JsonPropertyName("quote")] string Quote,
+    [property: JsonPropertyName("verdict")] Verdict Verdict,
+    [property: JsonPropertyName("gating")] bool Gating,
+    [property: JsonPropertyName("tests")] IReadOnlyList<TestResult> Tests);
+
+public sealed record RequirementSource(
+    [property: JsonPropertyName("doc")] string Doc,
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("ref")] string Ref);
+
+public sealed record TestResult(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("verdict")] Verdict Verdict,
+    [property: JsonPropertyName("reason")] string? Reason,
+    [property: JsonPropertyName("duration_ms")] long DurationMs,
+    [property: JsonPropertyName("checks")] IReadOnlyList<Check> Checks,
+    [property: JsonPropertyName("exchanges")] IReadOnlyList<Exchange> Exchanges,
+    [property: JsonPropertyName("reproducer")] string? Reproducer);
+
+/// <summary>One expectation a test evaluated: what it expected, what it saw.</summary>
+public sealed record Check(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("passed")] bool Passed,
+    [property: JsonPropertyName("expected")] string Expected,
+    [property: JsonPropertyName("actual")] string Actual);
+
+/// <summary>One recorded HTTP exchange with the DP (bodies capped, secrets redacted).</summary>
+public sealed record Exchange(
+    [property: JsonPropertyName("seq")] int Seq,
+    [property: JsonPropertyName("method")] string Method,
+    [property: JsonPropertyName("url")] string Url,
+    [property: JsonPropertyName("request_headers")] IReadOnlyDictionary<string, string> RequestHeaders,
+    [property: JsonPropertyName("request_body")] string? RequestBody,
+    [property: JsonPropertyName("status")] int? Status,
+    [property: JsonPropertyName("response_headers")] IReadOnlyDictionary<string, string> ResponseHeaders,
+    [property: JsonPropertyName("response_body")] string? ResponseBody,
+    [property: JsonPropertyName("response_truncated")] bool ResponseTruncated,
+    [property: JsonPropertyName("error")] string? Error,
+    [property: JsonPropertyName("elapsed_ms")] double ElapsedMs,
+    [property: JsonPropertyName("cbor_diagnostic")] IReadOnlyList<string> CborDiagnostic);

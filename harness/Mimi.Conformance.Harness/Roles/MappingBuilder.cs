@@ -1,0 +1,69 @@
+using Mimi.Conformance.Protocol.Cose;
+using Mimi.Conformance.Protocol.Crypto;
+using Mimi.Conformance.Protocol.Profile;
+using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
+
+namespace Mimi.Conformance.Harness.Roles;
+
+/// <summary>
+/// Builds a mapping as the recipient (and optionally the MSPs) would, for publication at a DP. Every knob a
+/// negative test needs is a property, so each test states exactly what it breaks.
+/// </summary>
+internal sealed record MappingBuilder
+{
+    public required Parties Parties { get; init; }
+    public required string Csi { get; init; }
+    public required string DpId { get; init; }
+    public string CsiType { get; init; } = CsiTypes.E164;
+    public IReadOnlyList<MspEntry> Msps { get; init; } = [];
+    public required SigningKey RecipientKey { get; init; }
+
+    /// <summary>The key the credential binds (cnf); defaults to <see cref="RecipientKey"/>.</summary>
+    public SigningKey? BoundKey { get; init; }
+    public Csip? Issuer { get; init; }
+    public string? CredentialSubject { get; init; }
+    public long? CredentialExpiresAt { get; init; }
+    public long? IssuedAt { get; init; }
+    public bool NewHolder { get; init; }
+    public bool SignAsRecipient { get; init; } = true;
+    public bool SignAsMsps { get; init; } = true;
+
+    /// <summary>Extra signatures to add under a role, e.g. a stranger claiming "recipient".</summary>
+    public IReadOnlyList<(SigningKey Key, string Role)> ExtraSigners { get; init; } = [];
+
+    public static MappingBuilder For(Parties parties, string dpId, string csi, SigningKey recipient, params string[][] tagsPerMsp) => new()
+    {
+        Parties = parties,
+        DpId = dpId,
+        Csi = csi,
+        RecipientKey = recipient,
+        Msps = tagsPerMsp.Select((tags, i) => new MspEntry(parties.Msps[i % parties.Msps.Count].Id, tags)).ToArray(),
+    };
+
+    public (byte[] Cose, MappingPayload Payload) Build()
+    {
+        var now = IssuedAt ?? Parties.Now;
+        var issuer = Issuer ?? Parties.Csip;
+        var bound = BoundKey ?? RecipientKey;
+        var pop = issuer.IssueCredential(CredentialSubject ?? Csi, CsiType, bound.PublicKey, now - 86_400, now - 60, CredentialExpiresAt ?? now + (30 * 86_400));
+        var payload = new MappingPayload(Csi, CsiType, Msps, now, now + (7 * 86_400), Parties.Nonce(), NewHolder, DpId, pop);
+        var cose = CoseSign.Create(new CoseHeaderMap().Set(CoseHeaderMap.ContentType, MappingContentType), payload.Encode());
+        if (SignAsRecipient)
+            cose = cose.AddSignature(RecipientKey, SignerRoles.Recipient);
+        if (SignAsMsps)
+        {
+            foreach (var entry in Msps)
+            {
+                var msp = Parties.Msps.First(m => m.Id == entry.Msp);
+                cose = cose.AddSignature(msp.Key, SignerRoles.Msp);
+            }
+        }
+        foreach (var (key, role) in ExtraSigners)
+            cose = cose.AddSignature(key, role);
+        return (cose.Encode(), payload);
+    }
+
+    /// <summary>A removal request signed by <paramref name="signer"/> under <paramref name="role"/>.</summary>
+    public static byte[] Removal(Parties parties, SigningKey signer, string role, string dpId, string csi, string? mappingId, string reason = "user", long? issuedAt = null) =>
+        CoseSign1.Sign(signer, role, new RemovalRequest(csi, CsiTypes.E164, mappingId, parties.Nonce(), issuedAt ?? parties.Now, reason, dpId).Encode()).Encode();
+}

@@ -1,0 +1,98 @@
+using System.Formats.Cbor;
+using Mimi.Conformance.Protocol.Cbor;
+
+namespace Mimi.Conformance.Protocol.Profile;
+
+/// <summary>Strict reader for the profile's text-keyed payload maps: deterministic, known keys only, typed fields.</summary>
+internal sealed class CborMap
+{
+    private readonly Dictionary<string, object?> _values;
+
+    private CborMap(Dictionary<string, object?> values) => _values = values;
+
+    public static CborMap Parse(byte[] encoded, string what, IReadOnlySet<string> allowedKeys, bool strict = true)
+    {
+        if (strict && !CborDeterminism.IsDeterministic(encoded, out var problem))
+            throw new ProfileFormatException($"{what} is not deterministically encoded CBOR: {problem}");
+        var r = new CborReader(encoded, strict ? CborConformanceMode.Canonical : CborConformanceMode.Lax);
+        if (r.PeekState() != CborReaderState.StartMap)
+            throw new ProfileFormatException($"{what} is not a CBOR map");
+        var n = r.ReadStartMap()!.Value;
+        var values = new Dictionary<string, object?>(n);
+        for (var i = 0; i < n; i++)
+        {
+            if (r.PeekState() != CborReaderState.TextString)
+                throw new ProfileFormatException($"{what} has a non-text key");
+            var key = r.ReadTextString();
+            if (!allowedKeys.Contains(key) || values.ContainsKey(key))
+                throw new ProfileFormatException($"{what} has an unknown or repeated key \"{key}\"");
+            values[key] = ReadAny(r);
+        }
+        return new CborMap(values);
+    }
+
+    private static object? ReadAny(CborReader r)
+    {
+        switch (r.PeekState())
+        {
+            case CborReaderState.UnsignedInteger:
+            case CborReaderState.NegativeInteger:
+                return r.ReadInt64();
+            case CborReaderState.TextString: return r.ReadTextString();
+            case CborReaderState.ByteString: return r.ReadByteString();
+            case CborReaderState.Boolean: return r.ReadBoolean();
+            case CborReaderState.Null: r.ReadNull(); return null;
+            case CborReaderState.StartArray:
+                var n = r.ReadStartArray()!.Value;
+                var list = new List<object?>(n);
+                for (var i = 0; i < n; i++)
+                    list.Add(ReadAny(r));
+                r.ReadEndArray();
+                return list;
+            case CborReaderState.StartMap:
+                var m = r.ReadStartMap()!.Value;
+                var dict = new Dictionary<string, object?>(m);
+                for (var i = 0; i < m; i++)
+                {
+                    if (r.PeekState() != CborReaderState.TextString)
+                        throw new ProfileFormatException("nested map has a non-text key");
+                    dict[r.ReadTextString()] = ReadAny(r);
+                }
+                r.ReadEndMap();
+                return dict;
+            default:
+                throw new ProfileFormatException($"unsupported CBOR item {r.PeekState()}");
+        }
+    }
+
+    public bool Has(string key) => _values.ContainsKey(key);
+
+    public T Required<T>(string key)
+    {
+        if (!_values.TryGetValue(key, out var v))
+            throw new ProfileFormatException($"missing required key \"{key}\"");
+        return v is T t ? t : throw new ProfileFormatException($"key \"{key}\" has the wrong type");
+    }
+
+    public T? Optional<T>(string key) where T : class =>
+        _values.TryGetValue(key, out var v) ? v as T ?? throw new ProfileFormatException($"key \"{key}\" has the wrong type") : null;
+
+    public long NonNegative(string key)
+    {
+        var v = Required<long>(key);
+        return v >= 0 ? v : throw new ProfileFormatException($"key \"{key}\" is negative");
+    }
+
+    public byte[] Bytes(string key, int? exactLength = null)
+    {
+        var b = Required<byte[]>(key);
+        return exactLength is null || b.Length == exactLength
+            ? b
+            : throw new ProfileFormatException($"key \"{key}\" must be {exactLength} bytes, got {b.Length}");
+    }
+
+    public static CborWriter Writer() => CborDeterminism.NewWriter();
+}
+
+/// <summary>A profile message violates the structure PROFILE.md gives it.</summary>
+internal sealed class ProfileFormatException(string message) : Exception(message);

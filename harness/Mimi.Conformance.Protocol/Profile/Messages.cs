@@ -1,0 +1,171 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+
+namespace Mimi.Conformance.Protocol.Profile;
+
+/// <summary>One MSP in a mapping with the recipient's preference tags for it (R2).</summary>
+internal sealed record MspEntry(string Msp, IReadOnlyList<string> Tags);
+
+/// <summary>The signed mapping payload (PROFILE.md §4.1). Encoded as deterministic CBOR with text keys.</summary>
+internal sealed record MappingPayload(
+    string Csi,
+    string CsiType,
+    IReadOnlyList<MspEntry> Msps,
+    long IssuedAt,
+    long ExpiresAt,
+    byte[] Nonce,
+    bool NewHolder,
+    string Dp,
+    byte[] Pop)
+{
+    public const long CurrentVersion = 1;
+    public const int NonceSize = 16;
+
+    private static readonly HashSet<string> Keys = ["v", "csi", "csi_type", "msps", "iat", "exp", "nonce", "new_holder", "dp", "pop"];
+
+    public byte[] Encode()
+    {
+        var w = CborMap.Writer();
+        w.WriteStartMap(10);
+        w.WriteTextString("v"); w.WriteInt64(CurrentVersion);
+        w.WriteTextString("csi"); w.WriteTextString(Csi);
+        w.WriteTextString("csi_type"); w.WriteTextString(CsiType);
+        w.WriteTextString("msps");
+        w.WriteStartArray(Msps.Count);
+        foreach (var m in Msps)
+        {
+            w.WriteStartMap(2);
+            w.WriteTextString("msp"); w.WriteTextString(m.Msp);
+            w.WriteTextString("tags");
+            w.WriteStartArray(m.Tags.Count);
+            foreach (var t in m.Tags)
+                w.WriteTextString(t);
+            w.WriteEndArray();
+            w.WriteEndMap();
+        }
+        w.WriteEndArray();
+        w.WriteTextString("iat"); w.WriteInt64(IssuedAt);
+        w.WriteTextString("exp"); w.WriteInt64(ExpiresAt);
+        w.WriteTextString("nonce"); w.WriteByteString(Nonce);
+        w.WriteTextString("new_holder"); w.WriteBoolean(NewHolder);
+        w.WriteTextString("dp"); w.WriteTextString(Dp);
+        w.WriteTextString("pop"); w.WriteByteString(Pop);
+        w.WriteEndMap();
+        return w.Encode();
+    }
+
+    public static MappingPayload Decode(byte[] encoded, bool strict = true)
+    {
+        var m = CborMap.Parse(encoded, "mapping payload", Keys, strict);
+        if (m.Required<long>("v") != CurrentVersion)
+            throw new ProfileFormatException("unsupported mapping payload version");
+        var msps = new List<MspEntry>();
+        foreach (var item in m.Required<List<object?>>("msps"))
+        {
+            if (item is not Dictionary<string, object?> entry || entry.Count != 2
+                || entry.GetValueOrDefault("msp") is not string msp || entry.GetValueOrDefault("tags") is not List<object?> tags
+                || tags.Any(t => t is not string))
+                throw new ProfileFormatException("an msps entry is not {\"msp\": tstr, \"tags\": [* tstr]}");
+            msps.Add(new MspEntry(msp, tags.Cast<string>().ToArray()));
+        }
+        var payload = new MappingPayload(
+            m.Required<string>("csi"), m.Required<string>("csi_type"), msps,
+            m.NonNegative("iat"), m.NonNegative("exp"), m.Bytes("nonce", NonceSize),
+            m.Required<bool>("new_holder"), m.Required<string>("dp"), m.Bytes("pop"));
+        Csis.Validate(payload.CsiType, payload.Csi);
+        return payload;
+    }
+
+    /// <summary>Stable mapping id: base64url(SHA-256(payload bytes)). Signatures do not change it.</summary>
+    public static string IdOf(ReadOnlySpan<byte> payloadBytes) => B64.Encode(SHA256.HashData(payloadBytes));
+}
+
+/// <summary>The CSIP's proof-of-possession credential payload (PROFILE.md §4.2), inside a COSE_Sign1 with role csip.</summary>
+internal sealed record PopCredential(string Issuer, string Subject, string CsiType, byte[] ConfirmationKey, long AssignedAt, long IssuedAt, long ExpiresAt)
+{
+    private static readonly HashSet<string> Keys = ["iss", "sub", "csi_type", "cnf", "assigned_at", "iat", "exp"];
+
+    public byte[] Encode()
+    {
+        var w = CborMap.Writer();
+        w.WriteStartMap(7);
+        w.WriteTextString("iss"); w.WriteTextString(Issuer);
+        w.WriteTextString("sub"); w.WriteTextString(Subject);
+        w.WriteTextString("csi_type"); w.WriteTextString(CsiType);
+        w.WriteTextString("cnf"); w.WriteByteString(ConfirmationKey);
+        w.WriteTextString("assigned_at"); w.WriteInt64(AssignedAt);
+        w.WriteTextString("iat"); w.WriteInt64(IssuedAt);
+        w.WriteTextString("exp"); w.WriteInt64(ExpiresAt);
+        w.WriteEndMap();
+        return w.Encode();
+    }
+
+    public static PopCredential Decode(byte[] encoded)
+    {
+        var m = CborMap.Parse(encoded, "PoP credential", Keys);
+        return new PopCredential(
+            m.Required<string>("iss"), m.Required<string>("sub"), m.Required<string>("csi_type"),
+            m.Bytes("cnf", Crypto.Ed25519.PublicKeySize), m.NonNegative("assigned_at"), m.NonNegative("iat"), m.NonNegative("exp"));
+    }
+}
+
+/// <summary>A removal request payload (PROFILE.md §6), inside a COSE_Sign1 with role recipient or csip.</summary>
+internal sealed record RemovalRequest(string Csi, string CsiType, string? MappingId, byte[] Nonce, long IssuedAt, string Reason, string Dp)
+{
+    private static readonly HashSet<string> Keys = ["v", "csi", "csi_type", "mapping_id", "nonce", "iat", "reason", "dp"];
+
+    public byte[] Encode()
+    {
+        var w = CborMap.Writer();
+        w.WriteStartMap(MappingId is null ? 7 : 8);
+        w.WriteTextString("v"); w.WriteInt64(1);
+        w.WriteTextString("dp"); w.WriteTextString(Dp);
+        w.WriteTextString("csi"); w.WriteTextString(Csi);
+        w.WriteTextString("iat"); w.WriteInt64(IssuedAt);
+        w.WriteTextString("nonce"); w.WriteByteString(Nonce);
+        w.WriteTextString("reason"); w.WriteTextString(Reason);
+        w.WriteTextString("csi_type"); w.WriteTextString(CsiType);
+        if (MappingId is not null)
+        {
+            w.WriteTextString("mapping_id"); w.WriteTextString(MappingId);
+        }
+        w.WriteEndMap();
+        return w.Encode();
+    }
+
+    public static RemovalRequest Decode(byte[] encoded)
+    {
+        var m = CborMap.Parse(encoded, "removal request", Keys);
+        if (m.Required<long>("v") != 1)
+            throw new ProfileFormatException("unsupported removal request version");
+        var reason = m.Required<string>("reason");
+        if (reason is not ("user" or "unassigned"))
+            throw new ProfileFormatException("reason must be \"user\" or \"unassigned\"");
+        return new RemovalRequest(
+            m.Required<string>("csi"), m.Required<string>("csi_type"), m.Optional<string>("mapping_id"),
+            m.Bytes("nonce", MappingPayload.NonceSize), m.NonNegative("iat"), reason, m.Required<string>("dp"));
+    }
+}
+
+/// <summary>CSI syntax (PROFILE.md §3): E.164 with '+' and 1–15 digits, or a simple lower-cased addr-spec.</summary>
+internal static partial class Csis
+{
+    public static bool IsValid(string csiType, string csi) => csiType switch
+    {
+        ProfileConstants.CsiTypes.E164 => E164().IsMatch(csi),
+        ProfileConstants.CsiTypes.Email => csi.Length <= 254 && Email().IsMatch(csi),
+        _ => false,
+    };
+
+    public static void Validate(string csiType, string csi)
+    {
+        if (!IsValid(csiType, csi))
+            throw new ProfileFormatException($"\"{csi}\" is not a valid {csiType} CSI");
+    }
+
+    [GeneratedRegex(@"^\+[1-9][0-9]{0,14}$")]
+    private static partial Regex E164();
+
+    [GeneratedRegex(@"^[a-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")]
+    private static partial Regex Email();
+}

@@ -1,0 +1,54 @@
+using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.ReferenceDp.Store;
+using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
+
+namespace Mimi.Conformance.ReferenceDp.Discovery;
+
+/// <summary>
+/// The keys the DP trusts: configured ones (options/flags), ones added through test control (persisted, so a
+/// restart keeps them until reset), and its own signing key under role dp so a mapping it already countersigned
+/// verifies when it comes back.
+/// </summary>
+internal sealed class DpTrust
+{
+    private readonly IReadOnlyList<TrustedKey> _configured;
+    private readonly MappingStore _store;
+    private readonly TrustedKey _self;
+    private readonly Lock _lock = new();
+    private TrustStore _current;
+
+    public DpTrust(IEnumerable<TrustedKey> configured, DpIdentity identity, MappingStore store)
+    {
+        _configured = [.. configured];
+        _store = store;
+        _self = new TrustedKey(SignerRoles.Dp, identity.DpId, identity.SigningKey.PublicKey);
+        _current = Build();
+    }
+
+    public TrustStore Current
+    {
+        get
+        {
+            lock (_lock)
+                return _current;
+        }
+    }
+
+    public void Add(IReadOnlyCollection<TrustedKey> keys)
+    {
+        lock (_lock)
+        {
+            _store.AddTrustedKeys(keys);
+            _current = Build();
+        }
+    }
+
+    /// <summary>Call after the store forgot its test-control keys.</summary>
+    public void Reload()
+    {
+        lock (_lock)
+            _current = Build();
+    }
+
+    private TrustStore Build() => new([.. _configured, .. _store.TrustedKeys(), _self]);
+}

@@ -1,0 +1,57 @@
+using System.Formats.Cbor;
+using Mimi.Conformance.Protocol.Cose;
+using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.ReferenceDp.Faults;
+using Mimi.Conformance.ReferenceDp.Store;
+using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
+
+namespace Mimi.Conformance.ReferenceDp.Discovery;
+
+internal sealed record LookupHit(string MappingId, byte[] Mapping);
+
+/// <summary>PROFILE.md §6.3: every live mapping of a CSI, byte for byte, oldest first.</summary>
+internal sealed class LookupService(MappingStore store, TimeProvider time, FaultSet faults)
+{
+    public IReadOnlyList<LookupHit> Lookup(string csi, string csiType)
+    {
+        if (csiType is not (CsiTypes.E164 or CsiTypes.Email))
+            throw new ProblemException(Problems.UnsupportedCsi, $"CSI type \"{Truncate(csiType)}\" is not supported (e164, email)");
+        if (!Csis.IsValid(csiType, csi))
+            throw new ProblemException(Problems.UnsupportedCsi, $"\"{Truncate(csi)}\" is not a canonical {csiType} CSI");
+
+        IEnumerable<StoredMapping> live = store.LiveFor(csi, csiType, time.GetUtcNow().ToUnixTimeSeconds());
+        if (faults.Has(FaultMode.DropSecondMapping))
+            live = live.Take(1);
+        var hits = live.Select(m => new LookupHit(m.Id, faults.Has(FaultMode.ReEncodePayload) ? ReEncodePayload(m.Cose) : m.Cose)).ToArray();
+        if (faults.Has(FaultMode.ConflateOptOut) && hits.Length > 0 && hits.All(h => IsOptOut(h.Mapping)))
+            return [];
+        return hits;
+    }
+
+    private static bool IsOptOut(byte[] mapping) => MappingPayload.Decode(CoseSign.Decode(mapping).Payload).Msps.Count == 0;
+
+    /// <summary>
+    /// re-encode-payload: what a DP that decodes and re-serialises gets wrong. Same keys and values, map keys in
+    /// reverse order (not deterministic), signatures untouched, so they no longer verify.
+    /// </summary>
+    private static byte[] ReEncodePayload(byte[] mapping)
+    {
+        var cose = CoseSign.Decode(mapping);
+        var r = new CborReader(cose.Payload, CborConformanceMode.Canonical);
+        var n = r.ReadStartMap()!.Value;
+        var entries = new List<(ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte> Value)>(n);
+        for (var i = 0; i < n; i++)
+            entries.Add((r.ReadEncodedValue(), r.ReadEncodedValue()));
+        var w = new CborWriter(CborConformanceMode.Lax);
+        w.WriteStartMap(n);
+        for (var i = n - 1; i >= 0; i--)
+        {
+            w.WriteEncodedValue(entries[i].Key.Span);
+            w.WriteEncodedValue(entries[i].Value.Span);
+        }
+        w.WriteEndMap();
+        return (cose with { Payload = w.Encode() }).Encode();
+    }
+
+    private static string Truncate(string s) => s.Length <= 64 ? s : s[..64] + "…";
+}

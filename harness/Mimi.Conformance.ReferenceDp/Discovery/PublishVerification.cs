@@ -1,0 +1,169 @@
+using System.Formats.Cbor;
+using Mimi.Conformance.Protocol.Cose;
+using Mimi.Conformance.Protocol.Crypto;
+using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.ReferenceDp.Faults;
+using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
+
+namespace Mimi.Conformance.ReferenceDp.Discovery;
+
+/// <summary>What publish verification concluded: the §5 steps (faults applied) and the decoded parts.</summary>
+internal sealed record PublishCheck(IReadOnlyList<VerificationStep> Steps, CoseSign? Cose, MappingPayload? Payload, PopCredential? Pop);
+
+/// <summary>
+/// Runs PROFILE.md §5 through the shared <see cref="MappingVerifier"/> and maps the first failed rule to a §2
+/// problem. The publish fault modes live here: they weaken exactly the rules they are named after.
+/// </summary>
+internal static class PublishVerification
+{
+    /// <summary>§5 rule 9 (joint-signature class): checked only after the DP has confirmed the mapping is for it.</summary>
+    private static readonly HashSet<string> JointRules = ["dp-key-trusted", "dp-signature", "msp-key-trusted", "msp-signature", "msp-signers-listed"];
+
+    /// <summary>What accept-unsigned stops checking: the credential and the recipient's signature.</summary>
+    private static readonly HashSet<string> UnsignedIgnores =
+        ["pop-format", "pop-issuer-trusted", "pop-signature", "pop-subject", "pop-validity", "signer-roles", "recipient-key-bound", "recipient-signature"];
+
+    /// <summary>Signs the placeholder that lets a signature-less mapping through the verifier under accept-unsigned.</summary>
+    private static readonly Lazy<SigningKey> Placeholder = new(() => SigningKey.FromLabel("reference-dp/accept-unsigned-placeholder"));
+
+    public static PublishCheck Verify(byte[] encoded, TrustStore trust, long now, FaultSet faults)
+    {
+        if (faults.Has(FaultMode.AcceptUnsigned))
+        {
+            // A COSE_Sign with no signature at all fails the structural decode; give the verifier a placeholder
+            // signer so every other rule is still evaluated, then keep the caller's (unsigned) object.
+            var unsigned = DecodeWithoutSignatures(encoded);
+            var toVerify = unsigned is null ? encoded : unsigned.AddSignature(Placeholder.Value, SignerRoles.Recipient).Encode();
+            var v = MappingVerifier.Verify(toVerify, trust, now, VerificationPolicy.RecipientOnly);
+            var steps = v.Steps.Select(s => UnsignedIgnores.Contains(s.Rule) && !s.Passed ? s with { Passed = true, Detail = $"not checked (fault {FaultMode.AcceptUnsigned})" } : s).ToArray();
+            return new PublishCheck(steps, unsigned ?? v.Cose, v.Payload, null);
+        }
+
+        var result = MappingVerifier.Verify(encoded, trust, now, VerificationPolicy.RecipientOnly);
+        if (faults.Has(FaultMode.AcceptUntrustedPop) && result.FirstFailure?.Rule == "pop-issuer-trusted")
+            return ContinueWithoutIssuerCheck(result);
+        return new PublishCheck(result.Steps, result.Cose, result.Payload, result.Pop);
+    }
+
+    /// <summary>The first failure as a problem: rules 1–8 first, then the dp check, then rule 9.</summary>
+    public static void ThrowOnFailure(PublishCheck check, string dpId)
+    {
+        if (check.Steps.FirstOrDefault(s => !s.Passed && !JointRules.Contains(s.Rule)) is { } basic)
+            throw new ProblemException(ProblemFor(basic.Rule, check.Cose?.Payload), $"{basic.Rule}: {basic.Detail}");
+        var payload = check.Payload ?? throw new InvalidOperationException("a verified mapping has a payload");
+        if (payload.Dp != dpId)
+            throw new ProblemException(Problems.WrongDp, $"the mapping is for DP \"{payload.Dp}\"; this DP is \"{dpId}\"");
+        if (check.Steps.FirstOrDefault(s => !s.Passed) is { } joint)
+            throw new ProblemException(Problems.InvalidSignature, $"{joint.Rule}: {joint.Detail}");
+    }
+
+    private static string ProblemFor(string rule, byte[]? payload) => rule switch
+    {
+        "cose-structure" or "pop-format" => Problems.InvalidMapping,
+        "payload-format" => payload is not null && HasUnsupportedCsi(payload) ? Problems.UnsupportedCsi : Problems.InvalidMapping,
+        "mapping-validity" => Problems.Expired,
+        "pop-issuer-trusted" or "pop-signature" or "pop-subject" or "pop-validity" => Problems.PopInvalid,
+        // signer-roles, recipient-key-bound, recipient-signature: a required signature is missing or wrong.
+        _ => Problems.InvalidSignature,
+    };
+
+    /// <summary>
+    /// True when the payload names a CSI type or CSI the profile does not allow (§3), so the refusal is
+    /// unsupported-csi rather than the generic invalid-mapping. A lax read: other defects are reported elsewhere.
+    /// </summary>
+    private static bool HasUnsupportedCsi(byte[] payload)
+    {
+        try
+        {
+            var r = new CborReader(payload, CborConformanceMode.Lax);
+            if (r.PeekState() != CborReaderState.StartMap)
+                return false;
+            r.ReadStartMap();
+            string? csi = null, csiType = null;
+            while (r.PeekState() != CborReaderState.EndMap)
+            {
+                if (r.PeekState() != CborReaderState.TextString)
+                    return false;
+                var key = r.ReadTextString();
+                if (key is "csi" or "csi_type" && r.PeekState() == CborReaderState.TextString)
+                {
+                    var value = r.ReadTextString();
+                    if (key == "csi")
+                        csi = value;
+                    else
+                        csiType = value;
+                }
+                else
+                {
+                    r.SkipValue();
+                }
+            }
+            return csi is not null && csiType is not null && !Csis.IsValid(csiType, csi);
+        }
+        catch (Exception e) when (e is CborContentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>accept-untrusted-pop: the issuer check (and so the credential signature) is skipped, the rest of §5 still runs.</summary>
+    private static PublishCheck ContinueWithoutIssuerCheck(MappingVerification result)
+    {
+        if (result.Cose is not { } cose || result.Payload is not { } payload)
+            return new PublishCheck(result.Steps, result.Cose, result.Payload, result.Pop);
+        // pop-format passed (the verifier reached the issuer check), so the credential decodes.
+        var credential = CoseSign1.Decode(payload.Pop);
+        var pop = PopCredential.Decode(credential.Payload);
+        var steps = new List<VerificationStep>();
+        foreach (var step in result.Steps)
+        {
+            switch (step.Rule)
+            {
+                case "pop-issuer-trusted":
+                    steps.Add(step with { Passed = true, Detail = $"not checked (fault {FaultMode.AcceptUntrustedPop})" });
+                    steps.Add(new("pop-subject", pop.Subject == payload.Csi && pop.CsiType == payload.CsiType, $"credential for {pop.CsiType} {pop.Subject}"));
+                    steps.Add(new("pop-validity", pop.IssuedAt <= payload.IssuedAt + ClockSkewSeconds && payload.IssuedAt <= pop.ExpiresAt && pop.AssignedAt <= pop.IssuedAt, "credential validity"));
+                    break;
+                case "recipient-signature":
+                    // The verifier could not check it without a trusted credential; it is checked below.
+                    break;
+                case "signer-roles":
+                    steps.Add(step);
+                    var recipient = cose.Signatures.FirstOrDefault(s => s.Role == SignerRoles.Recipient);
+                    var bound = recipient?.KeyId is { } kid && kid.AsSpan().SequenceEqual(KeyIds.For(pop.ConfirmationKey));
+                    steps.Add(new("recipient-key-bound", bound, "the recipient signature's kid must name the key in the credential's cnf"));
+                    if (bound)
+                        steps.Add(new("recipient-signature", cose.VerifySignature(recipient!, pop.ConfirmationKey), "EdDSA with the cnf key"));
+                    break;
+                default:
+                    steps.Add(step);
+                    break;
+            }
+        }
+        return new PublishCheck(steps, cose, payload, pop);
+    }
+
+    /// <summary>Decodes a COSE_Sign whose signatures array is empty (otherwise well-formed), or null.</summary>
+    private static CoseSign? DecodeWithoutSignatures(byte[] encoded)
+    {
+        try
+        {
+            var r = new CborReader(encoded, CborConformanceMode.Canonical);
+            if (r.PeekState() != CborReaderState.Tag || r.ReadTag() != (CborTag)CoseSign.Tag || r.ReadStartArray() != 4)
+                return null;
+            var bodyProtectedBytes = r.ReadByteString();
+            var bodyProtected = CoseHeaderMap.DecodeProtected(bodyProtectedBytes);
+            var unprotected = CoseHeaderMap.ReadFrom(r);
+            var payload = r.ReadByteString();
+            if (r.ReadStartArray() != 0)
+                return null;
+            r.ReadEndArray();
+            r.ReadEndArray();
+            return r.BytesRemaining == 0 ? new CoseSign(bodyProtectedBytes, bodyProtected, unprotected, payload, []) : null;
+        }
+        catch (Exception e) when (e is CborContentException or InvalidOperationException or CoseFormatException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using Mimi.Conformance.Protocol.Cose;
+using Mimi.Conformance.Protocol.Crypto;
+using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.ReferenceDp.Faults;
+using Mimi.Conformance.ReferenceDp.Store;
+using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
+
+namespace Mimi.Conformance.ReferenceDp.Discovery;
+
+/// <summary>PROFILE.md §6.4: a removal signed by the mapping's recipient or by a trusted CSIP.</summary>
+internal sealed class RemovalService(DpIdentity identity, DpTrust trust, MappingStore store, TimeProvider time, FaultSet faults)
+{
+    public IReadOnlyList<string> Remove(byte[] encoded)
+    {
+        if (!CborDepthGuard.IsShallow(encoded))
+            throw new ProblemException(Problems.InvalidMapping, $"CBOR nested deeper than {CborDepthGuard.MaxDepth} levels");
+        CoseSign1 removal;
+        RemovalRequest request;
+        try
+        {
+            removal = CoseSign1.Decode(encoded);
+            request = RemovalRequest.Decode(removal.Payload);
+        }
+        catch (Exception e) when (e is CoseFormatException or ProfileFormatException)
+        {
+            throw new ProblemException(Problems.InvalidMapping, $"not a removal request of §6.4: {e.Message}");
+        }
+        if (!Csis.IsValid(request.CsiType, request.Csi))
+            throw new ProblemException(Problems.UnsupportedCsi, $"the removal names a CSI that is not a canonical {request.CsiType} CSI");
+        if (request.Dp != identity.DpId)
+            throw new ProblemException(Problems.WrongDp, $"the removal is for DP \"{request.Dp}\"; this DP is \"{identity.DpId}\"");
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        if (Math.Abs(now - request.IssuedAt) > ClockSkewSeconds)
+            throw new ProblemException(Problems.Expired, $"removal iat {request.IssuedAt} is more than {ClockSkewSeconds} s from now ({now})");
+
+        if (!faults.Has(FaultMode.AcceptAnyRemover))
+            Authorize(removal, request);
+
+        var outcome = store.Remove(request.Nonce, now, request.Csi, request.CsiType, request.MappingId, dryRun: faults.Has(FaultMode.IgnoreRemove));
+        return outcome.State switch
+        {
+            RemoveState.Removed => outcome.Ids,
+            RemoveState.Replayed => throw new ProblemException(Problems.Replayed, "this removal nonce was already accepted"),
+            _ => throw new ProblemException(Problems.NotFound, request.MappingId is null
+                ? "this DP holds no live mapping for the CSI"
+                : $"this DP holds no live mapping {request.MappingId} for the CSI"),
+        };
+    }
+
+    private void Authorize(CoseSign1 removal, RemovalRequest request)
+    {
+        switch (removal.Role)
+        {
+            case SignerRoles.Recipient:
+                var mappingId = request.MappingId
+                    ?? throw new ProblemException(Problems.InvalidMapping, "a removal with role recipient must name mapping_id");
+                // Removed mappings count too: the recipient key of a removed mapping still authenticates, so a
+                // replayed removal gets "replayed" rather than "not found".
+                var stored = store.Find(mappingId);
+                if (stored is null || stored.Csi != request.Csi || stored.CsiType != request.CsiType)
+                    throw new ProblemException(Problems.NotFound, $"this DP holds no mapping {mappingId} for the CSI");
+                var recipientKey = RecipientKeyOf(stored);
+                if (recipientKey is null || removal.KeyId is not { } kid || !kid.AsSpan().SequenceEqual(KeyIds.For(recipientKey)) || !removal.Verify(recipientKey))
+                    throw Unauthorized();
+                break;
+            case SignerRoles.Csip:
+                var csip = removal.KeyId is { } csipKid ? trust.Current.Find(SignerRoles.Csip, csipKid) : null;
+                if (csip is null || !removal.Verify(csip.PublicKey))
+                    throw Unauthorized();
+                break;
+            default:
+                throw Unauthorized();
+        }
+    }
+
+    /// <summary>cnf of the credential inside the stored mapping; null if it cannot be read (only under publish faults).</summary>
+    private static byte[]? RecipientKeyOf(StoredMapping stored)
+    {
+        try
+        {
+            var payload = MappingPayload.Decode(CoseSign.Decode(stored.Cose).Payload);
+            return PopCredential.Decode(CoseSign1.Decode(payload.Pop).Payload).ConfirmationKey;
+        }
+        catch (Exception e) when (e is CoseFormatException or ProfileFormatException)
+        {
+            return null;
+        }
+    }
+
+    private static ProblemException Unauthorized() =>
+        new(Problems.Unauthorized, "the removal is signed by neither the mapping's recipient nor a trusted CSIP");
+}

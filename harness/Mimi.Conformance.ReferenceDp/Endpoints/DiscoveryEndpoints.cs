@@ -1,0 +1,47 @@
+using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.ReferenceDp.Discovery;
+
+namespace Mimi.Conformance.ReferenceDp.Endpoints;
+
+/// <summary>The default endpoint paths (PROFILE.md §6), advertised in metadata.</summary>
+internal static class Paths
+{
+    public const string Publish = "/v1/mappings";
+    public const string Lookup = "/v1/lookup";
+    public const string Remove = "/v1/mappings/remove";
+    public const string TestControl = "/test-control";
+}
+
+/// <summary>Publish, lookup and remove (PROFILE.md §6.2–6.4): JSON in and out; the work is in Discovery/.</summary>
+internal sealed class DiscoveryEndpoints(PublishService publish, LookupService lookup, RemovalService removal, DpLimits limits)
+{
+    public IEnumerable<DpRoute> Routes =>
+    [
+        new(Paths.Publish, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = PublishAsync }),
+        new(Paths.Lookup, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = LookupAsync }),
+        new(Paths.Remove, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = RemoveAsync }),
+    ];
+
+    private async Task PublishAsync(HttpContext ctx)
+    {
+        var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.PublishRequest, limits.MaxBodyBytes);
+        var result = publish.Publish(RequestBody.Base64Url(request.Mapping, "mapping"));
+        await Replies.JsonAsync(ctx, result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK,
+            new PublishResponse(result.MappingId, B64.Encode(result.Mapping)), DpJson.Default.PublishResponse);
+    }
+
+    private async Task LookupAsync(HttpContext ctx)
+    {
+        var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.LookupRequest, limits.MaxBodyBytes);
+        var hits = lookup.Lookup(request.Csi, request.CsiType);
+        var response = new LookupResponse(hits.Count > 0 ? "found" : "not_found", [.. hits.Select(h => new LookupEntry(h.MappingId, B64.Encode(h.Mapping)))]);
+        await Replies.JsonAsync(ctx, StatusCodes.Status200OK, response, DpJson.Default.LookupResponse);
+    }
+
+    private async Task RemoveAsync(HttpContext ctx)
+    {
+        var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.RemoveRequest, limits.MaxBodyBytes);
+        var removed = removal.Remove(RequestBody.Base64Url(request.Removal, "removal"));
+        await Replies.JsonAsync(ctx, StatusCodes.Status200OK, new RemoveResponse(removed), DpJson.Default.RemoveResponse);
+    }
+}

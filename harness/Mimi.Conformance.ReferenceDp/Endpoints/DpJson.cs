@@ -1,0 +1,77 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Mimi.Conformance.ReferenceDp.Endpoints;
+
+// Wire DTOs (PROFILE.md §6, §8). Names become snake_case on the wire.
+
+internal sealed record PublishRequest(string Mapping);
+
+internal sealed record PublishResponse(string MappingId, string Mapping);
+
+internal sealed record LookupRequest(string Csi, string CsiType);
+
+internal sealed record LookupEntry(string MappingId, string Mapping);
+
+internal sealed record LookupResponse(string Status, IReadOnlyList<LookupEntry> Mappings);
+
+internal sealed record RemoveRequest(string Removal);
+
+internal sealed record RemoveResponse(IReadOnlyList<string> Removed);
+
+internal sealed record TrustKeyEntry(string Owner, string X);
+
+internal sealed record TrustRequest(IReadOnlyList<TrustKeyEntry>? CsipKeys = null, IReadOnlyList<TrustKeyEntry>? MspKeys = null);
+
+internal sealed record ClockRequest(long AdvanceS);
+
+internal sealed record ProblemBody(string Type, string Title, int Status, string? Detail);
+
+internal sealed record MetadataEndpoints(string Publish, string Lookup, string Remove);
+
+internal sealed record SigningKeyEntry(string Kid, string Alg, string Crv, string X);
+
+internal sealed record FederationInfo(string Default, IReadOnlyList<string> Modes);
+
+internal sealed record LimitsInfo(int MaxBodyBytes, int MaxMsps, int MaxTags, int MaxTagBytes);
+
+internal sealed record MetadataDocument(
+    string Profile,
+    string DpId,
+    MetadataEndpoints Endpoints,
+    IReadOnlyList<SigningKeyEntry> SigningKeys,
+    IReadOnlyList<string> CsiTypes,
+    IReadOnlyList<string> ConformanceClasses,
+    FederationInfo Federation,
+    LimitsInfo Limits,
+    string? TestControl);
+
+/// <summary>The ready line / ready.json a launcher reads to find the DP.</summary>
+internal sealed record ReadyInfo(string Url, string Cert, string PinSha256, string DpId);
+
+/// <summary>
+/// Source-generated, strict: a missing or null required member, a wrong JSON type, a number in a string, a
+/// duplicate member or nesting deeper than 16 is a JsonException, which the endpoints turn into malformed-request.
+/// Unknown members are ignored, as the profile asks of clients and servers alike.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.Strict,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true,
+    AllowDuplicateProperties = false,
+    MaxDepth = 16)]
+[JsonSerializable(typeof(PublishRequest))]
+[JsonSerializable(typeof(PublishResponse))]
+[JsonSerializable(typeof(LookupRequest))]
+[JsonSerializable(typeof(LookupResponse))]
+[JsonSerializable(typeof(RemoveRequest))]
+[JsonSerializable(typeof(RemoveResponse))]
+[JsonSerializable(typeof(TrustRequest))]
+[JsonSerializable(typeof(ClockRequest))]
+[JsonSerializable(typeof(ProblemBody))]
+[JsonSerializable(typeof(MetadataDocument))]
+[JsonSerializable(typeof(ReadyInfo))]
+internal sealed partial class DpJson : JsonSerializerContext;

@@ -1,0 +1,48 @@
+using Mimi.Conformance.ReferenceDp.Discovery;
+using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
+
+namespace Mimi.Conformance.ReferenceDp.Endpoints;
+
+/// <summary>
+/// The outermost middleware: every refusal becomes problem+json. Bad input arrives here as a ProblemException
+/// or as Kestrel's BadHttpRequestException (body over the limit, truncated body) and always gets a 4xx;
+/// anything else is a bug in the DP and is the only path to a 500.
+/// </summary>
+internal sealed class ErrorHandling(ILogger<ErrorHandling> logger)
+{
+    public async Task InvokeAsync(HttpContext ctx, RequestDelegate next)
+    {
+        try
+        {
+            await next(ctx);
+        }
+        catch (ProblemException problem)
+        {
+            await TryWriteAsync(ctx, problem);
+        }
+        catch (BadHttpRequestException e)
+        {
+            var type = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? Problems.PayloadTooLarge : Problems.MalformedRequest;
+            await TryWriteAsync(ctx, new ProblemException(type, e.Message));
+        }
+        catch (Exception e) when (ctx.RequestAborted.IsCancellationRequested && e is OperationCanceledException or IOException)
+        {
+            // The client went away; there is nobody to answer.
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Unhandled error on {Method} {Path}", ctx.Request.Method, ctx.Request.Path);
+            await TryWriteAsync(ctx, new ProblemException(ProblemCatalog.InternalError, "internal error in the reference DP"));
+        }
+    }
+
+    private static async Task TryWriteAsync(HttpContext ctx, ProblemException problem)
+    {
+        if (ctx.Response.HasStarted || ctx.RequestAborted.IsCancellationRequested)
+        {
+            ctx.Abort();
+            return;
+        }
+        await Replies.ProblemAsync(ctx, problem);
+    }
+}

@@ -1,0 +1,64 @@
+using Mimi.Conformance.Protocol.Crypto;
+using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.ReferenceDp.Discovery;
+using Mimi.Conformance.ReferenceDp.Hosting;
+using Mimi.Conformance.ReferenceDp.Store;
+using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
+
+namespace Mimi.Conformance.ReferenceDp.Endpoints;
+
+/// <summary>Test control (PROFILE.md §8), only on test deployments: trust harness keys, reset, move the clock.</summary>
+internal sealed class TestControlEndpoints(DpTrust trust, MappingStore store, AdjustableClock clock, DpLimits limits)
+{
+    private const int MaxOwnerLength = 256;
+    private const int MaxKeysPerCall = 256;
+
+    /// <summary>Far enough for any validity window the suite tests, small enough that no timestamp overflows.</summary>
+    private const long MaxAdvanceSeconds = 100L * 366 * 86_400;
+
+    public IEnumerable<DpRoute> Routes =>
+    [
+        new($"{Paths.TestControl}/trust", new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = TrustAsync }),
+        new($"{Paths.TestControl}/reset", new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = ResetAsync }),
+        new($"{Paths.TestControl}/clock", new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = ClockAsync }),
+    ];
+
+    private async Task TrustAsync(HttpContext ctx)
+    {
+        var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.TrustRequest, limits.MaxBodyBytes);
+        var csip = request.CsipKeys ?? [];
+        var msp = request.MspKeys ?? [];
+        if (csip.Count + msp.Count > MaxKeysPerCall)
+            throw new ProblemException(Problems.MalformedRequest, $"at most {MaxKeysPerCall} keys per call");
+        TrustedKey[] keys = [.. csip.Select(k => Key(SignerRoles.Csip, k, "csip_keys")), .. msp.Select(k => Key(SignerRoles.Msp, k, "msp_keys"))];
+        trust.Add(keys);
+        await Replies.NoContent(ctx);
+    }
+
+    private Task ResetAsync(HttpContext ctx)
+    {
+        store.Reset();
+        trust.Reload();
+        clock.Reset();
+        return Replies.NoContent(ctx);
+    }
+
+    private async Task ClockAsync(HttpContext ctx)
+    {
+        var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.ClockRequest, limits.MaxBodyBytes);
+        if (request.AdvanceS is < 0 or > MaxAdvanceSeconds)
+            throw new ProblemException(Problems.MalformedRequest, $"advance_s must be between 0 and {MaxAdvanceSeconds}");
+        clock.Advance(TimeSpan.FromSeconds(request.AdvanceS));
+        await Replies.NoContent(ctx);
+    }
+
+    private static TrustedKey Key(string role, TrustKeyEntry entry, string field)
+    {
+        if (string.IsNullOrEmpty(entry.Owner) || entry.Owner.Length > MaxOwnerLength)
+            throw new ProblemException(Problems.MalformedRequest, $"{field}: owner must be a non-empty string of at most {MaxOwnerLength} characters");
+        var x = RequestBody.Base64Url(entry.X, $"{field}[].x");
+        if (x.Length != Ed25519.PublicKeySize)
+            throw new ProblemException(Problems.MalformedRequest, $"{field}: x must be a {Ed25519.PublicKeySize}-byte Ed25519 public key");
+        return new TrustedKey(role, entry.Owner, x);
+    }
+}

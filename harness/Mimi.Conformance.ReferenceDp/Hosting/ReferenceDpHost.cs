@@ -1,0 +1,142 @@
+using System.Net;
+using System.Security.Authentication;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Logging.Console;
+using Mimi.Conformance.ReferenceDp.Discovery;
+using Mimi.Conformance.ReferenceDp.Endpoints;
+using Mimi.Conformance.ReferenceDp.Faults;
+using Mimi.Conformance.ReferenceDp.Store;
+
+namespace Mimi.Conformance.ReferenceDp.Hosting;
+
+/// <summary>
+/// Starts the reference DP in the calling process: Kestrel, HTTPS only (TLS 1.2/1.3) with a fresh self-signed
+/// certificate, SQLite under the data directory. Used by Program (serve-dp), the CLI's embedded DP and the tests.
+/// </summary>
+internal static class ReferenceDpHost
+{
+    /// <summary>Bodies up to this size are read (and discarded past max_body_bytes); larger ones are cut off.</summary>
+    private const long DrainableBodyBytes = 1024 * 1024;
+
+    public static async Task<RunningDp> StartAsync(ReferenceDpOptions options, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+            throw new ArgumentException("a data directory is required", nameof(options));
+        if (options.Port is < 0 or > IPEndPoint.MaxPort)
+            throw new ArgumentException($"port {options.Port} is out of range", nameof(options));
+        if (string.IsNullOrWhiteSpace(options.DpId))
+            throw new ArgumentException("dp_id must not be empty", nameof(options));
+        var faults = new FaultSet(options.Faults);
+        var bind = ParseBindAddress(options.BindAddress);
+
+        var dataDirectory = Path.GetFullPath(options.DataDirectory);
+        Directory.CreateDirectory(dataDirectory);
+        var identity = new DpIdentity(options.DpId, SigningKeyFile.LoadOrCreate(dataDirectory));
+        var certificate = DpCertificate.Create(options.TimeProvider, bind);
+        MappingStore? store = null;
+        WebApplication? app = null;
+        try
+        {
+            var certificatePath = DpCertificate.WritePem(certificate, dataDirectory);
+            store = new MappingStore(dataDirectory);
+            var clock = new AdjustableClock(options.TimeProvider);
+            var limits = DpLimits.Default;
+            var trust = new DpTrust(options.TrustedKeys, identity, store);
+            var plainHttp = faults.Has(FaultMode.ServePlainHttp);
+
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+            {
+                Args = [],
+                ApplicationName = typeof(ReferenceDpHost).Assembly.GetName().Name,
+                ContentRootPath = dataDirectory,
+            });
+            builder.Logging.ClearProviders();
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            // stderr only: stdout carries exactly one line, the ready line.
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+            builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            // The embedding process (Program, CLI, test runner) owns Ctrl-C/SIGTERM, not this host.
+            builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
+            builder.WebHost.ConfigureKestrel(k =>
+            {
+                k.AddServerHeader = false;
+                // The profile limit (max_body_bytes) is enforced by the endpoints. Kestrel's own cap is higher so
+                // that, after a 413, it can still drain a moderately oversized body: closing a connection with
+                // unread request bytes makes TCP reset it and the client may never see the 413.
+                k.Limits.MaxRequestBodySize = DrainableBodyBytes;
+                k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+                k.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(30);
+                k.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+                k.Limits.MaxRequestLineSize = 8 * 1024;
+                k.Listen(bind, options.Port, listen =>
+                {
+                    if (plainHttp)
+                    {
+                        listen.Protocols = HttpProtocols.Http1;
+                        return;
+                    }
+                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    listen.UseHttps(new HttpsConnectionAdapterOptions
+                    {
+                        ServerCertificate = certificate,
+                        SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                        HandshakeTimeout = TimeSpan.FromSeconds(10),
+                    });
+                });
+            });
+            app = builder.Build();
+
+            var metadata = new MetadataEndpoint(identity, limits, options.TestControl);
+            var discovery = new DiscoveryEndpoints(
+                new PublishService(identity, trust, store, clock, faults, limits),
+                new LookupService(store, clock, faults),
+                new RemovalService(identity, trust, store, clock, faults),
+                limits);
+            IEnumerable<DpRoute> routes = [metadata.Route, .. discovery.Routes];
+            if (options.TestControl)
+                routes = [.. routes, .. new TestControlEndpoints(trust, store, clock, limits).Routes];
+            var router = new Router(routes, options.TestControl ? null : Paths.TestControl);
+            var errors = new ErrorHandling(app.Services.GetRequiredService<ILogger<ErrorHandling>>());
+            app.Use((ctx, next) => errors.InvokeAsync(ctx, next));
+            app.Run(router.DispatchAsync);
+
+            await app.StartAsync(ct);
+            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            var port = new Uri(bound).Port;
+            var url = new Uri($"{(plainHttp ? "http" : "https")}://{AdvertisedHost(bind)}:{port}");
+            return new RunningDp(app, store, certificate, url, certificatePath, DpCertificate.PinSha256Hex(certificate), identity.DpId, dataDirectory);
+        }
+        catch
+        {
+            if (app is not null)
+                await app.DisposeAsync();
+            store?.Dispose();
+            certificate.Dispose();
+            throw;
+        }
+    }
+
+    private static IPAddress ParseBindAddress(string address) =>
+        address.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
+        : IPAddress.TryParse(address, out var ip) ? ip
+        : throw new ArgumentException($"bind address \"{address}\" is not an IP address");
+
+    /// <summary>A wildcard bind is reached through loopback; IPv6 literals need brackets in URLs.</summary>
+    private static string AdvertisedHost(IPAddress bind) =>
+        bind.Equals(IPAddress.Any) ? "127.0.0.1"
+        : bind.Equals(IPAddress.IPv6Any) ? "[::1]"
+        : bind.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{bind}]"
+        : bind.ToString();
+
+    /// <summary>Starts and stops with the host, nothing else: no console or signal hooks.</summary>
+    private sealed class EmbeddedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

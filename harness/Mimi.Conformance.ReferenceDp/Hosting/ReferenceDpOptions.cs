@@ -1,0 +1,30 @@
+using Mimi.Conformance.Protocol.Profile;
+
+namespace Mimi.Conformance.ReferenceDp.Hosting;
+
+/// <summary>How to start a reference DP. Only <see cref="DataDirectory"/> is required.</summary>
+internal sealed record ReferenceDpOptions
+{
+    public const string DefaultDpId = "mimi://reference-dp.conformance.test";
+
+    /// <summary>TCP port; 0 picks a free one (read the real one from <see cref="RunningDp.Url"/>).</summary>
+    public int Port { get; init; }
+
+    public string BindAddress { get; init; } = "127.0.0.1";
+
+    /// <summary>Holds dp.sqlite, dp-signing.key (created once, reused), dp-cert.pem (rewritten each start).</summary>
+    public required string DataDirectory { get; init; }
+
+    public string DpId { get; init; } = DefaultDpId;
+
+    /// <summary>Fault mode names (see Faults/FaultMode.cs); unknown names make StartAsync throw.</summary>
+    public IReadOnlySet<string> Faults { get; init; } = new HashSet<string>();
+
+    /// <summary>Expose the §8 test-control endpoints and advertise them in metadata.</summary>
+    public bool TestControl { get; init; } = true;
+
+    /// <summary>Keys trusted by configuration (CSIP, MSP), besides those added through test control.</summary>
+    public IReadOnlyList<TrustedKey> TrustedKeys { get; init; } = [];
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}

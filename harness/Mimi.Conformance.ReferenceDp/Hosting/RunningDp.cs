@@ -1,0 +1,53 @@
+using System.Security.Cryptography.X509Certificates;
+using Mimi.Conformance.ReferenceDp.Endpoints;
+using Mimi.Conformance.ReferenceDp.Store;
+
+namespace Mimi.Conformance.ReferenceDp.Hosting;
+
+/// <summary>A started reference DP. Dispose to stop it and release its data directory.</summary>
+internal sealed class RunningDp : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly MappingStore _store;
+    private readonly X509Certificate2 _serverCertificate;
+    private int _disposed;
+
+    internal RunningDp(WebApplication app, MappingStore store, X509Certificate2 serverCertificate, Uri url, string certificatePath, string pinSha256Hex, string dpId, string dataDirectory)
+    {
+        _app = app;
+        _store = store;
+        _serverCertificate = serverCertificate;
+        Url = url;
+        CertificatePath = certificatePath;
+        PinSha256Hex = pinSha256Hex;
+        DpId = dpId;
+        DataDirectory = dataDirectory;
+    }
+
+    /// <summary>Base URL, e.g. https://127.0.0.1:41234 (http:// only under the serve-plain-http fault).</summary>
+    public Uri Url { get; }
+
+    /// <summary>Absolute path of the DP's public certificate (PEM).</summary>
+    public string CertificatePath { get; }
+
+    /// <summary>Lower-case hex SHA-256 of the certificate (DER), for pinning clients.</summary>
+    public string PinSha256Hex { get; }
+
+    public string DpId { get; }
+
+    public string DataDirectory { get; }
+
+    /// <summary>What the ready line and ready.json carry.</summary>
+    public ReadyInfo Ready => new(Url.GetLeftPart(UriPartial.Authority), CertificatePath, PinSha256Hex, DpId);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+            await _app.StopAsync(timeout.Token);
+        await _app.DisposeAsync();
+        _store.Dispose();
+        _serverCertificate.Dispose();
+    }
+}

@@ -1,0 +1,252 @@
+using Microsoft.Data.Sqlite;
+using Mimi.Conformance.Protocol.Profile;
+
+namespace Mimi.Conformance.ReferenceDp.Store;
+
+/// <summary>A mapping as stored: the exact countersigned COSE bytes plus the columns lookups filter and order by.</summary>
+internal sealed record StoredMapping(string Id, long Seq, string Csi, string CsiType, byte[] Cose, bool Removed, long PublishedAt, long ExpiresAt);
+
+internal enum PublishState
+{
+    Inserted,
+    AlreadyLive,
+    Replayed,
+}
+
+internal sealed record PublishOutcome(PublishState State, StoredMapping Mapping);
+
+internal enum RemoveState
+{
+    Removed,
+    Replayed,
+    NothingHeld,
+}
+
+internal sealed record RemoveOutcome(RemoveState State, IReadOnlyList<string> Ids);
+
+/// <summary>
+/// SQLite persistence. WAL + synchronous=FULL so an acknowledged write survives kill -9: every method returns only
+/// after its transaction committed. One pooled connection per operation; writes are serialised in-process so
+/// "check then insert" sequences (idempotent publish, nonce + removal) are atomic without retry loops.
+/// </summary>
+internal sealed class MappingStore : IDisposable
+{
+    public const string FileName = "dp.sqlite";
+
+    private readonly string _connectionString;
+    private readonly Lock _writeLock = new();
+
+    public MappingStore(string dataDirectory)
+    {
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(dataDirectory, FileName),
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        using var c = Open();
+        Execute(c, "PRAGMA journal_mode=WAL;");
+        Execute(c, """
+            CREATE TABLE IF NOT EXISTS mappings (
+                id TEXT PRIMARY KEY,
+                seq INTEGER NOT NULL UNIQUE,
+                csi TEXT NOT NULL,
+                csi_type TEXT NOT NULL,
+                cose BLOB NOT NULL,
+                removed INTEGER NOT NULL DEFAULT 0,
+                published_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS ix_mappings_csi ON mappings (csi, csi_type, removed, seq);
+            CREATE TABLE IF NOT EXISTS nonces (
+                nonce BLOB PRIMARY KEY,
+                seen_at INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS trusted_keys (
+                role TEXT NOT NULL,
+                owner TEXT NOT NULL,
+                public_key BLOB NOT NULL,
+                PRIMARY KEY (role, owner, public_key));
+            """);
+    }
+
+    /// <summary>Inserts a new mapping, or reports the live or removed one with the same id (payload hash).</summary>
+    public PublishOutcome Publish(string id, string csi, string csiType, byte[] cose, long now, long expiresAt)
+    {
+        lock (_writeLock)
+        {
+            using var c = Open();
+            using var tx = c.BeginTransaction();
+            if (Find(c, tx, id) is { } existing)
+                return new PublishOutcome(existing.Removed ? PublishState.Replayed : PublishState.AlreadyLive, existing);
+            using var cmd = Command(c, tx, """
+                INSERT INTO mappings (id, seq, csi, csi_type, cose, removed, published_at, expires_at)
+                VALUES ($id, (SELECT IFNULL(MAX(seq), 0) + 1 FROM mappings), $csi, $csi_type, $cose, 0, $now, $exp)
+                RETURNING seq;
+                """);
+            cmd.Parameters.AddWithValue("$id", id);
+            cmd.Parameters.AddWithValue("$csi", csi);
+            cmd.Parameters.AddWithValue("$csi_type", csiType);
+            cmd.Parameters.AddWithValue("$cose", cose);
+            cmd.Parameters.AddWithValue("$now", now);
+            cmd.Parameters.AddWithValue("$exp", expiresAt);
+            var seq = (long)cmd.ExecuteScalar()!;
+            tx.Commit();
+            return new PublishOutcome(PublishState.Inserted, new StoredMapping(id, seq, csi, csiType, cose, false, now, expiresAt));
+        }
+    }
+
+    /// <summary>Live (not removed, not expired) mappings of a CSI, oldest first publication first.</summary>
+    public IReadOnlyList<StoredMapping> LiveFor(string csi, string csiType, long now)
+    {
+        using var c = Open();
+        return Live(c, null, csi, csiType, now);
+    }
+
+    /// <summary>Any mapping with this id, removed or not (a removal needs the credential of a removed mapping to answer "replayed").</summary>
+    public StoredMapping? Find(string id)
+    {
+        using var c = Open();
+        return Find(c, null, id);
+    }
+
+    /// <summary>
+    /// Records the removal's nonce and removes the target: one mapping (<paramref name="mappingId"/>) or every live
+    /// mapping of the CSI. With <paramref name="dryRun"/> the nonce is recorded but nothing is removed (a fault mode).
+    /// </summary>
+    public RemoveOutcome Remove(byte[] nonce, long now, string csi, string csiType, string? mappingId, bool dryRun)
+    {
+        lock (_writeLock)
+        {
+            using var c = Open();
+            using var tx = c.BeginTransaction();
+            using (var seen = Command(c, tx, "SELECT 1 FROM nonces WHERE nonce = $n;"))
+            {
+                seen.Parameters.AddWithValue("$n", nonce);
+                if (seen.ExecuteScalar() is not null)
+                    return new RemoveOutcome(RemoveState.Replayed, []);
+            }
+            var targets = Live(c, tx, csi, csiType, now).Where(m => mappingId is null || m.Id == mappingId).Select(m => m.Id).ToArray();
+            if (targets.Length == 0)
+                return new RemoveOutcome(RemoveState.NothingHeld, []);
+            using (var record = Command(c, tx, "INSERT INTO nonces (nonce, seen_at) VALUES ($n, $now);"))
+            {
+                record.Parameters.AddWithValue("$n", nonce);
+                record.Parameters.AddWithValue("$now", now);
+                record.ExecuteNonQuery();
+            }
+            if (!dryRun)
+            {
+                foreach (var id in targets)
+                {
+                    using var remove = Command(c, tx, "UPDATE mappings SET removed = 1 WHERE id = $id;");
+                    remove.Parameters.AddWithValue("$id", id);
+                    remove.ExecuteNonQuery();
+                }
+            }
+            tx.Commit();
+            return new RemoveOutcome(RemoveState.Removed, targets);
+        }
+    }
+
+    public IReadOnlyList<TrustedKey> TrustedKeys()
+    {
+        using var c = Open();
+        using var cmd = Command(c, null, "SELECT role, owner, public_key FROM trusted_keys ORDER BY rowid;");
+        using var r = cmd.ExecuteReader();
+        var keys = new List<TrustedKey>();
+        while (r.Read())
+            keys.Add(new TrustedKey(r.GetString(0), r.GetString(1), (byte[])r[2]));
+        return keys;
+    }
+
+    public void AddTrustedKeys(IEnumerable<TrustedKey> keys)
+    {
+        lock (_writeLock)
+        {
+            using var c = Open();
+            using var tx = c.BeginTransaction();
+            foreach (var k in keys)
+            {
+                using var cmd = Command(c, tx, "INSERT OR IGNORE INTO trusted_keys (role, owner, public_key) VALUES ($r, $o, $k);");
+                cmd.Parameters.AddWithValue("$r", k.Role);
+                cmd.Parameters.AddWithValue("$o", k.Owner);
+                cmd.Parameters.AddWithValue("$k", k.PublicKey);
+                cmd.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+    }
+
+    /// <summary>Test control reset: forget every mapping, nonce and key added through test control.</summary>
+    public void Reset()
+    {
+        lock (_writeLock)
+        {
+            using var c = Open();
+            using var tx = c.BeginTransaction();
+            using var cmd = Command(c, tx, "DELETE FROM mappings; DELETE FROM nonces; DELETE FROM trusted_keys;");
+            cmd.ExecuteNonQuery();
+            tx.Commit();
+        }
+    }
+
+    /// <summary>Releases pooled handles so the database file can be reopened (restart) or deleted.</summary>
+    public void Dispose()
+    {
+        using var c = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(c);
+    }
+
+    private SqliteConnection Open()
+    {
+        var c = new SqliteConnection(_connectionString);
+        c.Open();
+        // synchronous is per connection; FULL fsyncs the WAL on every commit.
+        Execute(c, "PRAGMA synchronous=FULL;");
+        return c;
+    }
+
+    private static List<StoredMapping> Live(SqliteConnection c, SqliteTransaction? tx, string csi, string csiType, long now)
+    {
+        using var cmd = Command(c, tx, $"""
+            SELECT {Columns} FROM mappings
+            WHERE csi = $csi AND csi_type = $csi_type AND removed = 0 AND expires_at > $now
+            ORDER BY seq;
+            """);
+        cmd.Parameters.AddWithValue("$csi", csi);
+        cmd.Parameters.AddWithValue("$csi_type", csiType);
+        cmd.Parameters.AddWithValue("$now", now);
+        using var r = cmd.ExecuteReader();
+        var list = new List<StoredMapping>();
+        while (r.Read())
+            list.Add(Read(r));
+        return list;
+    }
+
+    private static StoredMapping? Find(SqliteConnection c, SqliteTransaction? tx, string id)
+    {
+        using var cmd = Command(c, tx, $"SELECT {Columns} FROM mappings WHERE id = $id;");
+        cmd.Parameters.AddWithValue("$id", id);
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? Read(r) : null;
+    }
+
+    private const string Columns = "id, seq, csi, csi_type, cose, removed, published_at, expires_at";
+
+    private static StoredMapping Read(SqliteDataReader r) =>
+        new(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), (byte[])r[4], r.GetInt64(5) != 0, r.GetInt64(6), r.GetInt64(7));
+
+    private static SqliteCommand Command(SqliteConnection c, SqliteTransaction? tx, string sql)
+    {
+        var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        return cmd;
+    }
+
+    private static void Execute(SqliteConnection c, string sql)
+    {
+        using var cmd = Command(c, null, sql);
+        cmd.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# One entry point: installs what it needs, builds, and runs the mimi-conformance CLI (DESIGN §9).
+#   ./run.sh                 certify the bundled reference DP (= ./run.sh run)
+#   ./run.sh test            the project's own tests + a full certification + the self-test
+#   ./run.sh run|serve-dp|self-test ...   see README.md
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")"
+ROOT=$(pwd)
+CONFIG=Release
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export MIMI_REPO_ROOT="$ROOT"
+
+die_prereq() { echo "run.sh: missing prerequisite: $1" >&2; exit 2; }
+
+apt_install() {
+  # Idempotent and quiet; only Debian's registry is used.
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+    die_prereq "install the Debian packages: ${missing[*]} (apt-get install -y ${missing[*]})"
+  fi
+  if ! { apt-get update -qq >/dev/null 2>&1 || true; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; }; then
+    die_prereq "apt-get could not install ${missing[*]}; install them and re-run"
+  fi
+}
+
+prereqs() {
+  command -v dotnet >/dev/null || die_prereq "the .NET 10 SDK (dotnet) is not on PATH"
+  case "$(dotnet --version 2>/dev/null)" in 10.*) ;; *) die_prereq "the .NET 10 SDK is required (found $(dotnet --version 2>/dev/null || echo none))";; esac
+  apt_install libsodium23 ca-certificates
+}
+
+build() {
+  local stamp="$ROOT/reports/.build-stamp"
+  mkdir -p "$ROOT/reports"
+  # Rebuild when any source, project or props file is newer than the last good build.
+  if [ -f "$stamp" ] && [ -z "$(find harness suite Directory.*.props global.json -newer "$stamp" \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.json' \) -not -path '*/bin/*' -not -path '*/obj/*' -print -quit 2>/dev/null)" ]; then
+    return 0
+  fi
+  dotnet restore Mimi.Conformance.sln -v q >/dev/null || { echo "run.sh: dotnet restore failed" >&2; exit 2; }
+  if ! dotnet build Mimi.Conformance.sln -c "$CONFIG" --no-restore -v q -nologo >"$ROOT/reports/.build.log" 2>&1; then
+    grep -E 'error|warning' "$ROOT/reports/.build.log" | sort -u | head -40 >&2
+    echo "run.sh: build failed (full log: reports/.build.log)" >&2
+    exit 2
+  fi
+  touch "$stamp"
+}
+
+cli() { dotnet "$ROOT/harness/Mimi.Conformance.Cli/bin/$CONFIG/net10.0/mimi-conformance.dll" "$@"; }
+
+run_tests() {
+  local results="$ROOT/reports/test-results"
+  rm -rf "$results"; mkdir -p "$results"
+  local passed=0 failed=0
+  count_xml() {  # adds an xunit XML's passed/failed to the totals
+    local p f
+    p=$(grep -o '<assembly [^>]*' "$1" | grep -o ' passed="[0-9]*"' | grep -o '[0-9]*' || echo 0)
+    f=$(grep -o '<assembly [^>]*' "$1" | grep -o ' failed="[0-9]*"' | grep -o '[0-9]*' || echo 0)
+    passed=$((passed + p)); failed=$((failed + f))
+  }
+  echo "== project tests (harness, protocol, reference DP, reports)"
+  if dotnet "$ROOT/harness/Mimi.Conformance.Harness.Tests/bin/$CONFIG/net10.0/Mimi.Conformance.Harness.Tests.dll" -noLogo -noColor -parallel collections -xml "$results/harness-tests.xml" >"$results/harness-tests.txt" 2>&1; then :; fi
+  if [ -f "$results/harness-tests.xml" ]; then count_xml "$results/harness-tests.xml"; else failed=$((failed + 1)); fi
+  grep -E '\[FAIL\]|Total:' "$results/harness-tests.txt" | sed 's/^/   /' | head -30 || true
+
+  echo "== certification of the reference DP (./run.sh run)"
+  if cli run --out "$ROOT/reports" >"$results/certification.txt" 2>&1; then
+    passed=$((passed + 1)); tail -n 2 "$results/certification.txt" | sed 's/^/   /'
+  else
+    failed=$((failed + 1)); tail -n 40 "$results/certification.txt" | sed 's/^/   /'
+  fi
+
+  echo "== self-test (every fault mode caught, clean DP passes)"
+  if cli self-test --out "$results/self-test-runs" >"$results/self-test.txt" 2>&1; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+  fi
+  sed 's/^/   /' "$results/self-test.txt" | tail -n 30
+
+  echo "$passed passed, $failed failed" | tee "$results/summary.txt"
+  [ "$failed" -eq 0 ]
+}
+
+cmd="${1:-run}"
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  -h|--help|help)
+    sed -n '2,6p' "$0"; exit 0;;
+  test)
+    prereqs; build; run_tests;;
+  build)
+    prereqs; build;;
+  *)
+    prereqs; build; cli "$cmd" "$@";;
+esac

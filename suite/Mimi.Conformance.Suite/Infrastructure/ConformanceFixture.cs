@@ -1,0 +1,103 @@
+using System.Text.Json.Nodes;
+using Mimi.Conformance.Harness.Client;
+using Mimi.Conformance.Harness.Configuration;
+using Mimi.Conformance.Harness.Roles;
+using Mimi.Conformance.Protocol.Profile;
+
+[assembly: AssemblyFixture(typeof(Mimi.Conformance.Suite.Infrastructure.ConformanceFixture))]
+
+namespace Mimi.Conformance.Suite.Infrastructure;
+
+/// <summary>
+/// One per run: options from MIMI_* variables, the client, the DP's metadata, and the harness's roles. Set-up
+/// failures are kept, not thrown, so every test can report them as its verdict's reason.
+/// </summary>
+public sealed class ConformanceFixture : IAsyncLifetime
+{
+    private DpClient? _client;
+
+    internal ConformanceOptions? Options { get; private set; }
+
+    internal Parties Parties { get; private set; } = null!;
+
+    internal DpMetadata? Metadata { get; private set; }
+
+    /// <summary>Why the harness cannot talk to the DP at all (configuration or metadata), if so.</summary>
+    internal string? SetupError { get; private set; }
+
+    /// <summary>Why the DP will not trust the harness's CSIP/MSP keys, if so: publishing tests are then not verifiable.</summary>
+    internal string? PublishBlocker { get; private set; }
+
+    internal DpClient Client
+    {
+        get
+        {
+            if (SetupError is not null)
+                throw new HarnessErrorException(SetupError);
+            _client!.Sink = Evidence.Current;
+            return _client;
+        }
+    }
+
+    internal DpMetadata Meta => Metadata ?? throw new HarnessErrorException(SetupError ?? "no metadata");
+
+    internal long Now => Parties.Now;
+
+    public async ValueTask InitializeAsync()
+    {
+        try
+        {
+            Options = ConformanceOptions.FromEnvironment();
+        }
+        catch (ConfigurationException e)
+        {
+            SetupError = $"configuration: {e.Message}";
+            return;
+        }
+        Parties = new Parties(Options.Seed, TimeProvider.System);
+        _client = new DpClient(Options, TimeProvider.System);
+        var response = await _client.GetAsync(ProfileConstants.MetadataPath);
+        if (response.TransportError is not null)
+        {
+            SetupError = $"cannot fetch {ProfileConstants.MetadataPath}: {response.TransportError}";
+            return;
+        }
+        if (response.Status != 200 || response.Json is not { } json)
+        {
+            SetupError = $"{ProfileConstants.MetadataPath} answered {response.Describe()}, not a JSON metadata document";
+            return;
+        }
+        Metadata = DpMetadata.Parse(json);
+        PublishBlocker = await EstablishTrustAsync(_client, Metadata);
+    }
+
+    private async Task<string?> EstablishTrustAsync(DpClient client, DpMetadata metadata)
+    {
+        const string manual = "configure the DP to trust the harness's CSIP key (see the report's run section) and re-run";
+        if (metadata.TestControlPath is null)
+            return $"the DP offers no test control, so it cannot be told to trust the harness's CSIP; {manual}";
+        if (!Options!.AllowTestControl)
+            return $"test control is offered but not allowed for this target (pass --allow-test-control); {manual}";
+        var body = new JsonObject
+        {
+            ["csip_keys"] = new JsonArray(new JsonObject { ["owner"] = Parties.Csip.Id, ["x"] = B64.Encode(Parties.Csip.Key.PublicKey) }),
+            ["msp_keys"] = new JsonArray(Parties.Msps.Select(m => (JsonNode)new JsonObject { ["owner"] = m.Id, ["x"] = B64.Encode(m.Key.PublicKey) }).ToArray()),
+        };
+        var response = await client.PostJsonAsync($"{metadata.TestControlPath.TrimEnd('/')}/trust", body);
+        return response.Status is 200 or 204 ? null : $"test control /trust answered {response.Describe()}; {manual}";
+    }
+
+    /// <summary>Stops the test as not-verifiable when the DP cannot accept the harness's mappings.</summary>
+    internal void RequirePublishing()
+    {
+        _ = Meta;
+        if (PublishBlocker is not null)
+            Expect.NotVerifiable(PublishBlocker);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _client?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

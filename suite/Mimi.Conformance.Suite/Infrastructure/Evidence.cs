@@ -1,0 +1,54 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Mimi.Conformance.Harness.Client;
+using Mimi.Conformance.Harness.Results;
+
+namespace Mimi.Conformance.Suite.Infrastructure;
+
+/// <summary>
+/// The current test's checks and exchanges. Every change re-writes the "evidence" attachment, so whatever ends
+/// the test (a failed expectation, a skip, a crash) the report still gets all evidence gathered so far.
+/// </summary>
+internal sealed class Evidence : IExchangeSink
+{
+    public const string AttachmentName = "evidence";
+    private static readonly ConcurrentDictionary<string, Evidence> ByTest = new();
+
+    private readonly List<Check> _checks = [];
+    private readonly List<Exchange> _exchanges = [];
+    private readonly Lock _lock = new();
+
+    public static Evidence Current
+    {
+        get
+        {
+            var id = TestContext.Current.Test?.UniqueID ?? "no-test";
+            return ByTest.GetOrAdd(id, _ => new Evidence());
+        }
+    }
+
+    public void Record(Exchange exchange)
+    {
+        lock (_lock)
+            _exchanges.Add(exchange);
+        Flush();
+    }
+
+    public void Add(Check check)
+    {
+        lock (_lock)
+            _checks.Add(check);
+        Flush();
+    }
+
+    private void Flush()
+    {
+        string json;
+        lock (_lock)
+            json = JsonSerializer.Serialize(new EvidenceDocument(_checks, _exchanges));
+        TestContext.Current.AddAttachment(AttachmentName, json, replaceExistingValue: true);
+    }
+}
+
+/// <summary>The attachment's shape; the CLI reads it back from the xunit XML.</summary>
+public sealed record EvidenceDocument(IReadOnlyList<Check> Checks, IReadOnlyList<Exchange> Exchanges);

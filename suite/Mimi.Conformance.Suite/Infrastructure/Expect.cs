@@ -1,0 +1,61 @@
+using Mimi.Conformance.Harness.Client;
+using Mimi.Conformance.Harness.Results;
+using System.Diagnostics.CodeAnalysis;
+using Xunit.Sdk;
+
+namespace Mimi.Conformance.Suite.Infrastructure;
+
+/// <summary>
+/// How a conformance test states its outcome. A failed expectation is a finding against the DP (the report turns
+/// it into fail for MUST and warn for SHOULD); a skip carries "not-verifiable:" or "not-applicable:" and its reason;
+/// a <see cref="HarnessErrorException"/> is an error verdict.
+/// </summary>
+internal static class Expect
+{
+    public const string NotVerifiablePrefix = "not-verifiable: ";
+    public const string NotApplicablePrefix = "not-applicable: ";
+
+    /// <summary>Records the check and fails the test when it does not hold.</summary>
+    public static void That(bool holds, string name, string expected, string actual)
+    {
+        Evidence.Current.Add(new Check(name, holds, expected, actual));
+        if (!holds)
+            throw new ConformanceFailure($"{name}: expected {expected}; got {actual}");
+    }
+
+    /// <summary>Records a check that holds, as evidence that something was looked at.</summary>
+    public static void Observed(string name, string expected, string actual) => That(true, name, expected, actual);
+
+    public static void Status(DpResponse response, int expected, string name) =>
+        That(response.Status == expected, name, $"HTTP {expected}", response.Describe());
+
+    /// <summary>A 4xx with problem+json, the profile's shape for every refusal.</summary>
+    public static void Refused(DpResponse response, string name, params int[] statuses)
+    {
+        var ok = response.Status is >= 400 and < 500 && (statuses.Length == 0 || statuses.Contains(response.Status.Value)) && response.IsProblem;
+        That(ok, name, statuses.Length == 0 ? "4xx application/problem+json" : $"HTTP {string.Join("/", statuses)} application/problem+json", response.Describe() + ProblemType(response));
+    }
+
+    public static string ProblemType(DpResponse response) =>
+        response.Json?["type"]?.ToString() is { } t ? $" type {t}" : "";
+
+    /// <summary>The DP answered in a way that makes the test's subject unobservable.</summary>
+    public static DpResponse Reachable(DpResponse response, string what)
+    {
+        if (response.TransportError is not null)
+            throw new HarnessErrorException($"{what}: {response.TransportError}");
+        return response;
+    }
+
+    [DoesNotReturn]
+    public static void NotVerifiable(string reason) => Assert.Skip(NotVerifiablePrefix + reason);
+
+    [DoesNotReturn]
+    public static void NotApplicable(string reason) => Assert.Skip(NotApplicablePrefix + reason);
+}
+
+/// <summary>The DP under test broke an expectation.</summary>
+public sealed class ConformanceFailure(string message) : XunitException(message);
+
+/// <summary>The harness could not reach a verdict (DP unreachable, malformed beyond the test's subject).</summary>
+public sealed class HarnessErrorException(string message) : Exception(message);

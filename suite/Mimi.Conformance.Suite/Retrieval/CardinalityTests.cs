@@ -1,0 +1,45 @@
+using Mimi.Conformance.Suite.Infrastructure;
+
+namespace Mimi.Conformance.Suite.Retrieval;
+
+/// <summary>R5: the five cases of draft -02 can be told apart from the response alone.</summary>
+public sealed class CardinalityTests(ConformanceFixture dp)
+{
+    private readonly DpOperations _ops = new(dp);
+
+    [Fact, Requirement("DISC-R-05")]
+    public async Task No_mapping_is_not_found()
+    {
+        _ = dp.Meta;
+        var lookup = await _ops.LookupAsync(_ops.Parties.NewE164());
+        Expect.That(lookup.Status == "not_found" && lookup.Mappings.Count == 0 && lookup.Response.Status == 200,
+            "no-mapping", "200 {status: not_found, mappings: []}", $"{lookup.Response.Describe()} status {lookup.Status ?? "(none)"}, {lookup.Mappings.Count} mapping(s)");
+    }
+
+    [Fact, Requirement("DISC-R-05")]
+    public Task Opted_out_mapping_is_found_with_no_msps() => PublishAndExpect([[]], "one mapping listing no MSP (opt-out)");
+
+    [Fact, Requirement("DISC-R-05")]
+    public Task One_mapping_with_one_msp() => PublishAndExpect([[["default"]]], "one mapping with one MSP");
+
+    [Fact, Requirement("DISC-R-05")]
+    public Task One_mapping_with_several_msps() => PublishAndExpect([[["default"], ["business"], ["personal"]]], "one mapping with three MSPs");
+
+    [Fact, Requirement("DISC-R-05")]
+    public Task Several_mappings_with_different_msp_counts() =>
+        PublishAndExpect([[["default"]], [["business"], ["personal"]], []], "three mappings with 1, 2 and 0 MSPs");
+
+    /// <summary>Publishes one mapping per entry (each a list of per-MSP tag lists) and checks the lookup mirrors them exactly.</summary>
+    private async Task PublishAndExpect(string[][][] mappings, string what)
+    {
+        dp.RequirePublishing();
+        var csi = _ops.Parties.NewE164();
+        foreach (var msps in mappings)
+            await _ops.PublishValidAsync(_ops.Mapping(csi, _ops.Parties.NewRecipientKey(), msps));
+        var lookup = await _ops.LookupAsync(csi);
+        var counts = lookup.Mappings.Select(m => m.Inspect()?.Msps.Count ?? -1).ToArray();
+        var expected = mappings.Select(m => m.Length).ToArray();
+        Expect.That(lookup.Status == "found", "status-found", "status found", lookup.Status ?? lookup.FormatProblem ?? "(none)");
+        Expect.That(counts.SequenceEqual(expected), "msp-counts", $"{what}: MSP counts [{string.Join(", ", expected)}] in publication order", $"[{string.Join(", ", counts)}]");
+    }
+}
