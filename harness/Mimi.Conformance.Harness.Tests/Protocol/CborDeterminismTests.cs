@@ -93,25 +93,21 @@ public sealed class CborDeterminismTests
         CborDiagnostic.ToDiagnostic(encoded).Should().Be("{1: -8, 4: h'00000000000000000000000000000000', \"role\": \"csip\"}");
     }
 
-    // RFC 8949 §4.2.1 sorts map keys by the bytewise lexicographic order of their encodings. System.Formats.Cbor's
-    // Canonical mode implements RFC 7049 §3.9 instead (shorter encoding first, then bytewise). The two orders agree for
-    // every map the profile defines (text keys shorter than 24 bytes; header labels 1, 3, 4 and "role"), and differ when
-    // keys of different major types have encodings of different lengths, e.g. 100 (0x1864) and -1 (0x20).
-    private const string KeyOrderBug =
-        "Protocol bug: CborDeterminism (Canonical mode) sorts keys length-first as RFC 7049 §3.9 does, not bytewise as RFC 8949 §4.2.1 and PROFILE.md §4.1 require.";
+    // RFC 8949 §4.2.1 sorts map keys by the bytewise order of their encodings, which differs from RFC 7049's
+    // length-first rule when keys of different lengths mix, e.g. 100 (0x1864) and -1 (0x20).
 
-    [Fact(Skip = KeyOrderBug)]
+    [Fact]
     public void RFC_8949_bytewise_key_order_is_accepted() =>
         CborDeterminism.IsDeterministic(Hex("a2 1864 00 20 00"), out _).Should().BeTrue("{100: 0, -1: 0}: 0x18 < 0x20");
 
-    [Fact(Skip = KeyOrderBug)]
+    [Fact]
     public void RFC_7049_length_first_key_order_is_rejected_when_it_differs() =>
         CborDeterminism.IsDeterministic(Hex("a2 20 00 1864 00"), out _).Should().BeFalse("{-1: 0, 100: 0} is not bytewise sorted");
 
     [Fact]
     public void The_two_key_orders_agree_on_the_keys_the_profile_uses()
     {
-        // Documents why the deviation above is latent: every profile key set is accepted in bytewise order.
+        // Every profile key set is accepted in bytewise order.
         string[] keys = ["v", "dp", "csi", "exp", "iat", "pop", "msp", "msps", "tags", "nonce", "csi_type", "new_holder", "role"];
         var encoded = keys.Select(k => { var w = new System.Formats.Cbor.CborWriter(); w.WriteTextString(k); return w.Encode(); })
             .OrderBy(e => e, Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b)))

@@ -46,4 +46,17 @@ public sealed class MappingRoundTripTests
 
         MappingVerifier.Verify(bytes, Trust(), Parties.Now, VerificationPolicy.RecipientOnly).Valid.Should().BeFalse();
     }
+
+    [Fact]
+    public void Deeply_nested_payload_is_a_format_error_not_a_crash()
+    {
+        // {"msps": [[[[...]]]]} 30,000 levels deep: must be refused by the depth bound, never recurse to a stack overflow.
+        var depth = 30_000;
+        var bytes = new List<byte> { 0xA1, 0x64, (byte)'m', (byte)'s', (byte)'p', (byte)'s' };
+        bytes.AddRange(Enumerable.Repeat((byte)0x81, depth));
+        bytes.Add(0x80);
+
+        FluentActions.Invoking(() => MappingPayload.Decode([.. bytes])).Should().Throw<ProfileFormatException>();
+        FluentActions.Invoking(() => MappingPayload.Decode([.. bytes], strict: false)).Should().Throw<ProfileFormatException>();
+    }
 }

@@ -97,6 +97,50 @@ public sealed class ReferenceDpFaultTests
     }
 
     [Fact]
+    public async Task Accept_untrusted_pop_takes_a_credential_from_an_unknown_csip()
+    {
+        await using var dp = await DpTestHost.StartAsync(null, true, FaultMode.AcceptUntrustedPop);
+        await dp.TrustAsync(_parties);
+        var builder = MappingBuilder.For(_parties, dp.DpId, _parties.NewE164(), _parties.NewRecipientKey(), ["default"]) with { Issuer = _parties.UntrustedCsip };
+        var forged = builder with { BoundKey = _parties.Stranger, Csi = _parties.NewE164() };
+
+        var (status, body) = await dp.PublishAsync(builder.Build().Cose);
+        var (forgedStatus, _) = await dp.PublishAsync(forged.Build().Cose);
+
+        status.Should().Be(201, Show(body));
+        forgedStatus.Should().Be(422, "only the issuer check is skipped; the recipient binding still holds");
+    }
+
+    [Fact]
+    public async Task Drop_second_mapping_and_conflate_opt_out_change_lookups()
+    {
+        await using var dp = await DpTestHost.StartAsync(null, true, FaultMode.DropSecondMapping, FaultMode.ConflateOptOut);
+        await dp.TrustAsync(_parties);
+        var two = _parties.NewE164();
+        var optOut = _parties.NewE164();
+        foreach (var csi in new[] { two, two })
+            (await dp.PublishAsync(MappingBuilder.For(_parties, dp.DpId, csi, _parties.NewRecipientKey(), ["default"]).Build().Cose)).Status.Should().Be(201);
+        (await dp.PublishAsync(MappingBuilder.For(_parties, dp.DpId, optOut, _parties.NewRecipientKey()).Build().Cose)).Status.Should().Be(201);
+
+        (await dp.LookupAsync(two)).Body!["mappings"]!.AsArray().Should().HaveCount(1);
+        (await dp.LookupAsync(optOut)).Body!["status"]!.GetValue<string>().Should().Be("not_found");
+    }
+
+    [Fact]
+    public async Task Accept_any_remover_lets_a_stranger_remove()
+    {
+        await using var dp = await DpTestHost.StartAsync(null, true, FaultMode.AcceptAnyRemover);
+        await dp.TrustAsync(_parties);
+        var (cose, payload) = MappingBuilder.For(_parties, dp.DpId, _parties.NewE164(), _parties.NewRecipientKey(), ["default"]).Build();
+        var id = (await dp.PublishAsync(cose)).Body!["mapping_id"]!.GetValue<string>();
+
+        var (status, _) = await dp.RemoveAsync(MappingBuilder.Removal(_parties, _parties.Stranger, SignerRoles.Recipient, dp.DpId, payload.Csi, id));
+
+        status.Should().Be(200);
+        (await dp.LookupAsync(payload.Csi)).Body!["status"]!.GetValue<string>().Should().Be("not_found");
+    }
+
+    [Fact]
     public async Task Ignore_remove_answers_200_but_keeps_the_mapping()
     {
         await using var dp = await DpTestHost.StartAsync(null, true, FaultMode.IgnoreRemove);

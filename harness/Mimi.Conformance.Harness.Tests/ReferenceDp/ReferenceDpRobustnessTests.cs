@@ -100,6 +100,17 @@ public sealed class ReferenceDpRobustnessTests(SharedReferenceDp shared) : IClas
     }
 
     [Fact]
+    public async Task A_compressed_body_is_unsupported_media_type()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/lookup") { Content = new StringContent("""{"csi":"+12125550100","csi_type":"e164"}""", Encoding.UTF8, Json) };
+        request.Content.Headers.ContentEncoding.Add("gzip");
+
+        using var response = await Dp.Http.SendAsync(request, TestContext.Current.CancellationToken);
+
+        await ShouldBeProblemAsync(response, 415, Problems.UnsupportedMediaType);
+    }
+
+    [Fact]
     public async Task Invalid_utf8_is_malformed()
     {
         using var response = await Dp.PostRawAsync("/v1/lookup", [(byte)'{', (byte)'"', 0xc3, 0x28, (byte)'"', (byte)':', (byte)'1', (byte)'}'], Json);

@@ -66,7 +66,9 @@ internal sealed class CoseHeaderMap
     {
         if (serialized.Length == 0)
             return new CoseHeaderMap();
-        var reader = new CborReader(serialized, strict ? CborConformanceMode.Canonical : CborConformanceMode.Lax);
+        if (strict && !CborDeterminism.IsDeterministic(serialized, out var problem))
+            throw new CoseFormatException($"protected header is not deterministic CBOR: {problem}");
+        var reader = new CborReader(serialized, CborConformanceMode.Lax);
         var map = ReadFrom(reader);
         if (reader.BytesRemaining != 0)
             throw new CoseFormatException("trailing bytes after the protected header map");
@@ -95,22 +97,22 @@ internal sealed class CoseHeaderMap
         return map;
     }
 
-    private static object ReadValue(CborReader reader) => reader.PeekState() switch
+    private static object ReadValue(CborReader reader, int depth = 0) => depth > CborDeterminism.MaxDepth ? throw new CoseFormatException("header nesting too deep") : reader.PeekState() switch
     {
         CborReaderState.UnsignedInteger or CborReaderState.NegativeInteger => reader.ReadInt64(),
         CborReaderState.TextString => reader.ReadTextString(),
         CborReaderState.ByteString => reader.ReadByteString(),
         CborReaderState.Boolean => reader.ReadBoolean(),
-        CborReaderState.StartArray => ReadArray(reader),
+        CborReaderState.StartArray => ReadArray(reader, depth),
         var s => throw new CoseFormatException($"header value of type {s} is not used by the profile"),
     };
 
-    private static object[] ReadArray(CborReader reader)
+    private static object[] ReadArray(CborReader reader, int depth)
     {
         var n = reader.ReadStartArray() ?? throw new CoseFormatException("indefinite-length header array");
         var items = new object[n];
         for (var i = 0; i < n; i++)
-            items[i] = ReadValue(reader);
+            items[i] = ReadValue(reader, depth + 1);
         reader.ReadEndArray();
         return items;
     }

@@ -88,7 +88,9 @@ internal sealed record CoseSign(
     {
         try
         {
-            var r = new CborReader(encoded.ToArray(), strict ? CborConformanceMode.Canonical : CborConformanceMode.Lax);
+            if (strict && !CborDeterminism.IsDeterministic(encoded, out var problem))
+                throw new CoseFormatException($"not deterministic, well-formed CBOR: {problem}");
+            var r = new CborReader(encoded.ToArray(), CborConformanceMode.Lax);
             if (r.PeekState() != CborReaderState.Tag || r.ReadTag() != (CborTag)Tag)
                 throw new CoseFormatException("missing COSE_Sign tag 98");
             ExpectArray(r, 4, "COSE_Sign");
@@ -122,7 +124,7 @@ internal sealed record CoseSign(
         {
             throw new CoseFormatException($"not deterministic, well-formed CBOR: {e.Message}");
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or OverflowException)
         {
             throw new CoseFormatException($"unexpected CBOR structure: {e.Message}");
         }
@@ -186,7 +188,9 @@ internal sealed record CoseSign1(byte[] ProtectedBytes, CoseHeaderMap Protected,
     {
         try
         {
-            var r = new CborReader(encoded.ToArray(), CborConformanceMode.Canonical);
+            if (!CborDeterminism.IsDeterministic(encoded, out var problem))
+                throw new CoseFormatException($"not deterministic, well-formed CBOR: {problem}");
+            var r = new CborReader(encoded.ToArray(), CborConformanceMode.Lax);
             if (r.PeekState() != CborReaderState.Tag || r.ReadTag() != (CborTag)Tag)
                 throw new CoseFormatException("missing COSE_Sign1 tag 18");
             CoseSign.ExpectArray(r, 4, "COSE_Sign1");
@@ -206,7 +210,7 @@ internal sealed record CoseSign1(byte[] ProtectedBytes, CoseHeaderMap Protected,
         {
             throw new CoseFormatException($"not deterministic, well-formed CBOR: {e.Message}");
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or OverflowException)
         {
             throw new CoseFormatException($"unexpected CBOR structure: {e.Message}");
         }

@@ -14,25 +14,42 @@ internal sealed class CborMap
     {
         if (strict && !CborDeterminism.IsDeterministic(encoded, out var problem))
             throw new ProfileFormatException($"{what} is not deterministically encoded CBOR: {problem}");
-        var r = new CborReader(encoded, strict ? CborConformanceMode.Canonical : CborConformanceMode.Lax);
+        try
+        {
+            return ParseChecked(encoded, what, allowedKeys);
+        }
+        catch (Exception e) when (e is CborContentException or InvalidOperationException or OverflowException)
+        {
+            throw new ProfileFormatException($"{what} is not the CBOR the profile defines: {e.Message}");
+        }
+    }
+
+    private static CborMap ParseChecked(byte[] encoded, string what, IReadOnlySet<string> allowedKeys)
+    {
+        var r = new CborReader(encoded, CborConformanceMode.Lax);
         if (r.PeekState() != CborReaderState.StartMap)
             throw new ProfileFormatException($"{what} is not a CBOR map");
-        var n = r.ReadStartMap()!.Value;
-        var values = new Dictionary<string, object?>(n);
-        for (var i = 0; i < n; i++)
+        r.ReadStartMap();
+        var values = new Dictionary<string, object?>();
+        while (r.PeekState() != CborReaderState.EndMap)
         {
             if (r.PeekState() != CborReaderState.TextString)
                 throw new ProfileFormatException($"{what} has a non-text key");
             var key = r.ReadTextString();
             if (!allowedKeys.Contains(key) || values.ContainsKey(key))
                 throw new ProfileFormatException($"{what} has an unknown or repeated key \"{key}\"");
-            values[key] = ReadAny(r);
+            values[key] = ReadAny(r, 1);
         }
+        r.ReadEndMap();
+        if (r.BytesRemaining != 0)
+            throw new ProfileFormatException($"{what} has trailing bytes");
         return new CborMap(values);
     }
 
-    private static object? ReadAny(CborReader r)
+    private static object? ReadAny(CborReader r, int depth)
     {
+        if (depth > CborDeterminism.MaxDepth)
+            throw new ProfileFormatException($"nested deeper than {CborDeterminism.MaxDepth}");
         switch (r.PeekState())
         {
             case CborReaderState.UnsignedInteger:
@@ -43,20 +60,20 @@ internal sealed class CborMap
             case CborReaderState.Boolean: return r.ReadBoolean();
             case CborReaderState.Null: r.ReadNull(); return null;
             case CborReaderState.StartArray:
-                var n = r.ReadStartArray()!.Value;
-                var list = new List<object?>(n);
-                for (var i = 0; i < n; i++)
-                    list.Add(ReadAny(r));
+                r.ReadStartArray();
+                var list = new List<object?>();
+                while (r.PeekState() != CborReaderState.EndArray)
+                    list.Add(ReadAny(r, depth + 1));
                 r.ReadEndArray();
                 return list;
             case CborReaderState.StartMap:
-                var m = r.ReadStartMap()!.Value;
-                var dict = new Dictionary<string, object?>(m);
-                for (var i = 0; i < m; i++)
+                r.ReadStartMap();
+                var dict = new Dictionary<string, object?>();
+                while (r.PeekState() != CborReaderState.EndMap)
                 {
                     if (r.PeekState() != CborReaderState.TextString)
                         throw new ProfileFormatException("nested map has a non-text key");
-                    dict[r.ReadTextString()] = ReadAny(r);
+                    dict[r.ReadTextString()] = ReadAny(r, depth + 1);
                 }
                 r.ReadEndMap();
                 return dict;

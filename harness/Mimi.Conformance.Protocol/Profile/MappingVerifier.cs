@@ -52,9 +52,11 @@ internal static class MappingVerifier
         }
         var contentType = cose.BodyProtected.GetText(CoseHeaderMap.ContentType);
         var critical = cose.BodyProtected.TryGet(CoseHeaderMap.Crit, out _) || cose.Signatures.Any(s => s.Protected.TryGet(CoseHeaderMap.Crit, out _));
-        if (!Step("cose-structure", contentType == MappingContentType && !critical,
+        var unprotected = cose.Unprotected.Count > 0 || cose.Signatures.Any(s => s.Unprotected.Count > 0);
+        if (!Step("cose-structure", contentType == MappingContentType && !critical && !unprotected,
                 contentType != MappingContentType ? $"body content type is \"{contentType}\", expected \"{MappingContentType}\""
-                : critical ? "a crit header is present; v0.1 defines no critical extensions" : "COSE_Sign, tag 98, deterministic"))
+                : critical ? "a crit header is present; v0.1 defines no critical extensions"
+                : unprotected ? "an unprotected header is not empty; the profile puts every header under a signature" : "COSE_Sign, tag 98, deterministic"))
             return new MappingVerification(steps, cose, null, null);
 
         MappingPayload payload;

@@ -37,7 +37,7 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, Fault
     private static byte[] ReEncodePayload(byte[] mapping)
     {
         var cose = CoseSign.Decode(mapping);
-        var r = new CborReader(cose.Payload, CborConformanceMode.Canonical);
+        var r = new CborReader(cose.Payload, CborConformanceMode.Lax);
         var n = r.ReadStartMap()!.Value;
         var entries = new List<(ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte> Value)>(n);
         for (var i = 0; i < n; i++)

@@ -1,4 +1,5 @@
 using System.Formats.Cbor;
+using Mimi.Conformance.Protocol.Cbor;
 using Mimi.Conformance.Protocol.Cose;
 using Mimi.Conformance.Protocol.Crypto;
 using Mimi.Conformance.Protocol.Profile;
@@ -146,9 +147,11 @@ internal static class PublishVerification
     /// <summary>Decodes a COSE_Sign whose signatures array is empty (otherwise well-formed), or null.</summary>
     private static CoseSign? DecodeWithoutSignatures(byte[] encoded)
     {
+        if (!CborDeterminism.IsDeterministic(encoded, out _))
+            return null;
         try
         {
-            var r = new CborReader(encoded, CborConformanceMode.Canonical);
+            var r = new CborReader(encoded, CborConformanceMode.Lax);
             if (r.PeekState() != CborReaderState.Tag || r.ReadTag() != (CborTag)CoseSign.Tag || r.ReadStartArray() != 4)
                 return null;
             var bodyProtectedBytes = r.ReadByteString();

@@ -42,6 +42,10 @@ internal static class RequestBody
             throw new ProblemException(Problems.UnsupportedMediaType,
                 request.ContentType is null ? "no Content-Type; send application/json" : "Content-Type must be application/json (UTF-8)");
         }
+        // The DP decodes no content coding; parsing gzip bytes as JSON would only produce a misleading 400.
+        var coding = request.Headers.ContentEncoding.ToString();
+        if (coding.Length > 0 && !coding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+            throw new ProblemException(Problems.UnsupportedMediaType, "Content-Encoding is not supported; send the body uncompressed");
     }
 
     private static async Task<byte[]> ReadCappedAsync(HttpRequest request, int maxBytes, CancellationToken ct)
