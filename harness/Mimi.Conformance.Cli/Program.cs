@@ -118,7 +118,7 @@ internal static class Program
         var faults = parse.GetValue(DpFault) ?? [];
         if (faults.Length > 0 && url is not null)
             throw new ConfigurationException("--dp-fault applies to the embedded DP only; drop --dp");
-        return new RunRequest(url, parse.GetValue(Ca), parse.GetValue(Pin), Path.GetFullPath(parse.GetValue(Out)!),
+        return new RunRequest(url, parse.GetValue(Ca) is { } ca ? Path.GetFullPath(ca) : null, parse.GetValue(Pin), Path.GetFullPath(parse.GetValue(Out)!),
             parse.GetValue(ClassFilter) ?? [], parse.GetValue(Only) ?? [], level, failOn, faults,
             parse.GetValue(AllowTestControl), TimeSpan.FromMilliseconds(parse.GetValue(TimeoutMs)), TimeSpan.FromSeconds(parse.GetValue(BudgetS)), parse.GetValue(Seed));
     }

@@ -98,13 +98,21 @@ internal static class ReportBuilder
                     return (Verdict.NotVerifiable, reason["not-verifiable: ".Length..]);
                 return (Verdict.NotVerifiable, reason);
             case "Fail" when t.ExceptionType?.EndsWith(".ConformanceFailure", StringComparison.Ordinal) == true:
-                return (level == "MUST" ? Verdict.Fail : Verdict.Warn, t.Message);
+                return (level == "MUST" ? Verdict.Fail : Verdict.Warn, StripType(t.Message, t.ExceptionType));
+            case "Fail" when t.ExceptionType?.EndsWith(".HarnessErrorException", StringComparison.Ordinal) == true:
+                return (Verdict.Error, StripType(t.Message, t.ExceptionType));
             case "Fail":
-                return (Verdict.Error, $"{t.ExceptionType?.Split('.').Last()}: {t.Message}");
+                return (Verdict.Error, $"harness defect ({t.ExceptionType?.Split('.').Last()}): {StripType(t.Message, t.ExceptionType)}");
             default:
                 return (Verdict.Error, $"the test did not run ({t.Result})");
         }
     }
+
+    /// <summary>xunit prefixes messages with "Full.Type.Name : "; the report states the type once, if at all.</summary>
+    private static string? StripType(string? message, string? exceptionType) =>
+        message is not null && exceptionType is not null && message.StartsWith(exceptionType + " : ", StringComparison.Ordinal)
+            ? message[(exceptionType.Length + 3)..]
+            : message;
 
     private static string ShortName(string name)
     {

@@ -15,8 +15,6 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
 {
     public PublishResult Publish(byte[] encoded)
     {
-        if (!CborDepthGuard.IsShallow(encoded))
-            throw new ProblemException(Problems.InvalidMapping, $"CBOR nested deeper than {CborDepthGuard.MaxDepth} levels");
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         var check = PublishVerification.Verify(encoded, trust.Current, now, faults);
         PublishVerification.ThrowOnFailure(check, identity.DpId);

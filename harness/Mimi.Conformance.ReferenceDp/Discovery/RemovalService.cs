@@ -12,8 +12,6 @@ internal sealed class RemovalService(DpIdentity identity, DpTrust trust, Mapping
 {
     public IReadOnlyList<string> Remove(byte[] encoded)
     {
-        if (!CborDepthGuard.IsShallow(encoded))
-            throw new ProblemException(Problems.InvalidMapping, $"CBOR nested deeper than {CborDepthGuard.MaxDepth} levels");
         CoseSign1 removal;
         RemovalRequest request;
         try
