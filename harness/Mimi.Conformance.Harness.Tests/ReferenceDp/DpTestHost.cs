@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using FluentAssertions;
 using Mimi.Conformance.Harness.Roles;
@@ -117,7 +116,7 @@ internal sealed class DpTestHost : IAsyncDisposable
 
     public static string Type(JsonNode? problem) => problem?["type"]?.GetValue<string>() ?? "(no type)";
 
-    public static string Show(JsonNode? body) => body?.ToJsonString(new JsonSerializerOptions { WriteIndented = false }) ?? "(no body)";
+    public static string Show(JsonNode? body) => body?.ToJsonString() ?? "(no body)";
 
     public async ValueTask DisposeAsync()
     {
