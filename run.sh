@@ -31,6 +31,15 @@ prereqs() {
   apt_install libsodium23 ca-certificates
 }
 
+npm_tools() {
+  # WireMock (the real one, Java) for the chaos tests; npm registry only, installed once into .npm-tools/.
+  [ -x "$ROOT/.npm-tools/node_modules/.bin/wiremock" ] && return 0
+  command -v npm >/dev/null || die_prereq "node and npm are needed for the chaos tests (apt-get install -y nodejs npm)"
+  command -v java >/dev/null || apt_install default-jre-headless
+  npm install --no-save --no-audit --no-fund --silent --prefix "$ROOT/.npm-tools" wiremock@3.13.2 >/dev/null 2>&1 \
+    || die_prereq "npm could not install wiremock@3.13.2 (npm install --prefix .npm-tools wiremock@3.13.2)"
+}
+
 build() {
   local stamp="$ROOT/reports/.build-stamp"
   mkdir -p "$ROOT/reports"
@@ -89,7 +98,7 @@ case "$cmd" in
   -h|--help|help)
     sed -n '2,6p' "$0"; exit 0;;
   test)
-    prereqs; build; run_tests;;
+    prereqs; npm_tools; build; run_tests;;
   build)
     prereqs; build;;
   *)
