@@ -70,7 +70,7 @@ public sealed class ReferenceDpProcessTests
 
     private static StringContent Content(JsonNode body) => new(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
 
-    private static Process StartProcess(string dataDirectory)
+    internal static Process StartProcess(string dataDirectory)
     {
         // The DP is copied next to the tests (project reference): prefer its apphost, else `dotnet the.dll`.
         var dll = typeof(ReferenceDpHost).Assembly.Location;
@@ -88,7 +88,7 @@ public sealed class ReferenceDpProcessTests
         return Process.Start(info)!;
     }
 
-    private static async Task<string> ReadReadyLineAsync(Process process)
+    internal static async Task<string> ReadReadyLineAsync(Process process)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
