@@ -15,6 +15,10 @@ namespace Mimi.Conformance.Suite.Infrastructure;
 public sealed class ConformanceFixture : IAsyncLifetime
 {
     private DpClient? _client;
+    private readonly SetupLog _setup = new();
+
+    /// <summary>The exchanges made before any test (metadata, test-control trust): evidence for the metadata test.</summary>
+    internal IReadOnlyList<Harness.Results.Exchange> SetupExchanges => _setup.Exchanges;
 
     internal ConformanceOptions? Options { get; private set; }
 
@@ -55,7 +59,7 @@ public sealed class ConformanceFixture : IAsyncLifetime
             return;
         }
         Parties = new Parties(Options.Seed, TimeProvider.System);
-        _client = new DpClient(Options, TimeProvider.System);
+        _client = new DpClient(Options, TimeProvider.System) { Sink = _setup };
         var response = await _client.GetAsync(ProfileConstants.MetadataPath);
         if (response.TransportError is not null)
         {
@@ -93,6 +97,13 @@ public sealed class ConformanceFixture : IAsyncLifetime
         _ = Meta;
         if (PublishBlocker is not null)
             Expect.NotVerifiable(PublishBlocker);
+    }
+
+    private sealed class SetupLog : IExchangeSink
+    {
+        public List<Harness.Results.Exchange> Exchanges { get; } = [];
+
+        public void Record(Harness.Results.Exchange exchange) => Exchanges.Add(exchange);
     }
 
     public ValueTask DisposeAsync()

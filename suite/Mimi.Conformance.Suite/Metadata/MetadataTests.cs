@@ -8,6 +8,8 @@ public sealed class MetadataTests(ConformanceFixture dp)
     [Fact, Requirement("PROF-META-01")]
     public async Task Metadata_document_declares_what_the_profile_requires()
     {
+        foreach (var setup in dp.SetupExchanges)
+            Evidence.Current.Record(setup);
         var response = Expect.Reachable(await dp.Client.GetAsync(ProfileConstants.MetadataPath), "metadata");
         Expect.Status(response, 200, "metadata-status");
         Expect.That(response.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true,

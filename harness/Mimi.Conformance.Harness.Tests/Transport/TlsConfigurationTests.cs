@@ -1,0 +1,80 @@
+using FluentAssertions;
+using Mimi.Conformance.Cli.Execution;
+using Mimi.Conformance.Harness.Results;
+using Mimi.Conformance.ReferenceDp.Hosting;
+
+namespace Mimi.Conformance.Harness.Tests.Transport;
+
+/// <summary>
+/// Certificate problems are configuration problems: every verdict is error with a hint that names --ca/--pin,
+/// never a DP failure, and the run exits 2.
+/// </summary>
+public sealed class TlsConfigurationTests
+{
+    /// <summary>The system clock shifted, so the DP mints a certificate that has already expired.</summary>
+    private sealed class ShiftedTime(TimeSpan shift) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + shift;
+    }
+
+    private static async Task<ConformanceReport> CertifyAsync(Uri url, string? caFile)
+    {
+        var output = Directory.CreateTempSubdirectory("mimi-tls-").FullName;
+        var request = new RunRequest(url, caFile, null, output, [], [], null, "must", [], AllowTestControl: true,
+            TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(120), "tls");
+        return await ConformanceRun.ExecuteAsync(request, TimeProvider.System, TextWriter.Null, TestContext.Current.CancellationToken);
+    }
+
+    private static void AssertConfigurationError(ConformanceReport report)
+    {
+        report.Summary.ExitCode.Should().Be(2);
+        report.Summary.Verdict.Should().Be("error");
+        var tests = report.Requirements.SelectMany(r => r.Tests).Where(t => t.Verdict != Verdict.Untested).ToList();
+        tests.Should().NotBeEmpty();
+        tests.Should().NotContain(t => t.Verdict == Verdict.Fail || t.Verdict == Verdict.Warn, "a TLS trust problem is never a finding against the DP");
+        tests.Where(t => t.Verdict == Verdict.Error).Should().OnlyContain(t => t.Reason!.Contains("TLS handshake failed", StringComparison.Ordinal) && t.Reason.Contains("--ca/--pin", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_expired_certificate_is_a_configuration_error()
+    {
+        var dir = Directory.CreateTempSubdirectory("mimi-tls-expired-").FullName;
+        await using var dp = await ReferenceDpHost.StartAsync(new ReferenceDpOptions { DataDirectory = dir, TimeProvider = new ShiftedTime(TimeSpan.FromDays(-60)) }, TestContext.Current.CancellationToken);
+        AssertConfigurationError(await CertifyAsync(dp.Url, dp.CertificatePath));
+    }
+
+    [Fact]
+    public async Task A_certificate_for_another_host_name_is_a_configuration_error()
+    {
+        var dir = Directory.CreateTempSubdirectory("mimi-tls-host-").FullName;
+        // Bound to 127.0.0.2, whose address is not among the certificate's names (127.0.0.1, ::1, localhost).
+        await using var dp = await ReferenceDpHost.StartAsync(new ReferenceDpOptions { DataDirectory = dir, BindAddress = "127.0.0.2" }, TestContext.Current.CancellationToken);
+        dp.Url.Host.Should().Be("127.0.0.2");
+        AssertConfigurationError(await CertifyAsync(dp.Url, dp.CertificatePath));
+    }
+
+    [Fact]
+    public async Task A_self_signed_certificate_without_ca_or_pin_is_a_configuration_error()
+    {
+        var dir = Directory.CreateTempSubdirectory("mimi-tls-untrusted-").FullName;
+        await using var dp = await ReferenceDpHost.StartAsync(new ReferenceDpOptions { DataDirectory = dir }, TestContext.Current.CancellationToken);
+        AssertConfigurationError(await CertifyAsync(dp.Url, caFile: null));
+    }
+
+    [Fact]
+    public async Task Without_allow_test_control_an_external_dp_gets_no_test_control_calls()
+    {
+        var dir = Directory.CreateTempSubdirectory("mimi-tls-notc-").FullName;
+        await using var dp = await ReferenceDpHost.StartAsync(new ReferenceDpOptions { DataDirectory = dir }, TestContext.Current.CancellationToken);
+        var output = Directory.CreateTempSubdirectory("mimi-notc-").FullName;
+        var request = new RunRequest(dp.Url, dp.CertificatePath, null, output, [], [], null, "must", [], AllowTestControl: false,
+            TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(120), "no-test-control");
+        var report = await ConformanceRun.ExecuteAsync(request, TimeProvider.System, TextWriter.Null, TestContext.Current.CancellationToken);
+
+        report.Summary.ExitCode.Should().Be(0);
+        var exchanges = report.Requirements.SelectMany(r => r.Tests).SelectMany(t => t.Exchanges).ToList();
+        exchanges.Should().NotContain(e => e.Url.Contains("/test-control", StringComparison.Ordinal));
+        report.Requirements.Single(r => r.Id == "DISC-R-01").Verdict.Should().Be(Verdict.NotVerifiable);
+        report.Requirements.Single(r => r.Id == "DISC-R-01").Tests[0].Reason.Should().Contain("--allow-test-control");
+    }
+}
