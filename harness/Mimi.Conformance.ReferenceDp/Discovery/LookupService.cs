@@ -12,8 +12,12 @@ internal sealed record LookupHit(string MappingId, byte[] Mapping);
 /// <summary>PROFILE.md §6.3: every live mapping of a CSI, byte for byte, oldest first.</summary>
 internal sealed class LookupService(MappingStore store, TimeProvider time, FaultSet faults)
 {
+    private int _calls;
+
     public IReadOnlyList<LookupHit> Lookup(string csi, string csiType)
     {
+        if (faults.Has(FaultMode.NormalizeCsi))
+            csi = new string(csi.Where(c => c is not (' ' or '(' or ')' or '-' or '.')).ToArray());
         if (csiType is not (CsiTypes.E164 or CsiTypes.Email))
             throw new ProblemException(Problems.UnsupportedCsi, $"CSI type \"{Truncate(csiType)}\" is not supported (e164, email)");
         if (!Csis.IsValid(csiType, csi))
@@ -25,6 +29,8 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, Fault
         var hits = live.Select(m => new LookupHit(m.Id, faults.Has(FaultMode.ReEncodePayload) ? ReEncodePayload(m.Cose) : m.Cose)).ToArray();
         if (faults.Has(FaultMode.ConflateOptOut) && hits.Length > 0 && hits.All(h => IsOptOut(h.Mapping)))
             return [];
+        if (faults.Has(FaultMode.UnstableOrder) && Interlocked.Increment(ref _calls) % 2 == 0)
+            Array.Reverse(hits);
         return hits;
     }
 

@@ -34,7 +34,7 @@ internal sealed class RemovalService(DpIdentity identity, DpTrust trust, Mapping
         if (!faults.Has(FaultMode.AcceptAnyRemover))
             Authorize(removal, request);
 
-        var outcome = store.Remove(request.Nonce, now, request.Csi, request.CsiType, request.MappingId, dryRun: faults.Has(FaultMode.IgnoreRemove));
+        var outcome = store.Remove(request.Nonce, now, request.Csi, request.CsiType, request.MappingId, dryRun: faults.Has(FaultMode.IgnoreRemove), honourNonces: !faults.Has(FaultMode.AcceptReplayedRemoval));
         return outcome.State switch
         {
             RemoveState.Removed => outcome.Ids,

@@ -1,4 +1,5 @@
 using Mimi.Conformance.ReferenceDp.Discovery;
+using Mimi.Conformance.ReferenceDp.Faults;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
 namespace Mimi.Conformance.ReferenceDp.Endpoints;
@@ -8,7 +9,7 @@ namespace Mimi.Conformance.ReferenceDp.Endpoints;
 /// or as Kestrel's BadHttpRequestException (body over the limit, truncated body) and always gets a 4xx;
 /// anything else is a bug in the DP and is the only path to a 500.
 /// </summary>
-internal sealed class ErrorHandling(ILogger<ErrorHandling> logger)
+internal sealed class ErrorHandling(ILogger<ErrorHandling> logger, FaultSet faults)
 {
     public async Task InvokeAsync(HttpContext ctx, RequestDelegate next)
     {
@@ -36,11 +37,21 @@ internal sealed class ErrorHandling(ILogger<ErrorHandling> logger)
         }
     }
 
-    private static async Task TryWriteAsync(HttpContext ctx, ProblemException problem)
+    private async Task TryWriteAsync(HttpContext ctx, ProblemException problem)
     {
         if (ctx.Response.HasStarted || ctx.RequestAborted.IsCancellationRequested)
         {
             ctx.Abort();
+            return;
+        }
+        if (faults.Has(FaultMode.ProblemAsHtml))
+        {
+            await Replies.BytesAsync(ctx, ProblemCatalog.StatusOf(problem.Type), "text/html; charset=utf-8", "<html><body><h1>Bad request</h1></body></html>"u8.ToArray());
+            return;
+        }
+        if (faults.Has(FaultMode.ServerErrorOnBadInput) && problem.Type == Problems.MalformedRequest)
+        {
+            await Replies.ProblemAsync(ctx, new ProblemException(ProblemCatalog.InternalError, "malformed input crashed the handler"));
             return;
         }
         await Replies.ProblemAsync(ctx, problem);

@@ -18,6 +18,11 @@ internal static class FaultMode
     public const string IgnoreRemove = "ignore-remove";
     public const string AcceptAnyRemover = "accept-any-remover";
     public const string ServePlainHttp = "serve-plain-http";
+    public const string ProblemAsHtml = "problem-as-html";
+    public const string ServerErrorOnBadInput = "server-error-on-bad-input";
+    public const string NormalizeCsi = "normalize-csi";
+    public const string AcceptReplayedRemoval = "accept-replayed-removal";
+    public const string UnstableOrder = "unstable-order";
 
     /// <summary>Every fault with a one-line description, in a stable order (for --help and the CLI).</summary>
     public static IReadOnlyList<FaultInfo> All { get; } =
@@ -31,6 +36,11 @@ internal static class FaultMode
         new(IgnoreRemove, "remove answers 200 with the mapping ids but removes nothing"),
         new(AcceptAnyRemover, "remove skips signer authorization: any well-formed removal is accepted"),
         new(ServePlainHttp, "the DP listens with plain HTTP (no TLS) and advertises an http:// URL"),
+        new(ProblemAsHtml, "refusals keep their status but come as an HTML page instead of problem+json"),
+        new(ServerErrorOnBadInput, "malformed JSON gets a 500 instead of a 400"),
+        new(NormalizeCsi, "lookup strips spaces and punctuation from a non-canonical CSI instead of refusing it"),
+        new(AcceptReplayedRemoval, "remove ignores nonces, so a captured removal can be replayed later"),
+        new(UnstableOrder, "lookup returns the mappings of a CSI in a different order on every other call"),
     ];
 
     public static bool IsKnown(string name) => All.Any(f => f.Name == name);

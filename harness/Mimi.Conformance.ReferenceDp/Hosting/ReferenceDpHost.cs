@@ -100,7 +100,7 @@ internal static class ReferenceDpHost
             if (options.TestControl)
                 routes = [.. routes, .. new TestControlEndpoints(trust, store, clock, limits).Routes];
             var router = new Router(routes, options.TestControl ? null : Paths.TestControl);
-            var errors = new ErrorHandling(app.Services.GetRequiredService<ILogger<ErrorHandling>>());
+            var errors = new ErrorHandling(app.Services.GetRequiredService<ILogger<ErrorHandling>>(), faults);
             app.Use((ctx, next) => errors.InvokeAsync(ctx, next));
             app.Run(router.DispatchAsync);
 

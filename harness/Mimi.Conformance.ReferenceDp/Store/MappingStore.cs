@@ -113,14 +113,15 @@ internal sealed class MappingStore : IDisposable
     /// Records the removal's nonce and removes the target: one mapping (<paramref name="mappingId"/>) or every live
     /// mapping of the CSI. With <paramref name="dryRun"/> the nonce is recorded but nothing is removed (a fault mode).
     /// </summary>
-    public RemoveOutcome Remove(byte[] nonce, long now, string csi, string csiType, string? mappingId, bool dryRun)
+    public RemoveOutcome Remove(byte[] nonce, long now, string csi, string csiType, string? mappingId, bool dryRun, bool honourNonces = true)
     {
         lock (_writeLock)
         {
             using var c = Open();
             using var tx = c.BeginTransaction();
-            using (var seen = Command(c, tx, "SELECT 1 FROM nonces WHERE nonce = $n;"))
+            if (honourNonces)
             {
+                using var seen = Command(c, tx, "SELECT 1 FROM nonces WHERE nonce = $n;");
                 seen.Parameters.AddWithValue("$n", nonce);
                 if (seen.ExecuteScalar() is not null)
                     return new RemoveOutcome(RemoveState.Replayed, []);
@@ -128,7 +129,7 @@ internal sealed class MappingStore : IDisposable
             var targets = Live(c, tx, csi, csiType, now).Where(m => mappingId is null || m.Id == mappingId).Select(m => m.Id).ToArray();
             if (targets.Length == 0)
                 return new RemoveOutcome(RemoveState.NothingHeld, []);
-            using (var record = Command(c, tx, "INSERT INTO nonces (nonce, seen_at) VALUES ($n, $now);"))
+            using (var record = Command(c, tx, "INSERT OR IGNORE INTO nonces (nonce, seen_at) VALUES ($n, $now);"))
             {
                 record.Parameters.AddWithValue("$n", nonce);
                 record.Parameters.AddWithValue("$now", now);

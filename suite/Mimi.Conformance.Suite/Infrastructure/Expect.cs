@@ -29,11 +29,20 @@ internal static class Expect
     public static void Status(DpResponse response, int expected, string name) =>
         That(response.Status == expected, name, $"HTTP {expected}", response.Describe());
 
-    /// <summary>A 4xx with problem+json, the profile's shape for every refusal.</summary>
+    /// <summary>A refusal: a 4xx (of <paramref name="statuses"/> when given). Its problem+json shape is PROF-ERR-01's subject, not the caller's.</summary>
     public static void Refused(DpResponse response, string name, params int[] statuses)
     {
-        var ok = response.Status is >= 400 and < 500 && (statuses.Length == 0 || statuses.Contains(response.Status.Value)) && response.IsProblem;
-        That(ok, name, statuses.Length == 0 ? "4xx application/problem+json" : $"HTTP {string.Join("/", statuses)} application/problem+json", response.Describe() + ProblemType(response));
+        var ok = response.Status is >= 400 and < 500 && (statuses.Length == 0 || statuses.Contains(response.Status.Value));
+        That(ok, name, statuses.Length == 0 ? "a 4xx refusal" : $"HTTP {string.Join("/", statuses)}", response.Describe() + ProblemType(response));
+    }
+
+    /// <summary>A 4xx application/problem+json whose type is one of PROFILE.md §2's.</summary>
+    public static void Problem(DpResponse response, string name)
+    {
+        That(response.Status is >= 400 and < 500, $"{name}: status", "a 4xx (never a 5xx for bad input)", response.Describe());
+        That(response.IsProblem, $"{name}: media type", "application/problem+json", response.ContentType ?? "(none)");
+        var type = response.Json?["type"]?.ToString() ?? "";
+        That(type.StartsWith("urn:mimi-dp-profile:problem:", StringComparison.Ordinal), $"{name}: type", "a type from PROFILE.md §2", type.Length == 0 ? "(none)" : type);
     }
 
     public static string ProblemType(DpResponse response) =>
