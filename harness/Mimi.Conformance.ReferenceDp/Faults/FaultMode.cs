@@ -18,6 +18,11 @@ internal static class FaultMode
     public const string IgnoreRemove = "ignore-remove";
     public const string AcceptAnyRemover = "accept-any-remover";
     public const string ServePlainHttp = "serve-plain-http";
+    public const string DpSignsWithoutRecipient = "dp-signs-without-recipient";
+    public const string StripMspSignature = "strip-msp-signature";
+    public const string WrongRoleHeader = "wrong-role-header";
+    public const string AcceptExpiredPop = "accept-expired-pop";
+    public const string ReSignRelayed = "re-sign-relayed";
 
     /// <summary>Every fault with a one-line description, in a stable order (for --help and the CLI).</summary>
     public static IReadOnlyList<FaultInfo> All { get; } =
@@ -31,6 +36,11 @@ internal static class FaultMode
         new(IgnoreRemove, "remove answers 200 with the mapping ids but removes nothing"),
         new(AcceptAnyRemover, "remove skips signer authorization: any well-formed removal is accepted"),
         new(ServePlainHttp, "the DP listens with plain HTTP (no TLS) and advertises an http:// URL"),
+        new(DpSignsWithoutRecipient, "publish accepts a mapping with no recipient signature (credential still checked) and countersigns it"),
+        new(StripMspSignature, "publish stores and serves the mapping without its msp signatures"),
+        new(WrongRoleHeader, "the DP's countersignature carries role \"recipient\" instead of \"dp\""),
+        new(AcceptExpiredPop, "publish accepts an expired proof-of-possession credential"),
+        new(ReSignRelayed, "import replaces the computing DP's signature with the importing DP's own"),
     ];
 
     public static bool IsKnown(string name) => All.Any(f => f.Name == name);
