@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Mimi.Conformance.Cli.Execution;
 using Mimi.Conformance.Cli.SelfTest;
+using Mimi.Conformance.Cli.Tools;
 using Mimi.Conformance.Harness.Configuration;
 using Mimi.Conformance.Harness.Reporting;
 using Mimi.Conformance.Harness.Requirements;
@@ -17,6 +18,8 @@ internal static class Program
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(SelfTestCommandLine());
         root.Subcommands.Add(ServeDpCommand());
+        root.Subcommands.Add(ToolCommands.Vectors());
+        root.Subcommands.Add(ToolCommands.Cose());
         try
         {
             return await root.Parse(args).InvokeAsync();

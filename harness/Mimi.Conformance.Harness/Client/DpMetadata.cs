@@ -16,6 +16,9 @@ internal sealed record DpMetadata(
     string? TestControlPath,
     IReadOnlyList<string> Problems)
 {
+    /// <summary>The §6.5 import endpoint (joint-signature class), or null when the DP advertises none.</summary>
+    public string? ImportPath { get; init; }
+
     /// <summary>Parses leniently: every deviation from §6.1 is listed in <see cref="Problems"/> instead of thrown.</summary>
     public static DpMetadata Parse(JsonObject json)
     {
@@ -59,8 +62,11 @@ internal sealed record DpMetadata(
             endpoints is null ? "/v1/mappings" : Text(endpoints["publish"], "endpoints.publish", "/v1/mappings"),
             endpoints is null ? "/v1/lookup" : Text(endpoints["lookup"], "endpoints.lookup", "/v1/lookup"),
             endpoints is null ? "/v1/mappings/remove" : Text(endpoints["remove"], "endpoints.remove", "/v1/mappings/remove"),
-            keys, classes, testControl, problems);
+            keys, classes, testControl, problems)
+        {
+            ImportPath = endpoints?["import"] is JsonValue iv && iv.TryGetValue<string>(out var import) && import.Length > 0 ? import : null,
+        };
     }
 
-    public IEnumerable<string> AdvertisedUrls => [PublishPath, LookupPath, RemovePath, .. TestControlPath is null ? [] : new[] { TestControlPath }];
+    public IEnumerable<string> AdvertisedUrls => [PublishPath, LookupPath, RemovePath, .. TestControlPath is null ? [] : new[] { TestControlPath }, .. ImportPath is null ? [] : new[] { ImportPath }];
 }

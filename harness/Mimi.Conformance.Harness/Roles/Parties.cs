@@ -20,6 +20,12 @@ internal sealed record Msp(string Id, SigningKey Key)
     public TrustedKey Trusted => new(SignerRoles.Msp, Id, Key.PublicKey);
 }
 
+/// <summary>Another DP the harness plays ("DP A"): computes and countersigns mappings that the DP under test imports.</summary>
+internal sealed record PeerDp(string Id, SigningKey Key)
+{
+    public TrustedKey Trusted => new(SignerRoles.Dp, Id, Key.PublicKey);
+}
+
 /// <summary>
 /// Every role the harness plays in one run, with keys derived from one seed: reproducible from the seed in the
 /// report, never reused across runs unless asked (--seed).
@@ -37,7 +43,11 @@ internal sealed class Parties
         Msps = [new Msp("mimi://msp-a.conformance.test", Key("msp-a")), new Msp("mimi://msp-b.conformance.test", Key("msp-b")), new Msp("mimi://msp-c.conformance.test", Key("msp-c"))];
         Stranger = Key("stranger");
         UntrustedCsip = new Csip("csip.untrusted.test", Key("untrusted-csip"));
+        PeerDp = new PeerDp("mimi://dp-a.conformance.test", Key("peer-dp-a"));
     }
+
+    /// <summary>The peer DP the harness plays; the DP under test is told to trust its key (test control dp_keys).</summary>
+    public PeerDp PeerDp { get; }
 
     public TimeProvider Time { get; }
 

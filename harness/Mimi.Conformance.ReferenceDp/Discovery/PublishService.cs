@@ -23,14 +23,16 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
 
         // §5 rule 6 compares the credential with the mapping's iat only; a DP accepting a mapping now also
         // needs the credential to still be valid now.
-        if (check.Pop is { } pop && now >= pop.ExpiresAt)
+        if (check.Pop is { } pop && now >= pop.ExpiresAt && !faults.Has(FaultMode.AcceptExpiredPop))
             throw new ProblemException(Problems.PopInvalid, $"the credential expired at {pop.ExpiresAt}; now is {now}");
         CheckLimits(payload);
 
+        if (faults.Has(FaultMode.StripMspSignature))
+            cose = cose with { Signatures = [.. cose.Signatures.Where(s => s.Role != SignerRoles.Msp)] };
         var alreadyCountersigned = cose.Signatures.Any(s => s.Role == SignerRoles.Dp);
         var stored = alreadyCountersigned || faults.Has(FaultMode.SkipDpCountersign)
             ? cose
-            : cose.AddSignature(identity.SigningKey, SignerRoles.Dp);
+            : cose.AddSignature(identity.SigningKey, faults.Has(FaultMode.WrongRoleHeader) ? SignerRoles.Recipient : SignerRoles.Dp);
         var id = MappingPayload.IdOf(cose.Payload);
         var outcome = store.Publish(id, payload.Csi, payload.CsiType, stored.Encode(), now, payload.ExpiresAt);
         return outcome.State switch

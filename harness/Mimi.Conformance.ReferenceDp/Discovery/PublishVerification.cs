@@ -41,6 +41,10 @@ internal static class PublishVerification
         }
 
         var result = MappingVerifier.Verify(encoded, trust, now, VerificationPolicy.RecipientOnly);
+        if (faults.Has(FaultMode.DpSignsWithoutRecipient) && result.Cose is { } c && c.Signatures.All(s => s.Role != SignerRoles.Recipient))
+            return Ignore(result, FaultMode.DpSignsWithoutRecipient, "signer-roles", "recipient-key-bound", "recipient-signature");
+        if (faults.Has(FaultMode.AcceptExpiredPop))
+            return Ignore(result, FaultMode.AcceptExpiredPop, "pop-validity");
         if (faults.Has(FaultMode.AcceptUntrustedPop) && result.FirstFailure?.Rule == "pop-issuer-trusted")
             return ContinueWithoutIssuerCheck(result);
         return new PublishCheck(result.Steps, result.Cose, result.Payload, result.Pop);
@@ -106,6 +110,11 @@ internal static class PublishVerification
             return false;
         }
     }
+
+    /// <summary>A fault that stops checking the named rules: their failures count as passes.</summary>
+    private static PublishCheck Ignore(MappingVerification result, string fault, params string[] rules) =>
+        new([.. result.Steps.Select(s => rules.Contains(s.Rule) && !s.Passed ? s with { Passed = true, Detail = $"not checked (fault {fault})" } : s)],
+            result.Cose, result.Payload, result.Pop);
 
     /// <summary>accept-untrusted-pop: the issuer check (and so the credential signature) is skipped, the rest of §5 still runs.</summary>
     private static PublishCheck ContinueWithoutIssuerCheck(MappingVerification result)

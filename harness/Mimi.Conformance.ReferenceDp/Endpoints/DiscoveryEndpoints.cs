@@ -9,18 +9,28 @@ internal static class Paths
     public const string Publish = "/v1/mappings";
     public const string Lookup = "/v1/lookup";
     public const string Remove = "/v1/mappings/remove";
+    public const string Import = "/v1/mappings/import";
     public const string TestControl = "/test-control";
 }
 
 /// <summary>Publish, lookup and remove (PROFILE.md §6.2–6.4): JSON in and out; the work is in Discovery/.</summary>
-internal sealed class DiscoveryEndpoints(PublishService publish, LookupService lookup, RemovalService removal, DpLimits limits)
+internal sealed class DiscoveryEndpoints(PublishService publish, LookupService lookup, RemovalService removal, ImportService import, DpLimits limits)
 {
     public IEnumerable<DpRoute> Routes =>
     [
         new(Paths.Publish, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = PublishAsync }),
         new(Paths.Lookup, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = LookupAsync }),
         new(Paths.Remove, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = RemoveAsync }),
+        new(Paths.Import, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = ImportAsync }),
     ];
+
+    private async Task ImportAsync(HttpContext ctx)
+    {
+        var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.PublishRequest, limits.MaxBodyBytes);
+        var result = import.Import(RequestBody.Base64Url(request.Mapping, "mapping"));
+        await Replies.JsonAsync(ctx, result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK,
+            new PublishResponse(result.MappingId, B64.Encode(result.Mapping)), DpJson.Default.PublishResponse);
+    }
 
     private async Task PublishAsync(HttpContext ctx)
     {

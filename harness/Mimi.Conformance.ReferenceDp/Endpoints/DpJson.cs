@@ -21,13 +21,13 @@ internal sealed record RemoveResponse(IReadOnlyList<string> Removed);
 
 internal sealed record TrustKeyEntry(string Owner, string X);
 
-internal sealed record TrustRequest(IReadOnlyList<TrustKeyEntry>? CsipKeys = null, IReadOnlyList<TrustKeyEntry>? MspKeys = null);
+internal sealed record TrustRequest(IReadOnlyList<TrustKeyEntry>? CsipKeys = null, IReadOnlyList<TrustKeyEntry>? MspKeys = null, IReadOnlyList<TrustKeyEntry>? DpKeys = null);
 
 internal sealed record ClockRequest(long AdvanceS);
 
 internal sealed record ProblemBody(string Type, string Title, int Status, string? Detail);
 
-internal sealed record MetadataEndpoints(string Publish, string Lookup, string Remove);
+internal sealed record MetadataEndpoints(string Publish, string Lookup, string Remove, string Import);
 
 internal sealed record SigningKeyEntry(string Kid, string Alg, string Crv, string X);
 

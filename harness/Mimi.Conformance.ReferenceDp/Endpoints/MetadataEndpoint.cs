@@ -15,7 +15,7 @@ internal sealed class MetadataEndpoint
         Document = new MetadataDocument(
             ProfileConstants.Version,
             identity.DpId,
-            new MetadataEndpoints(Paths.Publish, Paths.Lookup, Paths.Remove),
+            new MetadataEndpoints(Paths.Publish, Paths.Lookup, Paths.Remove, Paths.Import),
             [new SigningKeyEntry(B64.Encode(identity.SigningKey.KeyId), "EdDSA", "Ed25519", B64.Encode(identity.SigningKey.PublicKey))],
             [CsiTypes.E164, CsiTypes.Email],
             ["core", "joint-signature"],

@@ -28,9 +28,10 @@ internal sealed class TestControlEndpoints(DpTrust trust, MappingStore store, Ad
         var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.TrustRequest, limits.MaxBodyBytes);
         var csip = request.CsipKeys ?? [];
         var msp = request.MspKeys ?? [];
-        if (csip.Count + msp.Count > MaxKeysPerCall)
+        var dps = request.DpKeys ?? [];
+        if (csip.Count + msp.Count + dps.Count > MaxKeysPerCall)
             throw new ProblemException(Problems.MalformedRequest, $"at most {MaxKeysPerCall} keys per call");
-        TrustedKey[] keys = [.. csip.Select(k => Key(SignerRoles.Csip, k, "csip_keys")), .. msp.Select(k => Key(SignerRoles.Msp, k, "msp_keys"))];
+        TrustedKey[] keys = [.. csip.Select(k => Key(SignerRoles.Csip, k, "csip_keys")), .. msp.Select(k => Key(SignerRoles.Msp, k, "msp_keys")), .. dps.Select(k => Key(SignerRoles.Dp, k, "dp_keys"))];
         trust.Add(keys);
         await Replies.NoContent(ctx);
     }

@@ -23,6 +23,11 @@ internal static class FaultMode
     public const string NormalizeCsi = "normalize-csi";
     public const string AcceptReplayedRemoval = "accept-replayed-removal";
     public const string UnstableOrder = "unstable-order";
+    public const string DpSignsWithoutRecipient = "dp-signs-without-recipient";
+    public const string StripMspSignature = "strip-msp-signature";
+    public const string WrongRoleHeader = "wrong-role-header";
+    public const string AcceptExpiredPop = "accept-expired-pop";
+    public const string ReSignRelayed = "re-sign-relayed";
 
     /// <summary>Every fault with a one-line description, in a stable order (for --help and the CLI).</summary>
     public static IReadOnlyList<FaultInfo> All { get; } =
@@ -41,6 +46,11 @@ internal static class FaultMode
         new(NormalizeCsi, "lookup strips spaces and punctuation from a non-canonical CSI instead of refusing it"),
         new(AcceptReplayedRemoval, "remove ignores nonces, so a captured removal can be replayed later"),
         new(UnstableOrder, "lookup returns the mappings of a CSI in a different order on every other call"),
+        new(DpSignsWithoutRecipient, "publish accepts a mapping with no recipient signature (credential still checked) and countersigns it"),
+        new(StripMspSignature, "publish stores and serves the mapping without its msp signatures"),
+        new(WrongRoleHeader, "the DP's countersignature carries role \"recipient\" instead of \"dp\""),
+        new(AcceptExpiredPop, "publish accepts an expired proof-of-possession credential"),
+        new(ReSignRelayed, "import replaces the computing DP's signature with the importing DP's own"),
     ];
 
     public static bool IsKnown(string name) => All.Any(f => f.Name == name);

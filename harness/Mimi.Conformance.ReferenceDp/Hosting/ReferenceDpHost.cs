@@ -95,6 +95,7 @@ internal static class ReferenceDpHost
                 new PublishService(identity, trust, store, clock, faults, limits),
                 new LookupService(store, clock, faults),
                 new RemovalService(identity, trust, store, clock, faults),
+                new ImportService(identity, trust, store, clock, faults),
                 limits);
             IEnumerable<DpRoute> routes = [metadata.Route, .. discovery.Routes];
             if (options.TestControl)

@@ -86,6 +86,7 @@ public sealed class ConformanceFixture : IAsyncLifetime
         {
             ["csip_keys"] = new JsonArray(new JsonObject { ["owner"] = Parties.Csip.Id, ["x"] = B64.Encode(Parties.Csip.Key.PublicKey) }),
             ["msp_keys"] = new JsonArray(Parties.Msps.Select(m => (JsonNode)new JsonObject { ["owner"] = m.Id, ["x"] = B64.Encode(m.Key.PublicKey) }).ToArray()),
+            ["dp_keys"] = new JsonArray(new JsonObject { ["owner"] = Parties.PeerDp.Id, ["x"] = B64.Encode(Parties.PeerDp.Key.PublicKey) }),
         };
         var response = await client.PostJsonAsync($"{metadata.TestControlPath.TrimEnd('/')}/trust", body);
         return response.Status is 200 or 204 ? null : $"test control /trust answered {response.Describe()}; {manual}";

@@ -90,6 +90,11 @@ internal sealed class DpOperations(ConformanceFixture fixture)
         return new LookupAnswer(response, status, mappings, problem);
     }
 
+    /// <summary>§6.5: relays a mapping computed at another DP; null when the DP advertises no import endpoint.</summary>
+    public async Task<DpResponse?> ImportAsync(byte[] mapping) => fixture.Meta.ImportPath is { } path
+        ? Expect.Reachable(await fixture.Client.PostJsonAsync(path, new JsonObject { ["mapping"] = B64.Encode(mapping) }), "import")
+        : null;
+
     public Task<DpResponse> RemoveAsync(byte[] removal) =>
         fixture.Client.PostJsonAsync(fixture.Meta.RemovePath, new JsonObject { ["removal"] = B64.Encode(removal) });
 

@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mimi.Conformance.Protocol.Crypto;
+using Mimi.Conformance.Protocol.Profile;
+
+namespace Mimi.Conformance.Harness.Vectors;
+
+/// <summary>How one vector file fared: counts and one line per mismatch.</summary>
+internal sealed record VectorCheckResult(string File, int Passed, int Failed, IReadOnlyList<string> Mismatches);
+
+/// <summary>
+/// Runs vector files through the harness's verifiers: our mapping_verify files through <see cref="MappingVerifier"/>,
+/// Wycheproof eddsa_verify files through the Ed25519 wrapper. <c>acceptable</c> matches either outcome.
+/// </summary>
+internal static class VectorChecker
+{
+    public static VectorCheckResult Check(string path)
+    {
+        JsonObject root;
+        try
+        {
+            root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException("not a JSON object");
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException or IOException)
+        {
+            return new VectorCheckResult(path, 0, 1, [$"{path}: cannot read: {e.Message}"]);
+        }
+        var schema = root["schema"]?.GetValue<string>();
+        return schema switch
+        {
+            VectorFiles.MappingSchema => Run(path, root, CheckMapping),
+            VectorFiles.EddsaSchema => Run(path, root, CheckEddsa),
+            _ => new VectorCheckResult(path, 0, 1, [$"{path}: unknown schema \"{schema}\" (known: {VectorFiles.MappingSchema}, {VectorFiles.EddsaSchema})"]),
+        };
+    }
+
+    private static VectorCheckResult Run(string path, JsonObject root, Func<JsonObject, JsonObject, (bool Ok, string Actual)> check)
+    {
+        int passed = 0, failed = 0;
+        var mismatches = new List<string>();
+        var declared = root["numberOfTests"]?.GetValue<int>();
+        foreach (var group in root["testGroups"]?.AsArray() ?? [])
+        {
+            foreach (var test in group!["tests"]?.AsArray() ?? [])
+            {
+                var t = test!.AsObject();
+                (bool Ok, string Actual) outcome;
+                try
+                {
+                    outcome = check(group.AsObject(), t);
+                }
+                catch (Exception e) when (e is FormatException or InvalidOperationException or KeyNotFoundException or JsonException)
+                {
+                    outcome = (false, $"unreadable test: {e.Message}");
+                }
+                if (outcome.Ok)
+                {
+                    passed++;
+                }
+                else
+                {
+                    failed++;
+                    mismatches.Add($"{Path.GetFileName(path)} tcId {t["tcId"]} ({t["comment"]}): expected {t["result"]}{(t["rule"] is { } r ? $" at rule {r}" : "")}, got {outcome.Actual}");
+                }
+            }
+        }
+        var count = passed + failed;
+        if (declared is { } n && n != count)
+        {
+            failed++;
+            mismatches.Add($"{Path.GetFileName(path)}: numberOfTests is {n} but the file holds {count} tests");
+        }
+        return new VectorCheckResult(path, passed, failed, mismatches);
+    }
+
+    private static (bool, string) CheckMapping(JsonObject group, JsonObject test)
+    {
+        var trust = new TrustStore((group["keys"]?.AsArray() ?? []).Select(k => new TrustedKey(
+            k!["role"]!.GetValue<string>(), k["owner"]!.GetValue<string>(), Convert.FromHexString(k["publicKey"]!.GetValue<string>()))));
+        var policy = group["policy"]?.GetValue<string>() switch
+        {
+            "joint" => VerificationPolicy.Joint,
+            "recipient-only" => VerificationPolicy.RecipientOnly,
+            var other => throw new InvalidOperationException($"unknown policy \"{other}\""),
+        };
+        var now = DateTimeOffset.Parse(test["now"]!.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUnixTimeSeconds();
+        var v = MappingVerifier.Verify(Convert.FromHexString(test["mapping"]!.GetValue<string>()), trust, now, policy);
+        var actual = v.Valid ? "valid" : $"invalid at rule {v.FirstFailure!.Rule} ({v.FirstFailure.Detail})";
+        return (test["result"]!.GetValue<string>() switch
+        {
+            "valid" => v.Valid,
+            "invalid" => !v.Valid && (test["rule"] is not { } rule || rule.GetValue<string>() == v.FirstFailure!.Rule),
+            "acceptable" => true,
+            var other => throw new InvalidOperationException($"unknown result \"{other}\""),
+        }, actual);
+    }
+
+    private static (bool, string) CheckEddsa(JsonObject group, JsonObject test)
+    {
+        var pkHex = group["publicKey"]?["pk"]?.GetValue<string>() ?? group["key"]?["pk"]?.GetValue<string>();
+        byte[] pk;
+        if (pkHex is not null)
+            pk = Convert.FromHexString(pkHex);
+        else if (group["publicKeyJwk"]?["x"]?.GetValue<string>() is { } x && B64.TryDecode(x, out var fromJwk))
+            pk = fromJwk;
+        else
+            throw new InvalidOperationException("the group has no publicKey.pk, key.pk or publicKeyJwk.x");
+        var ok = Ed25519.Verify(pk, Convert.FromHexString(test["msg"]!.GetValue<string>()), Convert.FromHexString(test["sig"]!.GetValue<string>()));
+        return (test["result"]!.GetValue<string>() switch
+        {
+            "valid" => ok,
+            "invalid" => !ok,
+            "acceptable" => true,
+            var other => throw new InvalidOperationException($"unknown result \"{other}\""),
+        }, ok ? "valid" : "invalid");
+    }
+}

@@ -1,0 +1,204 @@
+using Mimi.Conformance.Harness.Roles;
+using Mimi.Conformance.Protocol.Cose;
+using Mimi.Conformance.Protocol.Crypto;
+using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.Suite.Infrastructure;
+using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
+
+namespace Mimi.Conformance.Suite.Verification;
+
+/// <summary>
+/// The joint-signature class (PROFILE.md §4.3, §5, §6.2): who must sign, how each key is trusted, and what a DP must
+/// refuse. Design properties (L-04, L-05) are checked on what the DP accepts and serves.
+/// </summary>
+public sealed class JointSignatureTests(ConformanceFixture dp)
+{
+    private static readonly HashSet<string> RecipientRules =
+        ["cose-structure", "payload-format", "pop-format", "pop-issuer-trusted", "pop-signature", "pop-subject", "pop-validity", "signer-roles", "recipient-key-bound", "recipient-signature"];
+
+    private readonly DpOperations _ops = new(dp);
+
+    private void RequireJoint()
+    {
+        if (!dp.Meta.ConformanceClasses.Contains("joint-signature"))
+            Expect.NotApplicable("the DP does not claim the joint-signature class");
+        dp.RequirePublishing();
+    }
+
+    private MappingBuilder NewMapping(out string csi)
+    {
+        csi = _ops.Parties.NewE164();
+        return _ops.Mapping(csi, _ops.Parties.NewRecipientKey(), ["default"]);
+    }
+
+    private async Task RefusedAndInvisible(MappingBuilder builder, string csi, string what)
+    {
+        var response = Expect.Reachable(await _ops.PublishAsync(builder.Build().Cose), "publish");
+        Expect.Refused(response, $"refuses {what}", 400, 403, 422);
+        var lookup = await _ops.LookupAsync(csi);
+        Expect.That(lookup.Mappings.Count == 0, "never-served", "the refused mapping never appears in a lookup", $"{lookup.Mappings.Count} mapping(s) served");
+    }
+
+    private async Task<MappingVerification> PublishAndVerify(VerificationPolicy policy)
+    {
+        var builder = NewMapping(out var csi);
+        await _ops.PublishValidAsync(builder);
+        var lookup = await _ops.LookupAsync(csi);
+        Expect.That(lookup.Mappings.Count == 1, "served", "the published mapping is served", $"{lookup.Mappings.Count} mapping(s); {lookup.FormatProblem}");
+        return _ops.Verify(lookup.Mappings[0], policy);
+    }
+
+    private static void Record(MappingVerification v, Func<VerificationStep, bool> which, params string[] required)
+    {
+        foreach (var step in v.Steps.Where(which))
+            Expect.That(step.Passed, $"verify:{step.Rule}", "holds (PROFILE.md §5)", step.Detail);
+        foreach (var rule in required)
+            Expect.That(v.Steps.Any(s => s.Rule == rule && s.Passed), $"verify:{rule}", "evaluated and holds", v.FirstFailure is { } f ? $"stopped at {f.Rule}: {f.Detail}" : "not evaluated");
+    }
+
+    [Fact, Requirement("DISC-L-01")]
+    public async Task Credential_from_an_untrusted_csip_is_refused()
+    {
+        RequireJoint();
+        var b = NewMapping(out var csi);
+        await RefusedAndInvisible(b with { Issuer = _ops.Parties.UntrustedCsip }, csi, "a credential from a CSIP the DP does not trust");
+    }
+
+    [Fact, Requirement("DISC-L-01")]
+    public async Task Credential_for_another_csi_is_refused()
+    {
+        RequireJoint();
+        var b = NewMapping(out var csi);
+        await RefusedAndInvisible(b with { CredentialSubject = _ops.Parties.NewE164() }, csi, "a credential for another CSI");
+    }
+
+    [Fact, Requirement("DISC-L-02")]
+    public async Task Served_mapping_carries_a_valid_signature_of_every_listed_msp()
+    {
+        RequireJoint();
+        var v = await PublishAndVerify(VerificationPolicy.RecipientOnly with { RequireMspSignatures = true });
+        Record(v, s => s.Rule.StartsWith("msp-", StringComparison.Ordinal), "msp-signature", "msp-signers-listed");
+    }
+
+    [Fact, Requirement("DISC-L-02")]
+    public async Task Msp_signature_by_an_msp_the_mapping_does_not_list_is_refused()
+    {
+        RequireJoint();
+        var b = NewMapping(out var csi);
+        await RefusedAndInvisible(b with { SignAsMsps = false, ExtraSigners = [(_ops.Parties.Msps[1].Key, SignerRoles.Msp)] }, csi,
+            "an msp signature by MSP B on a mapping that lists only MSP A");
+    }
+
+    [Fact, Requirement("DISC-L-04")]
+    public async Task Mapping_without_recipient_signature_is_not_countersigned()
+    {
+        RequireJoint();
+        var b = NewMapping(out var csi);
+        await RefusedAndInvisible(b with { SignAsRecipient = false }, csi, "a mapping signed by the MSP only (the DP would be the second and last signer)");
+    }
+
+    [Fact, Requirement("DISC-L-04")]
+    public async Task Mapping_signed_only_by_a_dp_is_not_imported()
+    {
+        RequireJoint();
+        var b = NewMapping(out var csi) with { DpId = _ops.Parties.PeerDp.Id, SignAsRecipient = false, SignAsMsps = false, ExtraSigners = [(_ops.Parties.PeerDp.Key, SignerRoles.Dp)] };
+        var response = await _ops.ImportAsync(b.Build().Cose);
+        if (response is null)
+            Expect.NotApplicable("the DP advertises no import endpoint (§6.5)");
+        Expect.Refused(response, "refuses a mapping signed by DP A alone", 400, 403, 422);
+        var lookup = await _ops.LookupAsync(csi);
+        Expect.That(lookup.Mappings.Count == 0, "never-served", "the refused mapping never appears in a lookup", $"{lookup.Mappings.Count} mapping(s) served");
+    }
+
+    [Fact, Requirement("DISC-L-05")]
+    public async Task Credential_signed_by_a_dp_key_is_refused()
+    {
+        RequireJoint();
+        var b = NewMapping(out var csi);
+        // DP A's key, which the DP trusts as a DP key, signs the credential under role csip in the CSIP's name.
+        await RefusedAndInvisible(b with { Issuer = new Csip(_ops.Parties.Csip.Id, _ops.Parties.PeerDp.Key) }, csi, "a proof of possession signed by a DP key");
+    }
+
+    [Fact, Requirement("DISC-L-05")]
+    public async Task Served_credential_is_not_signed_by_the_dp()
+    {
+        RequireJoint();
+        var v = await PublishAndVerify(VerificationPolicy.RecipientOnly);
+        Record(v, s => s.Rule.StartsWith("pop-", StringComparison.Ordinal), "pop-signature");
+        var kid = v.Payload is { } p ? CoseSign1.Decode(p.Pop).KeyId : null;
+        var dpKids = dp.Meta.SigningKeys.Select(k => Convert.ToHexString(k.KeyId)).ToHashSet();
+        Expect.That(kid is not null && !dpKids.Contains(Convert.ToHexString(kid)), "pop-not-dp-signed", "the credential's kid is none of the DP's signing_keys",
+            kid is null ? "no credential" : Convert.ToHexStringLower(kid));
+    }
+
+    [Fact, Requirement("DISC-L-06")]
+    public async Task Served_mapping_proves_the_csi_holder_signed()
+    {
+        RequireJoint();
+        var v = await PublishAndVerify(VerificationPolicy.RecipientOnly);
+        Record(v, s => RecipientRules.Contains(s.Rule), "pop-subject", "recipient-key-bound", "recipient-signature");
+    }
+
+    [Fact, Requirement("DISC-L-06")]
+    public async Task Impostor_signing_with_the_holders_kid_is_refused()
+    {
+        RequireJoint();
+        var recipient = _ops.Parties.NewRecipientKey();
+        var csi = _ops.Parties.NewE164();
+        var b = _ops.Mapping(csi, _ops.Parties.Stranger, ["default"]) with { BoundKey = recipient };
+        var (cose, _) = b.Build();
+        // The stranger's signature, relabelled with the holder's kid: only the signature itself can tell.
+        var decoded = CoseSign.Decode(cose);
+        var forged = decoded with { Signatures = [.. decoded.Signatures.Select(s => s.Role == SignerRoles.Recipient ? Relabel(decoded, s, recipient.KeyId) : s)] };
+        var response = Expect.Reachable(await _ops.PublishAsync(forged.Encode()), "publish");
+        Expect.Refused(response, "refuses a recipient signature that does not verify under the credential's key", 400, 403, 422);
+        var lookup = await _ops.LookupAsync(csi);
+        Expect.That(lookup.Mappings.Count == 0, "never-served", "the refused mapping never appears in a lookup", $"{lookup.Mappings.Count} mapping(s) served");
+    }
+
+    private CoseSignature Relabel(CoseSign cose, CoseSignature s, byte[] kid)
+    {
+        var headers = new CoseHeaderMap().Set(CoseHeaderMap.Alg, CoseSign.EdDsa).Set(CoseHeaderMap.Kid, kid).Set(CoseHeaderMap.Role, SignerRoles.Recipient);
+        var pb = headers.Encode();
+        return new CoseSignature(pb, headers, new CoseHeaderMap(), _ops.Parties.Stranger.Sign(cose.ToBeSigned(pb)));
+    }
+
+    [Fact, Requirement("DISC-L-21")]
+    public async Task Mapping_signed_only_by_an_msp_is_refused()
+    {
+        RequireJoint();
+        var b = NewMapping(out var csi);
+        await RefusedAndInvisible(b with { SignAsRecipient = false }, csi, "an MSP claiming the CSI without the recipient");
+    }
+
+    [Fact, Requirement("DISC-L-21")]
+    public async Task Msp_key_claiming_the_recipient_role_is_refused()
+    {
+        RequireJoint();
+        var b = NewMapping(out var csi);
+        await RefusedAndInvisible(b with { SignAsRecipient = false, ExtraSigners = [(_ops.Parties.Msps[0].Key, SignerRoles.Recipient)] }, csi, "an MSP signing as the recipient");
+    }
+
+    [Fact, Requirement("DISC-M-08")]
+    public async Task Served_mapping_verifies_with_no_network_call()
+    {
+        RequireJoint();
+        var builder = NewMapping(out var csi);
+        await _ops.PublishValidAsync(builder);
+        var lookup = await _ops.LookupAsync(csi);
+        Expect.That(lookup.Mappings.Count == 1, "served", "the published mapping is served", $"{lookup.Mappings.Count} mapping(s); {lookup.FormatProblem}");
+        using (var calibration = NetworkProbe.Start())
+        {
+            await _ops.LookupAsync(csi);
+            if (calibration.Requests == 0)
+                throw new HarnessErrorException("the network probe saw no request for a lookup; it cannot prove offline verification");
+        }
+        MappingVerification v;
+        using (var probe = NetworkProbe.Start())
+        {
+            v = _ops.Verify(lookup.Mappings[0], VerificationPolicy.RecipientOnly);
+            Expect.That(probe.Requests == 0, "offline", "no HTTP request while verifying (PROFILE.md §5)", $"{probe.Requests} request event(s)");
+        }
+        Record(v, _ => true, "recipient-signature");
+    }
+}
