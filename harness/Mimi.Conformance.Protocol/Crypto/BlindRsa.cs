@@ -26,24 +26,24 @@ internal static class BlindRsa
         for (var attempt = 0; attempt < 64; attempt++)
         {
             var r = ToInt(random(kLen)) % n;
-            if (r <= BigInteger.One || !BigInteger.GreatestCommonDivisor(r, n).IsOne)
+            if (r <= BigInteger.One || TryModInverse(r, n) is not { } inverse)
                 continue;
-            return BlindWith(publicKey, message, salt, ModInverse(r, n));
+            return BlindCore(publicKey, message, salt, r, inverse);
         }
         throw new CryptographicException("no invertible blinding factor found");
     }
 
     /// <summary>Blind with a given salt and inverse (the RFC 9474 test vectors fix both).</summary>
-    public static BlindingResult BlindWith(RSAParameters publicKey, ReadOnlySpan<byte> message, byte[] salt, BigInteger inverse)
+    public static BlindingResult BlindWith(RSAParameters publicKey, ReadOnlySpan<byte> message, byte[] salt, BigInteger inverse) =>
+        BlindCore(publicKey, message, salt, ModInverse(inverse, ToInt(publicKey.Modulus!)), inverse);
+
+    private static BlindingResult BlindCore(RSAParameters publicKey, ReadOnlySpan<byte> message, byte[] salt, BigInteger r, BigInteger inverse)
     {
         var n = ToInt(publicKey.Modulus!);
         var e = ToInt(publicKey.Exponent!);
         var kLen = publicKey.Modulus!.Length;
         var encoded = EncodePss(message, salt, Bits(n) - 1);
         var m = ToInt(encoded);
-        if (!BigInteger.GreatestCommonDivisor(m, n).IsOne)
-            throw new CryptographicException("invalid input: the encoded message shares a factor with n");
-        var r = ModInverse(inverse, n);
         var blinded = m * BigInteger.ModPow(r, e, n) % n;
         return new BlindingResult(ToBytes(blinded, kLen), ToBytes(inverse, kLen));
     }
@@ -137,7 +137,9 @@ internal static class BlindRsa
         return output;
     }
 
-    public static BigInteger ModInverse(BigInteger a, BigInteger n)
+    public static BigInteger ModInverse(BigInteger a, BigInteger n) => TryModInverse(a, n) ?? throw new CryptographicException("not invertible");
+
+    private static BigInteger? TryModInverse(BigInteger a, BigInteger n)
     {
         BigInteger t = 0, newT = 1, r = n, newR = a % n;
         while (!newR.IsZero)
@@ -147,7 +149,7 @@ internal static class BlindRsa
             (r, newR) = (newR, r - quotient * newR);
         }
         if (!r.IsOne)
-            throw new CryptographicException("not invertible");
+            return null;
         return t.Sign < 0 ? t + n : t;
     }
 
