@@ -88,6 +88,7 @@ internal static class Program
                 DataDirectory = dir,
                 Port = parse.GetValue(port),
                 Faults = (parse.GetValue(fault) ?? []).ToHashSet(),
+                AntiEnumeration = true,
             }, ct);
             await Console.Out.WriteLineAsync($"reference DP listening at {dp.Url}");
             await Console.Out.WriteLineAsync($"certificate: {dp.CertificatePath}");

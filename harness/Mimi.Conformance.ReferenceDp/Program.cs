@@ -26,6 +26,7 @@ internal static class Program
           --dp-id ID             this DP's dp_id (default mimi://reference-dp.conformance.test)
           --fault NAME           start with a deliberate defect; repeatable (--list-faults)
           --no-test-control      do not offer the test-control endpoints
+          --anti-enumeration     claim the anti-enumeration class: Privacy Pass tokens for anonymous lookups
           --trust-csip OWNER=X   trust a CSIP key (X = base64url Ed25519 public key); repeatable
           --trust-msp OWNER=X    trust an MSP key; repeatable
         """;
@@ -97,6 +98,7 @@ internal static class Program
         string? data = null, bind = null, dpId = null;
         var port = 0;
         var testControl = true;
+        var antiEnumeration = false;
         var faults = new HashSet<string>(StringComparer.Ordinal);
         var trusted = new List<TrustedKey>();
         for (var i = 0; i < args.Count; i++)
@@ -120,6 +122,7 @@ internal static class Program
                     faults.Add(f);
                     break;
                 case "--no-test-control": testControl = false; break;
+                case "--anti-enumeration": antiEnumeration = true; break;
                 case "--trust-csip": trusted.Add(TrustArg(SignerRoles.Csip, arg, Value())); break;
                 case "--trust-msp": trusted.Add(TrustArg(SignerRoles.Msp, arg, Value())); break;
                 case "--list-faults":
@@ -141,6 +144,7 @@ internal static class Program
             DpId = dpId ?? ReferenceDpOptions.DefaultDpId,
             Faults = faults,
             TestControl = testControl,
+            AntiEnumeration = antiEnumeration,
             TrustedKeys = trusted,
         };
     }

@@ -26,6 +26,7 @@ internal sealed class EmbeddedDp : IAsyncDisposable
         {
             DataDirectory = dataDir,
             Faults = faults.ToHashSet(),
+            AntiEnumeration = true,
         }, ct);
         return new EmbeddedDp(dp, dataDir);
     }

@@ -109,7 +109,11 @@ internal sealed class DpClient : IDisposable
     public Task<DpResponse> PostRawAsync(string path, byte[] body, string? contentType, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Post, Resolve(path), body, contentType, ct);
 
-    public async Task<DpResponse> SendAsync(HttpMethod method, Uri url, byte[]? body, string? contentType, CancellationToken ct = default)
+    public Task<DpResponse> SendAsync(HttpMethod method, Uri url, byte[]? body, string? contentType, CancellationToken ct = default) =>
+        SendAsync(method, url, body, contentType, [], ct);
+
+    /// <summary>Like the other overload, with extra request headers (e.g. Authorization; recorded as [redacted]).</summary>
+    public async Task<DpResponse> SendAsync(HttpMethod method, Uri url, byte[]? body, string? contentType, IReadOnlyList<KeyValuePair<string, string>> extraHeaders, CancellationToken ct = default)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(_options.RequestTimeout);
@@ -120,6 +124,8 @@ internal sealed class DpClient : IDisposable
             if (contentType is not null)
                 request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         }
+        foreach (var (name, value) in extraHeaders)
+            request.Headers.TryAddWithoutValidation(name, value);
         request.Headers.Accept.ParseAdd("application/json");
         request.Headers.Accept.ParseAdd("application/problem+json");
         var started = _time.GetTimestamp();

@@ -44,5 +44,11 @@ internal static class ProfileConstants
         public const string Unauthorized = Prefix + "unauthorized";
         public const string UnsupportedCsi = Prefix + "unsupported-csi";
         public const string TestControlDisabled = Prefix + "test-control-disabled";
+
+        // Anti-enumeration class (PROFILE.md §10).
+        public const string TokenRequired = Prefix + "token-required";
+        public const string InvalidToken = Prefix + "invalid-token";
+        public const string RateLimited = Prefix + "rate-limited";
+        public const string Unauthenticated = Prefix + "unauthenticated";
     }
 }

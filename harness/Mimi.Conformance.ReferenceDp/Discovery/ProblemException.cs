@@ -40,6 +40,10 @@ internal static class ProblemCatalog
         [Problems.Conflict] = (409, "Conflict"),
         [Problems.Unauthorized] = (403, "Unauthorized"),
         [Problems.TestControlDisabled] = (404, "Test control disabled"),
+        [Problems.TokenRequired] = (401, "Token required"),
+        [Problems.InvalidToken] = (401, "Invalid token"),
+        [Problems.RateLimited] = (429, "Rate limited"),
+        [Problems.Unauthenticated] = (401, "Unauthenticated"),
         [InternalError] = (500, "Internal Server Error"),
     };
 

@@ -14,7 +14,7 @@ internal static class Paths
 }
 
 /// <summary>Publish, lookup and remove (PROFILE.md §6.2–6.4): JSON in and out; the work is in Discovery/.</summary>
-internal sealed class DiscoveryEndpoints(PublishService publish, LookupService lookup, RemovalService removal, ImportService import, DpLimits limits)
+internal sealed class DiscoveryEndpoints(PublishService publish, LookupService lookup, RemovalService removal, ImportService import, DpLimits limits, Func<HttpContext, LookupRequest, Task<bool>>? admitLookup = null)
 {
     public IEnumerable<DpRoute> Routes =>
     [
@@ -43,6 +43,8 @@ internal sealed class DiscoveryEndpoints(PublishService publish, LookupService l
     private async Task LookupAsync(HttpContext ctx)
     {
         var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.LookupRequest, limits.MaxBodyBytes);
+        if (admitLookup is not null && !await admitLookup(ctx, request))
+            return;
         var hits = lookup.Lookup(request.Csi, request.CsiType);
         var response = new LookupResponse(hits.Count > 0 ? "found" : "not_found", [.. hits.Select(h => new LookupEntry(h.MappingId, B64.Encode(h.Mapping)))]);
         await Replies.JsonAsync(ctx, StatusCodes.Status200OK, response, DpJson.Default.LookupResponse);

@@ -44,7 +44,15 @@ internal sealed record MetadataDocument(
     IReadOnlyList<string> ConformanceClasses,
     FederationInfo Federation,
     LimitsInfo Limits,
-    string? TestControl);
+    string? TestControl,
+    MetadataRateLimit? RateLimit = null);
+
+/// <summary>Metadata <c>rate_limit</c> (PROFILE.md §10, anti-enumeration class).</summary>
+internal sealed record MetadataRateLimit(AnonymousRateLimit Anonymous, IdentifiedRateLimit Identified);
+
+internal sealed record AnonymousRateLimit(string Scheme, int TokenType, int Allowance, long WindowS, string IssuerDirectory, string IssuerRequestUri);
+
+internal sealed record IdentifiedRateLimit(int Limit, long WindowS, string Auth);
 
 /// <summary>The ready line / ready.json a launcher reads to find the DP.</summary>
 internal sealed record ReadyInfo(string Url, string Cert, string PinSha256, string DpId);

@@ -10,7 +10,7 @@ internal sealed class MetadataEndpoint
 {
     private readonly byte[] _document;
 
-    public MetadataEndpoint(DpIdentity identity, DpLimits limits, bool testControl)
+    public MetadataEndpoint(DpIdentity identity, DpLimits limits, bool testControl, MetadataRateLimit? rateLimit = null)
     {
         Document = new MetadataDocument(
             ProfileConstants.Version,
@@ -18,10 +18,11 @@ internal sealed class MetadataEndpoint
             new MetadataEndpoints(Paths.Publish, Paths.Lookup, Paths.Remove, Paths.Import),
             [new SigningKeyEntry(B64.Encode(identity.SigningKey.KeyId), "EdDSA", "Ed25519", B64.Encode(identity.SigningKey.PublicKey))],
             [CsiTypes.E164, CsiTypes.Email],
-            ["core", "joint-signature"],
+            rateLimit is null ? ["core", "joint-signature"] : ["core", "joint-signature", "anti-enumeration"],
             new FederationInfo("local", ["local"]),
             new LimitsInfo(limits.MaxBodyBytes, limits.MaxMsps, limits.MaxTags, limits.MaxTagBytes),
-            testControl ? Paths.TestControl : null);
+            testControl ? Paths.TestControl : null,
+            rateLimit);
         _document = JsonSerializer.SerializeToUtf8Bytes(Document, DpJson.Default.MetadataDocument);
     }
 

@@ -8,7 +8,7 @@ using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 namespace Mimi.Conformance.ReferenceDp.Endpoints;
 
 /// <summary>Test control (PROFILE.md §8), only on test deployments: trust harness keys, reset, move the clock.</summary>
-internal sealed class TestControlEndpoints(DpTrust trust, MappingStore store, AdjustableClock clock, DpLimits limits)
+internal sealed class TestControlEndpoints(DpTrust trust, MappingStore store, AdjustableClock clock, DpLimits limits, Action? onReset = null)
 {
     private const int MaxOwnerLength = 256;
     private const int MaxKeysPerCall = 256;
@@ -41,6 +41,7 @@ internal sealed class TestControlEndpoints(DpTrust trust, MappingStore store, Ad
         store.Reset();
         trust.Reload();
         clock.Reset();
+        onReset?.Invoke();
         return Replies.NoContent(ctx);
     }
 

@@ -28,6 +28,12 @@ internal static class FaultMode
     public const string WrongRoleHeader = "wrong-role-header";
     public const string AcceptExpiredPop = "accept-expired-pop";
     public const string ReSignRelayed = "re-sign-relayed";
+    public const string NoTokenRequired = "no-token-required";
+    public const string AcceptReusedToken = "accept-reused-token";
+    public const string AllowanceNotEnforced = "allowance-not-enforced";
+    public const string ExistenceOracle = "existence-oracle";
+    public const string FloorTooLow = "floor-too-low";
+    public const string IgnoreRetryAfter = "ignore-retry-after";
 
     /// <summary>Every fault with a one-line description, in a stable order (for --help and the CLI).</summary>
     public static IReadOnlyList<FaultInfo> All { get; } =
@@ -51,6 +57,12 @@ internal static class FaultMode
         new(WrongRoleHeader, "the DP's countersignature carries role \"recipient\" instead of \"dp\""),
         new(AcceptExpiredPop, "publish accepts an expired proof-of-possession credential"),
         new(ReSignRelayed, "import replaces the computing DP's signature with the importing DP's own"),
+        new(NoTokenRequired, "anonymous lookups are answered without a Privacy Pass token"),
+        new(AcceptReusedToken, "lookup skips the double-spend check: a redeemed token is accepted again"),
+        new(AllowanceNotEnforced, "the token issuer ignores the per-window allowance"),
+        new(ExistenceOracle, "the 401 for a token-less lookup says whether the CSI has mappings"),
+        new(FloorTooLow, "anonymous allowance and identified limit are 10 per window (below the floor of 50)"),
+        new(IgnoreRetryAfter, "429 answers carry no Retry-After"),
     ];
 
     public static bool IsKnown(string name) => All.Any(f => f.Name == name);

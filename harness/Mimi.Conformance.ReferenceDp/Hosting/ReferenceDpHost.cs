@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging.Console;
+using Mimi.Conformance.ReferenceDp.AntiEnumeration;
 using Mimi.Conformance.ReferenceDp.Discovery;
 using Mimi.Conformance.ReferenceDp.Endpoints;
 using Mimi.Conformance.ReferenceDp.Faults;
@@ -90,16 +91,26 @@ internal static class ReferenceDpHost
             });
             app = builder.Build();
 
-            var metadata = new MetadataEndpoint(identity, limits, options.TestControl);
+            AntiEnumerationEndpoints? antiEnumeration = null;
+            AntiEnumerationStore? aeStore = null;
+            if (options.AntiEnumeration)
+            {
+                aeStore = new AntiEnumerationStore(dataDirectory);
+                var issuer = new PrivacyPassIssuer(IssuerKeyFile.LoadOrCreate(dataDirectory), new Uri(identity.DpId).Host);
+                var policy = faults.Has(FaultMode.FloorTooLow) ? AntiEnumerationPolicy.FloorTooLow : AntiEnumerationPolicy.Default;
+                antiEnumeration = new AntiEnumerationEndpoints(issuer, aeStore, policy, clock, faults, store);
+            }
+            var metadata = new MetadataEndpoint(identity, limits, options.TestControl, antiEnumeration?.Metadata);
             var discovery = new DiscoveryEndpoints(
                 new PublishService(identity, trust, store, clock, faults, limits),
                 new LookupService(store, clock, faults),
                 new RemovalService(identity, trust, store, clock, faults),
                 new ImportService(identity, trust, store, clock, faults),
-                limits);
-            IEnumerable<DpRoute> routes = [metadata.Route, .. discovery.Routes];
+                limits,
+                antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync);
+            IEnumerable<DpRoute> routes = [metadata.Route, .. discovery.Routes, .. antiEnumeration?.Routes ?? []];
             if (options.TestControl)
-                routes = [.. routes, .. new TestControlEndpoints(trust, store, clock, limits).Routes];
+                routes = [.. routes, .. new TestControlEndpoints(trust, store, clock, limits, aeStore is null ? null : aeStore.Reset).Routes, .. antiEnumeration?.TestControlRoutes ?? []];
             var router = new Router(routes, options.TestControl ? null : Paths.TestControl);
             var errors = new ErrorHandling(app.Services.GetRequiredService<ILogger<ErrorHandling>>(), faults);
             app.Use((ctx, next) => errors.InvokeAsync(ctx, next));

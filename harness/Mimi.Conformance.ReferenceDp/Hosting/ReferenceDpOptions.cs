@@ -27,4 +27,10 @@ internal sealed record ReferenceDpOptions
     public IReadOnlyList<TrustedKey> TrustedKeys { get; init; } = [];
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Claim the anti-enumeration class (PROFILE.md §10): anonymous lookups need Privacy Pass tokens. Off by default so
+    /// tests that start a DP for other subjects can look up anonymously; the CLI's embedded DP and serve-dp turn it on.
+    /// </summary>
+    public bool AntiEnumeration { get; init; }
 }

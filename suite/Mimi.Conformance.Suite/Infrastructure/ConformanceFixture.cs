@@ -26,6 +26,9 @@ public sealed class ConformanceFixture : IAsyncLifetime
 
     internal DpMetadata? Metadata { get; private set; }
 
+    /// <summary>The raw metadata document, for members DpMetadata does not model (e.g. rate_limit, PROFILE.md §10).</summary>
+    internal JsonObject? MetadataJson { get; private set; }
+
     /// <summary>Why the harness cannot talk to the DP at all (configuration or metadata), if so.</summary>
     internal string? SetupError { get; private set; }
 
@@ -72,6 +75,7 @@ public sealed class ConformanceFixture : IAsyncLifetime
             return;
         }
         Metadata = DpMetadata.Parse(json);
+        MetadataJson = json;
         PublishBlocker = await EstablishTrustAsync(_client, Metadata);
     }
 
@@ -91,6 +95,9 @@ public sealed class ConformanceFixture : IAsyncLifetime
         var response = await client.PostJsonAsync($"{metadata.TestControlPath.TrimEnd('/')}/trust", body);
         return response.Status is 200 or 204 ? null : $"test control /trust answered {response.Describe()}; {manual}";
     }
+
+    /// <summary>After a test-control reset (which forgets trusted keys), tells the DP to trust the harness again.</summary>
+    internal async Task ReestablishTrustAsync() => PublishBlocker = await EstablishTrustAsync(Client, Meta);
 
     /// <summary>Stops the test as not-verifiable when the DP cannot accept the harness's mappings.</summary>
     internal void RequirePublishing()

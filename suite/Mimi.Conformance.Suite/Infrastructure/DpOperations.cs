@@ -64,9 +64,18 @@ internal sealed class DpOperations(ConformanceFixture fixture)
         return new PublishedMapping(MappingPayload.IdOf(payload.Encode()), payload, cose);
     }
 
+    private TokenWallet? _wallet;
+
+    /// <summary>This test's Privacy Pass identity (a fresh client per test, so allowances never leak between tests).</summary>
+    public TokenWallet Tokens => _wallet ??= new TokenWallet(fixture);
+
     public async Task<LookupAnswer> LookupAsync(string csi, string csiType = ProfileConstants.CsiTypes.E164)
     {
-        var response = Expect.Reachable(await fixture.Client.PostJsonAsync(fixture.Meta.LookupPath, new JsonObject { ["csi"] = csi, ["csi_type"] = csiType }), "lookup");
+        var request = new JsonObject { ["csi"] = csi, ["csi_type"] = csiType };
+        var response = Expect.Reachable(await fixture.Client.PostJsonAsync(fixture.Meta.LookupPath, request), "lookup");
+        // Anti-enumeration class (PROFILE.md §10): answer a PrivateToken challenge with a token and ask once more.
+        if (response.Status == 401 && ParsedChallenge.From(response, out _) is { } challenge)
+            response = Expect.Reachable(await Tokens.LookupWithTokenAsync(fixture.Meta.LookupPath, request, await Tokens.TokenAsync(challenge)), "lookup with a token");
         if (response.Status != 200 || response.Json is not { } json)
             return new LookupAnswer(response, null, [], $"lookup answered {response.Describe()}");
         var status = json["status"] is JsonValue s && s.TryGetValue<string>(out var st) ? st : null;

@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Mimi.Conformance.Protocol.PrivacyPass;
+using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.ReferenceDp.Discovery;
+using Mimi.Conformance.ReferenceDp.Endpoints;
+using Mimi.Conformance.ReferenceDp.Faults;
+using Mimi.Conformance.ReferenceDp.Store;
+using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
+
+namespace Mimi.Conformance.ReferenceDp.AntiEnumeration;
+
+internal sealed record TokenKeyEntry(
+    [property: JsonPropertyName("token-type")] int TokenType,
+    [property: JsonPropertyName("token-key")] string TokenKey,
+    [property: JsonPropertyName("not-before")] long NotBefore);
+
+/// <summary>RFC 9578 §4 issuer directory.</summary>
+internal sealed record IssuerDirectory(
+    [property: JsonPropertyName("issuer-request-uri")] string IssuerRequestUri,
+    [property: JsonPropertyName("token-keys")] IReadOnlyList<TokenKeyEntry> TokenKeys);
+
+internal sealed record ClientRegistration([property: JsonPropertyName("credential")] string Credential);
+
+[JsonSerializable(typeof(IssuerDirectory))]
+[JsonSerializable(typeof(ClientRegistration))]
+internal sealed partial class AeJson : JsonSerializerContext;
+
+/// <summary>
+/// The anti-enumeration class (PROFILE.md §10): issuer directory and issuance, the lookup gate (Privacy Pass token,
+/// identified client, or a 401 challenge that is the same for every CSI), and test control's client registration.
+/// </summary>
+internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnumerationStore store, AntiEnumerationPolicy policy, TimeProvider clock, FaultSet faults, MappingStore mappings)
+{
+    public const string TokenRequestPath = "/v1/token-request";
+    public const string ClientsPath = Paths.TestControl + "/clients";
+    private const string BearerPrefix = "Bearer ";
+
+    private readonly byte[] _directory = JsonSerializer.SerializeToUtf8Bytes(
+        new IssuerDirectory(TokenRequestPath, [new TokenKeyEntry(PrivacyPassConstants.TokenTypeBlindRsa, B64.Encode(issuer.Spki), 0)]), AeJson.Default.IssuerDirectory);
+
+    public MetadataRateLimit Metadata => new(
+        new AnonymousRateLimit("privacypass", PrivacyPassConstants.TokenTypeBlindRsa, policy.Allowance, policy.WindowSeconds, PrivacyPassConstants.DirectoryPath, TokenRequestPath),
+        new IdentifiedRateLimit(policy.IdentifiedLimit, policy.IdentifiedWindowSeconds, "bearer"));
+
+    public IEnumerable<DpRoute> Routes =>
+    [
+        new(PrivacyPassConstants.DirectoryPath, new Dictionary<string, RequestDelegate>
+        {
+            [HttpMethods.Get] = ctx => Replies.BytesAsync(ctx, StatusCodes.Status200OK, PrivacyPassConstants.DirectoryContentType, _directory),
+        }),
+        new(TokenRequestPath, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = IssueAsync }),
+    ];
+
+    public IEnumerable<DpRoute> TestControlRoutes =>
+    [
+        new(ClientsPath, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = RegisterAsync }),
+    ];
+
+    private long Now => clock.GetUtcNow().ToUnixTimeSeconds();
+
+    /// <summary>
+    /// Lets a parsed lookup through, or answers it: 401 + challenge without a valid credential (identical for every
+    /// CSI), 401 for a spent or foreign token, 429 + Retry-After for an identified client over its limit.
+    /// </summary>
+    public async Task<bool> AdmitLookupAsync(HttpContext ctx, LookupRequest request)
+    {
+        var authorization = ctx.Request.Headers.Authorization.ToString();
+        if (authorization.StartsWith(PrivacyPassConstants.Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            var token = issuer.Validate(authorization);
+            if (token is null)
+                return await Challenge(ctx, Problems.InvalidToken, "the token is malformed, for another challenge or issuer key, or its authenticator does not verify");
+            if (!store.TrySpend(token.Nonce, Now) && !faults.Has(FaultMode.AcceptReusedToken))
+                return await Challenge(ctx, Problems.InvalidToken, "the token was already redeemed; tokens are single-use");
+            return true;
+        }
+        if (authorization.StartsWith(BearerPrefix, StringComparison.Ordinal) && store.IsClient(authorization[BearerPrefix.Length..]))
+        {
+            var decision = store.Charge("lookup", authorization[BearerPrefix.Length..], policy.IdentifiedLimit, policy.IdentifiedWindowSeconds, Now, enforce: true);
+            if (decision.Allowed)
+                return true;
+            await Problem(ctx, Problems.RateLimited, $"at most {policy.IdentifiedLimit} lookups per {policy.IdentifiedWindowSeconds} s for an identified client", RetryAfter(decision));
+            return false;
+        }
+        if (faults.Has(FaultMode.NoTokenRequired))
+            return true;
+        var detail = "anonymous lookups need a Privacy Pass token (RFC 9577); see the WWW-Authenticate challenge";
+        if (faults.Has(FaultMode.ExistenceOracle) && Csis.IsValid(request.CsiType, request.Csi) && mappings.LiveFor(request.Csi, request.CsiType, Now).Count > 0)
+            detail = "this CSI has mappings; present a Privacy Pass token (RFC 9577) to read them";
+        return await Challenge(ctx, Problems.TokenRequired, detail);
+    }
+
+    private async Task IssueAsync(HttpContext ctx)
+    {
+        var authorization = ctx.Request.Headers.Authorization.ToString();
+        var credential = authorization.StartsWith(BearerPrefix, StringComparison.Ordinal) ? authorization[BearerPrefix.Length..] : null;
+        if (credential is null || !store.IsClient(credential))
+        {
+            await Problem(ctx, Problems.Unauthenticated, "token issuance needs an identified client: Authorization: Bearer <client credential>",
+                ("WWW-Authenticate", "Bearer"));
+            return;
+        }
+        if (!string.Equals(ctx.Request.ContentType, PrivacyPassConstants.RequestContentType, StringComparison.OrdinalIgnoreCase))
+            throw new ProblemException(Problems.UnsupportedMediaType, $"Content-Type must be {PrivacyPassConstants.RequestContentType}");
+        var body = new byte[3 + PrivacyPassConstants.Nk + 1];
+        var read = 0;
+        int n;
+        while (read < body.Length && (n = await ctx.Request.Body.ReadAsync(body.AsMemory(read), ctx.RequestAborted)) > 0)
+            read += n;
+        var request = TokenRequest.TryDecode(body.AsSpan(0, read));
+        if (request is null || request.TokenType != PrivacyPassConstants.TokenTypeBlindRsa)
+            throw new ProblemException(Problems.MalformedRequest, $"the body is not a TokenRequest of type 0x0002 ({3 + PrivacyPassConstants.Nk} bytes)");
+        if (request.TruncatedTokenKeyId != issuer.KeyId[^1])
+            throw new ProblemException(Problems.MalformedRequest, "truncated_token_key_id names no key of this issuer");
+        var limit = faults.Has(FaultMode.AllowanceNotEnforced) ? int.MaxValue : policy.Allowance;
+        var decision = store.Charge("issue", credential, limit, policy.WindowSeconds, Now, enforce: true);
+        if (!decision.Allowed)
+        {
+            await Problem(ctx, Problems.RateLimited, $"this client's allowance of {policy.Allowance} tokens per {policy.WindowSeconds} s is used up", RetryAfter(decision));
+            return;
+        }
+        byte[] signature;
+        try
+        {
+            signature = issuer.BlindSign(request.BlindedMessage);
+        }
+        catch (CryptographicException)
+        {
+            throw new ProblemException(Problems.MalformedRequest, "blinded_msg is not a valid message representative for this key");
+        }
+        await Replies.BytesAsync(ctx, StatusCodes.Status200OK, PrivacyPassConstants.ResponseContentType, signature);
+    }
+
+    private async Task RegisterAsync(HttpContext ctx)
+    {
+        var credential = B64.Encode(RandomNumberGenerator.GetBytes(18));
+        store.RegisterClient(credential, Now);
+        ctx.Response.StatusCode = StatusCodes.Status201Created;
+        ctx.Response.ContentType = "application/json";
+        ctx.Response.Headers.CacheControl = "no-store";
+        await JsonSerializer.SerializeAsync(ctx.Response.Body, new ClientRegistration(credential), AeJson.Default.ClientRegistration, ctx.RequestAborted);
+    }
+
+    private (string, string)[] RetryAfter(QuotaDecision decision) =>
+        faults.Has(FaultMode.IgnoreRetryAfter) ? [] : [("Retry-After", decision.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture))];
+
+    private async Task<bool> Challenge(HttpContext ctx, string type, string detail)
+    {
+        await Problem(ctx, type, detail, ("WWW-Authenticate", issuer.WwwAuthenticate));
+        return false;
+    }
+
+    private static async Task Problem(HttpContext ctx, string type, string detail, params (string Name, string Value)[] headers)
+    {
+        ctx.Response.Clear();
+        ctx.Response.StatusCode = ProblemCatalog.StatusOf(type);
+        foreach (var (name, value) in headers)
+            ctx.Response.Headers[name] = value;
+        ctx.Response.ContentType = ProblemContentType;
+        ctx.Response.Headers.CacheControl = "no-store";
+        await JsonSerializer.SerializeAsync(ctx.Response.Body, new ProblemBody(type, ProblemCatalog.TitleOf(type), ProblemCatalog.StatusOf(type), detail), DpJson.Default.ProblemBody, ctx.RequestAborted);
+    }
+}

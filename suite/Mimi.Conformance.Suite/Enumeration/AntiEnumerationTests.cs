@@ -1,0 +1,279 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Mimi.Conformance.Harness.Client;
+using Mimi.Conformance.Protocol.Crypto;
+using Mimi.Conformance.Protocol.PrivacyPass;
+using Mimi.Conformance.Suite.Infrastructure;
+
+namespace Mimi.Conformance.Suite.Enumeration;
+
+/// <summary>
+/// The anti-enumeration class (PROFILE.md §10) and R8: Privacy Pass challenge, single-use tokens bound to the DP's
+/// challenge and key, the per-window allowance (floor and cap), identified rate limits with Retry-After, no existence
+/// oracle, and a bounded enumeration probe whose figures go into the report.
+/// </summary>
+public sealed class AntiEnumerationTests(ConformanceFixture dp)
+{
+    private const string ClassName = "anti-enumeration";
+    private const int Floor = 50;
+    private const int ProbeSize = 1000;
+    private const int MaxLoop = 1000;
+
+    private readonly DpOperations _ops = new(dp);
+
+    private bool Claims => dp.Meta.ConformanceClasses.Contains(ClassName);
+
+    private void RequireClass()
+    {
+        if (!Claims)
+            Expect.NotApplicable("the DP does not claim the anti-enumeration class in conformance_classes");
+    }
+
+    private static JsonObject Lookup(string csi) => new() { ["csi"] = csi, ["csi_type"] = "e164" };
+
+    /// <summary>An anonymous lookup's challenge, which every other test here starts from.</summary>
+    private async Task<ParsedChallenge> ChallengeAsync()
+    {
+        var response = Expect.Reachable(await _ops.Tokens.LookupWithAsync(dp.Meta.LookupPath, Lookup(_ops.Parties.NewE164()), null), "anonymous lookup");
+        Expect.That(response.Status == 401, "token-required", "HTTP 401 for an anonymous lookup without a token", response.Describe());
+        var challenge = ParsedChallenge.From(response, out var problem);
+        Expect.That(challenge is not null, "challenge-parses", "WWW-Authenticate: PrivateToken challenge=\"…\", token-key=\"…\" with a type 0x0002 TokenChallenge and an RSA-2048 token key", problem);
+        return challenge!;
+    }
+
+    private RateLimitPolicy Policy()
+    {
+        var policy = _ops.Tokens.Policy;
+        Expect.That(policy?.Allowance is > 0 && policy.WindowSeconds is > 0, "rate-limit-declared", "metadata rate_limit.anonymous.allowance and window_s",
+            policy is null ? "no rate_limit" : $"allowance {policy.Allowance?.ToString(CultureInfo.InvariantCulture) ?? "none"}, window_s {policy.WindowSeconds?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
+        if (policy!.Allowance > MaxLoop)
+            Expect.NotVerifiable($"the declared allowance {policy.Allowance} is above the harness's loop bound of {MaxLoop}");
+        return policy;
+    }
+
+    [Fact, Requirement("DISC-M-07")]
+    public async Task Anonymous_lookup_without_a_token_gets_a_PrivateToken_challenge()
+    {
+        RequireClass();
+        var challenge = await ChallengeAsync();
+        var (uri, directory) = await _ops.Tokens.Client.IssuerRequestUriAsync(_ops.Tokens.Policy?.IssuerDirectory ?? PrivacyPassConstants.DirectoryPath);
+        var keys = directory.Json?["token-keys"] as JsonArray;
+        var listed = keys?.Any(k => k?["token-key"] is JsonValue v && v.TryGetValue<string>(out var s) && PrivateTokenHeaders.DecodeValue(s) is { } b && b.AsSpan().SequenceEqual(challenge.TokenKey)) == true;
+        Expect.That(uri is not null && listed, "issuer-directory", "the issuer directory lists issuer-request-uri and the challenge's token-key",
+            $"{directory.Describe()}, issuer-request-uri {uri ?? "missing"}, token key {(listed ? "listed" : "not listed")}");
+    }
+
+    [Fact, Requirement("DISC-M-07")]
+    public async Task A_valid_token_is_accepted_once()
+    {
+        RequireClass();
+        var challenge = await ChallengeAsync();
+        var token = await _ops.Tokens.TokenAsync(challenge);
+        var first = Expect.Reachable(await _ops.Tokens.LookupWithTokenAsync(dp.Meta.LookupPath, Lookup(_ops.Parties.NewE164()), token), "lookup with a token");
+        Expect.Status(first, 200, "token-accepted");
+        var again = Expect.Reachable(await _ops.Tokens.LookupWithTokenAsync(dp.Meta.LookupPath, Lookup(_ops.Parties.NewE164()), token), "lookup with the same token");
+        Expect.That(again.Status is 401 or 403, "token-single-use", "HTTP 401/403 for a redeemed token", again.Describe());
+    }
+
+    [Fact, Requirement("DISC-M-07")]
+    public async Task A_token_for_another_challenge_or_issuer_is_refused()
+    {
+        RequireClass();
+        var challenge = await ChallengeAsync();
+        var foreign = new TokenChallenge(PrivacyPassConstants.TokenTypeBlindRsa, challenge.Decoded.IssuerName, [], "other-dp.conformance.test").Encode();
+        var (token, issued) = await _ops.Tokens.TryIssueAsync(await _ops.Tokens.NewCredentialAsync(), challenge, foreign);
+        if (token is null)
+            throw new HarnessErrorException($"the DP's issuer did not issue a token: {issued.Describe()}");
+        var otherChallenge = Expect.Reachable(await _ops.Tokens.LookupWithTokenAsync(dp.Meta.LookupPath, Lookup(_ops.Parties.NewE164()), token), "lookup with a token for another origin");
+        Expect.That(otherChallenge.Status is 401 or 403, "other-challenge-refused", "HTTP 401/403 for a token whose challenge names another origin", otherChallenge.Describe());
+
+        // A token under a key the DP never published: same challenge, signed by an issuer the harness plays.
+        using var rsa = RSA.Create(2048);
+        var key = rsa.ExportParameters(true);
+        var spki = TokenKeys.EncodeSpki(key);
+        var input = PrivateToken.Input(PrivacyPassConstants.TokenTypeBlindRsa, _ops.Tokens.Client.Random.Next(32), TokenChallenge.Digest(challenge.Challenge), TokenKeys.KeyId(spki));
+        var blinded = BlindRsa.Blind(key, input, _ops.Tokens.Client.Random.Next);
+        var signature = BlindRsa.Finalize(key, input, BlindRsa.BlindSign(key, blinded.BlindedMessage), blinded.Inverse)!;
+        var otherIssuer = Expect.Reachable(await _ops.Tokens.LookupWithTokenAsync(dp.Meta.LookupPath, Lookup(_ops.Parties.NewE164()), [.. input, .. signature]), "lookup with another issuer's token");
+        Expect.That(otherIssuer.Status is 401 or 403, "other-issuer-refused", "HTTP 401/403 for a token under an unknown issuer key", otherIssuer.Describe());
+    }
+
+    [Fact, Requirement("DISC-M-07")]
+    public async Task At_least_the_floor_of_lookups_succeeds_within_one_window()
+    {
+        RequireClass();
+        var policy = Policy();
+        Expect.That(policy.Allowance >= Floor, "allowance-floor-declared", $"rate_limit.anonymous.allowance ≥ {Floor}", $"{policy.Allowance}");
+        var challenge = await ChallengeAsync();
+        var credential = await _ops.Tokens.NewCredentialAsync();
+        var want = Math.Max(policy.Allowance!.Value, Floor);
+        var served = 0;
+        string? stop = null;
+        for (var i = 0; i < want && stop is null; i++)
+        {
+            var (token, issued) = await _ops.Tokens.TryIssueAsync(credential, challenge);
+            if (token is null)
+            {
+                stop = $"issuance {i + 1} refused: {issued.Describe()}{Expect.ProblemType(issued)}";
+                break;
+            }
+            var answer = Expect.Reachable(await _ops.Tokens.LookupWithTokenAsync(dp.Meta.LookupPath, Lookup(_ops.Parties.NewE164()), token), "lookup");
+            if (answer.Status == 200)
+                served++;
+            else
+                stop = $"lookup {i + 1} answered {answer.Describe()}";
+        }
+        Expect.That(served >= want, "anonymous-floor", $"{want} token-backed lookups served for one client within one window", $"{served} served{(stop is null ? "" : $"; {stop}")}");
+
+        if (policy.IdentifiedLimit is { } limit)
+        {
+            Expect.That(limit >= Floor, "identified-floor-declared", $"rate_limit.identified.limit ≥ {Floor}", $"{limit}");
+            var bearer = $"Bearer {await _ops.Tokens.NewCredentialAsync()}";
+            var ok = 0;
+            for (var i = 0; i < Floor; i++)
+                ok += (await _ops.Tokens.LookupWithAsync(dp.Meta.LookupPath, Lookup(_ops.Parties.NewE164()), bearer)).Status == 200 ? 1 : 0;
+            Expect.That(ok == Floor, "identified-floor", $"{Floor} lookups served for one identified client", $"{ok} served");
+        }
+    }
+
+    [Fact, Requirement("DISC-M-07")]
+    public async Task Issuance_beyond_the_allowance_is_refused_and_the_next_window_restores_it()
+    {
+        RequireClass();
+        var policy = Policy();
+        var challenge = await ChallengeAsync();
+        var credential = await _ops.Tokens.NewCredentialAsync();
+        var allowance = policy.Allowance!.Value;
+        var issued = 0;
+        DpResponse? refusal = null;
+        for (var i = 0; i <= allowance && refusal is null; i++)
+        {
+            var (token, response) = await _ops.Tokens.TryIssueAsync(credential, challenge);
+            if (token is not null)
+                issued++;
+            else
+                refusal = response;
+        }
+        Expect.That(issued == allowance && refusal?.Status is 429 or 401 or 403, "allowance-cap", $"{allowance} tokens issued, request {allowance + 1} refused (429)",
+            $"{issued} issued{(refusal is null ? ", none refused" : $", then {refusal.Describe()}")}");
+
+        var testControl = dp.Meta.TestControlPath;
+        if (testControl is null || !dp.Options!.AllowTestControl)
+            Expect.NotVerifiable("the window roll-over needs test control's clock (PROFILE.md §8 POST {test_control}/clock)");
+        try
+        {
+            var advance = await dp.Client.PostJsonAsync($"{testControl.TrimEnd('/')}/clock", new JsonObject { ["advance_s"] = policy.WindowSeconds!.Value });
+            if (advance.Status is not (200 or 204))
+                Expect.NotVerifiable($"test control /clock answered {advance.Describe()}");
+            var (next, nextResponse) = await _ops.Tokens.TryIssueAsync(credential, challenge);
+            Expect.That(next is not null, "next-window-restores", $"a token issued after the clock moved {policy.WindowSeconds} s", nextResponse.Describe() + Expect.ProblemType(nextResponse));
+        }
+        finally
+        {
+            // The moved clock would break every later test's timestamps: reset the DP and trust the harness again.
+            await dp.Client.PostJsonAsync($"{testControl.TrimEnd('/')}/reset", new JsonObject());
+            await dp.ReestablishTrustAsync();
+        }
+    }
+
+    [Fact, Requirement("DISC-L-22")]
+    public async Task An_identified_client_over_its_limit_gets_429_with_Retry_After_and_others_are_unaffected()
+    {
+        RequireClass();
+        var limit = _ops.Tokens.Policy?.IdentifiedLimit;
+        Expect.That(limit is > 0 && _ops.Tokens.Policy?.IdentifiedWindowSeconds is > 0, "identified-limit-declared", "metadata rate_limit.identified.limit and window_s", $"{limit}");
+        if (limit > MaxLoop)
+            Expect.NotVerifiable($"the declared limit {limit} is above the harness's loop bound of {MaxLoop}");
+        var noisy = $"Bearer {await _ops.Tokens.NewCredentialAsync()}";
+        var quiet = $"Bearer {await _ops.Tokens.NewCredentialAsync()}";
+        DpResponse? throttled = null;
+        var served = 0;
+        for (var i = 0; i <= limit!.Value && throttled is null; i++)
+        {
+            var answer = Expect.Reachable(await _ops.Tokens.LookupWithAsync(dp.Meta.LookupPath, Lookup(_ops.Parties.NewE164()), noisy), "identified lookup");
+            if (answer.Status == 200)
+                served++;
+            else
+                throttled = answer;
+        }
+        Expect.That(served == limit && throttled?.Status == 429, "identified-429", $"{limit} lookups served, lookup {limit + 1} answered 429",
+            $"{served} served{(throttled is null ? ", none refused" : $", then {throttled.Describe()}")}");
+        var retryAfter = throttled!.Headers.GetValueOrDefault("retry-after");
+        Expect.That(PrivacyPassClient.RetryAfterIsValid(retryAfter), "retry-after", "a Retry-After header (seconds or HTTP-date) on the 429", retryAfter ?? "no Retry-After");
+        var other = Expect.Reachable(await _ops.Tokens.LookupWithAsync(dp.Meta.LookupPath, Lookup(_ops.Parties.NewE164()), quiet), "another client's lookup");
+        Expect.Status(other, 200, "other-client-unaffected");
+    }
+
+    [Fact, Requirement("DISC-R-08")]
+    public async Task Refusals_do_not_reveal_whether_a_CSI_exists()
+    {
+        RequireClass();
+        dp.RequirePublishing();
+        var known = _ops.Parties.NewE164();
+        await _ops.PublishValidAsync(_ops.Mapping(known, _ops.Parties.NewRecipientKey(), ["default"]));
+        var a = Expect.Reachable(await _ops.Tokens.LookupWithAsync(dp.Meta.LookupPath, Lookup(known), null), "anonymous lookup of a published CSI");
+        var b = Expect.Reachable(await _ops.Tokens.LookupWithAsync(dp.Meta.LookupPath, Lookup(_ops.Parties.NewE164()), null), "anonymous lookup of an unknown CSI");
+        Expect.That(a.Status == b.Status && a.Status != 200, "same-status", "the same non-200 status for both", $"published {a.Status}, unknown {b.Status}");
+        static string Headers(DpResponse r) => string.Join("; ", r.Headers.Where(h => h.Key != "date").OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => $"{h.Key}: {h.Value}"));
+        Expect.That(Headers(a) == Headers(b), "same-headers", "identical headers apart from Date", Headers(a) == Headers(b) ? "identical" : $"published [{Headers(a)}] vs unknown [{Headers(b)}]");
+        Expect.That(a.Body.AsSpan().SequenceEqual(b.Body), "same-body", "identical bodies", a.Body.AsSpan().SequenceEqual(b.Body) ? "identical" : $"published {a.Text} vs unknown {b.Text}");
+    }
+
+    [Fact, Requirement("DISC-R-08")]
+    public async Task Enumeration_probe_resolves_nothing_without_tokens_and_at_most_the_allowance_with_them()
+    {
+        _ = dp.Meta;
+        var csis = Enumerable.Range(0, ProbeSize).Select(_ => _ops.Parties.NewE164()).ToArray();
+        if (dp.PublishBlocker is null)
+            await _ops.PublishValidAsync(_ops.Mapping(csis[ProbeSize / 2], _ops.Parties.NewRecipientKey(), ["default"]));
+        // The probe's own client records nothing: 2,000 exchanges would swamp the report; the figures are the evidence.
+        using var quiet = new DpClient(dp.Options!, TimeProvider.System);
+        var started = TimeProvider.System.GetTimestamp();
+        var anonymous = await CountResolvedAsync(quiet, csis, _ => null);
+        var anonymousMs = TimeProvider.System.GetElapsedTime(started).TotalMilliseconds;
+        if (!Claims)
+        {
+            if (anonymous < ProbeSize)
+                Expect.NotVerifiable($"the DP claims no anti-enumeration class; {ProbeSize - anonymous} of {ProbeSize} anonymous lookups were refused by a mechanism the profile does not define");
+            Expect.That(false, "anonymous-probe", "anonymous lookups limited (the DP claims no anti-enumeration mechanism)", $"{anonymous} of {ProbeSize} CSIs resolved without any credential in {anonymousMs:0} ms");
+        }
+        Expect.That(anonymous == 0, "anonymous-probe", $"0 of {ProbeSize} CSIs resolve without a token", $"{anonymous} of {ProbeSize} resolved in {anonymousMs:0} ms");
+
+        var policy = Policy();
+        var challenge = await ChallengeAsync();
+        var credential = await _ops.Tokens.NewCredentialAsync();
+        var tokens = new List<byte[]>();
+        started = TimeProvider.System.GetTimestamp();
+        for (var i = 0; i < policy.Allowance!.Value + 5; i++)
+        {
+            var (token, _) = await _ops.Tokens.TryIssueAsync(credential, challenge);
+            if (token is null)
+                break;
+            tokens.Add(token);
+        }
+        var issueMs = TimeProvider.System.GetElapsedTime(started).TotalMilliseconds;
+        Expect.That(tokens.Count <= policy.Allowance, "tokens-per-window", $"at most {policy.Allowance} tokens for one client in one window",
+            $"{tokens.Count} issued in {issueMs:0} ms");
+        Expect.That(tokens.Count > 0, "tokens-issued", "at least one token issued", $"{tokens.Count}");
+        // Every CSI gets a token: fresh ones first, then replays of spent ones, as an enumerator would try.
+        started = TimeProvider.System.GetTimestamp();
+        var withTokens = await CountResolvedAsync(quiet, csis, i => PrivacyPassClient.Authorization(tokens[i % tokens.Count]));
+        var tokenMs = TimeProvider.System.GetElapsedTime(started).TotalMilliseconds;
+        Expect.That(withTokens <= policy.Allowance, "token-probe", $"at most {policy.Allowance} of {ProbeSize} CSIs resolve with one window's tokens (replays included)",
+            $"{withTokens} of {ProbeSize} resolved with {tokens.Count} tokens in {tokenMs:0} ms");
+    }
+
+    /// <summary>Looks up every CSI (8 at a time, loopback) and counts the 200s.</summary>
+    private async Task<int> CountResolvedAsync(DpClient client, string[] csis, Func<int, string?> authorization)
+    {
+        var resolved = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, csis.Length), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+        {
+            var answer = await _ops.Tokens.LookupWithAsync(dp.Meta.LookupPath, Lookup(csis[i]), authorization(i), client);
+            if (answer.Status == 200)
+                Interlocked.Increment(ref resolved);
+        });
+        return resolved;
+    }
+}
