@@ -59,7 +59,7 @@ internal static class Program
             var request = ToRequest(parse);
             if (parse.GetValue(List))
                 return ListRequirements(request);
-            var report = await ConformanceRun.ExecuteAsync(request, TimeProvider.System, Console.Error, ct);
+            var report = await ProgressDisplay.RunAsync(progress => ConformanceRun.ExecuteAsync(request, TimeProvider.System, Console.Error, ct, progress));
             ConsoleTableWriter.Write(report, Console.Out);
             await Console.Out.WriteLineAsync(ConformanceRun.SummaryLine(report));
             await Console.Out.WriteLineAsync($"report: {Path.Combine(request.OutputRoot, report.Run.Id, HtmlReportWriter.FileName)}");
