@@ -2,7 +2,8 @@
 # One entry point: installs what it needs, builds, and runs the mimi-conformance CLI (DESIGN §9).
 #   ./run.sh                 certify the bundled reference DP (= ./run.sh run)
 #   ./run.sh test            the project's own tests + a full certification + the self-test
-#   ./run.sh run|serve-dp|self-test ...   see README.md
+#   ./run.sh run|serve-dp|self-test|merge|matrix ...   see README.md
+#   ./run.sh report allure [RUN_DIR]   render RUN_DIR/allure-results/ (default reports/latest) into one HTML file
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 ROOT=$(pwd)
@@ -56,6 +57,34 @@ build() {
   touch "$stamp"
 }
 
+ALLURE_VERSION=3.18.0
+allure_bin() {
+  # npm allure into a local, git-ignored node_modules (reports/.tools/allure); idempotent and quiet.
+  local dir="$ROOT/reports/.tools/allure"
+  if ! grep -q "\"version\": \"$ALLURE_VERSION\"" "$dir/node_modules/allure/package.json" 2>/dev/null; then
+    command -v npm >/dev/null || die_prereq "node and npm are needed for the Allure report (apt-get install -y nodejs npm)"
+    mkdir -p "$dir"
+    [ -f "$dir/package.json" ] || echo '{ "private": true }' >"$dir/package.json"
+    npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "allure@$ALLURE_VERSION" >"$dir/npm.log" 2>&1 \
+      || die_prereq "npm could not install allure@$ALLURE_VERSION (see $dir/npm.log)"
+  fi
+  echo "$dir/node_modules/.bin/allure"
+}
+
+report_allure() {
+  local run; run=$(readlink -f "${1:-$ROOT/reports/latest}" || true)
+  if [ -z "$run" ] || [ ! -d "$run/allure-results" ]; then
+    echo "run.sh: ${1:-reports/latest} has no allure-results/ (certify first: ./run.sh)" >&2; exit 2
+  fi
+  local allure; allure=$(allure_bin)
+  rm -rf "$run/allure-report"
+  if ! "$allure" generate "$run/allure-results" --config "$ROOT/harness/Mimi.Conformance.Cli/allure/allurerc.mjs" \
+       --output "$run/allure-report" >"$run/allure-generate.log" 2>&1 || [ ! -f "$run/allure-report/index.html" ]; then
+    tail -n 20 "$run/allure-generate.log" >&2; echo "run.sh: allure generate failed (log: $run/allure-generate.log)" >&2; exit 2
+  fi
+  echo "allure report: $run/allure-report/index.html"
+}
+
 cli() { dotnet "$ROOT/harness/Mimi.Conformance.Cli/bin/$CONFIG/net10.0/mimi-conformance.dll" "$@"; }
 
 run_tests() {
@@ -88,6 +117,14 @@ run_tests() {
   fi
   sed 's/^/   /' "$results/self-test.txt" | tail -n 30
 
+  echo "== allure report (./run.sh report allure on the certification run)"
+  if (report_allure "$ROOT/reports/latest") >"$results/allure.txt" 2>&1; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+  fi
+  sed 's/^/   /' "$results/allure.txt" | tail -n 5
+
   echo "$passed passed, $failed failed" | tee "$results/summary.txt"
   [ "$failed" -eq 0 ]
 }
@@ -98,7 +135,12 @@ case "$cmd" in
   -h|--help|help)
     sed -n '2,6p' "$0"; exit 0;;
   test)
-    prereqs; npm_tools; build; run_tests;;
+    prereqs; npm_tools; apt_install chromium; build; run_tests;;
+  report)
+    case "${1:-}" in
+      allure) shift; report_allure "$@";;
+      *) echo "run.sh: usage: ./run.sh report allure [RUN_DIR]" >&2; exit 2;;
+    esac;;
   build)
     prereqs; build;;
   *)

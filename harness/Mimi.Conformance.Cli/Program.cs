@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Mimi.Conformance.Cli.Ci;
+using Mimi.Conformance.Cli.Commands;
 using Mimi.Conformance.Cli.Execution;
 using Mimi.Conformance.Cli.SelfTest;
 using Mimi.Conformance.Cli.Tools;
@@ -20,9 +22,12 @@ internal static class Program
         root.Subcommands.Add(ServeDpCommand());
         root.Subcommands.Add(ToolCommands.Vectors());
         root.Subcommands.Add(ToolCommands.Cose());
+        root.Subcommands.Add(MergeCommand.Create());
+        root.Subcommands.Add(MatrixCommand.Create());
         try
         {
-            return await root.Parse(args).InvokeAsync();
+            // Let ConfigurationException reach the catch below (exit 2); the default handler would print a stack trace and exit 1.
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (ConfigurationException e)
         {
@@ -45,21 +50,28 @@ internal static class Program
     private static readonly Option<int> BudgetS = new("--budget-s") { Description = "Time budget for the whole suite run", DefaultValueFactory = _ => 600 };
     private static readonly Option<string?> Seed = new("--seed") { Description = "Seed for the harness's keys and CSIs (default: per run)" };
     private static readonly Option<bool> List = new("--list") { Description = "List the selected requirements and exit (dry run)" };
+    private static readonly Option<string?> BaselineOption = new("--baseline") { Description = "Expected-failures file: fail on a new failure and on an expected failure that now passes" };
+    private static readonly Option<string?> WriteBaselineOption = new("--write-baseline") { Description = "Write this run's failing requirements as a baseline file" };
+    private static readonly Option<string?> ShardOption = new("--shard") { Description = "Run only shard K of N (K/N) of the selected requirements; ./run.sh merge combines the shards" };
 
     private static Command RunCommand()
     {
-        var cmd = new Command("run", "Certify a DP and write reports/<run-id>/") { Dp, Ca, Pin, Out, ClassFilter, Only, Level, FailOn, DpFault, AllowTestControl, TimeoutMs, BudgetS, Seed, List };
+        var cmd = new Command("run", "Certify a DP and write reports/<run-id>/") { Dp, Ca, Pin, Out, ClassFilter, Only, Level, FailOn, DpFault, AllowTestControl, TimeoutMs, BudgetS, Seed, List, BaselineOption, WriteBaselineOption, ShardOption };
         cmd.SetAction(async (parse, ct) =>
         {
             var request = ToRequest(parse);
             if (parse.GetValue(List))
                 return ListRequirements(request);
-            var report = await ConformanceRun.ExecuteAsync(request, TimeProvider.System, Console.Error, ct);
+            var report = await ProgressDisplay.RunAsync(progress => ConformanceRun.ExecuteAsync(request, TimeProvider.System, Console.Error, ct, progress));
             ConsoleTableWriter.Write(report, Console.Out);
             await Console.Out.WriteLineAsync(ConformanceRun.SummaryLine(report));
             await Console.Out.WriteLineAsync($"report: {Path.Combine(request.OutputRoot, report.Run.Id, HtmlReportWriter.FileName)}");
             if (!report.Run.Completeness.Complete)
                 await Console.Out.WriteLineAsync($"incomplete: {report.Run.Completeness.Reason}");
+            if (report.Baseline is { } baseline)
+                await Console.Out.WriteLineAsync(Baseline.Describe(baseline));
+            if (request.WriteBaseline is { } written)
+                await Console.Out.WriteLineAsync($"baseline written: {written}");
             return report.Summary.ExitCode;
         });
         return cmd;
@@ -124,7 +136,12 @@ internal static class Program
             throw new ConfigurationException("--dp-fault applies to the embedded DP only; drop --dp");
         return new RunRequest(url, parse.GetValue(Ca) is { } ca ? Path.GetFullPath(ca) : null, parse.GetValue(Pin), Path.GetFullPath(parse.GetValue(Out)!),
             parse.GetValue(ClassFilter) ?? [], parse.GetValue(Only) ?? [], level, failOn, faults,
-            parse.GetValue(AllowTestControl), TimeSpan.FromMilliseconds(parse.GetValue(TimeoutMs)), TimeSpan.FromSeconds(parse.GetValue(BudgetS)), parse.GetValue(Seed));
+            parse.GetValue(AllowTestControl), TimeSpan.FromMilliseconds(parse.GetValue(TimeoutMs)), TimeSpan.FromSeconds(parse.GetValue(BudgetS)), parse.GetValue(Seed))
+        {
+            BaselineFile = parse.GetValue(BaselineOption) is { } b ? Path.GetFullPath(b) : null,
+            WriteBaseline = parse.GetValue(WriteBaselineOption) is { } w ? Path.GetFullPath(w) : null,
+            Shard = parse.GetValue(ShardOption) is { } shard ? Shard.Parse(shard) : null,
+        };
     }
 
     private static int ListRequirements(RunRequest request)

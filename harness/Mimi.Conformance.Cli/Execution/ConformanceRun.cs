@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Mimi.Conformance.Cli.Ci;
 using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Harness.Configuration;
 using Mimi.Conformance.Harness.Reporting;
@@ -23,17 +24,21 @@ internal sealed record RunRequest(
     bool AllowTestControl,
     TimeSpan RequestTimeout,
     TimeSpan Budget,
-    string? Seed);
+    string? Seed,
+    string? BaselineFile = null,
+    string? WriteBaseline = null,
+    Shard? Shard = null);
 
 /// <summary>One certification run: target, suite, report. Used by `run`, `self-test` and later `matrix`.</summary>
 internal static class ConformanceRun
 {
-    public static async Task<ConformanceReport> ExecuteAsync(RunRequest request, TimeProvider time, TextWriter log, CancellationToken ct)
+    public static async Task<ConformanceReport> ExecuteAsync(RunRequest request, TimeProvider time, TextWriter log, CancellationToken ct, IProgress<TestProgress>? progress = null)
     {
         var catalog = RequirementCatalog.Load(RepositoryLayout.CatalogPath);
         var started = time.GetUtcNow();
         var runId = $"{started:yyyyMMdd-HHmmss}-{Convert.ToHexString(Guid.NewGuid().ToByteArray()[..2]).ToLowerInvariant()}";
         var selected = Select(catalog, request);
+        var baseline = request.BaselineFile is { } baselinePath ? BaselineFile.Load(baselinePath) : null;
 
         await using var embedded = request.DpUrl is null ? await EmbeddedDp.StartAsync(request.Faults, ct) : null;
         var options = new ConformanceOptions
@@ -48,10 +53,16 @@ internal static class ConformanceRun
 
         var claimed = await PreflightAsync(options, time, log, ct);
         var workDir = Path.Combine(request.OutputRoot, runId);
-        var outcome = await SuiteRunner.RunAsync(options, selected?.ToArray() ?? [], Path.Combine(workDir, "raw"), request.Budget, ct);
+        var outcome = await SuiteRunner.RunAsync(options, selected?.ToArray() ?? [], Path.Combine(workDir, "raw"), request.Budget, ct, progress);
         var context = new RunContext(runId, options.DpUrl.ToString(), embedded is null ? "external" : "embedded", options.CaFile, started, time.GetUtcNow(),
             request.FailOn, Filters(request), request.Faults, claimed, selected);
         var report = ReportBuilder.Build(catalog, context, outcome);
+        if (request.Shard is { } shard)
+            report = report with { Shard = new ShardInfo(shard.Index, shard.Count, [.. selected!.Order(StringComparer.Ordinal)]) };
+        if (baseline is not null)
+            report = Baseline.Apply(report, baseline, request.BaselineFile!);
+        if (request.WriteBaseline is { } writeBaseline)
+            BaselineFile.From(report).Save(writeBaseline);
         ReportWriter.WriteAll(report, workDir);
         UpdateLatest(request.OutputRoot, workDir);
         return report;
@@ -73,6 +84,12 @@ internal static class ConformanceRun
     /// <summary>The requirement ids the filters select, or null for all.</summary>
     public static IReadOnlySet<string>? Select(RequirementCatalog catalog, RunRequest request)
     {
+        var filtered = SelectByFilters(catalog, request);
+        return request.Shard is null ? filtered : request.Shard.Select(filtered ?? catalog.Requirements.Select(r => r.Id));
+    }
+
+    private static HashSet<string>? SelectByFilters(RequirementCatalog catalog, RunRequest request)
+    {
         if (request.Classes.Count == 0 && request.Only.Count == 0 && request.Level is null)
             return null;
         var globs = request.Only.Select(g => new Regex("^" + Regex.Escape(g).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "$", RegexOptions.IgnoreCase)).ToArray();
@@ -87,7 +104,7 @@ internal static class ConformanceRun
     private static int LevelRank(string level) => level switch { "MUST" => 0, "SHOULD" => 1, _ => 2 };
 
     private static List<string> Filters(RunRequest r) =>
-        [.. r.Classes.Select(c => $"class={c}"), .. r.Only.Select(o => $"only={o}"), .. r.Level is null ? [] : new[] { $"level={r.Level}" }];
+        [.. r.Classes.Select(c => $"class={c}"), .. r.Only.Select(o => $"only={o}"), .. r.Level is null ? [] : new[] { $"level={r.Level}" }, .. r.Shard is null ? [] : new[] { $"shard={r.Shard}" }];
 
     private static void UpdateLatest(string root, string runDir)
     {

@@ -24,7 +24,7 @@ internal static class SuiteRunner
         }
     }
 
-    public static async Task<SuiteOutcome> RunAsync(ConformanceOptions options, IReadOnlyList<string> requirementFilter, string workDir, TimeSpan budget, CancellationToken ct)
+    public static async Task<SuiteOutcome> RunAsync(ConformanceOptions options, IReadOnlyList<string> requirementFilter, string workDir, TimeSpan budget, CancellationToken ct, IProgress<TestProgress>? progress = null)
     {
         var dll = SuiteAssembly;
         if (!File.Exists(dll))
@@ -33,7 +33,7 @@ internal static class SuiteRunner
         var xml = Path.Combine(workDir, "xunit.xml");
         File.Delete(xml);
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { dll, "-noLogo", "-noColor", "-xml", xml })
+        foreach (var arg in new[] { dll, "-noLogo", "-noColor", "-noAutoReporters", "-reporter", "json", "-xml", xml })
             psi.ArgumentList.Add(arg);
         foreach (var id in requirementFilter)
         {
@@ -44,7 +44,7 @@ internal static class SuiteRunner
             psi.Environment[k] = v;
         var stopwatch = Stopwatch.StartNew();
         using var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start dotnet");
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stdout = PumpAsync(process.StandardOutput, progress, ct);
         var stderr = process.StandardError.ReadToEndAsync(ct);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(budget);
@@ -62,6 +62,22 @@ internal static class SuiteRunner
         return run is null
             ? new SuiteOutcome(null, $"the suite exited with code {process.ExitCode} and wrote no results (see {workDir}/suite-output.txt)", stopwatch.Elapsed)
             : new SuiteOutcome(run, null, stopwatch.Elapsed);
+    }
+
+    /// <summary>Reads the JSON reporter stream as it comes: progress per finished test, and a readable log.</summary>
+    private static async Task<string> PumpAsync(StreamReader reader, IProgress<TestProgress>? progress, CancellationToken ct)
+    {
+        var parser = new SuiteProgressParser();
+        var log = new System.Text.StringBuilder();
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            var (item, logLine) = parser.Parse(line);
+            if (item is not null)
+                progress?.Report(item);
+            if (logLine is not null)
+                log.Append(logLine).Append('\n');
+        }
+        return log.ToString();
     }
 
     private static RawRun? TryRead(string xml)

@@ -17,7 +17,7 @@ internal static class ReportWriter
 
     /// <summary>
     /// Writes report.json, report.html, junit.xml, summary.md and badge.svg into <paramref name="directory"/>
-    /// (created if missing), each atomically; returns the full paths written.
+    /// (created if missing), each atomically, plus the allure-results/ directory; returns the full paths of the files.
     /// </summary>
     public static IReadOnlyList<string> WriteAll(ConformanceReport report, string directory)
     {
@@ -32,6 +32,7 @@ internal static class ReportWriter
         JUnitWriter.WriteFile(report, At(JUnitWriter.FileName));
         SummaryMarkdownWriter.WriteFile(report, At(SummaryMarkdownWriter.FileName));
         BadgeSvgWriter.WriteFile(report, At(BadgeSvgWriter.FileName));
+        AllureResultsWriter.Write(report, root);
         return FileNames.Select(At).ToList();
     }
 }

@@ -8,7 +8,9 @@ public sealed record ConformanceReport(
     [property: JsonPropertyName("run")] RunInfo Run,
     [property: JsonPropertyName("summary")] Summary Summary,
     [property: JsonPropertyName("classes")] IReadOnlyList<ClassResult> Classes,
-    [property: JsonPropertyName("requirements")] IReadOnlyList<RequirementResult> Requirements);
+    [property: JsonPropertyName("requirements")] IReadOnlyList<RequirementResult> Requirements,
+    [property: JsonPropertyName("shard")] ShardInfo? Shard = null,
+    [property: JsonPropertyName("baseline")] BaselineComparison? Baseline = null);
 
 public sealed record RunInfo(
     [property: JsonPropertyName("id")] string Id,
