@@ -17,6 +17,7 @@ internal static class Program
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(SelfTestCommandLine());
         root.Subcommands.Add(ServeDpCommand());
+        root.Subcommands.Add(Bench.BenchCommand.Create());
         try
         {
             return await root.Parse(args).InvokeAsync();

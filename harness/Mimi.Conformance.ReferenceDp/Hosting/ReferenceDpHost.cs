@@ -98,7 +98,7 @@ internal static class ReferenceDpHost
                 limits);
             IEnumerable<DpRoute> routes = [metadata.Route, .. discovery.Routes];
             if (options.TestControl)
-                routes = [.. routes, .. new TestControlEndpoints(trust, store, clock, limits).Routes];
+                routes = [.. routes, .. new TestControlEndpoints(trust, store, clock, limits, identity).Routes];
             var router = new Router(routes, options.TestControl ? null : Paths.TestControl);
             var errors = new ErrorHandling(app.Services.GetRequiredService<ILogger<ErrorHandling>>());
             app.Use((ctx, next) => errors.InvokeAsync(ctx, next));
