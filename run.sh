@@ -2,6 +2,7 @@
 # One entry point: installs what it needs, builds, and runs the mimi-conformance CLI (DESIGN §9).
 #   ./run.sh                 certify the bundled reference DP (= ./run.sh run)
 #   ./run.sh test            the project's own tests + a full certification + the self-test
+#   ./run.sh bench [--quick]  speed figures against baselines measured in the same run -> reports/bench.json
 #   ./run.sh run|serve-dp|self-test|merge|matrix ...   see README.md
 #   ./run.sh report allure [RUN_DIR]   render RUN_DIR/allure-results/ (default reports/latest) into one HTML file
 set -euo pipefail
@@ -133,9 +134,9 @@ cmd="${1:-run}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
   -h|--help|help)
-    sed -n '2,6p' "$0"; exit 0;;
+    sed -n '2,7p' "$0"; exit 0;;
   test)
-    prereqs; npm_tools; apt_install chromium; build; run_tests;;
+    prereqs; npm_tools; apt_install chromium wrk; build; run_tests;;
   report)
     case "${1:-}" in
       allure) shift; report_allure "$@";;
@@ -143,6 +144,9 @@ case "$cmd" in
     esac;;
   build)
     prereqs; build;;
+  bench)
+    # wrk (Debian) drives the HTTP figures; openssl speed is the second crypto baseline.
+    prereqs; apt_install wrk openssl; build; cli bench "$@";;
   *)
     prereqs; build; cli "$cmd" "$@";;
 esac

@@ -24,6 +24,7 @@ internal static class Program
         root.Subcommands.Add(ToolCommands.Cose());
         root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(MatrixCommand.Create());
+        root.Subcommands.Add(Bench.BenchCommand.Create());
         try
         {
             // Let ConfigurationException reach the catch below (exit 2); the default handler would print a stack trace and exit 1.

@@ -25,6 +25,10 @@ internal sealed record TrustRequest(IReadOnlyList<TrustKeyEntry>? CsipKeys = nul
 
 internal sealed record ClockRequest(long AdvanceS);
 
+internal sealed record SeedRequest(string CsiPrefix, int Count);
+
+internal sealed record SeedResponse(int Inserted, string FirstCsi, string LastCsi, long DbBytes, double ElapsedMs);
+
 internal sealed record ProblemBody(string Type, string Title, int Status, string? Detail);
 
 internal sealed record MetadataEndpoints(string Publish, string Lookup, string Remove, string Import);
@@ -79,6 +83,8 @@ internal sealed record ReadyInfo(string Url, string Cert, string PinSha256, stri
 [JsonSerializable(typeof(RemoveResponse))]
 [JsonSerializable(typeof(TrustRequest))]
 [JsonSerializable(typeof(ClockRequest))]
+[JsonSerializable(typeof(SeedRequest))]
+[JsonSerializable(typeof(SeedResponse))]
 [JsonSerializable(typeof(ProblemBody))]
 [JsonSerializable(typeof(MetadataDocument))]
 [JsonSerializable(typeof(ReadyInfo))]

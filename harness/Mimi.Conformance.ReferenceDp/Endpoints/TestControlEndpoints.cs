@@ -7,8 +7,8 @@ using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
 namespace Mimi.Conformance.ReferenceDp.Endpoints;
 
-/// <summary>Test control (PROFILE.md §8), only on test deployments: trust harness keys, reset, move the clock.</summary>
-internal sealed class TestControlEndpoints(DpTrust trust, MappingStore store, AdjustableClock clock, DpLimits limits, Action? onReset = null)
+/// <summary>Test control (PROFILE.md §8), only on test deployments: trust harness keys, reset, move the clock, bulk-seed.</summary>
+internal sealed class TestControlEndpoints(DpTrust trust, MappingStore store, AdjustableClock clock, DpLimits limits, DpIdentity identity, Action? onReset = null)
 {
     private const int MaxOwnerLength = 256;
     private const int MaxKeysPerCall = 256;
@@ -21,7 +21,25 @@ internal sealed class TestControlEndpoints(DpTrust trust, MappingStore store, Ad
         new($"{Paths.TestControl}/trust", new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = TrustAsync }),
         new($"{Paths.TestControl}/reset", new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = ResetAsync }),
         new($"{Paths.TestControl}/clock", new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = ClockAsync }),
+        new($"{Paths.TestControl}/seed", new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = SeedAsync }),
     ];
+
+    /// <summary>Optional extension (PROFILE.md §8): N synthetic countersigned rows in one transaction, for scale benchmarks.</summary>
+    private async Task SeedAsync(HttpContext ctx)
+    {
+        var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.SeedRequest, limits.MaxBodyBytes);
+        if (request.Count is < 1 or > SyntheticMappings.MaxCount)
+            throw new ProblemException(Problems.MalformedRequest, $"count must be between 1 and {SyntheticMappings.MaxCount}");
+        var csis = SyntheticMappings.Csis(request.CsiPrefix, request.Count);
+        if (!Csis.IsValid(CsiTypes.E164, csis[0]) || !Csis.IsValid(CsiTypes.E164, csis[^1]))
+            throw new ProblemException(Problems.MalformedRequest, $"csi_prefix + a {csis[^1].Length - request.CsiPrefix.Length}-digit index must be a canonical e164 CSI (e.g. \"+1999\")");
+        var started = clock.GetTimestamp();
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        var cose = SyntheticMappings.Build(identity, csis[0], now);
+        var inserted = store.Seed(csis, SyntheticMappings.IdOf, CsiTypes.E164, cose, now, now + (7 * 86_400));
+        await Replies.JsonAsync(ctx, StatusCodes.Status200OK,
+            new SeedResponse(inserted, csis[0], csis[^1], store.SizeOnDisk(), Math.Round(clock.GetElapsedTime(started).TotalMilliseconds, 1)), DpJson.Default.SeedResponse);
+    }
 
     private async Task TrustAsync(HttpContext ctx)
     {

@@ -110,7 +110,7 @@ internal static class ReferenceDpHost
                 antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync);
             IEnumerable<DpRoute> routes = [metadata.Route, .. discovery.Routes, .. antiEnumeration?.Routes ?? []];
             if (options.TestControl)
-                routes = [.. routes, .. new TestControlEndpoints(trust, store, clock, limits, aeStore is null ? null : aeStore.Reset).Routes, .. antiEnumeration?.TestControlRoutes ?? []];
+                routes = [.. routes, .. new TestControlEndpoints(trust, store, clock, limits, identity, aeStore is null ? null : aeStore.Reset).Routes, .. antiEnumeration?.TestControlRoutes ?? []];
             var router = new Router(routes, options.TestControl ? null : Paths.TestControl);
             var errors = new ErrorHandling(app.Services.GetRequiredService<ILogger<ErrorHandling>>(), faults);
             app.Use((ctx, next) => errors.InvokeAsync(ctx, next));
