@@ -28,6 +28,15 @@ internal static class FaultMode
     public const string WrongRoleHeader = "wrong-role-header";
     public const string AcceptExpiredPop = "accept-expired-pop";
     public const string ReSignRelayed = "re-sign-relayed";
+    public const string LeakExactTags = "leak-exact-tags-in-general-lookup";
+    public const string DropTags = "drop-tags";
+    public const string AcceptOversizeTags = "accept-oversize-tags";
+    public const string DiscloseOnPrefixMatch = "disclose-on-prefix-match";
+    public const string SizeLeak = "size-leak";
+    public const string AcceptMalformedTags = "accept-malformed-tags";
+    public const string AcceptDefaultInList = "accept-default-in-list";
+    public const string DedupDefaults = "dedup-defaults";
+    public const string RequireTags = "require-tags";
 
     /// <summary>Every fault with a one-line description, in a stable order (for --help and the CLI).</summary>
     public static IReadOnlyList<FaultInfo> All { get; } =
@@ -51,6 +60,15 @@ internal static class FaultMode
         new(WrongRoleHeader, "the DP's countersignature carries role \"recipient\" instead of \"dp\""),
         new(AcceptExpiredPop, "publish accepts an expired proof-of-possession credential"),
         new(ReSignRelayed, "import replaces the computing DP's signature with the importing DP's own"),
+        new(LeakExactTags, "a general lookup (no tag) releases every exact-match-only tag's disclosure"),
+        new(DropTags, "publish discards the exact-match-only tag disclosures, so no lookup can ever disclose them"),
+        new(AcceptOversizeTags, "publish skips the max_tags / max_tag_bytes limits"),
+        new(DiscloseOnPrefixMatch, "an exact lookup also discloses tags that merely start with the named tag"),
+        new(SizeLeak, "the disclosures field is padded to the mapping's own disclosures, not to the declared disclosure_bytes"),
+        new(AcceptMalformedTags, "publish accepts tags that are neither registered tokens nor RFC 4151 tag URIs"),
+        new(AcceptDefaultInList, "publish accepts \"default\" combined with other tags for one MSP"),
+        new(DedupDefaults, "lookup returns only the first of several mappings whose MSPs are all tagged default"),
+        new(RequireTags, "publish refuses an MSP entry without tags instead of taking it as the implicit default"),
     ];
 
     public static bool IsKnown(string name) => All.Any(f => f.Name == name);

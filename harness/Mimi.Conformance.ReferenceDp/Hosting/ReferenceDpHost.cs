@@ -93,7 +93,7 @@ internal static class ReferenceDpHost
             var metadata = new MetadataEndpoint(identity, limits, options.TestControl);
             var discovery = new DiscoveryEndpoints(
                 new PublishService(identity, trust, store, clock, faults, limits),
-                new LookupService(store, clock, faults),
+                new LookupService(store, clock, faults, limits),
                 new RemovalService(identity, trust, store, clock, faults),
                 new ImportService(identity, trust, store, clock, faults),
                 limits);
