@@ -88,8 +88,8 @@ internal static partial class CryptoBench
         var dpKey = parties.Key("dp");
         var trust = new TrustStore([.. parties.TrustedForDp, new TrustedKey(SignerRoles.Dp, dpId, dpKey.PublicKey)]);
 
-        var recipientOnly = (MappingBuilder.For(parties, dpId, parties.NewE164(), parties.NewRecipientKey(), ["bench"]) with { SignAsMsps = false }).Build().Cose;
-        var joint = CoseSign.Decode(MappingBuilder.For(parties, dpId, parties.NewE164(), parties.NewRecipientKey(), ["bench"], ["bench"]).Build().Cose)
+        var recipientOnly = (MappingBuilder.For(parties, dpId, parties.NewE164(), parties.NewRecipientKey(), ["tag:bench.conformance.test,2026:bench"]) with { SignAsMsps = false }).Build().Cose;
+        var joint = CoseSign.Decode(MappingBuilder.For(parties, dpId, parties.NewE164(), parties.NewRecipientKey(), ["tag:bench.conformance.test,2026:bench"], ["tag:bench.conformance.test,2026:bench"]).Build().Cose)
             .AddSignature(dpKey, SignerRoles.Dp).Encode();
         yield return Describe("recipient_only", recipientOnly, trust, VerificationPolicy.RecipientOnly, now);
         yield return Describe("joint", joint, trust, VerificationPolicy.Joint, now);

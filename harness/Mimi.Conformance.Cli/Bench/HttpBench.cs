@@ -38,7 +38,7 @@ internal static class HttpBench
             for (var i = 0; i < o.PublishedMappings; i++)
             {
                 var csi = parties.NewE164();
-                var mapping = MappingBuilder.For(parties, dp.DpId, csi, parties.NewRecipientKey(), ["bench"]).Build().Cose;
+                var mapping = MappingBuilder.For(parties, dp.DpId, csi, parties.NewRecipientKey(), ["tag:bench.conformance.test,2026:bench"]).Build().Cose;
                 Ensure(await client.PostJsonAsync("/v1/mappings", new JsonObject { ["mapping"] = B64.Encode(mapping) }, ct), 201, "publish");
                 csis.Add(csi);
             }

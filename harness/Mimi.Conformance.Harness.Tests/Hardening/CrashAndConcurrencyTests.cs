@@ -97,7 +97,7 @@ public sealed class CrashAndConcurrencyTests
             {
                 var key = parties.NewRecipientKey();
                 var csi = round % 2 == 0 ? own : shared;
-                var (cose, payload) = MappingBuilder.For(parties, dp.DpId, csi, key, [$"c{client}r{round}"]).Build();
+                var (cose, payload) = MappingBuilder.For(parties, dp.DpId, csi, key, [$"tag:concurrency.test,2026:c{client}r{round}"]).Build();
                 var (status, _) = await dp.PublishAsync(cose);
                 if (status != 201)
                 {

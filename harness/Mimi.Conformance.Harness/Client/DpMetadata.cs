@@ -19,6 +19,12 @@ internal sealed record DpMetadata(
     /// <summary>The §6.5 import endpoint (joint-signature class), or null when the DP advertises none.</summary>
     public string? ImportPath { get; init; }
 
+    /// <summary>The advertised <c>limits</c> object (§6.1), or null; read by name (max_tags, max_tag_bytes, disclosure_bytes).</summary>
+    public JsonObject? Limits { get; init; }
+
+    /// <summary>An integer member of <c>limits</c>, or null when absent or not an integer.</summary>
+    public int? Limit(string name) => Limits?[name] is JsonValue v && v.TryGetValue<int>(out var n) ? n : null;
+
     /// <summary>Parses leniently: every deviation from §6.1 is listed in <see cref="Problems"/> instead of thrown.</summary>
     public static DpMetadata Parse(JsonObject json)
     {
@@ -65,6 +71,7 @@ internal sealed record DpMetadata(
             keys, classes, testControl, problems)
         {
             ImportPath = endpoints?["import"] is JsonValue iv && iv.TryGetValue<string>(out var import) && import.Length > 0 ? import : null,
+            Limits = json["limits"]?.DeepClone() as JsonObject,
         };
     }
 

@@ -146,6 +146,7 @@ internal static class VectorFiles
         foreach (var file in MappingVectorGenerator.Generate())
             Write(Path.Combine("mappings", file.Name), ToJson(file, parties.Trust));
         Write(Path.Combine("ed25519", "ed25519_rfc8032_verify.json"), Serialize(EddsaVectorGenerator.Generate()));
+        Write(Path.Combine("tags", TagSelectionVectors.FileName), Serialize(TagSelectionVectors.Generate()));
         foreach (var (name, text) in ExampleWriter.Generate())
             Write(Path.Combine("examples", name), text);
         return written;

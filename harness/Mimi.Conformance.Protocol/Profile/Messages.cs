@@ -3,8 +3,11 @@ using System.Text.RegularExpressions;
 
 namespace Mimi.Conformance.Protocol.Profile;
 
-/// <summary>One MSP in a mapping with the recipient's preference tags for it (R2).</summary>
-internal sealed record MspEntry(string Msp, IReadOnlyList<string> Tags);
+/// <summary>
+/// One MSP in a mapping with the recipient's preference tags for it (R2), and optionally the salted-hash commitments
+/// to exact-match-only tags (PROFILE.md §4.4): SHA-256(salt || tag), disclosed by the DP only to an exact lookup.
+/// </summary>
+internal sealed record MspEntry(string Msp, IReadOnlyList<string> Tags, IReadOnlyList<byte[]>? SdTags = null);
 
 /// <summary>The signed mapping payload (PROFILE.md §4.1). Encoded as deterministic CBOR with text keys.</summary>
 internal sealed record MappingPayload(
@@ -34,13 +37,21 @@ internal sealed record MappingPayload(
         w.WriteStartArray(Msps.Count);
         foreach (var m in Msps)
         {
-            w.WriteStartMap(2);
+            w.WriteStartMap(m.SdTags is null ? 2 : 3);
             w.WriteTextString("msp"); w.WriteTextString(m.Msp);
             w.WriteTextString("tags");
             w.WriteStartArray(m.Tags.Count);
             foreach (var t in m.Tags)
                 w.WriteTextString(t);
             w.WriteEndArray();
+            if (m.SdTags is not null)
+            {
+                w.WriteTextString("sd_tags");
+                w.WriteStartArray(m.SdTags.Count);
+                foreach (var d in m.SdTags)
+                    w.WriteByteString(d);
+                w.WriteEndArray();
+            }
             w.WriteEndMap();
         }
         w.WriteEndArray();
@@ -62,11 +73,14 @@ internal sealed record MappingPayload(
         var msps = new List<MspEntry>();
         foreach (var item in m.Required<List<object?>>("msps"))
         {
-            if (item is not Dictionary<string, object?> entry || entry.Count != 2
+            if (item is not Dictionary<string, object?> entry || entry.Count != (entry.ContainsKey("sd_tags") ? 3 : 2)
                 || entry.GetValueOrDefault("msp") is not string msp || entry.GetValueOrDefault("tags") is not List<object?> tags
                 || tags.Any(t => t is not string))
-                throw new ProfileFormatException("an msps entry is not {\"msp\": tstr, \"tags\": [* tstr]}");
-            msps.Add(new MspEntry(msp, tags.Cast<string>().ToArray()));
+                throw new ProfileFormatException("an msps entry is not {\"msp\": tstr, \"tags\": [* tstr], ? \"sd_tags\": [+ bstr .size 32]}");
+            List<object?>? sd = null;
+            if (entry.TryGetValue("sd_tags", out var sdValue) && (sdValue is not List<object?> s || (sd = s).Count == 0 || s.Any(d => d is not byte[] { Length: TagRules.DigestSize })))
+                throw new ProfileFormatException("sd_tags must be a non-empty array of 32-byte digests");
+            msps.Add(new MspEntry(msp, tags.Cast<string>().ToArray(), sd?.Cast<byte[]>().ToArray()));
         }
         var payload = new MappingPayload(
             m.Required<string>("csi"), m.Required<string>("csi_type"), msps,

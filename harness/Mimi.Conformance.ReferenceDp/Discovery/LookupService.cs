@@ -7,14 +7,14 @@ using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
 namespace Mimi.Conformance.ReferenceDp.Discovery;
 
-internal sealed record LookupHit(string MappingId, byte[] Mapping);
+internal sealed record LookupHit(string MappingId, byte[] Mapping, byte[]? Disclosures = null);
 
 /// <summary>PROFILE.md §6.3: every live mapping of a CSI, byte for byte, oldest first.</summary>
-internal sealed class LookupService(MappingStore store, TimeProvider time, FaultSet faults)
+internal sealed class LookupService(MappingStore store, TimeProvider time, FaultSet faults, DpLimits? limits = null)
 {
     private int _calls;
 
-    public IReadOnlyList<LookupHit> Lookup(string csi, string csiType)
+    public IReadOnlyList<LookupHit> Lookup(string csi, string csiType, string? tag = null, IReadOnlyList<string>? mspFilter = null)
     {
         if (faults.Has(FaultMode.NormalizeCsi))
             csi = new string(csi.Where(c => c is not (' ' or '(' or ')' or '-' or '.')).ToArray());
@@ -26,7 +26,11 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, Fault
         IEnumerable<StoredMapping> live = store.LiveFor(csi, csiType, time.GetUtcNow().ToUnixTimeSeconds());
         if (faults.Has(FaultMode.DropSecondMapping))
             live = live.Take(1);
-        var hits = live.Select(m => new LookupHit(m.Id, faults.Has(FaultMode.ReEncodePayload) ? ReEncodePayload(m.Cose) : m.Cose)).ToArray();
+        if (mspFilter is not null)
+            live = live.Where(m => Msps(m.Cose).Any(e => mspFilter.Contains(e.Msp)));
+        if (faults.Has(FaultMode.DedupDefaults))
+            live = live.Where((m, i) => !AllDefault(m.Cose) || live.Take(i).All(o => !AllDefault(o.Cose)));
+        var hits = live.Select(m => new LookupHit(m.Id, faults.Has(FaultMode.ReEncodePayload) ? ReEncodePayload(m.Cose) : m.Cose, DisclosuresFor(m.Id, tag))).ToArray();
         if (faults.Has(FaultMode.ConflateOptOut) && hits.Length > 0 && hits.All(h => IsOptOut(h.Mapping)))
             return [];
         if (faults.Has(FaultMode.UnstableOrder) && Interlocked.Increment(ref _calls) % 2 == 0)
@@ -35,6 +39,30 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, Fault
     }
 
     private static bool IsOptOut(byte[] mapping) => MappingPayload.Decode(CoseSign.Decode(mapping).Payload).Msps.Count == 0;
+
+    private static IReadOnlyList<MspEntry> Msps(byte[] mapping) => MappingPayload.Decode(CoseSign.Decode(mapping).Payload, strict: false).Msps;
+
+    private static bool AllDefault(byte[] mapping) => Msps(mapping) is { Count: > 0 } m && m.All(e => e.Tags is [TagRules.Default]);
+
+    /// <summary>
+    /// PROFILE.md §4.4: the fixed-size block carrying the disclosures of exactly the named tag (octet comparison),
+    /// and nothing for a general lookup, so the answer has the same fields and sizes whatever the mapping's exact tags.
+    /// </summary>
+    private byte[] DisclosuresFor(string mappingId, string? tag)
+    {
+        var size = (limits ?? DpLimits.Default).DisclosureBytes;
+        var stored = store.DisclosuresFor(mappingId);
+        IReadOnlyList<TagDisclosure> released =
+            faults.Has(FaultMode.LeakExactTags) && tag is null ? stored
+            : tag is null ? []
+            : [.. stored.Where(d => d.Tag == tag || (faults.Has(FaultMode.DiscloseOnPrefixMatch) && tag.Length > 0 && d.Tag.StartsWith(tag, StringComparison.Ordinal)))];
+        if (faults.Has(FaultMode.SizeLeak))
+        {
+            var encoded = TagRules.EncodeList(released);
+            return TagRules.EncodeBlock(released, Math.Max(encoded.Length, TagRules.EncodeList(stored).Length));
+        }
+        return TagRules.EncodeBlock(released, size);
+    }
 
     /// <summary>
     /// re-encode-payload: what a DP that decodes and re-serialises gets wrong. Same keys and values, map keys in

@@ -13,7 +13,7 @@ internal sealed record PublishResult(bool Created, string MappingId, byte[] Mapp
 /// <summary>PROFILE.md §6.2: verify, check the DP, countersign, store the exact bytes.</summary>
 internal sealed class PublishService(DpIdentity identity, DpTrust trust, MappingStore store, TimeProvider time, FaultSet faults, DpLimits limits)
 {
-    public PublishResult Publish(byte[] encoded)
+    public PublishResult Publish(byte[] encoded, IReadOnlyList<TagDisclosure>? disclosures = null)
     {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         var check = PublishVerification.Verify(encoded, trust.Current, now, faults);
@@ -26,6 +26,7 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
         if (check.Pop is { } pop && now >= pop.ExpiresAt && !faults.Has(FaultMode.AcceptExpiredPop))
             throw new ProblemException(Problems.PopInvalid, $"the credential expired at {pop.ExpiresAt}; now is {now}");
         CheckLimits(payload);
+        CheckTags(payload, disclosures ??= []);
 
         if (faults.Has(FaultMode.StripMspSignature))
             cose = cose with { Signatures = [.. cose.Signatures.Where(s => s.Role != SignerRoles.Msp)] };
@@ -35,6 +36,8 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
             : cose.AddSignature(identity.SigningKey, faults.Has(FaultMode.WrongRoleHeader) ? SignerRoles.Recipient : SignerRoles.Dp);
         var id = MappingPayload.IdOf(cose.Payload);
         var outcome = store.Publish(id, payload.Csi, payload.CsiType, stored.Encode(), now, payload.ExpiresAt);
+        if (outcome.State is PublishState.Inserted or PublishState.AlreadyLive && disclosures.Count > 0 && !faults.Has(FaultMode.DropTags))
+            store.AddDisclosures(id, disclosures);
         return outcome.State switch
         {
             PublishState.Inserted => new PublishResult(true, id, outcome.Mapping.Cose),
@@ -43,13 +46,48 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
         };
     }
 
+    /// <summary>PROFILE.md §4.4: tag syntax, the default rule, and disclosures that open a commitment of this payload.</summary>
+    private void CheckTags(MappingPayload payload, IReadOnlyList<TagDisclosure> disclosures)
+    {
+        foreach (var entry in payload.Msps)
+        {
+            if (!faults.Has(FaultMode.AcceptMalformedTags) && entry.Tags.FirstOrDefault(t => !TagRules.IsWellFormed(t)) is { } bad)
+                throw new ProblemException(Problems.InvalidMapping, $"tag \"{Truncate(bad)}\" of {entry.Msp} is neither a registered tag nor an RFC 4151 tag: URI");
+            if (!faults.Has(FaultMode.AcceptDefaultInList) && entry.Tags.Contains(TagRules.Default) && (entry.Tags.Count != 1 || entry.SdTags is not null))
+                throw new ProblemException(Problems.InvalidMapping, $"\"default\" cannot be combined with other tags ({entry.Msp})");
+            if (faults.Has(FaultMode.RequireTags) && entry.Tags.Count == 0)
+                throw new ProblemException(Problems.InvalidMapping, $"{entry.Msp} has no tag");
+        }
+        var digests = payload.Msps.SelectMany(m => m.SdTags ?? []).Select(Convert.ToHexString).ToHashSet();
+        foreach (var d in disclosures)
+        {
+            if (d.Salt.Length != TagRules.SaltSize)
+                throw new ProblemException(Problems.MalformedRequest, $"a disclosure salt must be {TagRules.SaltSize} bytes");
+            if (!faults.Has(FaultMode.AcceptMalformedTags) && (!TagRules.IsWellFormed(d.Tag) || d.Tag == TagRules.Default))
+                throw new ProblemException(Problems.InvalidMapping, $"disclosed tag \"{Truncate(d.Tag)}\" is not a well-formed non-default tag");
+            if (!faults.Has(FaultMode.AcceptOversizeTags) && Encoding.UTF8.GetByteCount(d.Tag) > limits.MaxTagBytes)
+                throw new ProblemException(Problems.InvalidMapping, $"a disclosed tag of {Encoding.UTF8.GetByteCount(d.Tag)} bytes; this DP accepts at most {limits.MaxTagBytes}");
+            if (!digests.Contains(Convert.ToHexString(d.Digest)))
+                throw new ProblemException(Problems.InvalidMapping, "a disclosure opens none of the payload's sd_tags commitments");
+        }
+        foreach (var group in disclosures.GroupBy(d => d.Tag))
+        {
+            if (TagRules.EncodeList([.. group]).Length > limits.DisclosureBytes)
+                throw new ProblemException(Problems.InvalidMapping, $"the disclosures of one tag exceed disclosure_bytes ({limits.DisclosureBytes})");
+        }
+    }
+
+    private static string Truncate(string s) => s.Length <= 64 ? s : s[..64] + "…";
+
     private void CheckLimits(MappingPayload payload)
     {
         if (payload.Msps.Count > limits.MaxMsps)
             throw new ProblemException(Problems.InvalidMapping, $"{payload.Msps.Count} MSPs; this DP accepts at most {limits.MaxMsps}");
+        if (faults.Has(FaultMode.AcceptOversizeTags))
+            return;
         foreach (var entry in payload.Msps)
         {
-            if (entry.Tags.Count > limits.MaxTags)
+            if (entry.Tags.Count + (entry.SdTags?.Count ?? 0) > limits.MaxTags)
                 throw new ProblemException(Problems.InvalidMapping, $"{entry.Tags.Count} tags for {entry.Msp}; this DP accepts at most {limits.MaxTags}");
             if (entry.Tags.FirstOrDefault(t => Encoding.UTF8.GetByteCount(t) > limits.MaxTagBytes) is { } tag)
                 throw new ProblemException(Problems.InvalidMapping, $"a tag of {Encoding.UTF8.GetByteCount(tag)} bytes; this DP accepts at most {limits.MaxTagBytes}");

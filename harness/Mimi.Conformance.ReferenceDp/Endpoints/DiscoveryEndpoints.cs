@@ -35,7 +35,8 @@ internal sealed class DiscoveryEndpoints(PublishService publish, LookupService l
     private async Task PublishAsync(HttpContext ctx)
     {
         var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.PublishRequest, limits.MaxBodyBytes);
-        var result = publish.Publish(RequestBody.Base64Url(request.Mapping, "mapping"));
+        var disclosures = request.Disclosures?.Select(d => new TagDisclosure(RequestBody.Base64Url(d.Salt, "disclosures.salt"), d.Tag)).ToArray();
+        var result = publish.Publish(RequestBody.Base64Url(request.Mapping, "mapping"), disclosures);
         await Replies.JsonAsync(ctx, result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK,
             new PublishResponse(result.MappingId, B64.Encode(result.Mapping)), DpJson.Default.PublishResponse);
     }
@@ -45,8 +46,9 @@ internal sealed class DiscoveryEndpoints(PublishService publish, LookupService l
         var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.LookupRequest, limits.MaxBodyBytes);
         if (admitLookup is not null && !await admitLookup(ctx, request))
             return;
-        var hits = lookup.Lookup(request.Csi, request.CsiType);
-        var response = new LookupResponse(hits.Count > 0 ? "found" : "not_found", [.. hits.Select(h => new LookupEntry(h.MappingId, B64.Encode(h.Mapping)))]);
+        var hits = lookup.Lookup(request.Csi, request.CsiType, request.Tag, request.MspFilter);
+        var response = new LookupResponse(hits.Count > 0 ? "found" : "not_found",
+            [.. hits.Select(h => new LookupEntry(h.MappingId, B64.Encode(h.Mapping), h.Disclosures is { } d ? B64.Encode(d) : null))]);
         await Replies.JsonAsync(ctx, StatusCodes.Status200OK, response, DpJson.Default.LookupResponse);
     }
 

@@ -5,13 +5,16 @@ namespace Mimi.Conformance.ReferenceDp.Endpoints;
 
 // Wire DTOs (PROFILE.md §6, §8). Names become snake_case on the wire.
 
-internal sealed record PublishRequest(string Mapping);
+internal sealed record PublishRequest(string Mapping, IReadOnlyList<DisclosureEntry>? Disclosures = null);
+
+/// <summary>An exact-match-only tag's disclosure, sent beside the signed mapping (PROFILE.md §4.4).</summary>
+internal sealed record DisclosureEntry(string Salt, string Tag);
 
 internal sealed record PublishResponse(string MappingId, string Mapping);
 
-internal sealed record LookupRequest(string Csi, string CsiType);
+internal sealed record LookupRequest(string Csi, string CsiType, string? Tag = null, IReadOnlyList<string>? MspFilter = null);
 
-internal sealed record LookupEntry(string MappingId, string Mapping);
+internal sealed record LookupEntry(string MappingId, string Mapping, string? Disclosures = null);
 
 internal sealed record LookupResponse(string Status, IReadOnlyList<LookupEntry> Mappings);
 
@@ -37,7 +40,7 @@ internal sealed record SigningKeyEntry(string Kid, string Alg, string Crv, strin
 
 internal sealed record FederationInfo(string Default, IReadOnlyList<string> Modes);
 
-internal sealed record LimitsInfo(int MaxBodyBytes, int MaxMsps, int MaxTags, int MaxTagBytes);
+internal sealed record LimitsInfo(int MaxBodyBytes, int MaxMsps, int MaxTags, int MaxTagBytes, int DisclosureBytes);
 
 internal sealed record MetadataDocument(
     string Profile,

@@ -18,9 +18,9 @@ internal sealed class MetadataEndpoint
             new MetadataEndpoints(Paths.Publish, Paths.Lookup, Paths.Remove, Paths.Import),
             [new SigningKeyEntry(B64.Encode(identity.SigningKey.KeyId), "EdDSA", "Ed25519", B64.Encode(identity.SigningKey.PublicKey))],
             [CsiTypes.E164, CsiTypes.Email],
-            rateLimit is null ? ["core", "joint-signature"] : ["core", "joint-signature", "anti-enumeration"],
+            rateLimit is null ? ["core", "joint-signature", "tag-privacy"] : ["core", "joint-signature", "tag-privacy", "anti-enumeration"],
             new FederationInfo("local", ["local"]),
-            new LimitsInfo(limits.MaxBodyBytes, limits.MaxMsps, limits.MaxTags, limits.MaxTagBytes),
+            new LimitsInfo(limits.MaxBodyBytes, limits.MaxMsps, limits.MaxTags, limits.MaxTagBytes, limits.DisclosureBytes),
             testControl ? Paths.TestControl : null,
             rateLimit);
         _document = JsonSerializer.SerializeToUtf8Bytes(Document, DpJson.Default.MetadataDocument);

@@ -34,6 +34,15 @@ internal static class FaultMode
     public const string ExistenceOracle = "existence-oracle";
     public const string FloorTooLow = "floor-too-low";
     public const string IgnoreRetryAfter = "ignore-retry-after";
+    public const string LeakExactTags = "leak-exact-tags-in-general-lookup";
+    public const string DropTags = "drop-tags";
+    public const string AcceptOversizeTags = "accept-oversize-tags";
+    public const string DiscloseOnPrefixMatch = "disclose-on-prefix-match";
+    public const string SizeLeak = "size-leak";
+    public const string AcceptMalformedTags = "accept-malformed-tags";
+    public const string AcceptDefaultInList = "accept-default-in-list";
+    public const string DedupDefaults = "dedup-defaults";
+    public const string RequireTags = "require-tags";
 
     /// <summary>Every fault with a one-line description, in a stable order (for --help and the CLI).</summary>
     public static IReadOnlyList<FaultInfo> All { get; } =
@@ -63,6 +72,15 @@ internal static class FaultMode
         new(ExistenceOracle, "the 401 for a token-less lookup says whether the CSI has mappings"),
         new(FloorTooLow, "anonymous allowance and identified limit are 10 per window (below the floor of 50)"),
         new(IgnoreRetryAfter, "429 answers carry no Retry-After"),
+        new(LeakExactTags, "a general lookup (no tag) releases every exact-match-only tag's disclosure"),
+        new(DropTags, "publish discards the exact-match-only tag disclosures, so no lookup can ever disclose them"),
+        new(AcceptOversizeTags, "publish skips the max_tags / max_tag_bytes limits"),
+        new(DiscloseOnPrefixMatch, "an exact lookup also discloses tags that merely start with the named tag"),
+        new(SizeLeak, "the disclosures field is padded to the mapping's own disclosures, not to the declared disclosure_bytes"),
+        new(AcceptMalformedTags, "publish accepts tags that are neither registered tokens nor RFC 4151 tag URIs"),
+        new(AcceptDefaultInList, "publish accepts \"default\" combined with other tags for one MSP"),
+        new(DedupDefaults, "lookup returns only the first of several mappings whose MSPs are all tagged default"),
+        new(RequireTags, "publish refuses an MSP entry without tags instead of taking it as the implicit default"),
     ];
 
     public static bool IsKnown(string name) => All.Any(f => f.Name == name);

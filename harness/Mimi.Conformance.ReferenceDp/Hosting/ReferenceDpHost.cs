@@ -103,7 +103,7 @@ internal static class ReferenceDpHost
             var metadata = new MetadataEndpoint(identity, limits, options.TestControl, antiEnumeration?.Metadata);
             var discovery = new DiscoveryEndpoints(
                 new PublishService(identity, trust, store, clock, faults, limits),
-                new LookupService(store, clock, faults),
+                new LookupService(store, clock, faults, limits),
                 new RemovalService(identity, trust, store, clock, faults),
                 new ImportService(identity, trust, store, clock, faults),
                 limits,

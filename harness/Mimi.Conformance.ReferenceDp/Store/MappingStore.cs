@@ -66,7 +66,44 @@ internal sealed class MappingStore : IDisposable
                 owner TEXT NOT NULL,
                 public_key BLOB NOT NULL,
                 PRIMARY KEY (role, owner, public_key));
+            CREATE TABLE IF NOT EXISTS tag_disclosures (
+                mapping_id TEXT NOT NULL,
+                salt BLOB NOT NULL,
+                tag TEXT NOT NULL,
+                PRIMARY KEY (mapping_id, salt));
             """);
+    }
+
+    /// <summary>Keeps the exact-match-only tag disclosures of a mapping (PROFILE.md §4.4), in the order given.</summary>
+    public void AddDisclosures(string mappingId, IEnumerable<Protocol.Profile.TagDisclosure> disclosures)
+    {
+        lock (_writeLock)
+        {
+            using var c = Open();
+            using var tx = c.BeginTransaction();
+            foreach (var d in disclosures)
+            {
+                using var cmd = Command(c, tx, "INSERT OR IGNORE INTO tag_disclosures (mapping_id, salt, tag) VALUES ($id, $s, $t);");
+                cmd.Parameters.AddWithValue("$id", mappingId);
+                cmd.Parameters.AddWithValue("$s", d.Salt);
+                cmd.Parameters.AddWithValue("$t", d.Tag);
+                cmd.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+    }
+
+    /// <summary>The disclosures stored for a mapping, in insertion order.</summary>
+    public IReadOnlyList<Protocol.Profile.TagDisclosure> DisclosuresFor(string mappingId)
+    {
+        using var c = Open();
+        using var cmd = Command(c, null, "SELECT salt, tag FROM tag_disclosures WHERE mapping_id = $id ORDER BY rowid;");
+        cmd.Parameters.AddWithValue("$id", mappingId);
+        using var r = cmd.ExecuteReader();
+        var list = new List<Protocol.Profile.TagDisclosure>();
+        while (r.Read())
+            list.Add(new((byte[])r[0], r.GetString(1)));
+        return list;
     }
 
     /// <summary>Inserts a new mapping, or reports the live or removed one with the same id (payload hash).</summary>
@@ -235,7 +272,7 @@ internal sealed class MappingStore : IDisposable
         {
             using var c = Open();
             using var tx = c.BeginTransaction();
-            using var cmd = Command(c, tx, "DELETE FROM mappings; DELETE FROM nonces; DELETE FROM trusted_keys;");
+            using var cmd = Command(c, tx, "DELETE FROM mappings; DELETE FROM nonces; DELETE FROM trusted_keys; DELETE FROM tag_disclosures;");
             cmd.ExecuteNonQuery();
             tx.Commit();
         }

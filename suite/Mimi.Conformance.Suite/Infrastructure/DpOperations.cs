@@ -10,6 +10,9 @@ namespace Mimi.Conformance.Suite.Infrastructure;
 /// <summary>One mapping as a lookup returned it.</summary>
 internal sealed record ServedMapping(string? MappingId, byte[] Bytes)
 {
+    /// <summary>The entry's <c>disclosures</c> member as sent (base64url), or null when absent (PROFILE.md §4.4).</summary>
+    public string? Disclosures { get; init; }
+
     /// <summary>
     /// The payload read leniently (any well-formed CBOR), for tests whose subject is what is served, not how it is
     /// encoded; strict verification is R4's. Null when not even that decodes.
@@ -69,13 +72,27 @@ internal sealed class DpOperations(ConformanceFixture fixture)
     /// <summary>This test's Privacy Pass identity (a fresh client per test, so allowances never leak between tests).</summary>
     public TokenWallet Tokens => _wallet ??= new TokenWallet(fixture);
 
-    public async Task<LookupAnswer> LookupAsync(string csi, string csiType = ProfileConstants.CsiTypes.E164)
+    /// <summary>Publishes a mapping with exact-match-only tag disclosures beside it (PROFILE.md §4.4, §6.2).</summary>
+    public async Task<DpResponse> PublishAsync(byte[] mapping, IEnumerable<TagDisclosure> disclosures) =>
+        await fixture.Client.PostJsonAsync(fixture.Meta.PublishPath, new JsonObject
+        {
+            ["mapping"] = B64.Encode(mapping),
+            ["disclosures"] = new JsonArray([.. disclosures.Select(d => (JsonNode)new JsonObject { ["salt"] = B64.Encode(d.Salt), ["tag"] = d.Tag })]),
+        });
+
+    public Task<LookupAnswer> LookupAsync(string csi, string csiType = ProfileConstants.CsiTypes.E164) =>
+        LookupAsync(new JsonObject { ["csi"] = csi, ["csi_type"] = csiType });
+
+    /// <summary>A lookup naming a tag (exact match, PROFILE.md §6.3); the answer's raw response is kept for byte scans.</summary>
+    public Task<LookupAnswer> LookupTaggedAsync(string csi, string tag) =>
+        LookupAsync(new JsonObject { ["csi"] = csi, ["csi_type"] = ProfileConstants.CsiTypes.E164, ["tag"] = tag });
+
+    private async Task<LookupAnswer> LookupAsync(JsonObject body)
     {
-        var request = new JsonObject { ["csi"] = csi, ["csi_type"] = csiType };
-        var response = Expect.Reachable(await fixture.Client.PostJsonAsync(fixture.Meta.LookupPath, request), "lookup");
+        var response = Expect.Reachable(await fixture.Client.PostJsonAsync(fixture.Meta.LookupPath, body), "lookup");
         // Anti-enumeration class (PROFILE.md §10): answer a PrivateToken challenge with a token and ask once more.
         if (response.Status == 401 && ParsedChallenge.From(response, out _) is { } challenge)
-            response = Expect.Reachable(await Tokens.LookupWithTokenAsync(fixture.Meta.LookupPath, request, await Tokens.TokenAsync(challenge)), "lookup with a token");
+            response = Expect.Reachable(await Tokens.LookupWithTokenAsync(fixture.Meta.LookupPath, body, await Tokens.TokenAsync(challenge)), "lookup with a token");
         if (response.Status != 200 || response.Json is not { } json)
             return new LookupAnswer(response, null, [], $"lookup answered {response.Describe()}");
         var status = json["status"] is JsonValue s && s.TryGetValue<string>(out var st) ? st : null;
@@ -87,7 +104,7 @@ internal sealed class DpOperations(ConformanceFixture fixture)
             {
                 var id = item?["mapping_id"] is JsonValue iv && iv.TryGetValue<string>(out var ids) ? ids : null;
                 if (item?["mapping"] is JsonValue mv && mv.TryGetValue<string>(out var m) && B64.TryDecode(m, out var bytes))
-                    mappings.Add(new ServedMapping(id, bytes));
+                    mappings.Add(new ServedMapping(id, bytes) { Disclosures = item?["disclosures"] is JsonValue dv && dv.TryGetValue<string>(out var ds) ? ds : null });
                 else
                     problem ??= "a mappings entry has no base64url \"mapping\"";
             }
