@@ -32,24 +32,6 @@ internal static class IssuerKeyFile
     private static void Create(string path)
     {
         using var rsa = RSA.Create(2048);
-        var tmp = $"{path}.{Environment.ProcessId}.tmp";
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var stream = new FileStream(tmp, options))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(rsa.ExportPkcs8PrivateKeyPem());
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-        try
-        {
-            File.Move(tmp, path, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            File.Delete(tmp);
-        }
+        SecretFile.CreateOnce(path, rsa.ExportPkcs8PrivateKeyPem());
     }
 }

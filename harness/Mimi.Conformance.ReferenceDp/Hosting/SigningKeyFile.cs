@@ -32,27 +32,6 @@ internal static class SigningKeyFile
         return SigningKey.FromSeed(seed);
     }
 
-    private static void Create(string path)
-    {
-        var tmp = $"{path}.{Environment.ProcessId}.tmp";
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var stream = new FileStream(tmp, options))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.WriteLine(Convert.ToHexString(RandomNumberGenerator.GetBytes(Ed25519.SeedSize)).ToLowerInvariant());
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-        try
-        {
-            // No overwrite: if another process won the race, its key stands and ours is dropped.
-            File.Move(tmp, path, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            File.Delete(tmp);
-        }
-    }
+    private static void Create(string path) =>
+        SecretFile.CreateOnce(path, Convert.ToHexString(RandomNumberGenerator.GetBytes(Ed25519.SeedSize)).ToLowerInvariant() + "\n");
 }
