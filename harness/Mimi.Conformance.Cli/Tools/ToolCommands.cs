@@ -20,7 +20,7 @@ internal static class ToolCommands
             Console.Out.WriteLine($"wrote {written.Count} files under vectors/{(profile ? " and the examples of PROFILE.md §9" : "")}");
             return 0;
         });
-        var files = new Argument<string[]>("FILE") { Description = "Vector files (mapping_verify or Wycheproof eddsa_verify schema)", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<string[]>("FILE") { Description = "Vector files (mapping_verify, tag_selection, or Wycheproof eddsa_verify / rsassa_pss_verify schema)", Arity = ArgumentArity.OneOrMore };
         var check = new Command("check", "Run vector files through the harness's verifiers; last line 'N passed, N failed'") { files };
         check.SetAction(parse => Check(parse.GetValue(files) ?? [], Console.Out));
         return new Command("vectors", "Test vectors: generate, check") { generate, check };
@@ -34,7 +34,9 @@ internal static class ToolCommands
             var result = VectorChecker.Check(file);
             foreach (var m in result.Mismatches)
                 output.WriteLine($"MISMATCH {m}");
-            output.WriteLine($"{file}: {result.Passed} passed, {result.Failed} failed");
+            foreach (var (reason, count) in result.Skipped)
+                output.WriteLine($"SKIPPED {count} tests of {file}: unsupported {reason}");
+            output.WriteLine($"{file}: {result.Passed} passed, {result.Failed} failed{(result.Skipped.Count > 0 ? $", {result.Skipped.Values.Sum()} skipped" : "")}");
             passed += result.Passed;
             failed += result.Failed;
         }

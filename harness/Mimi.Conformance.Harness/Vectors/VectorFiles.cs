@@ -61,6 +61,13 @@ internal static class VectorFiles
         ["NonCanonicalR"] = ("EDGE_CASE", "R encoded with y >= p; libsodium rejects it, lax decoders reduce it: acceptable."),
         ["TruncatedSignature"] = ("MODIFIED_SIGNATURE", "The signature is not 64 bytes."),
         ["ModifiedMessage"] = ("MODIFIED_PAYLOAD", "The message differs from the one signed."),
+        ["Normal"] = ("BASIC", "A valid signature that every conforming verifier accepts."),
+        ["WrongSignatureLength"] = ("MODIFIED_SIGNATURE", "The signature is not exactly as long as the modulus (RFC 8017 §8.1.2 step 1)."),
+        ["SignatureOutOfRange"] = ("MODIFIED_SIGNATURE", "The signature representative is 0, n or larger than n."),
+        ["ModifiedPadding"] = ("CAN_OF_WORMS", "The encoded message was changed before signing (trailer, separator, top bit or H): a verifier that decodes EM carelessly accepts it."),
+        ["WrongSaltLength"] = ("WRONG_PARAMETERS", "Signed with another salt length than the group's sLen."),
+        ["WrongHash"] = ("WRONG_PARAMETERS", "Signed with another hash and MGF1 hash than the group's."),
+        ["WrongPrimitive"] = ("WRONG_PRIMITIVE", "A PKCS #1 v1.5 signature where RSASSA-PSS is expected."),
     };
 
     public static string Iso(long unixSeconds) => DateTimeOffset.FromUnixTimeSeconds(unixSeconds).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
@@ -147,6 +154,7 @@ internal static class VectorFiles
             Write(Path.Combine("mappings", file.Name), ToJson(file, parties.Trust));
         Write(Path.Combine("ed25519", "ed25519_rfc8032_verify.json"), Serialize(EddsaVectorGenerator.Generate()));
         Write(Path.Combine("tags", TagSelectionVectors.FileName), Serialize(TagSelectionVectors.Generate()));
+        Write(Path.Combine("privacypass", RsaPssVectorGenerator.FileName), Serialize(RsaPssVectorGenerator.Generate()));
         foreach (var (name, text) in ExampleWriter.Generate())
             Write(Path.Combine("examples", name), text);
         return written;

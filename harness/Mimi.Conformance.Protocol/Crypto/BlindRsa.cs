@@ -15,7 +15,6 @@ internal sealed record BlindingResult(byte[] BlindedMessage, byte[] Inverse);
 internal static class BlindRsa
 {
     public const int SaltLength = 48;
-    private const int HashLength = 48;
 
     /// <summary>RFC 9474 §4.2 Blind: PSS-encode the message with a fresh salt and multiply by r^e for a random r.</summary>
     public static BlindingResult Blind(RSAParameters publicKey, ReadOnlySpan<byte> message, Func<int, byte[]> random)
@@ -100,42 +99,9 @@ internal static class BlindRsa
         }
     }
 
-    /// <summary>EMSA-PSS-ENCODE (RFC 8017 §9.1.1) with SHA-384 and the given salt.</summary>
-    public static byte[] EncodePss(ReadOnlySpan<byte> message, ReadOnlySpan<byte> salt, int emBits)
-    {
-        var emLen = (emBits + 7) / 8;
-        var mHash = SHA384.HashData(message);
-        if (emLen < HashLength + salt.Length + 2)
-            throw new CryptographicException("encoding error: modulus too small");
-        var mPrime = new byte[8 + HashLength + salt.Length];
-        mHash.CopyTo(mPrime, 8);
-        salt.CopyTo(mPrime.AsSpan(8 + HashLength));
-        var h = SHA384.HashData(mPrime);
-        var db = new byte[emLen - HashLength - 1];
-        db[emLen - salt.Length - HashLength - 2] = 0x01;
-        salt.CopyTo(db.AsSpan(db.Length - salt.Length));
-        var mask = Mgf1(h, db.Length);
-        for (var i = 0; i < db.Length; i++)
-            db[i] ^= mask[i];
-        db[0] &= (byte)(0xFF >> (8 * emLen - emBits));
-        return [.. db, .. h, 0xBC];
-    }
-
-    private static byte[] Mgf1(byte[] seed, int length)
-    {
-        var output = new byte[length];
-        var input = new byte[seed.Length + 4];
-        seed.CopyTo(input, 0);
-        for (uint counter = 0, offset = 0; offset < length; counter++)
-        {
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(input.AsSpan(seed.Length), counter);
-            var block = SHA384.HashData(input);
-            var take = Math.Min(block.Length, length - (int)offset);
-            block.AsSpan(0, take).CopyTo(output.AsSpan((int)offset));
-            offset += (uint)take;
-        }
-        return output;
-    }
+    /// <summary>EMSA-PSS-ENCODE (RFC 8017 §9.1.1) with SHA-384, MGF1-SHA-384 and the given salt.</summary>
+    public static byte[] EncodePss(ReadOnlySpan<byte> message, ReadOnlySpan<byte> salt, int emBits) =>
+        RsaPss.Encode(message, salt, emBits, HashAlgorithmName.SHA384, HashAlgorithmName.SHA384);
 
     public static BigInteger ModInverse(BigInteger a, BigInteger n) => TryModInverse(a, n) ?? throw new CryptographicException("not invertible");
 
