@@ -51,12 +51,8 @@ internal sealed record CrossCell(
 
 internal static class MatrixBuilder
 {
-    /// <summary>Why no cross cell is verified yet: the profile has no DP-to-DP import or relay path.</summary>
-    public static string CrossReason(string profile) =>
-        $"{profile} defines no import or relay path between DPs yet (federation mode \"local\" only), so a mapping published at one DP " +
-        "cannot be fetched through another; this cell becomes verifiable once the profile adds DP-to-DP lookup (federation class).";
-
-    public static MatrixDocument Build(IReadOnlyList<(string Name, IReadOnlyList<string> Faults, string ReportPath, ConformanceReport Report)> runs, DateTimeOffset now)
+    public static MatrixDocument Build(IReadOnlyList<(string Name, IReadOnlyList<string> Faults, string ReportPath, ConformanceReport Report)> runs,
+        IReadOnlyList<CrossCell> cross, DateTimeOffset now)
     {
         var dps = runs.Select(r => new MatrixDp(r.Name, r.Report.Run.Target, r.Faults, r.Report.Run.Id, r.ReportPath, r.Report.Summary.Verdict,
             r.Report.Summary.ExitCode, r.Report.Run.Completeness.Complete, r.Report.Summary.RequirementCounts)).ToList();
@@ -77,7 +73,6 @@ internal static class MatrixBuilder
             return new MatrixRow(id, any.Title, any.Level, any.Class, verdicts, reasons);
         }).ToList();
         var profile = runs.Count > 0 ? runs[0].Report.Run.ProfileVersion : "the profile";
-        var cross = (from a in runs from b in runs where a.Name != b.Name select new CrossCell(a.Name, b.Name, Verdict.NotVerifiable, CrossReason(profile))).ToList();
         return new MatrixDocument(MatrixDocument.SchemaId, now, runs.Count > 0 ? runs[0].Report.Run.SuiteVersion : "", profile, dps, rows, cross);
     }
 }

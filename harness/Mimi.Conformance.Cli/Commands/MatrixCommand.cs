@@ -20,7 +20,7 @@ internal static class MatrixCommand
 {
     /// <summary>The --demo DPs: two clean reference DPs and one with a fault whose failures must show in the matrix.</summary>
     public static IReadOnlyList<(string Name, string[] Faults)> DemoDps { get; } =
-        [("ref-a", []), ("ref-b", []), ("ref-faulty", ["drop-second-mapping"])];
+        [("ref-a", []), ("ref-b", []), ("ref-faulty", ["drop-second-mapping", "re-sign-relayed"])];
 
     public static Command Create()
     {
@@ -63,7 +63,7 @@ internal static class MatrixCommand
             var targets = new List<MatrixTarget>();
             foreach (var (name, faults) in DemoDps)
             {
-                var dp = await EmbeddedDp.StartAsync(faults, ct);
+                var dp = await EmbeddedDp.StartAsync(faults, ct, $"mimi://{name}.conformance.test");
                 started.Add(dp);
                 targets.Add(new MatrixTarget(name, dp.Url, dp.CertificatePath, null, faults));
                 await log.WriteLineAsync($"demo DP {name} at {dp.Url}{(faults.Length > 0 ? $" with fault {string.Join(", ", faults)}" : "")}");
@@ -84,16 +84,28 @@ internal static class MatrixCommand
         var root = template.OutputRoot;
         Directory.CreateDirectory(root);
         var runs = new List<(string, IReadOnlyList<string>, string, ConformanceReport)>();
+        var options = new Dictionary<string, ConformanceOptions>(StringComparer.Ordinal);
         foreach (var target in targets)
         {
             var outDir = Path.Combine(root, "runs", target.Name);
             var request = template with { DpUrl = target.Url, CaFile = target.CaFile, Pin = target.Pin, OutputRoot = outDir };
+            options[target.Name] = ConformanceRun.OptionsFor(request);
             var report = await ConformanceRun.ExecuteAsync(request, time, log, ct);
             await log.WriteLineAsync($"{target.Name,-16} {ConformanceRun.SummaryLine(report)}");
             var relative = Path.GetRelativePath(root, Path.Combine(outDir, report.Run.Id, HtmlReportWriter.FileName)).Replace('\\', '/');
             runs.Add((target.Name, target.Faults, relative, report));
         }
-        var matrix = MatrixBuilder.Build(runs, time.GetUtcNow());
+        var cross = new List<CrossCell>();
+        foreach (var a in targets)
+        {
+            foreach (var b in targets.Where(t => t.Name != a.Name))
+            {
+                var cell = await CrossDpCheck.RunAsync(a.Name, options[a.Name], b.Name, options[b.Name], time, ct);
+                await log.WriteLineAsync($"cross {a.Name} -> {b.Name}: {cell.Verdict.ToWire()}: {cell.Reason}");
+                cross.Add(cell);
+            }
+        }
+        var matrix = MatrixBuilder.Build(runs, cross, time.GetUtcNow());
         await File.WriteAllTextAsync(Path.Combine(root, MatrixDocument.FileName), JsonSerializer.Serialize(matrix, MatrixDocument.Json) + "\n", ct);
         await File.WriteAllTextAsync(Path.Combine(root, MatrixHtmlWriter.FileName), MatrixHtmlWriter.Render(matrix), ct);
         return matrix;

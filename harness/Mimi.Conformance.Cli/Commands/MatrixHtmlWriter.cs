@@ -56,8 +56,10 @@ internal static class MatrixHtmlWriter
             w.WriteLine("</tr>");
         }
         w.WriteLine("</table>");
-        if (m.Cross.Count > 0)
-            w.WriteLine($"<p><small>{E(m.Cross[0].Reason)}</small></p>");
+        w.WriteLine("<ul id=\"cross-reasons\">");
+        foreach (var c in m.Cross)
+            w.WriteLine($"<li><b>{E(c.Publisher)} → {E(c.Via)}</b> {c.Verdict.ToWire()}: {E(c.Reason)}</li>");
+        w.WriteLine("</ul>");
         w.WriteLine("</body></html>");
         return w.ToString();
     }

@@ -41,15 +41,7 @@ internal static class ConformanceRun
         var baseline = request.BaselineFile is { } baselinePath ? BaselineFile.Load(baselinePath) : null;
 
         await using var embedded = request.DpUrl is null ? await EmbeddedDp.StartAsync(request.Faults, ct) : null;
-        var options = new ConformanceOptions
-        {
-            DpUrl = embedded?.Url ?? request.DpUrl!,
-            CaFile = embedded?.CertificatePath ?? request.CaFile,
-            PinSha256 = embedded is null ? request.Pin : null,
-            AllowTestControl = embedded is not null || request.AllowTestControl,
-            RequestTimeout = request.RequestTimeout,
-            Seed = request.Seed ?? $"run-{runId}",
-        }.Validated();
+        var options = OptionsFor(request, embedded, $"run-{runId}");
 
         var claimed = await PreflightAsync(options, time, log, ct);
         var workDir = Path.Combine(request.OutputRoot, runId);
@@ -67,6 +59,17 @@ internal static class ConformanceRun
         UpdateLatest(request.OutputRoot, workDir);
         return report;
     }
+
+    /// <summary>How the harness reaches the request's DP (or the embedded one); throws ConfigurationException on bad TLS settings.</summary>
+    public static ConformanceOptions OptionsFor(RunRequest request, EmbeddedDp? embedded = null, string defaultSeed = "mimi-conformance") => new ConformanceOptions
+    {
+        DpUrl = embedded?.Url ?? request.DpUrl!,
+        CaFile = embedded?.CertificatePath ?? request.CaFile,
+        PinSha256 = embedded is null ? request.Pin : null,
+        AllowTestControl = embedded is not null || request.AllowTestControl,
+        RequestTimeout = request.RequestTimeout,
+        Seed = request.Seed ?? defaultSeed,
+    }.Validated();
 
     /// <summary>Fetches metadata once to learn the claimed classes and to tell an unreachable DP apart early.</summary>
     private static async Task<IReadOnlyList<string>> PreflightAsync(ConformanceOptions options, TimeProvider time, TextWriter log, CancellationToken ct)

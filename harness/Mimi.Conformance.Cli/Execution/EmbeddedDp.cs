@@ -18,13 +18,14 @@ internal sealed class EmbeddedDp : IAsyncDisposable
 
     public string CertificatePath => _dp.CertificatePath;
 
-    public static async Task<EmbeddedDp> StartAsync(IReadOnlyList<string> faults, CancellationToken ct)
+    public static async Task<EmbeddedDp> StartAsync(IReadOnlyList<string> faults, CancellationToken ct, string dpId = ReferenceDpOptions.DefaultDpId)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), $"mimi-dp-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dataDir);
         var dp = await ReferenceDpHost.StartAsync(new ReferenceDpOptions
         {
             DataDirectory = dataDir,
+            DpId = dpId,
             Faults = faults.ToHashSet(),
             AntiEnumeration = true,
         }, ct);
