@@ -19,7 +19,7 @@ internal static class BlindRsaBench
         using var rsa = RSA.Create(2048);
         var privateKey = rsa.ExportParameters(includePrivateParameters: true);
         var publicKey = rsa.ExportParameters(includePrivateParameters: false);
-        var issuer = new PrivacyPassIssuer(privateKey, "bench.conformance.test");
+        var issuer = new PrivacyPassIssuer(privateKey, "bench.conformance.test", 86_400);
         var message = new byte[32];
 
         var tokens = Rate(() =>

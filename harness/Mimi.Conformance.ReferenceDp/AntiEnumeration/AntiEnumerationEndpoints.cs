@@ -70,9 +70,9 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
         var authorization = ctx.Request.Headers.Authorization.ToString();
         if (authorization.StartsWith(PrivacyPassConstants.Scheme, StringComparison.OrdinalIgnoreCase))
         {
-            var token = issuer.Validate(authorization);
+            var token = issuer.Validate(authorization, Now);
             if (token is null)
-                return await Challenge(ctx, Problems.InvalidToken, "the token is malformed, for another challenge or issuer key, or its authenticator does not verify");
+                return await Challenge(ctx, Problems.InvalidToken, "the token is malformed, for another challenge, window or issuer key, or its authenticator does not verify");
             if (!store.TrySpend(token.Nonce, Now) && !faults.Has(FaultMode.AcceptReusedToken))
                 return await Challenge(ctx, Problems.InvalidToken, "the token was already redeemed; tokens are single-use");
             return true;
@@ -149,7 +149,7 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
 
     private async Task<bool> Challenge(HttpContext ctx, string type, string detail)
     {
-        await Problem(ctx, type, detail, ("WWW-Authenticate", issuer.WwwAuthenticate));
+        await Problem(ctx, type, detail, ("WWW-Authenticate", issuer.ChallengeAt(Now).WwwAuthenticate));
         return false;
     }
 

@@ -15,35 +15,55 @@ internal sealed record AntiEnumerationPolicy(int Allowance, long WindowSeconds, 
     public static AntiEnumerationPolicy FloorTooLow { get; } = new(10, 86_400, 10, 60);
 }
 
+/// <summary>One allowance window's TokenChallenge, its digest and its WWW-Authenticate value.</summary>
+internal sealed record WindowChallenge(long Window, byte[] Challenge, byte[] Digest, string WwwAuthenticate);
+
 /// <summary>
 /// Privacy Pass issuer and origin in one (RFC 9576 "joint origin and issuer"): token type 0x0002 blind RSA with one
-/// RSA-2048 key, one fixed TokenChallenge (issuer_name = origin_info = the DP's host, empty redemption_context).
+/// RSA-2048 key. The TokenChallenge (issuer_name = origin_info = the DP's host) carries a redemption_context that
+/// names the current token window (PROFILE.md §10.4), so a token is redeemable only in that window and the next.
 /// </summary>
 internal sealed class PrivacyPassIssuer
 {
     private readonly RSAParameters _key;
     private readonly OpenSslRawRsa? _fast;
+    private readonly string _originName;
+    private readonly long _windowSeconds;
+    private readonly bool _fixedContext;
 
-    public PrivacyPassIssuer(RSAParameters key, string originName)
+    /// <param name="fixedContext">The fixed-redemption-context fault: one challenge with an empty context, forever.</param>
+    public PrivacyPassIssuer(RSAParameters key, string originName, long windowSeconds, bool fixedContext = false)
     {
         _key = key;
         _fast = OpenSslRawRsa.TryCreate(key);
+        _originName = originName;
+        _windowSeconds = windowSeconds;
+        _fixedContext = fixedContext;
         Spki = TokenKeys.EncodeSpki(key);
         KeyId = TokenKeys.KeyId(Spki);
-        Challenge = new TokenChallenge(PrivacyPassConstants.TokenTypeBlindRsa, originName, [], originName).Encode();
-        ChallengeDigest = TokenChallenge.Digest(Challenge);
-        WwwAuthenticate = PrivateTokenHeaders.Challenge(Challenge, Spki);
     }
 
     public byte[] Spki { get; }
 
     public byte[] KeyId { get; }
 
-    public byte[] Challenge { get; }
+    /// <summary>The challenge of the window holding <paramref name="now"/>: context = SHA-256("mimi-dp-window" || u64 window index).</summary>
+    public WindowChallenge ChallengeAt(long now)
+    {
+        var window = _fixedContext ? 0 : Math.Max(0, now) / _windowSeconds;
+        var context = _fixedContext ? [] : WindowContext(window);
+        var challenge = new TokenChallenge(PrivacyPassConstants.TokenTypeBlindRsa, _originName, context, _originName).Encode();
+        return new WindowChallenge(window, challenge, TokenChallenge.Digest(challenge), PrivateTokenHeaders.Challenge(challenge, Spki));
+    }
 
-    public byte[] ChallengeDigest { get; }
-
-    public string WwwAuthenticate { get; }
+    /// <summary>PROFILE.md §10.4: redemption_context = SHA-256("mimi-dp-window" || window index as a big-endian u64).</summary>
+    public static byte[] WindowContext(long window)
+    {
+        Span<byte> input = stackalloc byte[14 + 8];
+        "mimi-dp-window"u8.CopyTo(input);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(input[14..], window);
+        return SHA256.HashData(input);
+    }
 
     /// <summary>RFC 9474 BlindSign; OpenSSL's raw private operation when available, always checked by s^e = m.</summary>
     public byte[] BlindSign(byte[] blindedMessage)
@@ -55,14 +75,15 @@ internal sealed class PrivacyPassIssuer
     }
 
     /// <summary>A well-formed token for this DP's challenge and key with a valid authenticator (spending is the caller's).</summary>
-    public PrivateToken? Validate(string? authorization)
+    public PrivateToken? Validate(string? authorization, long now)
     {
         var parameters = PrivateTokenHeaders.Parameters(authorization);
         if (parameters is null || !parameters.TryGetValue("token", out var value) || PrivateTokenHeaders.DecodeValue(value) is not { } bytes)
             return null;
         var token = PrivateToken.TryDecode(bytes);
         if (token is null
-            || !CryptographicOperations.FixedTimeEquals(token.ChallengeDigest, ChallengeDigest)
+            || !(CryptographicOperations.FixedTimeEquals(token.ChallengeDigest, ChallengeAt(now).Digest)
+                || CryptographicOperations.FixedTimeEquals(token.ChallengeDigest, ChallengeAt(now - _windowSeconds).Digest))
             || !CryptographicOperations.FixedTimeEquals(token.TokenKeyId, KeyId))
             return null;
         return BlindRsa.Verify(_key, token.AuthenticatorInput, token.Authenticator) ? token : null;

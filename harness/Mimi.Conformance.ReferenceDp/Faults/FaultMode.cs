@@ -30,6 +30,7 @@ internal static class FaultMode
     public const string ReSignRelayed = "re-sign-relayed";
     public const string NoTokenRequired = "no-token-required";
     public const string AcceptReusedToken = "accept-reused-token";
+    public const string FixedRedemptionContext = "fixed-redemption-context";
     public const string AllowanceNotEnforced = "allowance-not-enforced";
     public const string ExistenceOracle = "existence-oracle";
     public const string FloorTooLow = "floor-too-low";
@@ -68,6 +69,7 @@ internal static class FaultMode
         new(ReSignRelayed, "import replaces the computing DP's signature with the importing DP's own"),
         new(NoTokenRequired, "anonymous lookups are answered without a Privacy Pass token"),
         new(AcceptReusedToken, "lookup skips the double-spend check: a redeemed token is accepted again"),
+        new(FixedRedemptionContext, "tokens are not bound to the allowance window: one challenge with an empty redemption_context, so a token fetched in an earlier window is still redeemed"),
         new(AllowanceNotEnforced, "the token issuer ignores the per-window allowance"),
         new(ExistenceOracle, "the 401 for a token-less lookup says whether the CSI has mappings"),
         new(FloorTooLow, "anonymous allowance and identified limit are 10 per window (below the floor of 50)"),

@@ -96,8 +96,9 @@ internal static class ReferenceDpHost
             if (options.AntiEnumeration)
             {
                 aeStore = new AntiEnumerationStore(dataDirectory);
-                var issuer = new PrivacyPassIssuer(IssuerKeyFile.LoadOrCreate(dataDirectory), new Uri(identity.DpId).Host);
                 var policy = faults.Has(FaultMode.FloorTooLow) ? AntiEnumerationPolicy.FloorTooLow : AntiEnumerationPolicy.Default;
+                var issuer = new PrivacyPassIssuer(IssuerKeyFile.LoadOrCreate(dataDirectory), new Uri(identity.DpId).Host, policy.WindowSeconds,
+                    faults.Has(FaultMode.FixedRedemptionContext));
                 antiEnumeration = new AntiEnumerationEndpoints(issuer, aeStore, policy, clock, faults, store);
             }
             var metadata = new MetadataEndpoint(identity, limits, options.TestControl, antiEnumeration?.Metadata);

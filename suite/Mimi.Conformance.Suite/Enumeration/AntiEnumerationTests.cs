@@ -100,6 +100,36 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-M-07")]
+    public async Task A_token_dies_with_its_window_and_a_new_window_gets_a_new_challenge()
+    {
+        RequireClass();
+        var policy = Policy();
+        var challenge = await ChallengeAsync();
+        var context = challenge.Decoded.RedemptionContext;
+        Expect.That(context.Length == 32, "window-context", "a 32-byte redemption_context naming the token window (PROFILE.md §10.4)", $"{context.Length} bytes");
+        var token = await _ops.Tokens.TokenAsync(challenge);
+        var testControl = dp.Meta.TestControlPath;
+        if (testControl is null || !dp.Options!.AllowTestControl)
+            Expect.NotVerifiable("moving to a later window needs test control's clock (PROFILE.md §8 POST {test_control}/clock)");
+        try
+        {
+            var advance = await dp.Client.PostJsonAsync($"{testControl.TrimEnd('/')}/clock", new JsonObject { ["advance_s"] = 2 * policy.WindowSeconds!.Value });
+            if (advance.Status is not (200 or 204))
+                Expect.NotVerifiable($"test control /clock answered {advance.Describe()}");
+            var late = Expect.Reachable(await _ops.Tokens.LookupWithTokenAsync(dp.Meta.LookupPath, Lookup(_ops.Parties.NewE164()), token), "lookup with a token two windows old");
+            Expect.That(late.Status is 401 or 403, "token-time-bound", $"HTTP 401/403 for an unspent token fetched {2 * policy.WindowSeconds} s earlier", late.Describe());
+            var next = await ChallengeAsync();
+            Expect.That(!next.Decoded.RedemptionContext.AsSpan().SequenceEqual(context), "context-rolls-over", "the new window's challenge carries another redemption_context",
+                Convert.ToHexStringLower(next.Decoded.RedemptionContext));
+        }
+        finally
+        {
+            await dp.Client.PostJsonAsync($"{testControl.TrimEnd('/')}/reset", new JsonObject());
+            await dp.ReestablishTrustAsync();
+        }
+    }
+
+    [Fact, Requirement("DISC-M-07")]
     public async Task At_least_the_floor_of_lookups_succeeds_within_one_window()
     {
         RequireClass();
