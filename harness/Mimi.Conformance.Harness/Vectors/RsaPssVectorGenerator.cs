@@ -44,21 +44,7 @@ internal static class RsaPssVectorGenerator
             throw new InvalidOperationException("no salt keeps the edited encoding below n");
         }
 
-        var tcId = 0;
-        var flags = new SortedSet<string>(StringComparer.Ordinal);
-        JsonObject Test(string comment, string flag, byte[] msg, byte[] sig, string result)
-        {
-            flags.Add(flag);
-            return new JsonObject
-            {
-                ["tcId"] = ++tcId,
-                ["comment"] = comment,
-                ["flags"] = new JsonArray(flag),
-                ["msg"] = VectorFiles.Hex(msg),
-                ["sig"] = VectorFiles.Hex(sig),
-                ["result"] = result,
-            };
-        }
+        var cases = new SignatureTests();
 
         var rfcMsg = Convert.FromHexString(Rfc9474Vector.Msg);
         var rfcSig = Convert.FromHexString(Rfc9474Vector.Sig);
@@ -66,34 +52,34 @@ internal static class RsaPssVectorGenerator
         using var pkcs1 = RSA.Create(key);
         var tokenParameters = new JsonArray
         {
-            Test("RFC 9474 Appendix A final signature", "Normal", rfcMsg, rfcSig, "valid"),
-            Test("empty message, seeded salt", "Normal", [], Sign([], Salt(48), HashAlgorithmName.SHA384), "valid"),
-            Test("token-like message, seeded salt", "Normal", token, Sign(token, Salt(48), HashAlgorithmName.SHA384), "valid"),
-            Test("RFC 9474 signature, message with one byte appended", "ModifiedMessage", [.. rfcMsg, 0x00], rfcSig, "invalid"),
-            Test("RFC 9474 signature, last bit flipped", "TamperedSignature", rfcMsg, CborEdits.FlipLastBit(rfcSig), "invalid"),
-            Test("RFC 9474 signature, first bit flipped", "TamperedSignature", rfcMsg, CborEdits.FlipFirstBit(rfcSig), "invalid"),
-            Test("signature one byte short", "WrongSignatureLength", rfcMsg, rfcSig[1..], "invalid"),
-            Test("signature with a leading zero byte", "WrongSignatureLength", rfcMsg, [0x00, .. rfcSig], "invalid"),
-            Test("signature 0", "SignatureOutOfRange", rfcMsg, new byte[rfcSig.Length], "invalid"),
-            Test("signature s = n", "SignatureOutOfRange", rfcMsg, key.Modulus!, "invalid"),
-            Test("signature s + n (same value mod n, too long)", "SignatureOutOfRange", rfcMsg,
+            cases.Test("RFC 9474 Appendix A final signature", "Normal", rfcMsg, rfcSig, "valid"),
+            cases.Test("empty message, seeded salt", "Normal", [], Sign([], Salt(48), HashAlgorithmName.SHA384), "valid"),
+            cases.Test("token-like message, seeded salt", "Normal", token, Sign(token, Salt(48), HashAlgorithmName.SHA384), "valid"),
+            cases.Test("RFC 9474 signature, message with one byte appended", "ModifiedMessage", [.. rfcMsg, 0x00], rfcSig, "invalid"),
+            cases.Test("RFC 9474 signature, last bit flipped", "TamperedSignature", rfcMsg, CborEdits.FlipLastBit(rfcSig), "invalid"),
+            cases.Test("RFC 9474 signature, first bit flipped", "TamperedSignature", rfcMsg, CborEdits.FlipFirstBit(rfcSig), "invalid"),
+            cases.Test("signature one byte short", "WrongSignatureLength", rfcMsg, rfcSig[1..], "invalid"),
+            cases.Test("signature with a leading zero byte", "WrongSignatureLength", rfcMsg, [0x00, .. rfcSig], "invalid"),
+            cases.Test("signature 0", "SignatureOutOfRange", rfcMsg, new byte[rfcSig.Length], "invalid"),
+            cases.Test("signature s = n", "SignatureOutOfRange", rfcMsg, key.Modulus!, "invalid"),
+            cases.Test("signature s + n (same value mod n, too long)", "SignatureOutOfRange", rfcMsg,
                 (BlindRsa.ToInt(rfcSig) + n).ToByteArray(isUnsigned: true, isBigEndian: true), "invalid"),
-            Test("trailer byte 0xbd instead of 0xbc", "ModifiedPadding", token, Edit(token, em => em[^1] = 0xBD), "invalid"),
+            cases.Test("trailer byte 0xbd instead of 0xbc", "ModifiedPadding", token, Edit(token, em => em[^1] = 0xBD), "invalid"),
             // DB is masked: XOR-ing EM at the separator's index turns DB's 0x01 into 0x02.
-            Test("separator byte before the salt changed from 0x01 to 0x02", "ModifiedPadding", token,
+            cases.Test("separator byte before the salt changed from 0x01 to 0x02", "ModifiedPadding", token,
                 Edit(token, em => em[em.Length - 48 - 48 - 2] ^= 0x03), "invalid"),
-            Test("top bit of the encoded message set", "ModifiedPadding", token, Edit(token, em => em[0] |= 0x80), "invalid"),
-            Test("hash H flipped", "ModifiedPadding", token, Edit(token, em => em[^2] ^= 0x01), "invalid"),
-            Test("salt 32 bytes where 48 are expected", "WrongSaltLength", token, Sign(token, Salt(32), HashAlgorithmName.SHA384), "invalid"),
-            Test("empty salt where 48 bytes are expected", "WrongSaltLength", token, Sign(token, [], HashAlgorithmName.SHA384), "invalid"),
-            Test("PSS with SHA-256 and MGF1-SHA-256", "WrongHash", token, Sign(token, Salt(48), HashAlgorithmName.SHA256), "invalid"),
-            Test("PKCS #1 v1.5 signature with SHA-384", "WrongPrimitive", token,
+            cases.Test("top bit of the encoded message set", "ModifiedPadding", token, Edit(token, em => em[0] |= 0x80), "invalid"),
+            cases.Test("hash H flipped", "ModifiedPadding", token, Edit(token, em => em[^2] ^= 0x01), "invalid"),
+            cases.Test("salt 32 bytes where 48 are expected", "WrongSaltLength", token, Sign(token, Salt(32), HashAlgorithmName.SHA384), "invalid"),
+            cases.Test("empty salt where 48 bytes are expected", "WrongSaltLength", token, Sign(token, [], HashAlgorithmName.SHA384), "invalid"),
+            cases.Test("PSS with SHA-256 and MGF1-SHA-256", "WrongHash", token, Sign(token, Salt(48), HashAlgorithmName.SHA256), "invalid"),
+            cases.Test("PKCS #1 v1.5 signature with SHA-384", "WrongPrimitive", token,
                 pkcs1.SignData(token, HashAlgorithmName.SHA384, RSASignaturePadding.Pkcs1), "invalid"),
         };
         var deterministic = new JsonArray
         {
-            Test("empty salt (RSABSSA-SHA384-PSSZERO), token-like message", "Normal", token, Sign(token, [], HashAlgorithmName.SHA384), "valid"),
-            Test("48-byte salt where none is expected", "WrongSaltLength", token, Sign(token, Salt(48), HashAlgorithmName.SHA384), "invalid"),
+            cases.Test("empty salt (RSABSSA-SHA384-PSSZERO), token-like message", "Normal", token, Sign(token, [], HashAlgorithmName.SHA384), "valid"),
+            cases.Test("48-byte salt where none is expected", "WrongSaltLength", token, Sign(token, Salt(48), HashAlgorithmName.SHA384), "invalid"),
         };
 
         return new JsonObject
@@ -101,11 +87,11 @@ internal static class RsaPssVectorGenerator
             ["algorithm"] = "RSASSA-PSS",
             ["schema"] = Schema,
             ["generatorVersion"] = MappingVectorGenerator.GeneratorVersion,
-            ["numberOfTests"] = tcId,
+            ["numberOfTests"] = cases.Count,
             ["header"] = new JsonArray(
                 "RSASSA-PSS verification of Privacy Pass tokens (RFC 9578 type 0x0002) in Wycheproof's rsassa_pss_verify format.",
                 "Key: RFC 9474 Appendix A. Generated by ./run.sh vectors generate with a fixed seed (not Wycheproof's own file)."),
-            ["notes"] = VectorFiles.NotesFor(flags),
+            ["notes"] = VectorFiles.NotesFor(cases.Flags),
             ["testGroups"] = new JsonArray(Group(key, 48, tokenParameters), Group(key, 0, deterministic)),
         };
     }

@@ -166,3 +166,25 @@ internal static class VectorFiles
 
     internal static bool VerifyEd25519(byte[] pk, byte[] msg, byte[] sig) => Ed25519.Verify(pk, msg, sig);
 }
+
+/// <summary>Numbers Wycheproof msg/sig signature tests (tcId from 1) and collects the flags they use.</summary>
+internal sealed class SignatureTests
+{
+    public int Count { get; private set; }
+
+    public SortedSet<string> Flags { get; } = new(StringComparer.Ordinal);
+
+    public JsonObject Test(string comment, string flag, byte[] msg, byte[] sig, string result)
+    {
+        Flags.Add(flag);
+        return new JsonObject
+        {
+            ["tcId"] = ++Count,
+            ["comment"] = comment,
+            ["flags"] = new JsonArray(flag),
+            ["msg"] = VectorFiles.Hex(msg),
+            ["sig"] = VectorFiles.Hex(sig),
+            ["result"] = result,
+        };
+    }
+}
