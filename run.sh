@@ -5,6 +5,7 @@
 #   ./run.sh bench [--quick]  speed figures against baselines measured in the same run -> reports/bench.json
 #   ./run.sh run|serve-dp|self-test|merge|matrix ...   see README.md
 #   ./run.sh report allure [RUN_DIR]   render RUN_DIR/allure-results/ (default reports/latest) into one HTML file
+#   ./run.sh mutation        Stryker mutation score of the verifiers (mutation/stryker-config.json) -> reports/mutation/
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 ROOT=$(pwd)
@@ -86,6 +87,35 @@ report_allure() {
   echo "allure report: $run/allure-report/index.html"
 }
 
+STRYKER_VERSION=5.1.0
+stryker_bin() {
+  # dotnet-stryker from the NuGet registry into reports/.tools/stryker; idempotent and quiet.
+  local dir="$ROOT/reports/.tools/stryker"
+  if ! "$dir/dotnet-stryker" --version 2>/dev/null | grep -q "$STRYKER_VERSION"; then
+    rm -rf "$dir"; mkdir -p "$ROOT/reports/.tools"
+    dotnet tool install dotnet-stryker --version "$STRYKER_VERSION" --tool-path "$dir" >"$ROOT/reports/.tools/stryker-install.log" 2>&1 \
+      || die_prereq "dotnet could not install dotnet-stryker $STRYKER_VERSION (see reports/.tools/stryker-install.log)"
+  fi
+  echo "$dir/dotnet-stryker"
+}
+
+run_mutation() {
+  # Stryker rebuilds and swaps assemblies under bin/, so it works on a private copy of the tree: a build or test
+  # running meanwhile in the checkout is never disturbed.
+  local out="$ROOT/reports/mutation" stryker; stryker=$(stryker_bin)
+  local work="$out/tree"
+  rm -rf "$out"; mkdir -p "$work"
+  tar --exclude=./.git --exclude=./reports --exclude='*/bin' --exclude='*/obj' --exclude=./.npm-tools --exclude=node_modules -cf - . | tar -xf - -C "$work"
+  echo "== mutation testing (dotnet-stryker $STRYKER_VERSION, config mutation/stryker-config.json; log reports/mutation/stryker.log)"
+  local started=$SECONDS
+  if ! (cd "$work/harness/Mimi.Conformance.Protocol" && MIMI_REPO_ROOT="$work" "$stryker" --config-file "$work/mutation/stryker-config.json" \
+        --output "$out/run" >"$out/stryker.log" 2>&1); then
+    tail -n 20 "$out/stryker.log" >&2; echo "run.sh: stryker failed (log: reports/mutation/stryker.log)" >&2; exit 2
+  fi
+  rm -rf "$work"
+  node "$ROOT/mutation/score.mjs" "$out/run/reports/mutation-report.json" "$out/score.json" "$((SECONDS - started))"
+}
+
 cli() { dotnet "$ROOT/harness/Mimi.Conformance.Cli/bin/$CONFIG/net10.0/mimi-conformance.dll" "$@"; }
 
 run_tests() {
@@ -144,6 +174,8 @@ case "$cmd" in
     esac;;
   build)
     prereqs; build;;
+  mutation)
+    prereqs; command -v node >/dev/null || die_prereq "node is needed to summarise the mutation report (apt-get install -y nodejs)"; run_mutation;;
   bench)
     # wrk (Debian) drives the HTTP figures; openssl speed is the second crypto baseline.
     prereqs; apt_install wrk openssl; build; cli bench "$@";;

@@ -81,8 +81,9 @@ internal static class Program
     private static Command SelfTestCommandLine()
     {
         var faults = new Option<string[]>("--fault") { Description = "Only these fault modes (repeatable)" };
-        var cmd = new Command("self-test", "Clean reference DP passes; every fault mode fails exactly its mapped requirements") { Out, faults, TimeoutMs, BudgetS };
-        cmd.SetAction((parse, ct) => SelfTestCommand.RunAsync(ToRequest(parse), parse.GetValue(faults) ?? [], TimeProvider.System, Console.Out, ct));
+        var parallel = new Option<int>("--parallel") { Description = "Certifications run at once", DefaultValueFactory = _ => SelfTestCommand.DefaultParallelism };
+        var cmd = new Command("self-test", "Clean reference DP passes; every fault mode fails exactly its mapped requirements") { Out, faults, parallel, TimeoutMs, BudgetS };
+        cmd.SetAction((parse, ct) => SelfTestCommand.RunAsync(ToRequest(parse), parse.GetValue(faults) ?? [], TimeProvider.System, Console.Out, ct, parse.GetValue(parallel)));
         return cmd;
     }
 

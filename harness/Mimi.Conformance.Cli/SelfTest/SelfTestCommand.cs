@@ -37,25 +37,38 @@ internal sealed record FaultOutcome(string Fault, IReadOnlyList<string> Expected
 /// </summary>
 internal static class SelfTestCommand
 {
-    public static async Task<int> RunAsync(RunRequest template, IReadOnlyList<string> only, TimeProvider time, TextWriter output, CancellationToken ct)
+    /// <summary>How many certifications run at once: each is latency-bound (one DP, serial tests), so a few overlap well.</summary>
+    public static int DefaultParallelism => Math.Clamp(Environment.ProcessorCount, 2, 4);
+
+    public static async Task<int> RunAsync(RunRequest template, IReadOnlyList<string> only, TimeProvider time, TextWriter output, CancellationToken ct, int parallelism = 1)
     {
         var catalog = FaultCatalog.Load(FaultCatalog.DefaultPath);
         var faults = catalog.Faults.Where(f => only.Count == 0 || only.Contains(f.Name)).ToList();
-        var outcomes = new List<FaultOutcome>();
-        foreach (var fault in (IEnumerable<FaultExpectation?>)[null, .. faults])
+        var log = TextWriter.Synchronized(output);
+        using var gate = new SemaphoreSlim(Math.Max(1, parallelism));
+        async Task<FaultOutcome> RunOne(FaultExpectation? fault)
         {
-            var request = template with { DpUrl = null, Faults = fault is null ? [] : [fault.Name] };
-            var report = await ConformanceRun.ExecuteAsync(request, time, output, ct);
-            var failed = report.Requirements.Where(r => r.Verdict is Verdict.Fail or Verdict.Warn).Select(r => r.Id).ToList();
-            var errors = report.Requirements.Where(r => r.Verdict == Verdict.Error).Select(r => r.Id).ToList();
-            var outcome = new FaultOutcome(fault?.Name ?? "(clean)", fault?.Requirements ?? [], failed, errors);
-            outcomes.Add(outcome);
-            await output.WriteLineAsync($"{(outcome.Exact ? "ok  " : "FAIL")} {outcome.Fault,-28} expected [{string.Join(", ", outcome.Expected)}] failed [{string.Join(", ", outcome.Failed)}]" +
-                (outcome.Errors.Count > 0 ? $" errors [{string.Join(", ", outcome.Errors)}]" : "") + $"  ({report.Run.Id})");
+            await gate.WaitAsync(ct);
+            try
+            {
+                var request = template with { DpUrl = null, Faults = fault is null ? [] : [fault.Name] };
+                var report = await ConformanceRun.ExecuteAsync(request, time, TextWriter.Null, ct);
+                var failed = report.Requirements.Where(r => r.Verdict is Verdict.Fail or Verdict.Warn).Select(r => r.Id).ToList();
+                var errors = report.Requirements.Where(r => r.Verdict == Verdict.Error).Select(r => r.Id).ToList();
+                var outcome = new FaultOutcome(fault?.Name ?? "(clean)", fault?.Requirements ?? [], failed, errors);
+                await log.WriteLineAsync($"{(outcome.Exact ? "ok  " : "FAIL")} {outcome.Fault,-28} expected [{string.Join(", ", outcome.Expected)}] failed [{string.Join(", ", outcome.Failed)}]" +
+                    (outcome.Errors.Count > 0 ? $" errors [{string.Join(", ", outcome.Errors)}]" : "") + $"  ({report.Run.Id})");
+                return outcome;
+            }
+            finally
+            {
+                gate.Release();
+            }
         }
+        var outcomes = await Task.WhenAll(((IEnumerable<FaultExpectation?>)[null, .. faults]).Select(RunOne));
         var clean = outcomes[0];
         var caught = outcomes.Skip(1).Count(o => o.Missed.Count == 0);
-        var escaped = outcomes.Count - 1 - caught;
+        var escaped = outcomes.Length - 1 - caught;
         var falsePositives = outcomes.Skip(1).Count(o => o.Unexpected.Count > 0 || o.Errors.Count > 0);
         await output.WriteLineAsync();
         await output.WriteLineAsync($"clean DP: {(clean.Exact ? "passes everything" : $"FAILS [{string.Join(", ", clean.Failed.Concat(clean.Errors))}]")}");
