@@ -9,6 +9,7 @@ using Mimi.Conformance.ReferenceDp.AntiEnumeration;
 using Mimi.Conformance.ReferenceDp.Discovery;
 using Mimi.Conformance.ReferenceDp.Endpoints;
 using Mimi.Conformance.ReferenceDp.Faults;
+using Mimi.Conformance.ReferenceDp.Federation;
 using Mimi.Conformance.ReferenceDp.Store;
 
 namespace Mimi.Conformance.ReferenceDp.Hosting;
@@ -40,13 +41,15 @@ internal static class ReferenceDpHost
         var certificate = DpCertificate.Create(options.TimeProvider, bind);
         MappingStore? store = null;
         WebApplication? app = null;
+        var peers = new PeerDirectory();
+        var peerClient = new PeerClient(peers, options.PeerTimeout);
         try
         {
             var certificatePath = DpCertificate.WritePem(certificate, dataDirectory);
             store = new MappingStore(dataDirectory);
             var clock = new AdjustableClock(options.TimeProvider);
             var limits = DpLimits.Default;
-            var trust = new DpTrust(options.TrustedKeys, identity, store);
+            var trust = new DpTrust(options.TrustedKeys, identity, store, peers);
             var plainHttp = faults.Has(FaultMode.ServePlainHttp);
 
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -90,6 +93,7 @@ internal static class ReferenceDpHost
                 });
             });
             app = builder.Build();
+            app.Lifetime.ApplicationStopped.Register(peerClient.Dispose);
 
             AntiEnumerationEndpoints? antiEnumeration = null;
             AntiEnumerationStore? aeStore = null;
@@ -110,7 +114,15 @@ internal static class ReferenceDpHost
                 antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync);
             IEnumerable<DpRoute> routes = [metadata.Route, .. discovery.Routes, .. antiEnumeration?.Routes ?? []];
             if (options.TestControl)
-                routes = [.. routes, .. new TestControlEndpoints(trust, store, clock, limits, identity, aeStore is null ? null : aeStore.Reset).Routes, .. antiEnumeration?.TestControlRoutes ?? []];
+            {
+                var peerControl = new PeerTestControl(peers, peerClient, trust, identity, limits);
+                Action onReset = () =>
+                {
+                    aeStore?.Reset();
+                    peerControl.Reset();
+                };
+                routes = [.. routes, .. new TestControlEndpoints(trust, store, clock, limits, identity, onReset).Routes, .. peerControl.Routes, .. antiEnumeration?.TestControlRoutes ?? []];
+            }
             var router = new Router(routes, options.TestControl ? null : Paths.TestControl);
             var errors = new ErrorHandling(app.Services.GetRequiredService<ILogger<ErrorHandling>>(), faults);
             app.Use((ctx, next) => errors.InvokeAsync(ctx, next));
@@ -127,6 +139,7 @@ internal static class ReferenceDpHost
             if (app is not null)
                 await app.DisposeAsync();
             store?.Dispose();
+            peerClient.Dispose();
             certificate.Dispose();
             throw;
         }
