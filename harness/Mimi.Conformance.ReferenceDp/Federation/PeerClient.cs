@@ -54,16 +54,22 @@ internal sealed class PeerClient : IDisposable
     public Task<PeerReply> GetAsync(Uri url, CancellationToken ct) =>
         SendAsync(() => new HttpRequestMessage(HttpMethod.Get, url), ct);
 
-    /// <summary>POSTs a JSON body to one of a peer's endpoints (e.g. <c>peer.PeerLookupPath</c>).</summary>
-    public Task<PeerReply> PostJsonAsync(PeerEntry peer, string path, ReadOnlyMemory<byte> json, CancellationToken ct) =>
-        PostJsonAsync(peer.Endpoint(path), json, ct);
+    /// <summary>
+    /// POSTs a JSON body to one of a peer's endpoints (e.g. <c>peer.PeerLookupPath</c>). <paramref name="faultHeaders"/>
+    /// exists only for the forward-sender-identity fault: a correct caller never passes anything there.
+    /// </summary>
+    public Task<PeerReply> PostJsonAsync(PeerEntry peer, string path, ReadOnlyMemory<byte> json, CancellationToken ct, IReadOnlyList<KeyValuePair<string, string>>? faultHeaders = null) =>
+        PostJsonAsync(peer.Endpoint(path), json, ct, faultHeaders);
 
-    public Task<PeerReply> PostJsonAsync(Uri url, ReadOnlyMemory<byte> json, CancellationToken ct) =>
+    public Task<PeerReply> PostJsonAsync(Uri url, ReadOnlyMemory<byte> json, CancellationToken ct, IReadOnlyList<KeyValuePair<string, string>>? faultHeaders = null) =>
         SendAsync(() =>
         {
             var content = new ReadOnlyMemoryContent(json);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            return new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
+            var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
+            foreach (var (name, value) in faultHeaders ?? [])
+                request.Headers.TryAddWithoutValidation(name, value);
+            return request;
         }, ct);
 
     private async Task<PeerReply> SendAsync(Func<HttpRequestMessage> build, CancellationToken ct)

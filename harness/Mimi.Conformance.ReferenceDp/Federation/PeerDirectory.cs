@@ -30,6 +30,21 @@ internal sealed class PeerDirectory
     private readonly Lock _lock = new();
     private IReadOnlyList<PeerEntry> _peers = [];
     private IReadOnlyList<byte[]> _pins = [];
+    private IReadOnlyList<string> _preferred = [];
+    private int _version;
+
+    /// <summary>Changes whenever the peers or preferences change, so metadata knows when to re-render.</summary>
+    public int Version => Volatile.Read(ref _version);
+
+    /// <summary>The dp_ids of the peers mode dp_preferred asks (PROFILE.md §11.4), in registry order.</summary>
+    public IReadOnlyList<string> Preferred
+    {
+        get
+        {
+            lock (_lock)
+                return _preferred;
+        }
+    }
 
     public IReadOnlyList<PeerEntry> Peers
     {
@@ -60,10 +75,14 @@ internal sealed class PeerDirectory
             _pins = pins;
     }
 
-    public void SetPeers(IReadOnlyList<PeerEntry> peers)
+    public void SetPeers(IReadOnlyList<PeerEntry> peers, IReadOnlyCollection<string>? preferred = null)
     {
         lock (_lock)
+        {
             _peers = peers;
+            _preferred = preferred is null ? [] : [.. peers.Select(p => p.DpId).Where(preferred.Contains)];
+            _version++;
+        }
     }
 
     public void Clear()
@@ -72,6 +91,8 @@ internal sealed class PeerDirectory
         {
             _peers = [];
             _pins = [];
+            _preferred = [];
+            _version++;
         }
     }
 

@@ -53,7 +53,10 @@ internal sealed class PeerTestControl(PeerDirectory directory, PeerClient client
             }
             if (document is null)
                 throw new ProblemException(Problems.PeerUnavailable, "the registry is JSON null");
-            directory.SetPeers(PeerDirectory.Parse(document, identity.DpId));
+            var peers = PeerDirectory.Parse(document, identity.DpId);
+            if (request.Preferred?.FirstOrDefault(d => peers.All(p => p.DpId != d)) is { } unknown)
+                throw new ProblemException(Problems.MalformedRequest, $"preferred names {Clip(unknown)}, which the registry does not list");
+            directory.SetPeers(peers, request.Preferred?.ToHashSet(StringComparer.Ordinal));
         }
         catch
         {
@@ -66,4 +69,6 @@ internal sealed class PeerTestControl(PeerDirectory directory, PeerClient client
         }
         await Replies.NoContent(ctx);
     }
+
+    private static string Clip(string s) => s.Length <= 100 ? s : s[..100] + "…";
 }

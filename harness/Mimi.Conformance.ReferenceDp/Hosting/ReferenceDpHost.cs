@@ -104,15 +104,20 @@ internal static class ReferenceDpHost
                 var policy = faults.Has(FaultMode.FloorTooLow) ? AntiEnumerationPolicy.FloorTooLow : AntiEnumerationPolicy.Default;
                 antiEnumeration = new AntiEnumerationEndpoints(issuer, aeStore, policy, clock, faults, store);
             }
-            var metadata = new MetadataEndpoint(identity, limits, options.TestControl, antiEnumeration?.Metadata);
+            var federationPolicy = options.Federation && options.TestControl ? new FederationPolicy(FederationModes.Local, options.Jurisdictions, options.ForwardJurisdictions) : null;
+            var metadata = new MetadataEndpoint(identity, limits, options.TestControl, antiEnumeration?.Metadata, federationPolicy, peers, faults.Has(FaultMode.UndeclaredFederation));
+            var lookup = new LookupService(store, clock, faults, limits);
             var discovery = new DiscoveryEndpoints(
                 new PublishService(identity, trust, store, clock, faults, limits),
-                new LookupService(store, clock, faults, limits),
+                lookup,
                 new RemovalService(identity, trust, store, clock, faults),
                 new ImportService(identity, trust, store, clock, faults),
                 limits,
-                antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync);
+                antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync,
+                federationPolicy is null ? null : new FederationService(peers, peerClient, trust, identity, clock, faults, federationPolicy, limits));
             IEnumerable<DpRoute> routes = [metadata.Route, .. discovery.Routes, .. antiEnumeration?.Routes ?? []];
+            if (federationPolicy is not null)
+                routes = [.. routes, new PeerLookupEndpoint(lookup, identity, limits).Route];
             if (options.TestControl)
             {
                 var peerControl = new PeerTestControl(peers, peerClient, trust, identity, limits);
@@ -126,6 +131,8 @@ internal static class ReferenceDpHost
             var router = new Router(routes, options.TestControl ? null : Paths.TestControl);
             var errors = new ErrorHandling(app.Services.GetRequiredService<ILogger<ErrorHandling>>(), faults);
             app.Use((ctx, next) => errors.InvokeAsync(ctx, next));
+            if (faults.Has(FaultMode.SetTrackingCookie))
+                app.Use(TrackingCookie);
             app.Run(router.DispatchAsync);
 
             await app.StartAsync(ct);
@@ -143,6 +150,19 @@ internal static class ReferenceDpHost
             certificate.Dispose();
             throw;
         }
+    }
+
+    /// <summary>set-tracking-cookie: a persistent per-response identifier, what R6's cookie check looks for.</summary>
+    private static Task TrackingCookie(HttpContext ctx, RequestDelegate next)
+    {
+        ctx.Response.OnStarting(() =>
+        {
+            // Stable per client address: it tracks the client, and leaves responses otherwise identical.
+            var id = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"tracking/{ctx.Connection.RemoteIpAddress}")))[..16];
+            ctx.Response.Headers.Append("Set-Cookie", $"mimi_tracking={id}; Path=/; Max-Age=31536000; Secure; HttpOnly");
+            return Task.CompletedTask;
+        });
+        return next(ctx);
     }
 
     private static IPAddress ParseBindAddress(string address) =>

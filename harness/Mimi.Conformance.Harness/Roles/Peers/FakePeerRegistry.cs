@@ -19,11 +19,14 @@ internal static class FakePeerRegistry
 
     public static JsonObject Entry(FakePeerDp peer) => Entry(peer.DpId, peer.BaseUrl, peer.Key, peer.Jurisdictions);
 
-    public static JsonObject Entry(string dpId, Uri baseUrl, SigningKey key, IEnumerable<string> jurisdictions) => new()
+    public static JsonObject Entry(string dpId, Uri baseUrl, SigningKey key, IEnumerable<string> jurisdictions) => Entry(dpId, baseUrl, key.PublicKey, jurisdictions);
+
+    /// <summary>An entry for any DP, e.g. the DP under test from its metadata.</summary>
+    public static JsonObject Entry(string dpId, Uri baseUrl, byte[] publicKey, IEnumerable<string> jurisdictions) => new()
     {
         ["dp_id"] = dpId,
         ["base_url"] = baseUrl.GetLeftPart(UriPartial.Authority),
-        ["signing_keys"] = new JsonArray(KeyEntry(key)),
+        ["signing_keys"] = new JsonArray(KeyEntry(publicKey)),
         ["jurisdictions"] = new JsonArray([.. jurisdictions.Select(j => (JsonNode)j)]),
         ["endpoints"] = new JsonObject
         {
@@ -32,11 +35,13 @@ internal static class FakePeerRegistry
         },
     };
 
-    public static JsonObject KeyEntry(SigningKey key) => new()
+    public static JsonObject KeyEntry(SigningKey key) => KeyEntry(key.PublicKey);
+
+    public static JsonObject KeyEntry(byte[] publicKey) => new()
     {
-        ["kid"] = B64.Encode(key.KeyId),
+        ["kid"] = B64.Encode(KeyIds.For(publicKey)),
         ["alg"] = "EdDSA",
         ["crv"] = "Ed25519",
-        ["x"] = B64.Encode(key.PublicKey),
+        ["x"] = B64.Encode(publicKey),
     };
 }
