@@ -34,12 +34,16 @@ internal sealed class DpTestHost : IAsyncDisposable
 
     public string DpId => Dp.DpId;
 
-    public static async Task<DpTestHost> StartAsync(string? dataDirectory = null, bool testControl = true, params string[] faults)
+    public static Task<DpTestHost> StartAsync(string? dataDirectory = null, bool testControl = true, params string[] faults) =>
+        StartAsync(o => o, dataDirectory, testControl, faults);
+
+    /// <summary>Like the other overload, with options adjusted (e.g. a short peer timeout).</summary>
+    public static async Task<DpTestHost> StartAsync(Func<ReferenceDpOptions, ReferenceDpOptions> adjust, string? dataDirectory = null, bool testControl = true, params string[] faults)
     {
         var owns = dataDirectory is null;
         var dir = dataDirectory ?? Directory.CreateTempSubdirectory("mimi-refdp-test-").FullName;
         var dp = await ReferenceDpHost.StartAsync(
-            new ReferenceDpOptions { DataDirectory = dir, TestControl = testControl, Faults = new HashSet<string>(faults) },
+            adjust(new ReferenceDpOptions { DataDirectory = dir, TestControl = testControl, Faults = new HashSet<string>(faults) }),
             TestContext.Current.CancellationToken);
         return new DpTestHost(dp, dir, owns);
     }

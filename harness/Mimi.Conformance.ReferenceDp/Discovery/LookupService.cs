@@ -26,7 +26,7 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, Fault
         IEnumerable<StoredMapping> live = store.LiveFor(csi, csiType, time.GetUtcNow().ToUnixTimeSeconds());
         if (faults.Has(FaultMode.DropSecondMapping))
             live = live.Take(1);
-        if (mspFilter is not null)
+        if (mspFilter is not null && !faults.Has(FaultMode.IgnoreMspFilter))
             live = live.Where(m => Msps(m.Cose).Any(e => mspFilter.Contains(e.Msp)));
         if (faults.Has(FaultMode.DedupDefaults))
             live = live.Where((m, i) => !AllDefault(m.Cose) || live.Take(i).All(o => !AllDefault(o.Cose)));

@@ -1,5 +1,7 @@
 using Mimi.Conformance.Protocol.Profile;
 using Mimi.Conformance.ReferenceDp.Discovery;
+using Mimi.Conformance.ReferenceDp.Federation;
+using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
 namespace Mimi.Conformance.ReferenceDp.Endpoints;
 
@@ -11,10 +13,11 @@ internal static class Paths
     public const string Remove = "/v1/mappings/remove";
     public const string Import = "/v1/mappings/import";
     public const string TestControl = "/test-control";
+    public const string PeerLookup = "/v1/federation/lookup";
 }
 
-/// <summary>Publish, lookup and remove (PROFILE.md §6.2–6.4): JSON in and out; the work is in Discovery/.</summary>
-internal sealed class DiscoveryEndpoints(PublishService publish, LookupService lookup, RemovalService removal, ImportService import, DpLimits limits, Func<HttpContext, LookupRequest, Task<bool>>? admitLookup = null)
+/// <summary>Publish, lookup and remove (PROFILE.md §6.2–6.4), and federated lookups (§11): JSON in and out; the work is in Discovery/ and Federation/.</summary>
+internal sealed class DiscoveryEndpoints(PublishService publish, LookupService lookup, RemovalService removal, ImportService import, DpLimits limits, Func<HttpContext, LookupRequest, Task<bool>>? admitLookup = null, FederationService? federation = null)
 {
     public IEnumerable<DpRoute> Routes =>
     [
@@ -44,11 +47,20 @@ internal sealed class DiscoveryEndpoints(PublishService publish, LookupService l
     private async Task LookupAsync(HttpContext ctx)
     {
         var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.LookupRequest, limits.MaxBodyBytes);
+        FederationService.Validate(request.Federation);
+        if (federation is null && request.Federation is { Mode: not FederationModes.Local })
+            throw new ProblemException(Problems.MalformedRequest, "this DP does not federate: federation.mode must be local");
         if (admitLookup is not null && !await admitLookup(ctx, request))
             return;
         var hits = lookup.Lookup(request.Csi, request.CsiType, request.Tag, request.MspFilter);
+        IReadOnlyList<UnavailablePeer> unavailable = [];
+        if (federation is not null)
+            (hits, unavailable) = await federation.LookupAsync(request, hits, ctx, ctx.RequestAborted);
+        if (unavailable.Count > 0 && federation?.FailOnPeerError == true)
+            throw new ProblemException(Problems.PeerUnavailable, $"{unavailable.Count} peer(s) failed");
         var response = new LookupResponse(hits.Count > 0 ? "found" : "not_found",
-            [.. hits.Select(h => new LookupEntry(h.MappingId, B64.Encode(h.Mapping), h.Disclosures is { } d ? B64.Encode(d) : null))]);
+            [.. hits.Select(h => new LookupEntry(h.MappingId, B64.Encode(h.Mapping), h.Disclosures is { } d ? B64.Encode(d) : null))],
+            unavailable.Count > 0 ? true : null, unavailable.Count > 0 ? unavailable : null);
         await Replies.JsonAsync(ctx, StatusCodes.Status200OK, response, DpJson.Default.LookupResponse);
     }
 

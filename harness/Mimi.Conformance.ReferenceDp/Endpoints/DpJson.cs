@@ -12,11 +12,20 @@ internal sealed record DisclosureEntry(string Salt, string Tag);
 
 internal sealed record PublishResponse(string MappingId, string Mapping);
 
-internal sealed record LookupRequest(string Csi, string CsiType, string? Tag = null, IReadOnlyList<string>? MspFilter = null);
+internal sealed record LookupRequest(string Csi, string CsiType, string? Tag = null, IReadOnlyList<string>? MspFilter = null, FederationRequest? Federation = null);
+
+/// <summary>Lookup member <c>federation</c> (PROFILE.md §11.4): which peers to ask.</summary>
+internal sealed record FederationRequest(string Mode, IReadOnlyList<string>? Dps = null);
 
 internal sealed record LookupEntry(string MappingId, string Mapping, string? Disclosures = null);
 
-internal sealed record LookupResponse(string Status, IReadOnlyList<LookupEntry> Mappings);
+internal sealed record LookupResponse(string Status, IReadOnlyList<LookupEntry> Mappings, bool? Partial = null, IReadOnlyList<UnavailablePeer>? Unavailable = null);
+
+/// <summary>A peer a federated lookup should have asked but has no (usable) answer from (PROFILE.md §11.5).</summary>
+internal sealed record UnavailablePeer(string DpId, string Reason);
+
+/// <summary>The DP-to-DP lookup (PROFILE.md §11.3). <c>Sender</c> exists only for the forward-sender-identity fault.</summary>
+internal sealed record PeerLookupRequest(string Csi, string CsiType, IReadOnlyList<string>? MspFilter = null, string? Origin = null, int Hops = 1, string? Sender = null);
 
 internal sealed record RemoveRequest(string Removal);
 
@@ -32,13 +41,24 @@ internal sealed record SeedRequest(string CsiPrefix, int Count);
 
 internal sealed record SeedResponse(int Inserted, string FirstCsi, string LastCsi, long DbBytes, double ElapsedMs);
 
+/// <summary>Test control <c>/peers</c> (PROFILE.md §11.2).</summary>
+internal sealed record PeersRequest(string RegistryUrl, IReadOnlyList<string> TlsPins, IReadOnlyList<string>? Preferred = null);
+
+/// <summary>The registry document (PROFILE.md §11.1).</summary>
+internal sealed record RegistryDocument(string Registry, IReadOnlyList<RegistryEntry> Dps);
+
+internal sealed record RegistryEntry(string DpId, string BaseUrl, IReadOnlyList<SigningKeyEntry> SigningKeys, IReadOnlyList<string> Jurisdictions, RegistryEndpoints Endpoints);
+
+internal sealed record RegistryEndpoints(string? PeerLookup = null, string? Invalidate = null);
+
 internal sealed record ProblemBody(string Type, string Title, int Status, string? Detail);
 
-internal sealed record MetadataEndpoints(string Publish, string Lookup, string Remove, string Import);
+internal sealed record MetadataEndpoints(string Publish, string Lookup, string Remove, string Import, string? PeerLookup = null);
 
 internal sealed record SigningKeyEntry(string Kid, string Alg, string Crv, string X);
 
-internal sealed record FederationInfo(string Default, IReadOnlyList<string> Modes);
+/// <summary>Metadata <c>federation</c> (PROFILE.md §11.4): default mode, modes, where the DP is and may forward to, its preferred peers.</summary>
+internal sealed record FederationInfo(string Default, IReadOnlyList<string> Modes, IReadOnlyList<string>? Jurisdictions = null, IReadOnlyList<string>? ForwardJurisdictions = null, IReadOnlyList<string>? Preferred = null);
 
 internal sealed record LimitsInfo(int MaxBodyBytes, int MaxMsps, int MaxTags, int MaxTagBytes, int DisclosureBytes);
 
@@ -88,6 +108,9 @@ internal sealed record ReadyInfo(string Url, string Cert, string PinSha256, stri
 [JsonSerializable(typeof(ClockRequest))]
 [JsonSerializable(typeof(SeedRequest))]
 [JsonSerializable(typeof(SeedResponse))]
+[JsonSerializable(typeof(PeersRequest))]
+[JsonSerializable(typeof(PeerLookupRequest))]
+[JsonSerializable(typeof(RegistryDocument))]
 [JsonSerializable(typeof(ProblemBody))]
 [JsonSerializable(typeof(MetadataDocument))]
 [JsonSerializable(typeof(ReadyInfo))]

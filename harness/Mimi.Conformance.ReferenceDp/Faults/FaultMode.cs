@@ -44,6 +44,18 @@ internal static class FaultMode
     public const string AcceptDefaultInList = "accept-default-in-list";
     public const string DedupDefaults = "dedup-defaults";
     public const string RequireTags = "require-tags";
+    public const string ForwardSenderIdentity = "forward-sender-identity";
+    public const string IgnoreMspFilter = "ignore-msp-filter";
+    public const string FederateDespiteLocalMode = "federate-despite-local-mode";
+    public const string IgnoreDpList = "ignore-dp-list";
+    public const string DropPeerResults = "drop-peer-results";
+    public const string CrossJurisdictionForward = "cross-jurisdiction-forward";
+    public const string SkipPeerVerification = "skip-peer-verification";
+    public const string HidePartialResults = "hide-partial-results";
+    public const string DuplicatePeerMappings = "duplicate-peer-mappings";
+    public const string SetTrackingCookie = "set-tracking-cookie";
+    public const string UndeclaredFederation = "undeclared-federation";
+    public const string FailOnPeerError = "fail-on-peer-error";
 
     /// <summary>Every fault with a one-line description, in a stable order (for --help and the CLI).</summary>
     public static IReadOnlyList<FaultInfo> All { get; } =
@@ -83,6 +95,18 @@ internal static class FaultMode
         new(AcceptDefaultInList, "publish accepts \"default\" combined with other tags for one MSP"),
         new(DedupDefaults, "lookup returns only the first of several mappings whose MSPs are all tagged default"),
         new(RequireTags, "publish refuses an MSP entry without tags instead of taking it as the implicit default"),
+        new(ForwardSenderIdentity, "forwarded lookups carry the client's Authorization, Cookie, User-Agent and IP (X-Forwarded-For, body member \"sender\")"),
+        new(IgnoreMspFilter, "lookup ignores msp_filter (locally and on peer results) and does not forward it"),
+        new(FederateDespiteLocalMode, "a lookup in mode local (or with no mode, default local) is forwarded to every registry peer"),
+        new(IgnoreDpList, "dp_preferred and client_selected lookups are forwarded to every registry peer"),
+        new(DropPeerResults, "federated lookups ask the peers but serve only local mappings, silently"),
+        new(CrossJurisdictionForward, "forwarding ignores the declared forward_jurisdictions restriction"),
+        new(SkipPeerVerification, "mappings answered by peers are served without §5 verification or the peer's dp signature check"),
+        new(HidePartialResults, "a federated lookup with unreachable or failing peers answers without partial/unavailable"),
+        new(DuplicatePeerMappings, "byte-identical mappings from several sources are served once per source (no deduplication)"),
+        new(SetTrackingCookie, "every response sets a persistent tracking cookie"),
+        new(UndeclaredFederation, "metadata claims federation but declares only mode local, no jurisdictions and no peer_lookup endpoint (behaviour unchanged)"),
+        new(FailOnPeerError, "a federated lookup answers 502 when any asked peer fails, instead of a partial answer"),
     ];
 
     public static bool IsKnown(string name) => All.Any(f => f.Name == name);

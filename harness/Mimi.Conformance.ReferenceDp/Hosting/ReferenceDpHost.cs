@@ -9,6 +9,7 @@ using Mimi.Conformance.ReferenceDp.AntiEnumeration;
 using Mimi.Conformance.ReferenceDp.Discovery;
 using Mimi.Conformance.ReferenceDp.Endpoints;
 using Mimi.Conformance.ReferenceDp.Faults;
+using Mimi.Conformance.ReferenceDp.Federation;
 using Mimi.Conformance.ReferenceDp.Store;
 
 namespace Mimi.Conformance.ReferenceDp.Hosting;
@@ -40,13 +41,15 @@ internal static class ReferenceDpHost
         var certificate = DpCertificate.Create(options.TimeProvider, bind);
         MappingStore? store = null;
         WebApplication? app = null;
+        var peers = new PeerDirectory();
+        var peerClient = new PeerClient(peers, options.PeerTimeout);
         try
         {
             var certificatePath = DpCertificate.WritePem(certificate, dataDirectory);
             store = new MappingStore(dataDirectory);
             var clock = new AdjustableClock(options.TimeProvider);
             var limits = DpLimits.Default;
-            var trust = new DpTrust(options.TrustedKeys, identity, store);
+            var trust = new DpTrust(options.TrustedKeys, identity, store, peers);
             var plainHttp = faults.Has(FaultMode.ServePlainHttp);
 
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -90,6 +93,7 @@ internal static class ReferenceDpHost
                 });
             });
             app = builder.Build();
+            app.Lifetime.ApplicationStopped.Register(peerClient.Dispose);
 
             AntiEnumerationEndpoints? antiEnumeration = null;
             AntiEnumerationStore? aeStore = null;
@@ -101,20 +105,35 @@ internal static class ReferenceDpHost
                     faults.Has(FaultMode.FixedRedemptionContext));
                 antiEnumeration = new AntiEnumerationEndpoints(issuer, aeStore, policy, clock, faults, store);
             }
-            var metadata = new MetadataEndpoint(identity, limits, options.TestControl, antiEnumeration?.Metadata);
+            var federationPolicy = options.Federation && options.TestControl ? new FederationPolicy(FederationModes.Local, options.Jurisdictions, options.ForwardJurisdictions) : null;
+            var metadata = new MetadataEndpoint(identity, limits, options.TestControl, antiEnumeration?.Metadata, federationPolicy, peers, faults.Has(FaultMode.UndeclaredFederation));
+            var lookup = new LookupService(store, clock, faults, limits);
             var discovery = new DiscoveryEndpoints(
                 new PublishService(identity, trust, store, clock, faults, limits),
-                new LookupService(store, clock, faults, limits),
+                lookup,
                 new RemovalService(identity, trust, store, clock, faults),
                 new ImportService(identity, trust, store, clock, faults),
                 limits,
-                antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync);
+                antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync,
+                federationPolicy is null ? null : new FederationService(peers, peerClient, trust, identity, clock, faults, federationPolicy, limits));
             IEnumerable<DpRoute> routes = [metadata.Route, .. discovery.Routes, .. antiEnumeration?.Routes ?? []];
+            if (federationPolicy is not null)
+                routes = [.. routes, new PeerLookupEndpoint(lookup, identity, limits).Route];
             if (options.TestControl)
-                routes = [.. routes, .. new TestControlEndpoints(trust, store, clock, limits, identity, aeStore is null ? null : aeStore.Reset).Routes, .. antiEnumeration?.TestControlRoutes ?? []];
+            {
+                var peerControl = new PeerTestControl(peers, peerClient, trust, identity, limits);
+                Action onReset = () =>
+                {
+                    aeStore?.Reset();
+                    peerControl.Reset();
+                };
+                routes = [.. routes, .. new TestControlEndpoints(trust, store, clock, limits, identity, onReset).Routes, .. peerControl.Routes, .. antiEnumeration?.TestControlRoutes ?? []];
+            }
             var router = new Router(routes, options.TestControl ? null : Paths.TestControl);
             var errors = new ErrorHandling(app.Services.GetRequiredService<ILogger<ErrorHandling>>(), faults);
             app.Use((ctx, next) => errors.InvokeAsync(ctx, next));
+            if (faults.Has(FaultMode.SetTrackingCookie))
+                app.Use(TrackingCookie);
             app.Run(router.DispatchAsync);
 
             await app.StartAsync(ct);
@@ -128,9 +147,23 @@ internal static class ReferenceDpHost
             if (app is not null)
                 await app.DisposeAsync();
             store?.Dispose();
+            peerClient.Dispose();
             certificate.Dispose();
             throw;
         }
+    }
+
+    /// <summary>set-tracking-cookie: a persistent per-response identifier, what R6's cookie check looks for.</summary>
+    private static Task TrackingCookie(HttpContext ctx, RequestDelegate next)
+    {
+        ctx.Response.OnStarting(() =>
+        {
+            // Stable per client address: it tracks the client, and leaves responses otherwise identical.
+            var id = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"tracking/{ctx.Connection.RemoteIpAddress}")))[..16];
+            ctx.Response.Headers.Append("Set-Cookie", $"mimi_tracking={id}; Path=/; Max-Age=31536000; Secure; HttpOnly");
+            return Task.CompletedTask;
+        });
+        return next(ctx);
     }
 
     private static IPAddress ParseBindAddress(string address) =>

@@ -33,4 +33,19 @@ internal sealed record ReferenceDpOptions
     /// tests that start a DP for other subjects can look up anonymously; the CLI's embedded DP and serve-dp turn it on.
     /// </summary>
     public bool AntiEnumeration { get; init; }
+
+    /// <summary>
+    /// Claim the federation class (PROFILE.md §11): a peer directory, set through test control <c>/peers</c>, so only
+    /// with <see cref="TestControl"/>; all four lookup modes, default local.
+    /// </summary>
+    public bool Federation { get; init; } = true;
+
+    /// <summary>Where the DP holds and serves data (metadata federation.jurisdictions).</summary>
+    public IReadOnlyList<string> Jurisdictions { get; init; } = ["EU"];
+
+    /// <summary>The only jurisdictions it forwards lookups to (metadata federation.forward_jurisdictions); null = anywhere.</summary>
+    public IReadOnlyList<string>? ForwardJurisdictions { get; init; } = ["EU"];
+
+    /// <summary>How long the DP waits for a peer DP (PROFILE.md §11) before it gives up on it.</summary>
+    public TimeSpan PeerTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }

@@ -99,6 +99,19 @@ public sealed class ConformanceFixture : IAsyncLifetime
     /// <summary>After a test-control reset (which forgets trusted keys), tells the DP to trust the harness again.</summary>
     internal async Task ReestablishTrustAsync() => PublishBlocker = await EstablishTrustAsync(Client, Meta);
 
+    /// <summary>
+    /// Test-control reset outside any test (a class fixture's clean-up): forgets what the class set up, e.g. peers,
+    /// then trusts the harness again. Recorded with the set-up exchanges.
+    /// </summary>
+    internal async Task ResetOutsideTestAsync()
+    {
+        if (_client is null || Metadata?.TestControlPath is not { } testControl || Options?.AllowTestControl != true)
+            return;
+        _client.Sink = _setup;
+        await _client.PostJsonAsync($"{testControl.TrimEnd('/')}/reset", new JsonObject());
+        PublishBlocker = await EstablishTrustAsync(_client, Metadata);
+    }
+
     /// <summary>Stops the test as not-verifiable when the DP cannot accept the harness's mappings.</summary>
     internal void RequirePublishing()
     {

@@ -87,12 +87,18 @@ internal sealed class DpOperations(ConformanceFixture fixture)
     public Task<LookupAnswer> LookupTaggedAsync(string csi, string tag) =>
         LookupAsync(new JsonObject { ["csi"] = csi, ["csi_type"] = ProfileConstants.CsiTypes.E164, ["tag"] = tag });
 
-    private async Task<LookupAnswer> LookupAsync(JsonObject body)
+    /// <summary>
+    /// Any lookup body (e.g. with <c>federation</c> or <c>msp_filter</c>), optionally with extra request headers sent on
+    /// every attempt (e.g. a cookie the DP must not pass on).
+    /// </summary>
+    public async Task<LookupAnswer> LookupAsync(JsonObject body, IReadOnlyList<KeyValuePair<string, string>>? headers = null)
     {
-        var response = Expect.Reachable(await fixture.Client.PostJsonAsync(fixture.Meta.LookupPath, body), "lookup");
+        var client = fixture.Client;
+        var request = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body);
+        var response = Expect.Reachable(await client.SendAsync(HttpMethod.Post, client.Resolve(fixture.Meta.LookupPath), request, "application/json", headers ?? []), "lookup");
         // Anti-enumeration class (PROFILE.md §10): answer a PrivateToken challenge with a token and ask once more.
         if (response.Status == 401 && ParsedChallenge.From(response, out _) is { } challenge)
-            response = Expect.Reachable(await Tokens.LookupWithTokenAsync(fixture.Meta.LookupPath, body, await Tokens.TokenAsync(challenge)), "lookup with a token");
+            response = Expect.Reachable(await Tokens.LookupWithTokenAsync(fixture.Meta.LookupPath, body, await Tokens.TokenAsync(challenge), extraHeaders: headers), "lookup with a token");
         if (response.Status != 200 || response.Json is not { } json)
             return new LookupAnswer(response, null, [], $"lookup answered {response.Describe()}");
         var status = json["status"] is JsonValue s && s.TryGetValue<string>(out var st) ? st : null;

@@ -56,13 +56,13 @@ internal sealed class TokenWallet(ConformanceFixture fixture)
     public async Task<(byte[]? Token, DpResponse Response)> TryIssueAsync(string credential, ParsedChallenge challenge, byte[]? challengeOverride = null) =>
         await Client.IssueAsync(await IssuerUriAsync(), credential, challengeOverride ?? challenge.Challenge, challenge.TokenKey, challenge.Key);
 
-    public Task<DpResponse> LookupWithTokenAsync(string path, JsonObject request, byte[] token, DpClient? client = null) =>
-        LookupWithAsync(path, request, PrivacyPassClient.Authorization(token), client);
+    public Task<DpResponse> LookupWithTokenAsync(string path, JsonObject request, byte[] token, DpClient? client = null, IReadOnlyList<KeyValuePair<string, string>>? extraHeaders = null) =>
+        LookupWithAsync(path, request, PrivacyPassClient.Authorization(token), client, extraHeaders);
 
-    public Task<DpResponse> LookupWithAsync(string path, JsonObject request, string? authorization, DpClient? client = null)
+    public Task<DpResponse> LookupWithAsync(string path, JsonObject request, string? authorization, DpClient? client = null, IReadOnlyList<KeyValuePair<string, string>>? extraHeaders = null)
     {
         var c = client ?? fixture.Client;
-        return c.SendAsync(HttpMethod.Post, c.Resolve(path), JsonSerializer.SerializeToUtf8Bytes(request), "application/json",
-            authorization is null ? [] : [new("Authorization", authorization)]);
+        IReadOnlyList<KeyValuePair<string, string>> headers = [.. authorization is null ? [] : new KeyValuePair<string, string>[] { new("Authorization", authorization) }, .. extraHeaders ?? []];
+        return c.SendAsync(HttpMethod.Post, c.Resolve(path), JsonSerializer.SerializeToUtf8Bytes(request), "application/json", headers);
     }
 }

@@ -1,0 +1,117 @@
+using System.Text.Json.Nodes;
+using FluentAssertions;
+using Mimi.Conformance.Harness.Roles;
+using Mimi.Conformance.Harness.Roles.Peers;
+using Mimi.Conformance.Protocol.Profile;
+using static Mimi.Conformance.Harness.Tests.ReferenceDp.DpTestHost;
+using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
+
+namespace Mimi.Conformance.Harness.Tests.ReferenceDp;
+
+/// <summary>The reference DP's federation (PROFILE.md §11.3–11.7) beyond what the suite sees: timeouts, validation, its own peer endpoint.</summary>
+public sealed class ReferenceDpFederationTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static Task<FakePeerDp> PeerAsync(string name) =>
+        FakePeerDp.StartAsync(new FakePeerOptions { DpId = $"mimi://{name}.federation-tests.test" }, Ct);
+
+    private static async Task PointAtAsync(DpTestHost dp, params FakePeerDp[] peers)
+    {
+        peers[0].SetRegistry(FakePeerRegistry.Build(peers));
+        using var response = await dp.PostAsync("/test-control/peers", new JsonObject
+        {
+            ["registry_url"] = peers[0].RegistryUrl.ToString(),
+            ["tls_pins"] = new JsonArray([.. peers.Select(p => (JsonNode)p.CertificatePin)]),
+        });
+        ((int)response.StatusCode).Should().Be(204);
+    }
+
+    private static async Task<JsonNode?> LookupAsync(DpTestHost dp, JsonObject body)
+    {
+        using var response = await dp.PostAsync("/v1/lookup", body);
+        ((int)response.StatusCode).Should().Be(200);
+        return await JsonOf(response);
+    }
+
+    [Fact]
+    public async Task A_silent_peer_times_out_into_a_partial_answer_with_the_other_peers_mappings()
+    {
+        await using var a = await PeerAsync("peer-a");
+        await using var silent = await PeerAsync("peer-silent");
+        silent.Behavior = FakePeerBehavior.Hang;
+        await using var dp = await StartAsync(o => o with { PeerTimeout = TimeSpan.FromMilliseconds(400) });
+        var parties = new Parties("federation-timeout", TimeProvider.System);
+        await dp.TrustAsync(parties);
+        await PointAtAsync(dp, a, silent);
+        var csi = parties.NewE164();
+        var mapping = a.Countersign(MappingBuilder.For(parties, a.DpId, csi, parties.NewRecipientKey(), ["default"]).Build().Cose);
+        a.SetMappings(csi, mapping);
+
+        var answer = await LookupAsync(dp, new JsonObject { ["csi"] = csi, ["csi_type"] = "e164", ["federation"] = new JsonObject { ["mode"] = "all" } });
+
+        answer!["status"]!.GetValue<string>().Should().Be("found");
+        B64.TryDecode(answer["mappings"]![0]!["mapping"]!.GetValue<string>(), out var served).Should().BeTrue();
+        served.Should().Equal(mapping);
+        answer["partial"]!.GetValue<bool>().Should().BeTrue();
+        answer["unavailable"]!.AsArray().Select(u => (u!["dp_id"]!.GetValue<string>(), u["reason"]!.GetValue<string>()))
+            .Should().Equal((silent.DpId, "timeout"));
+    }
+
+    [Theory]
+    [InlineData("{\"mode\":\"everywhere\"}")]
+    [InlineData("{\"mode\":\"local\",\"dps\":[\"mimi://x.test\"]}")]
+    [InlineData("{\"mode\":\"client_selected\"}")]
+    [InlineData("{\"mode\":\"client_selected\",\"dps\":[]}")]
+    [InlineData("{\"mode\":7}")]
+    [InlineData("\"all\"")]
+    public async Task A_malformed_federation_member_is_a_400_problem(string federation)
+    {
+        await using var dp = await StartAsync();
+        using var response = await dp.PostAsync("/v1/lookup", new JsonObject { ["csi"] = "+15550100", ["csi_type"] = "e164", ["federation"] = JsonNode.Parse(federation) });
+        await ShouldBeProblemAsync(response, 400, Problems.MalformedRequest);
+    }
+
+    [Fact]
+    public async Task A_dp_without_federation_refuses_modes_other_than_local()
+    {
+        await using var dp = await StartAsync(o => o with { Federation = false });
+        using var local = await dp.PostAsync("/v1/lookup", new JsonObject { ["csi"] = "+15550100", ["csi_type"] = "e164", ["federation"] = new JsonObject { ["mode"] = "local" } });
+        using var all = await dp.PostAsync("/v1/lookup", new JsonObject { ["csi"] = "+15550100", ["csi_type"] = "e164", ["federation"] = new JsonObject { ["mode"] = "all" } });
+        using var metadata = await dp.Http.GetAsync(new Uri(MetadataPath, UriKind.Relative), Ct);
+        var doc = await JsonOf(metadata);
+
+        ((int)local.StatusCode).Should().Be(200);
+        await ShouldBeProblemAsync(all, 400, Problems.MalformedRequest);
+        doc!["conformance_classes"]!.AsArray().Select(n => n!.GetValue<string>()).Should().NotContain("federation");
+        doc["federation"]!["modes"]!.AsArray().Select(n => n!.GetValue<string>()).Should().Equal("local");
+        doc["endpoints"]!["peer_lookup"].Should().BeNull();
+    }
+
+    [Fact]
+    public async Task The_peer_endpoint_answers_one_csi_with_only_the_mappings_computed_here()
+    {
+        await using var b = await PeerAsync("peer-b");
+        await using var dp = await StartAsync();
+        var parties = new Parties("federation-peer-endpoint", TimeProvider.System);
+        await dp.TrustAsync(parties);
+        await PointAtAsync(dp, b);
+        var csi = parties.NewE164();
+        var (own, _) = MappingBuilder.For(parties, dp.DpId, csi, parties.NewRecipientKey(), ["default"]).Build();
+        (await dp.PublishAsync(own)).Status.Should().Be(201);
+        var imported = b.Countersign(MappingBuilder.For(parties, b.DpId, csi, parties.NewRecipientKey(), ["default"]).Build().Cose);
+        using (var import = await dp.PostAsync("/v1/mappings/import", new JsonObject { ["mapping"] = B64.Encode(imported) }))
+            ((int)import.StatusCode).Should().Be(201);
+
+        using var response = await dp.PostAsync("/v1/federation/lookup", new JsonObject { ["csi"] = csi, ["csi_type"] = "e164", ["origin"] = b.DpId, ["hops"] = 1 });
+        using var wildcard = await dp.PostAsync("/v1/federation/lookup", new JsonObject { ["csi"] = "*", ["csi_type"] = "e164", ["origin"] = b.DpId, ["hops"] = 1 });
+        var answer = await JsonOf(response);
+
+        ((int)response.StatusCode).Should().Be(200);
+        answer!["mappings"]!.AsArray().Should().ContainSingle();
+        B64.TryDecode(answer["mappings"]![0]!["mapping"]!.GetValue<string>(), out var served).Should().BeTrue();
+        Mimi.Conformance.Protocol.Cose.CoseSign.Decode(served).Payload.Should().Equal(Mimi.Conformance.Protocol.Cose.CoseSign.Decode(own).Payload);
+        ((int)wildcard.StatusCode).Should().Be(400);
+        b.RequestsTo(FakePeerDp.PeerLookupPath).Should().BeEmpty("a peer lookup is answered locally, never forwarded");
+    }
+}

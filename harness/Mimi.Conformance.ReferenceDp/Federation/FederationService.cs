@@ -1,0 +1,218 @@
+using System.Text.Json;
+using Mimi.Conformance.Protocol.Cose;
+using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.ReferenceDp.Discovery;
+using Mimi.Conformance.ReferenceDp.Endpoints;
+using Mimi.Conformance.ReferenceDp.Faults;
+using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
+
+namespace Mimi.Conformance.ReferenceDp.Federation;
+
+/// <summary>The lookup modes of PROFILE.md §11.4.</summary>
+internal static class FederationModes
+{
+    public const string Local = "local";
+    public const string DpPreferred = "dp_preferred";
+    public const string ClientSelected = "client_selected";
+    public const string All = "all";
+
+    public static IReadOnlyList<string> Every { get; } = [Local, DpPreferred, ClientSelected, All];
+}
+
+/// <summary>What the DP declares in metadata <c>federation</c>: its default mode, where it is, where it may forward to (null = anywhere).</summary>
+internal sealed record FederationPolicy(string Default, IReadOnlyList<string> Jurisdictions, IReadOnlyList<string>? ForwardJurisdictions);
+
+/// <summary>A federated lookup's outcome: local and peer mappings merged (§11.5), and the peers without a usable answer.</summary>
+internal sealed record FederatedResult(IReadOnlyList<LookupHit> Hits, IReadOnlyList<UnavailablePeer> Unavailable);
+
+/// <summary>
+/// PROFILE.md §11.4–11.6: picks the peers a lookup's mode names, forwards only the allowed members (never anything
+/// that identifies the sender), verifies what they answer under their registry keys, and merges it with the local
+/// answer: local first, then peers in registry order, byte-identical duplicates once, failures reported, never hidden.
+/// </summary>
+internal sealed class FederationService(PeerDirectory directory, PeerClient client, DpTrust trust, DpIdentity identity, TimeProvider time, FaultSet faults, FederationPolicy policy, DpLimits limits)
+{
+    public const int MaxConcurrentPeers = 16;
+    public const int MaxListedDps = 64;
+
+    public FederationPolicy Policy => policy;
+
+    /// <summary>fail-on-peer-error: one failing peer sinks the whole lookup.</summary>
+    public bool FailOnPeerError => faults.Has(FaultMode.FailOnPeerError);
+
+    /// <summary>Body checks for <c>federation</c>, before anything else happens (a malformed request says nothing about a CSI).</summary>
+    public static void Validate(FederationRequest? request)
+    {
+        if (request is null)
+            return;
+        if (!FederationModes.Every.Contains(request.Mode))
+            throw new ProblemException(Problems.MalformedRequest, $"federation.mode must be one of {string.Join(", ", FederationModes.Every)}");
+        if (request.Mode == FederationModes.ClientSelected)
+        {
+            if (request.Dps is not { Count: > 0 and <= MaxListedDps })
+                throw new ProblemException(Problems.MalformedRequest, $"federation.dps must list 1 to {MaxListedDps} dp_ids in mode client_selected");
+            if (request.Dps.Any(d => d.Length is 0 or > 512))
+                throw new ProblemException(Problems.MalformedRequest, "federation.dps entries are dp_ids (non-empty, at most 512 characters)");
+        }
+        else if (request.Dps is not null)
+        {
+            throw new ProblemException(Problems.MalformedRequest, "federation.dps is only allowed in mode client_selected");
+        }
+    }
+
+    public async Task<FederatedResult> LookupAsync(LookupRequest request, IReadOnlyList<LookupHit> local, HttpContext sender, CancellationToken ct)
+    {
+        var mode = request.Federation?.Mode ?? policy.Default;
+        if (faults.Has(FaultMode.FederateDespiteLocalMode) && mode == FederationModes.Local)
+            mode = FederationModes.All;
+        if (faults.Has(FaultMode.IgnoreDpList) && mode is FederationModes.DpPreferred or FederationModes.ClientSelected)
+            mode = FederationModes.All;
+        if (mode == FederationModes.Local)
+            return new FederatedResult(local, []);
+
+        var unavailable = new List<UnavailablePeer>();
+        var targets = Targets(mode, request.Federation?.Dps, unavailable);
+        var filter = faults.Has(FaultMode.IgnoreMspFilter) ? null : request.MspFilter;
+        var body = JsonSerializer.SerializeToUtf8Bytes(
+            new PeerLookupRequest(request.Csi, request.CsiType, filter, identity.DpId, 1, faults.Has(FaultMode.ForwardSenderIdentity) ? SenderOf(sender) : null),
+            DpJson.Default.PeerLookupRequest);
+        var leaked = faults.Has(FaultMode.ForwardSenderIdentity) ? SenderHeaders(sender) : null;
+
+        using var gate = new SemaphoreSlim(MaxConcurrentPeers);
+        var replies = await Task.WhenAll(targets.Select(async peer =>
+        {
+            await gate.WaitAsync(ct);
+            try
+            {
+                return await client.PostJsonAsync(peer, peer.PeerLookupPath!, body, ct, leaked);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+
+        var seen = new HashSet<string>(local.Select(h => Convert.ToBase64String(h.Mapping)), StringComparer.Ordinal);
+        var hits = new List<LookupHit>(local);
+        var empty = TagRules.EncodeBlock([], limits.DisclosureBytes);
+        for (var i = 0; i < targets.Count; i++)
+        {
+            var (accepted, problem) = Accept(targets[i], replies[i], request, filter);
+            if (problem is not null)
+                unavailable.Add(new UnavailablePeer(targets[i].DpId, problem));
+            if (faults.Has(FaultMode.DropPeerResults))
+                continue;
+            foreach (var mapping in accepted)
+            {
+                if (seen.Add(Convert.ToBase64String(mapping)) || faults.Has(FaultMode.DuplicatePeerMappings))
+                    hits.Add(new LookupHit(MappingPayload.IdOf(CoseSign.Decode(mapping, strict: false).Payload), mapping, empty));
+            }
+        }
+        return new FederatedResult(hits, faults.Has(FaultMode.HidePartialResults) ? [] : unavailable);
+    }
+
+    private List<PeerEntry> Targets(string mode, IReadOnlyList<string>? listed, List<UnavailablePeer> unavailable)
+    {
+        var peers = directory.Peers;
+        List<PeerEntry> targets;
+        if (mode == FederationModes.ClientSelected)
+        {
+            targets = [];
+            foreach (var dpId in listed!.Distinct(StringComparer.Ordinal))
+            {
+                if (dpId == identity.DpId)
+                    continue;
+                if (peers.FirstOrDefault(p => p.DpId == dpId) is not { } peer)
+                    unavailable.Add(new UnavailablePeer(dpId, "unknown-dp"));
+                else if (peer.PeerLookupPath is null)
+                    unavailable.Add(new UnavailablePeer(dpId, "no-peer-lookup"));
+                else if (!Allowed(peer))
+                    unavailable.Add(new UnavailablePeer(dpId, "jurisdiction"));
+                else
+                    targets.Add(peer);
+            }
+            // Registry order, whatever order the client listed them in, so the merged answer is stable.
+            return [.. peers.Where(targets.Contains)];
+        }
+        var preferred = directory.Preferred;
+        targets = [.. peers.Where(p => mode == FederationModes.All || preferred.Contains(p.DpId))];
+        return [.. targets.Where(p => p.PeerLookupPath is not null && Allowed(p))];
+    }
+
+    /// <summary>Data residency: a peer is asked only if it shares a jurisdiction with the declared forwarding restriction.</summary>
+    private bool Allowed(PeerEntry peer) =>
+        faults.Has(FaultMode.CrossJurisdictionForward) || policy.ForwardJurisdictions is not { } allowed || peer.Jurisdictions.Any(allowed.Contains);
+
+    /// <summary>The peer's mappings that may be served, and why the peer counts as unavailable, if it does.</summary>
+    private (IReadOnlyList<byte[]> Mappings, string? Problem) Accept(PeerEntry peer, PeerReply reply, LookupRequest request, IReadOnlyList<string>? filter)
+    {
+        if (reply.Error is { } error)
+            return ([], error.StartsWith("no answer", StringComparison.Ordinal) ? "timeout" : "unreachable");
+        if (!reply.Succeeded)
+            return ([], $"http-{reply.Status}");
+        LookupResponse? answer;
+        try
+        {
+            answer = JsonSerializer.Deserialize(reply.Body, DpJson.Default.LookupResponse);
+        }
+        catch (JsonException)
+        {
+            return ([], "bad-answer");
+        }
+        if (answer is null || answer.Status is not ("found" or "not_found"))
+            return ([], "bad-answer");
+        var accepted = new List<byte[]>();
+        string? problem = null;
+        var trusted = trust.Current;
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        foreach (var entry in answer.Mappings)
+        {
+            if (!B64.TryDecode(entry.Mapping, out var bytes))
+            {
+                problem ??= "bad-answer";
+                continue;
+            }
+            if (!faults.Has(FaultMode.SkipPeerVerification))
+            {
+                var v = MappingVerifier.Verify(bytes, trusted, now, new VerificationPolicy(RequireDpSignature: true, RequireMspSignatures: false));
+                if (!v.Valid || v.Payload is not { } p || p.Dp != peer.DpId || p.Csi != request.Csi || p.CsiType != request.CsiType)
+                {
+                    problem ??= "invalid-mapping";
+                    continue;
+                }
+            }
+            if (filter is not null && !Lists(bytes, filter))
+                continue;
+            accepted.Add(bytes);
+        }
+        return (accepted, problem);
+    }
+
+    private static bool Lists(byte[] mapping, IReadOnlyList<string> filter)
+    {
+        try
+        {
+            return MappingPayload.Decode(CoseSign.Decode(mapping, strict: false).Payload, strict: false).Msps.Any(e => filter.Contains(e.Msp));
+        }
+        catch (Exception e) when (e is CoseFormatException or ProfileFormatException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>forward-sender-identity: what a careless DP passes on.</summary>
+    private static string SenderOf(HttpContext sender) =>
+        $"{sender.Connection.RemoteIpAddress}; {sender.Request.Headers.Authorization}";
+
+    private static List<KeyValuePair<string, string>> SenderHeaders(HttpContext sender)
+    {
+        var headers = new List<KeyValuePair<string, string>>();
+        foreach (var name in new[] { "Authorization", "Cookie", "User-Agent", "X-Request-Id" })
+        {
+            if (sender.Request.Headers.TryGetValue(name, out var value) && value.Count > 0)
+                headers.Add(new(name, value.ToString()));
+        }
+        headers.Add(new("X-Forwarded-For", sender.Connection.RemoteIpAddress?.ToString() ?? "unknown"));
+        return headers;
+    }
+}

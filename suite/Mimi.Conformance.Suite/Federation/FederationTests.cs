@@ -1,0 +1,381 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Mimi.Conformance.Harness.Client;
+using Mimi.Conformance.Harness.Roles;
+using Mimi.Conformance.Harness.Roles.Peers;
+using Mimi.Conformance.Protocol.Crypto;
+using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.Suite.Infrastructure;
+using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
+
+namespace Mimi.Conformance.Suite.Federation;
+
+/// <summary>
+/// The federation class (PROFILE.md §11) and the forwarding half of R6: fake peer DPs on 127.0.0.1 record what the DP
+/// under test sends them, so each mode's reach, the aggregation of their answers and what a forward carries are
+/// checked on the peers' side. The peers' recorded requests go into each test's evidence.
+/// </summary>
+public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers) : IClassFixture<FederationPeers>
+{
+    /// <summary>The §11.3 members; anything else in a forward is oversharing (§11.6).</summary>
+    private static readonly HashSet<string> ForwardMembers = ["csi", "csi_type", "msp_filter", "origin", "hops"];
+
+    /// <summary>Headers that carry a client's identity or address (§11.6).</summary>
+    private static readonly string[] ForbiddenHeaders =
+        ["Authorization", "Proxy-Authorization", "Cookie", "Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP", "X-Request-Id"];
+
+    private readonly DpOperations _ops = new(dp);
+
+    private Parties Parties => _ops.Parties;
+
+    private async Task<PeerSetup> SetupAsync()
+    {
+        var setup = await peers.EnsureAsync(dp);
+        dp.RequirePublishing();
+        return setup;
+    }
+
+    private static JsonObject Lookup(string csi, string? mode = null, IEnumerable<FakePeerDp>? dps = null, params string[] mspFilter)
+    {
+        var body = new JsonObject { ["csi"] = csi, ["csi_type"] = CsiTypes.E164 };
+        if (mode is not null)
+        {
+            var federation = new JsonObject { ["mode"] = mode };
+            if (dps is not null)
+                federation["dps"] = new JsonArray([.. dps.Select(p => (JsonNode)p.DpId)]);
+            body["federation"] = federation;
+        }
+        if (mspFilter.Length > 0)
+            body["msp_filter"] = new JsonArray([.. mspFilter.Select(m => (JsonNode)m)]);
+        return body;
+    }
+
+    /// <summary>A mapping computed and countersigned at <paramref name="peer"/>, as the peer will answer it.</summary>
+    private byte[] ComputedAt(FakePeerDp peer, string csi, string? msp = null)
+    {
+        var builder = MappingBuilder.For(Parties, peer.DpId, csi, Parties.NewRecipientKey(), ["default"]);
+        if (msp is not null)
+            builder = builder with { Msps = [new MspEntry(msp, ["default"])] };
+        return peer.Countersign(builder.Build().Cose);
+    }
+
+    private async Task<PublishedMapping> PublishLocalAsync(string csi, string? msp = null)
+    {
+        var builder = _ops.Mapping(csi, Parties.NewRecipientKey(), ["default"]);
+        if (msp is not null)
+            builder = builder with { Msps = [new MspEntry(msp, ["default"])] };
+        return await _ops.PublishValidAsync(builder);
+    }
+
+    private async Task<LookupAnswer> LookupAsync(PeerSetup setup, JsonObject body, IReadOnlyList<KeyValuePair<string, string>>? headers = null)
+    {
+        var answer = await _ops.LookupAsync(body, headers);
+        setup.RecordEvidence();
+        Expect.That(answer.FormatProblem is null, "lookup-answered", "HTTP 200 with a §6.3 lookup answer (never a 5xx because of peers)", answer.FormatProblem ?? "ok");
+        return answer;
+    }
+
+    private static void ExpectReached(PeerSetup setup, IReadOnlySet<string> expected, string name, string what)
+    {
+        var reached = setup.Reached();
+        var holds = reached.All(r => r.Value == (expected.Contains(r.Key) ? 1 : 0));
+        Expect.That(holds, name, $"{what}: exactly {(expected.Count == 0 ? "no peer" : string.Join(", ", expected.Order(StringComparer.Ordinal)))} receive one lookup each",
+            string.Join(", ", reached.Select(r => $"{Short(r.Key)} {r.Value}")));
+    }
+
+    private static string Short(string dpId) => dpId.Replace("mimi://", "", StringComparison.Ordinal).Split('.')[0];
+
+    private static string Keys(IEnumerable<ServedMapping> mappings) => string.Join(", ", mappings.Select(m => m.Key[..8]));
+
+    private static string Nonce(byte[] mapping) => new ServedMapping(null, mapping).Key;
+
+    [Fact, Requirement("DISC-L-10")]
+    public async Task Local_mode_reaches_no_peer()
+    {
+        var setup = await SetupAsync();
+        var csi = Parties.NewE164();
+        setup.A.SetMappings(csi, ComputedAt(setup.A, csi));
+        setup.B.SetMappings(csi, ComputedAt(setup.B, csi));
+        var local = await PublishLocalAsync(csi);
+
+        var answer = await LookupAsync(setup, Lookup(csi, "local"));
+
+        ExpectReached(setup, new HashSet<string>(), "local-reaches-none", "mode local");
+        Expect.That(answer.Mappings.Select(m => m.Key).SequenceEqual([local.Key]), "local-answer", "the one local mapping, nothing from peers", Keys(answer.Mappings));
+    }
+
+    [Fact, Requirement("DISC-L-10")]
+    public async Task Msp_filter_is_honoured_locally_and_on_peer_answers()
+    {
+        var setup = await SetupAsync();
+        var csi = Parties.NewE164();
+        string mspA = Parties.Msps[0].Id, mspB = Parties.Msps[1].Id;
+        var localA = await PublishLocalAsync(csi, mspA);
+        await PublishLocalAsync(csi, mspB);
+        var peerA = ComputedAt(setup.A, csi, mspA);
+        setup.A.SetMappings(csi, peerA, ComputedAt(setup.A, csi, mspB));
+
+        var answer = await LookupAsync(setup, Lookup(csi, "client_selected", [setup.A], mspA));
+
+        string[] expected = [localA.Key, Nonce(peerA)];
+        Expect.That(answer.Mappings.Select(m => m.Key).SequenceEqual(expected), "filtered-answer",
+            $"exactly the local and peer-a mappings listing {mspA}, local first ({string.Join(", ", expected.Select(k => k[..8]))})", Keys(answer.Mappings));
+        var forwarded = setup.A.RequestsTo(FakePeerDp.PeerLookupPath).Select(r => r.Json?["msp_filter"]?.ToJsonString()).ToArray();
+        Expect.That(forwarded is [var f] && f == new JsonArray(mspA).ToJsonString(), "filter-forwarded", $"the forward to peer-a carries msp_filter [\"{mspA}\"]",
+            forwarded.Length == 0 ? "no forward" : string.Join("; ", forwarded.Select(x => x ?? "(no msp_filter)")));
+    }
+
+    [Fact, Requirement("DISC-L-10A")]
+    public async Task Dp_preferred_mode_reaches_exactly_the_declared_preferred_peers()
+    {
+        var setup = await SetupAsync();
+        Expect.That(setup.Modes.Contains("dp_preferred"), "mode-declared", "metadata federation.modes lists dp_preferred", string.Join(", ", setup.Modes));
+        var expected = setup.Expected("dp_preferred");
+        if (expected.Count == 0)
+            Expect.NotVerifiable($"the DP prefers none of the harness's peers (metadata federation.preferred: {string.Join(", ", setup.Preferred)}), so mode dp_preferred cannot be told apart from local");
+
+        await LookupAsync(setup, Lookup(Parties.NewE164(), "dp_preferred"));
+
+        ExpectReached(setup, expected, "dp-preferred-reach", "mode dp_preferred (metadata preferred, within the forwarding jurisdictions)");
+    }
+
+    [Fact, Requirement("DISC-L-10A")]
+    public async Task Client_selected_mode_reaches_exactly_the_listed_peer()
+    {
+        var setup = await SetupAsync();
+        Expect.That(setup.Modes.Contains("client_selected"), "mode-declared", "metadata federation.modes lists client_selected", string.Join(", ", setup.Modes));
+
+        var answer = await LookupAsync(setup, Lookup(Parties.NewE164(), "client_selected", [setup.C]));
+
+        ExpectReached(setup, setup.Expected("client_selected", setup.C), "client-selected-reach", "mode client_selected with dps [peer-c]");
+        Expect.That(answer.Response.Json?["partial"] is null, "complete", "no partial flag: the one listed peer answered", answer.Response.Json?["unavailable"]?.ToJsonString() ?? "partial without unavailable");
+    }
+
+    [Fact, Requirement("DISC-L-10A")]
+    public async Task All_mode_reaches_every_registry_peer_it_may_forward_to()
+    {
+        var setup = await SetupAsync();
+        Expect.That(setup.Modes.Contains("all"), "mode-declared", "metadata federation.modes lists all", string.Join(", ", setup.Modes));
+
+        await LookupAsync(setup, Lookup(Parties.NewE164(), "all"));
+
+        ExpectReached(setup, setup.Expected("all"), "all-reach", setup.Restricted ? "mode all (registry peers within forward_jurisdictions)" : "mode all (every registry peer)");
+    }
+
+    [Fact, Requirement("DISC-L-11")]
+    public async Task Without_a_mode_the_declared_default_applies()
+    {
+        var setup = await SetupAsync();
+        var declared = setup.Default;
+        Expect.That(declared is not null && setup.Modes.Contains(declared), "default-declared", "metadata federation.default, one of federation.modes",
+            $"default {declared ?? "(none)"}, modes {string.Join(", ", setup.Modes)}");
+        if (declared == "client_selected")
+            Expect.NotVerifiable("the declared default is client_selected, which needs a dps list a lookup without federation cannot give");
+        var csi = Parties.NewE164();
+        setup.A.SetMappings(csi, ComputedAt(setup.A, csi));
+
+        var answer = await LookupAsync(setup, Lookup(csi));
+
+        ExpectReached(setup, setup.Expected(declared!), "default-reach", $"a lookup without federation, declared default {declared}");
+        if (declared == "local")
+            Expect.That(answer.Mappings.Count == 0, "default-answer", "no peer mapping in a local answer", Keys(answer.Mappings));
+    }
+
+    [Fact, Requirement("DISC-R-03")]
+    public async Task Answers_from_several_peers_are_aggregated_completely_deduplicated_and_byte_identical()
+    {
+        var setup = await SetupAsync();
+        var csi = Parties.NewE164();
+        var local = await PublishLocalAsync(csi);
+        byte[] a1 = ComputedAt(setup.A, csi), a2 = ComputedAt(setup.A, csi), b1 = ComputedAt(setup.B, csi);
+        setup.A.SetMappings(csi, a1, a2, a1);
+        setup.B.SetMappings(csi, b1);
+
+        var answer = await LookupAsync(setup, Lookup(csi, "all"));
+
+        // §11.5 order: local first, then peers in registry order (A before B), each in the order it answered; a1 once.
+        string[] expected = [local.Key, Nonce(a1), Nonce(a2), Nonce(b1)];
+        Expect.That(answer.Mappings.Select(m => m.Key).SequenceEqual(expected), "aggregated",
+            $"local, peer-a's two (the duplicate once), peer-b's: {string.Join(", ", expected.Select(k => k[..8]))}", Keys(answer.Mappings));
+        var trust = new TrustStore([Parties.Csip.Trusted, .. Parties.Msps.Select(m => m.Trusted), setup.A.Trusted, setup.B.Trusted]);
+        foreach (var (sent, name) in new[] { (a1, "peer-a #1"), (a2, "peer-a #2"), (b1, "peer-b") })
+        {
+            var served = answer.Mappings.FirstOrDefault(m => m.Key == Nonce(sent));
+            Expect.That(served is not null && served.Bytes.AsSpan().SequenceEqual(sent), $"byte-identical:{name}", $"the {sent.Length} bytes {name} sent",
+                served is null ? "not served" : $"{served.Bytes.Length} bytes, {(served.Bytes.AsSpan().SequenceEqual(sent) ? "identical" : "different")}");
+            var v = MappingVerifier.Verify(served!.Bytes, trust, Parties.Now, VerificationPolicy.Joint);
+            Expect.That(v.Valid, $"verifies:{name}", "verifies offline under the CSIP, MSP and computing peer's keys (PROFILE.md §5)", v.FirstFailure is { } f ? $"{f.Rule}: {f.Detail}" : "valid");
+        }
+    }
+
+    [Fact, Requirement("DISC-M-10")]
+    public async Task Failing_peers_give_a_partial_answer_naming_them_never_a_silent_loss()
+    {
+        var setup = await SetupAsync();
+        var csi = Parties.NewE164();
+        var a1 = ComputedAt(setup.A, csi);
+        setup.A.SetMappings(csi, a1);
+        setup.B.Behavior = FakePeerBehavior.ServerError;
+        setup.C.Behavior = FakePeerBehavior.Garbage;
+
+        var answer = await LookupAsync(setup, Lookup(csi, "all"));
+
+        Expect.That(answer.Found && answer.Mappings.Any(m => m.Bytes.AsSpan().SequenceEqual(a1)), "healthy-peer-served", "peer-a's mapping, despite the failing peers",
+            $"{answer.Status}: {Keys(answer.Mappings)}");
+        var json = answer.Response.Json;
+        Expect.That(json?["partial"] is JsonValue p && p.TryGetValue<bool>(out var partial) && partial, "partial-flag", "\"partial\": true", json?["partial"]?.ToJsonString() ?? "absent");
+        var named = (json?["unavailable"] as JsonArray)?.Select(u => u?["dp_id"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : "").ToHashSet() ?? [];
+        var must = new[] { setup.B.DpId, setup.C.DpId, setup.DeadPeer };
+        Expect.That(must.All(named.Contains) && named.Count == must.Length, "unavailable-named", $"unavailable names exactly {string.Join(", ", must.Select(Short))} (500, garbage, down)",
+            json?["unavailable"]?.ToJsonString() ?? "absent");
+    }
+
+    [Fact, Requirement("DISC-L-RG")]
+    public async Task Only_mappings_signed_under_the_answering_peers_registry_keys_are_served()
+    {
+        var setup = await SetupAsync();
+        var meta = dp.MetadataJson;
+        var record = new[] { meta?["dp_id"], meta?["signing_keys"], meta?["endpoints"]?["peer_lookup"], meta?["federation"]?["jurisdictions"] };
+        Expect.That(record.All(n => n is not null), "registry-record", "metadata carries a registry record's fields: dp_id, signing_keys, endpoints.peer_lookup, federation.jurisdictions (§11.1, §11.4)",
+            string.Join(", ", new[] { "dp_id", "signing_keys", "endpoints.peer_lookup", "federation.jurisdictions" }.Where((_, i) => record[i] is null).DefaultIfEmpty("all present").Select(n => n == "all present" ? n : n + " missing")));
+        var csi = Parties.NewE164();
+        var good = ComputedAt(setup.A, csi);
+        var unsigned = MappingBuilder.For(Parties, setup.A.DpId, csi, Parties.NewRecipientKey(), ["default"]).Build().Cose;
+        var forged = Protocol.Cose.CoseSign.Decode(unsigned).AddSignature(Parties.Stranger, SignerRoles.Dp).Encode();
+        var foreign = ComputedAt(setup.B, csi);
+        setup.A.SetMappings(csi, good, forged, foreign);
+
+        var answer = await LookupAsync(setup, Lookup(csi, "client_selected", [setup.A]));
+
+        Expect.That(answer.Mappings.Count == 1 && answer.Mappings[0].Bytes.AsSpan().SequenceEqual(good), "registry-trust",
+            "only peer-a's mapping signed under its registry key; not one signed by a key the registry does not list, nor one computed at peer-b",
+            $"{answer.Mappings.Count} served: {string.Join(", ", answer.Mappings.Select(m => m.Key == Nonce(good) ? "good" : m.Key == Nonce(forged) ? "FORGED" : m.Key == Nonce(foreign) ? "FOREIGN" : "other"))}");
+    }
+
+    [Fact, Requirement("DISC-M-11")]
+    public async Task A_mapping_held_only_by_a_registry_peer_is_found_through_the_registry()
+    {
+        var setup = await SetupAsync();
+        var csi = Parties.NewE164();
+        var remote = ComputedAt(setup.C, csi);
+        setup.C.SetMappings(csi, remote);
+
+        var answer = await LookupAsync(setup, Lookup(csi, "all"));
+
+        Expect.That(answer.Found && answer.Mappings.Any(m => m.Bytes.AsSpan().SequenceEqual(remote)), "found-via-registry", "peer-c's mapping (the DP holds none for this CSI)",
+            $"{answer.Status}: {answer.Mappings.Count} mapping(s)");
+    }
+
+    [Fact, Requirement("DISC-L-OP")]
+    public async Task A_client_selected_dp_outside_the_forwarding_jurisdictions_is_not_asked_and_is_reported()
+    {
+        var setup = await SetupAsync();
+        if (!setup.Restricted)
+            Expect.NotApplicable("the DP declares no forwarding restriction (metadata federation.forward_jurisdictions)");
+
+        var answer = await LookupAsync(setup, Lookup(Parties.NewE164(), "client_selected", [setup.A, setup.D]));
+
+        ExpectReached(setup, new HashSet<string> { setup.A.DpId }, "policy-over-preference", $"client_selected [peer-a, peer-d] with peer-d in ZZ, outside {string.Join(", ", setup.ForwardJurisdictions)}");
+        var reported = (answer.Response.Json?["unavailable"] as JsonArray)?.Any(u => u?["dp_id"]?.ToString() == setup.D.DpId && u?["reason"]?.ToString() == "jurisdiction") == true;
+        Expect.That(reported && answer.Response.Json?["partial"]?.ToString() == "true", "reported", "partial: true and peer-d listed in unavailable with reason jurisdiction",
+            answer.Response.Json?["unavailable"]?.ToJsonString() ?? "no unavailable");
+    }
+
+    [Fact, Requirement("DISC-M-12")]
+    public async Task No_lookup_is_forwarded_outside_the_declared_jurisdictions()
+    {
+        var setup = await SetupAsync();
+        var declared = setup.Federation?["jurisdictions"] as JsonArray;
+        Expect.That(declared is { Count: > 0 }, "jurisdictions-declared", "metadata federation.jurisdictions, non-empty (§11.4)", declared?.ToJsonString() ?? "absent");
+        if (!setup.Restricted)
+            Expect.NotApplicable("the DP declares no forwarding restriction (metadata federation.forward_jurisdictions)");
+
+        await LookupAsync(setup, Lookup(Parties.NewE164(), "all"));
+        await LookupAsync(setup, Lookup(Parties.NewE164(), "dp_preferred"));
+
+        var outside = setup.D.RequestsTo(FakePeerDp.PeerLookupPath).Count;
+        Expect.That(outside == 0, "residency", $"peer-d (ZZ, outside {string.Join(", ", setup.ForwardJurisdictions)}) receives nothing in modes all and dp_preferred (it is preferred)",
+            $"{outside} lookup(s) reached peer-d");
+    }
+
+    /// <summary>Distinctive values a careless DP would pass on; none may reach a peer in any form.</summary>
+    private static IReadOnlyList<KeyValuePair<string, string>> SenderHeaders(string tag) =>
+    [
+        new("Cookie", $"mimi_session=sender-cookie-{tag}"),
+        new("X-Forwarded-For", "198.51.100.23"),
+        new("User-Agent", $"mimi-conformance-sender/{tag}"),
+        new("X-Request-Id", $"sender-request-{tag}"),
+    ];
+
+    private static IEnumerable<string> Leaks(PeerSetup setup, IEnumerable<string> secrets)
+    {
+        var values = secrets.Where(s => s.Length >= 8).ToArray();
+        foreach (var (peer, r) in setup.Forwards())
+        {
+            var text = string.Join("\n", r.Headers.Select(h => $"{h.Key}: {h.Value}")) + "\n" + Encoding.UTF8.GetString(r.Body);
+            foreach (var v in values.Where(v => text.Contains(v, StringComparison.Ordinal)))
+                yield return $"{Short(peer.DpId)} received \"{Clip(v)}\"";
+            foreach (var h in ForbiddenHeaders.Where(r.HasHeader))
+                yield return $"{Short(peer.DpId)} received header {h}";
+        }
+    }
+
+    private static string Clip(string s) => s.Length <= 24 ? s : s[..24] + "…";
+
+    [Fact, Requirement("DISC-R-06")]
+    public async Task A_forwarded_lookup_carries_no_sender_identity()
+    {
+        var setup = await SetupAsync();
+        var tag = Convert.ToHexString(Parties.Nonce());
+        var headers = SenderHeaders(tag);
+
+        // Anonymous as the profile allows (a Privacy Pass token when the DP claims anti-enumeration), plus what a
+        // browser or proxy would add.
+        await LookupAsync(setup, Lookup(Parties.NewE164(), "client_selected", [setup.A, setup.B]), headers);
+
+        var forwards = setup.Forwards();
+        Expect.That(forwards.Count > 0, "forwarded", "the lookup reaches peer-a and peer-b", "no forward");
+        var leaks = Leaks(setup, [.. headers.Select(h => h.Value), "198.51.100.23"]).ToArray();
+        Expect.That(leaks.Length == 0, "no-sender-identity", "no cookie, client address, client User-Agent, client request id or forbidden header at any peer (PROFILE.md §11.6)",
+            leaks.Length == 0 ? $"{forwards.Count} forward(s), none carries them" : string.Join("; ", leaks));
+        var tokens = forwards.Where(f => f.Request.Header("Authorization") is not null).Select(f => Short(f.Peer.DpId)).ToArray();
+        Expect.That(tokens.Length == 0, "no-token-forwarded", "no Authorization (Privacy Pass token) at any peer", tokens.Length == 0 ? "none" : $"at {string.Join(", ", tokens)}");
+    }
+
+    [Fact, Requirement("DISC-L-09")]
+    public async Task An_identified_clients_lookup_reaches_peers_without_its_identity()
+    {
+        var setup = await SetupAsync();
+        var credential = dp.Meta.ConformanceClasses.Contains("anti-enumeration") ? await _ops.Tokens.NewCredentialAsync() : $"harness-client-{Convert.ToHexString(Parties.Nonce())}";
+        var csi = Parties.NewE164();
+        IReadOnlyList<KeyValuePair<string, string>> headers = [new("Authorization", $"Bearer {credential}"), new("Forwarded", "for=198.51.100.42;proto=https")];
+
+        await LookupAsync(setup, Lookup(csi, "client_selected", [setup.A]), headers);
+
+        var forwards = setup.A.RequestsTo(FakePeerDp.PeerLookupPath);
+        Expect.That(forwards.Count == 1 && forwards[0].Json?["csi"]?.ToString() == csi, "target-only", "peer-a receives the target CSI", $"{forwards.Count} forward(s) to peer-a");
+        var leaks = Leaks(setup, [credential, "198.51.100.42"]).ToArray();
+        Expect.That(leaks.Length == 0, "querier-protected", "neither the client's credential nor its address reaches the peer (PROFILE.md §11.6)", leaks.Length == 0 ? "none" : string.Join("; ", leaks));
+    }
+
+    [Fact, Requirement("DISC-M-09")]
+    public async Task A_forward_carries_no_more_than_the_profile_allows()
+    {
+        var setup = await SetupAsync();
+        var csi = Parties.NewE164();
+        var body = Lookup(csi, "client_selected", [setup.A], Parties.Msps[0].Id);
+        body["tag"] = "work";
+
+        await LookupAsync(setup, body, SenderHeaders(Convert.ToHexString(Parties.Nonce())));
+
+        var forwards = setup.A.RequestsTo(FakePeerDp.PeerLookupPath);
+        Expect.That(forwards.Count == 1, "forwarded", "one forward to peer-a", $"{forwards.Count}");
+        var json = forwards[0].Json;
+        var extra = json?.Select(m => m.Key).Where(k => !ForwardMembers.Contains(k)).ToArray() ?? ["(not a JSON object)"];
+        Expect.That(extra.Length == 0, "members", $"only {string.Join(", ", ForwardMembers)} (PROFILE.md §11.3; tag is not forwarded)", extra.Length == 0 ? "only those" : $"also {string.Join(", ", extra)}");
+        Expect.That(json?["origin"]?.ToString() == dp.Meta.DpId && json?["hops"]?.ToString() == "1" && json?["csi"]?.ToString() == csi, "origin-hops",
+            $"csi {csi}, origin {dp.Meta.DpId}, hops 1", $"csi {json?["csi"]}, origin {json?["origin"]}, hops {json?["hops"]}");
+        var headers = ForbiddenHeaders.Where(forwards[0].HasHeader).ToArray();
+        Expect.That(headers.Length == 0, "headers", "no header naming or locating the client", headers.Length == 0 ? "none" : string.Join(", ", headers));
+    }
+}
