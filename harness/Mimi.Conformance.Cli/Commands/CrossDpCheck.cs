@@ -1,8 +1,12 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Harness.Configuration;
 using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Harness.Roles;
+using Mimi.Conformance.Harness.Roles.Peers;
 using Mimi.Conformance.Protocol.PrivacyPass;
 using Mimi.Conformance.Protocol.Profile;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
@@ -10,102 +14,180 @@ using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 namespace Mimi.Conformance.Cli.Commands;
 
 /// <summary>
-/// One DP × DP cell of the interop matrix (PROFILE.md §6.5): a mapping published at the publisher is imported by the
-/// other DP and must come back from its lookup byte for byte, verifying under the publisher's dp key.
+/// The DP × DP cells of the interop matrix for one ordered pair: a mapping published at the publisher must come back
+/// from a lookup at the other DP byte for byte and verify under the publisher's dp key, once through import (PROFILE.md
+/// §6.5) and once through a federated lookup (§11.4, mode client_selected naming the publisher).
 /// </summary>
 internal static class CrossDpCheck
 {
-    private const string Manual = "to check it by hand: configure the importing DP to trust the publisher's signing key and the harness CSIP, " +
-        "publish at the first DP, import the countersigned bytes at the second (POST {import}) and compare its lookup answer byte for byte";
+    public const string Import = "import";
+    public const string Federation = "federation";
 
-    public static async Task<CrossCell> RunAsync(string publisherName, ConformanceOptions publisher, string viaName, ConformanceOptions via, TimeProvider time, CancellationToken ct)
+    private const string Manual = "to check it by hand: configure the second DP to trust the publisher's signing key (import) or list it in its " +
+        "registry (federation), publish at the publisher and compare the second DP's lookup answer byte for byte";
+
+    private sealed record Side(string Name, DpClient Client, DpMetadata Meta, JsonObject Json, ConformanceOptions Options);
+
+    public static async Task<IReadOnlyList<CrossCell>> RunAsync(string publisherName, ConformanceOptions publisher, string viaName, ConformanceOptions via, TimeProvider time, CancellationToken ct)
     {
-        CrossCell Cell(Verdict verdict, string reason) => new(publisherName, viaName, verdict, reason);
+        IReadOnlyList<CrossCell> Both(Verdict verdict, string reason) =>
+            [new(Import, publisherName, viaName, verdict, reason), new(Federation, publisherName, viaName, verdict, reason)];
         if (!publisher.AllowTestControl || !via.AllowTestControl)
-            return Cell(Verdict.NotVerifiable, $"test control is not allowed, so neither DP can be told to trust the harness CSIP or the other's key; {Manual}");
-        using var a = new DpClient(publisher, time);
-        using var b = new DpClient(via, time);
-        var (metaA, _, errorA) = await MetadataAsync(a, ct);
-        var (metaB, jsonB, errorB) = await MetadataAsync(b, ct);
-        if (metaA is null || metaB is null)
-            return Cell(Verdict.Error, errorA ?? errorB!);
-        if (metaA.DpId == metaB.DpId)
-            return Cell(Verdict.NotApplicable, $"both DPs claim dp_id {metaA.DpId}: one DP cannot relay its own mappings (§6.5 wrong-dp)");
-        if (metaB.ImportPath is null)
-            return Cell(Verdict.NotApplicable, $"{viaName} advertises no import endpoint (joint-signature class, PROFILE.md §6.5)");
-        if (metaA.TestControlPath is null || metaB.TestControlPath is null)
-            return Cell(Verdict.NotVerifiable, $"{(metaA.TestControlPath is null ? publisherName : viaName)} offers no test control; {Manual}");
+            return Both(Verdict.NotVerifiable, $"test control is not allowed, so neither DP can be told to trust the harness CSIP or the other DP; {Manual}");
+        using var clientA = new DpClient(publisher, time);
+        using var clientB = new DpClient(via, time);
+        var (a, errorA) = await SideAsync(publisherName, clientA, publisher, ct);
+        var (b, errorB) = await SideAsync(viaName, clientB, via, ct);
+        if (a is null || b is null)
+            return Both(Verdict.Error, (errorA ?? errorB)!);
+        if (a.Meta.DpId == b.Meta.DpId)
+            return Both(Verdict.NotApplicable, $"both DPs claim dp_id {a.Meta.DpId}: a DP cannot fetch its own mappings from itself");
+        if (a.Meta.TestControlPath is null || b.Meta.TestControlPath is null)
+            return Both(Verdict.NotVerifiable, $"{(a.Meta.TestControlPath is null ? publisherName : viaName)} offers no test control; {Manual}");
 
         var parties = new Parties($"{publisher.Seed}/cross/{publisherName}/{viaName}", time);
-        var trustA = await TrustAsync(a, metaA, parties, []);
-        var trustB = await TrustAsync(b, metaB, parties, metaA.SigningKeys.Select(k => new JsonObject { ["owner"] = metaA.DpId, ["x"] = B64.Encode(k.PublicKey) }));
-        if ((trustA ?? trustB) is { } trustError)
-            return Cell(Verdict.Error, trustError);
-
-        var csi = parties.NewE164();
-        var (mapping, _) = MappingBuilder.For(parties, metaA.DpId, csi, parties.NewRecipientKey()).Build();
-        var published = await a.PostJsonAsync(metaA.PublishPath, new JsonObject { ["mapping"] = B64.Encode(mapping) }, ct);
-        if (published.Status is not (200 or 201) || MappingOf(published) is not { } countersigned)
-            return Cell(Verdict.Fail, $"publish at {publisherName} answered {published.Describe()} without a countersigned mapping");
-        var imported = await b.PostJsonAsync(metaB.ImportPath, new JsonObject { ["mapping"] = B64.Encode(countersigned) }, ct);
-        if (imported.Status is not (200 or 201))
-            return Cell(Verdict.Fail, $"{viaName} refused to import {publisherName}'s countersigned mapping: {imported.Describe()}{ProblemOf(imported)}");
-
-        var directory = RateLimitPolicy.Parse(jsonB)?.IssuerDirectory ?? PrivacyPassConstants.DirectoryPath;
-        var (served, lookupError) = await LookupAsync(b, metaB, directory, csi, ct);
-        if (lookupError is not null)
-            return Cell(Verdict.Fail, $"lookup at {viaName}: {lookupError}");
-        if (!served.Any(m => m.AsSpan().SequenceEqual(countersigned)))
-            return Cell(Verdict.Fail, $"{viaName} served {served.Count} mapping(s) for the imported CSI, none byte-identical to the {countersigned.Length} bytes {publisherName} countersigned");
-        var trust = new TrustStore([parties.Csip.Trusted, .. metaA.SigningKeys.Select(k => new TrustedKey(SignerRoles.Dp, metaA.DpId, k.PublicKey))]);
-        var policy = metaA.ConformanceClasses.Contains("joint-signature") ? VerificationPolicy.Joint : VerificationPolicy.RecipientOnly;
-        var verification = MappingVerifier.Verify(countersigned, trust, time.GetUtcNow().ToUnixTimeSeconds(), policy);
-        return verification.Valid
-            ? Cell(Verdict.Pass, $"published at {publisherName}, imported by {viaName}, served by {viaName} byte-identical ({countersigned.Length} bytes) and verified with {publisherName}'s dp signature")
-            : Cell(Verdict.Fail, $"the mapping served by {viaName} does not verify: rule {verification.FirstFailure!.Rule} ({verification.FirstFailure.Detail})");
+        var trustError = await TrustAsync(a, parties, []) ?? await TrustAsync(b, parties, a.Meta.SigningKeys.Select(k => new JsonObject { ["owner"] = a.Meta.DpId, ["x"] = B64.Encode(k.PublicKey) }));
+        if (trustError is not null)
+            return Both(Verdict.Error, trustError);
+        return [await ImportAsync(a, b, parties, time, ct), await FederateAsync(a, b, parties, time, ct)];
     }
 
-    private static async Task<(DpMetadata?, JsonObject?, string?)> MetadataAsync(DpClient client, CancellationToken ct)
+    private static async Task<CrossCell> ImportAsync(Side a, Side b, Parties parties, TimeProvider time, CancellationToken ct)
+    {
+        CrossCell Cell(Verdict verdict, string reason) => new(Import, a.Name, b.Name, verdict, reason);
+        if (b.Meta.ImportPath is null)
+            return Cell(Verdict.NotApplicable, $"{b.Name} advertises no import endpoint (joint-signature class, PROFILE.md §6.5)");
+        var (csi, countersigned, publishError) = await PublishAsync(a, parties, ct);
+        if (publishError is not null)
+            return Cell(Verdict.Fail, publishError);
+        var imported = await b.Client.PostJsonAsync(b.Meta.ImportPath, new JsonObject { ["mapping"] = B64.Encode(countersigned!) }, ct);
+        if (imported.Status is not (200 or 201))
+            return Cell(Verdict.Fail, $"{b.Name} refused to import {a.Name}'s countersigned mapping: {imported.Describe()}{ProblemOf(imported)}");
+        var (verdict, reason) = await ServedAsync(a, b, csi, countersigned!, parties, null, time, ct);
+        return Cell(verdict, verdict == Verdict.Pass ? $"published at {a.Name}, imported by {b.Name}; {reason}" : reason);
+    }
+
+    private static async Task<CrossCell> FederateAsync(Side a, Side b, Parties parties, TimeProvider time, CancellationToken ct)
+    {
+        CrossCell Cell(Verdict verdict, string reason) => new(Federation, a.Name, b.Name, verdict, reason);
+        if (!b.Meta.ConformanceClasses.Contains(Federation))
+            return Cell(Verdict.NotApplicable, $"{b.Name} does not claim the federation class");
+        if (a.Json["endpoints"]?["peer_lookup"] is not JsonValue lookupPath || !lookupPath.TryGetValue<string>(out var peerLookup))
+            return Cell(Verdict.NotApplicable, $"{a.Name} advertises no DP-to-DP lookup (metadata endpoints.peer_lookup, PROFILE.md §11.3)");
+        if (PinOf(a.Options) is not { } pinA)
+            return Cell(Verdict.NotVerifiable, $"{b.Name} must be told {a.Name}'s certificate pin (PROFILE.md §11.2); give --pin {a.Name}=<sha256> or a --ca file holding {a.Name}'s own certificate");
+        var jurisdictions = StringsOf(a.Json["federation"]?["jurisdictions"]);
+        var allowed = StringsOf(b.Json["federation"]?["forward_jurisdictions"]);
+        if (b.Json["federation"]?["forward_jurisdictions"] is not null && !jurisdictions.Any(allowed.Contains))
+            return Cell(Verdict.NotApplicable, $"{b.Name} may forward only to [{string.Join(", ", allowed)}] and {a.Name} declares [{string.Join(", ", jurisdictions)}] (§11.7)");
+
+        var (csi, countersigned, publishError) = await PublishAsync(a, parties, ct);
+        if (publishError is not null)
+            return Cell(Verdict.Fail, publishError);
+        await using var registry = await FakePeerDp.StartAsync(new FakePeerOptions { DpId = "mimi://registry.conformance.test", TimeProvider = time }, ct);
+        var entry = new JsonObject
+        {
+            ["dp_id"] = a.Meta.DpId,
+            ["base_url"] = a.Options.DpUrl.GetLeftPart(UriPartial.Authority),
+            ["signing_keys"] = new JsonArray([.. a.Meta.SigningKeys.Select(k => (JsonNode)FakePeerRegistry.KeyEntry(k.PublicKey))]),
+            ["jurisdictions"] = new JsonArray([.. jurisdictions.Select(j => (JsonNode)j)]),
+            ["endpoints"] = new JsonObject { ["peer_lookup"] = peerLookup },
+        };
+        registry.SetRegistry(FakePeerRegistry.Build([entry]));
+        var peers = await b.Client.PostJsonAsync($"{b.Meta.TestControlPath!.TrimEnd('/')}/peers",
+            new JsonObject { ["registry_url"] = registry.RegistryUrl.ToString(), ["tls_pins"] = new JsonArray(registry.CertificatePin, pinA) }, ct);
+        if (peers.Status is not (200 or 204))
+            return Cell(Verdict.Error, $"test control /peers at {b.Name} answered {peers.Describe()}{ProblemOf(peers)}");
+        var federation = new JsonObject { ["mode"] = "client_selected", ["dps"] = new JsonArray(a.Meta.DpId) };
+        var (verdict, reason) = await ServedAsync(a, b, csi, countersigned!, parties, federation, time, ct);
+        return Cell(verdict, verdict == Verdict.Pass ? $"published at {a.Name}, found by {b.Name} through a client_selected lookup; {reason}" : reason);
+    }
+
+    /// <summary>A fresh mapping published at the publisher: its CSI and the countersigned bytes it answered.</summary>
+    private static async Task<(string Csi, byte[]? Countersigned, string? Error)> PublishAsync(Side a, Parties parties, CancellationToken ct)
+    {
+        var csi = parties.NewE164();
+        var (mapping, _) = MappingBuilder.For(parties, a.Meta.DpId, csi, parties.NewRecipientKey()).Build();
+        var published = await a.Client.PostJsonAsync(a.Meta.PublishPath, new JsonObject { ["mapping"] = B64.Encode(mapping) }, ct);
+        return published.Status is (200 or 201) && MappingOf(published) is { } countersigned
+            ? (csi, countersigned, null)
+            : (csi, null, $"publish at {a.Name} answered {published.Describe()} without a countersigned mapping{ProblemOf(published)}");
+    }
+
+    /// <summary>Looks the CSI up at the second DP: pass when the publisher's bytes come back unchanged and verify.</summary>
+    private static async Task<(Verdict, string)> ServedAsync(Side a, Side b, string csi, byte[] countersigned, Parties parties, JsonObject? federation, TimeProvider time, CancellationToken ct)
+    {
+        var (served, lookupError) = await LookupAsync(b, csi, federation, ct);
+        if (lookupError is not null)
+            return (Verdict.Fail, $"lookup at {b.Name}: {lookupError}");
+        if (!served.Any(m => m.AsSpan().SequenceEqual(countersigned)))
+            return (Verdict.Fail, $"{b.Name} served {served.Count} mapping(s) for {a.Name}'s CSI, none byte-identical to the {countersigned.Length} bytes {a.Name} countersigned");
+        var trust = new TrustStore([parties.Csip.Trusted, .. a.Meta.SigningKeys.Select(k => new TrustedKey(SignerRoles.Dp, a.Meta.DpId, k.PublicKey))]);
+        var policy = a.Meta.ConformanceClasses.Contains("joint-signature") ? VerificationPolicy.Joint : VerificationPolicy.RecipientOnly;
+        var verification = MappingVerifier.Verify(countersigned, trust, time.GetUtcNow().ToUnixTimeSeconds(), policy);
+        return verification.Valid
+            ? (Verdict.Pass, $"served by {b.Name} byte-identical ({countersigned.Length} bytes) and verified with {a.Name}'s dp signature")
+            : (Verdict.Fail, $"the mapping served by {b.Name} does not verify: rule {verification.FirstFailure!.Rule} ({verification.FirstFailure.Detail})");
+    }
+
+    private static async Task<(Side?, string?)> SideAsync(string name, DpClient client, ConformanceOptions options, CancellationToken ct)
     {
         var response = await client.GetAsync(MetadataPath, ct);
         return response.Status == 200 && response.Json is { } json
-            ? (DpMetadata.Parse(json), json, null)
-            : (null, null, $"{client.BaseUrl}{MetadataPath} answered {response.Describe()}");
+            ? (new Side(name, client, DpMetadata.Parse(json), json, options), null)
+            : (null, $"{name}: {MetadataPath} answered {response.Describe()}");
     }
 
-    private static async Task<string?> TrustAsync(DpClient client, DpMetadata meta, Parties parties, IEnumerable<JsonObject> dpKeys)
+    private static async Task<string?> TrustAsync(Side side, Parties parties, IEnumerable<JsonObject> dpKeys)
     {
         var body = new JsonObject
         {
             ["csip_keys"] = new JsonArray(new JsonObject { ["owner"] = parties.Csip.Id, ["x"] = B64.Encode(parties.Csip.Key.PublicKey) }),
             ["dp_keys"] = new JsonArray([.. dpKeys]),
         };
-        var response = await client.PostJsonAsync($"{meta.TestControlPath!.TrimEnd('/')}/trust", body);
-        return response.Status is 200 or 204 ? null : $"test control /trust at {client.BaseUrl} answered {response.Describe()}";
+        var response = await side.Client.PostJsonAsync($"{side.Meta.TestControlPath!.TrimEnd('/')}/trust", body);
+        return response.Status is 200 or 204 ? null : $"test control /trust at {side.Name} answered {response.Describe()}";
     }
 
     /// <summary>A lookup, answering a PrivateToken challenge (anti-enumeration class, §10) with a token from a fresh client.</summary>
-    private static async Task<(IReadOnlyList<byte[]>, string?)> LookupAsync(DpClient client, DpMetadata meta, string issuerDirectory, string csi, CancellationToken ct)
+    private static async Task<(IReadOnlyList<byte[]>, string?)> LookupAsync(Side side, string csi, JsonObject? federation, CancellationToken ct)
     {
         var request = new JsonObject { ["csi"] = csi, ["csi_type"] = CsiTypes.E164 };
-        var response = await client.PostJsonAsync(meta.LookupPath, request, ct);
+        if (federation is not null)
+            request["federation"] = federation;
+        var client = side.Client;
+        var response = await client.PostJsonAsync(side.Meta.LookupPath, request, ct);
         if (response.Status == 401 && ParsedChallenge.From(response, out _) is { } challenge)
         {
             var wallet = new PrivacyPassClient(client, new SeededBytes($"cross/{csi}"));
-            var (credential, registered) = await wallet.RegisterClientAsync(meta.TestControlPath!);
-            var (issuer, directory) = await wallet.IssuerRequestUriAsync(issuerDirectory);
+            var (credential, registered) = await wallet.RegisterClientAsync(side.Meta.TestControlPath!);
+            var (issuer, directory) = await wallet.IssuerRequestUriAsync(RateLimitPolicy.Parse(side.Json)?.IssuerDirectory ?? PrivacyPassConstants.DirectoryPath);
             if (credential is null || issuer is null)
                 return ([], $"no token: /clients answered {registered.Describe()}, the issuer directory {directory.Describe()}");
             var (token, issued) = await wallet.IssueAsync(issuer, credential, challenge.Challenge, challenge.TokenKey, challenge.Key);
             if (token is null)
                 return ([], $"the issuer did not issue a token: {issued.Describe()}");
-            response = await client.SendAsync(HttpMethod.Post, client.Resolve(meta.LookupPath), System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(request),
+            response = await client.SendAsync(HttpMethod.Post, client.Resolve(side.Meta.LookupPath), JsonSerializer.SerializeToUtf8Bytes(request),
                 "application/json", [new("Authorization", PrivacyPassClient.Authorization(token))], ct);
         }
         if (response.Status != 200 || response.Json?["mappings"] is not JsonArray items)
-            return ([], $"answered {response.Describe()} without a mappings array");
+            return ([], $"answered {response.Describe()} without a mappings array{ProblemOf(response)}");
         return ([.. items.Select(i => i?["mapping"] is JsonValue v && v.TryGetValue<string>(out var s) && B64.TryDecode(s, out var bytes) ? bytes : [])], null);
     }
+
+    /// <summary>The publisher's leaf certificate pin as §11.2 wants it: from --pin, or a --ca file that is the leaf itself.</summary>
+    private static string? PinOf(ConformanceOptions options)
+    {
+        if (options.PinSha256 is { } hex)
+            return B64.Encode(Convert.FromHexString(hex));
+        if (options.CaFile is not { } file)
+            return null;
+        var certificate = X509CertificateLoader.LoadCertificateFromFile(file);
+        return certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData) ? B64.Encode(SHA256.HashData(certificate.RawData)) : null;
+    }
+
+    private static string[] StringsOf(JsonNode? node) =>
+        node is JsonArray array ? [.. array.Select(n => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : null).OfType<string>()] : [];
 
     private static byte[]? MappingOf(DpResponse response) =>
         response.Json?["mapping"] is JsonValue v && v.TryGetValue<string>(out var s) && B64.TryDecode(s, out var bytes) ? bytes : null;

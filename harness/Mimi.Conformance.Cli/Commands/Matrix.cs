@@ -42,8 +42,12 @@ internal sealed record MatrixRow(
     [property: JsonPropertyName("verdicts")] IReadOnlyDictionary<string, Verdict> Verdicts,
     [property: JsonPropertyName("reasons")] IReadOnlyDictionary<string, string> Reasons);
 
-/// <summary>A cross-DP cell: a mapping published at <see cref="Publisher"/>, fetched through <see cref="Via"/>.</summary>
+/// <summary>
+/// A cross-DP cell: a mapping published at <see cref="Publisher"/>, fetched through <see cref="Via"/>, by
+/// <see cref="Scenario"/> <c>import</c> (relay, PROFILE.md §6.5) or <c>federation</c> (DP-to-DP lookup, §11).
+/// </summary>
 internal sealed record CrossCell(
+    [property: JsonPropertyName("scenario")] string Scenario,
     [property: JsonPropertyName("publisher")] string Publisher,
     [property: JsonPropertyName("via")] string Via,
     [property: JsonPropertyName("verdict")] Verdict Verdict,

@@ -20,7 +20,7 @@ internal static class MatrixCommand
 {
     /// <summary>The --demo DPs: two clean reference DPs and one with a fault whose failures must show in the matrix.</summary>
     public static IReadOnlyList<(string Name, string[] Faults)> DemoDps { get; } =
-        [("ref-a", []), ("ref-b", []), ("ref-faulty", ["drop-second-mapping", "re-sign-relayed"])];
+        [("ref-a", []), ("ref-b", []), ("ref-faulty", ["drop-second-mapping", "re-sign-relayed", "drop-peer-results"])];
 
     public static Command Create()
     {
@@ -100,9 +100,11 @@ internal static class MatrixCommand
         {
             foreach (var b in targets.Where(t => t.Name != a.Name))
             {
-                var cell = await CrossDpCheck.RunAsync(a.Name, options[a.Name], b.Name, options[b.Name], time, ct);
-                await log.WriteLineAsync($"cross {a.Name} -> {b.Name}: {cell.Verdict.ToWire()}: {cell.Reason}");
-                cross.Add(cell);
+                foreach (var cell in await CrossDpCheck.RunAsync(a.Name, options[a.Name], b.Name, options[b.Name], time, ct))
+                {
+                    await log.WriteLineAsync($"cross {cell.Scenario} {a.Name} -> {b.Name}: {cell.Verdict.ToWire()}: {cell.Reason}");
+                    cross.Add(cell);
+                }
             }
         }
         var matrix = MatrixBuilder.Build(runs, cross, time.GetUtcNow());

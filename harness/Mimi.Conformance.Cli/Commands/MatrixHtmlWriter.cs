@@ -6,7 +6,7 @@ namespace Mimi.Conformance.Cli.Commands;
 
 /// <summary>
 /// matrix.html: one self-contained page (inline CSS, no script, no external requests). Hooks: <c>#dp-table</c>,
-/// <c>#matrix tr.req-row[data-id]</c> with <c>td.cell[data-dp][data-verdict]</c>, and <c>#cross td.cross[data-publisher][data-via]</c>.
+/// <c>#matrix tr.req-row[data-id]</c> with <c>td.cell[data-dp][data-verdict]</c>, and <c>#cross-import</c> / <c>#cross-federation</c> <c>td.cross[data-publisher][data-via]</c>.
 /// </summary>
 internal static class MatrixHtmlWriter
 {
@@ -40,25 +40,30 @@ internal static class MatrixHtmlWriter
             }
             w.WriteLine("</tr>");
         }
-        w.WriteLine("</table><h2>Cross-DP: published at (row), fetched through (column)</h2><table id=\"cross\"><tr><th></th>");
-        foreach (var dp in m.Dps)
-            w.Write($"<th>{E(dp.Name)}</th>");
-        w.WriteLine("</tr>");
-        foreach (var a in m.Dps)
-        {
-            w.Write($"<tr><th>{E(a.Name)}</th>");
-            foreach (var b in m.Dps)
-            {
-                var cell = m.Cross.FirstOrDefault(c => c.Publisher == a.Name && c.Via == b.Name);
-                w.Write(cell is null ? "<td>—</td>"
-                    : $"<td class=\"cross {cell.Verdict.ToWire()}\" data-publisher=\"{E(a.Name)}\" data-via=\"{E(b.Name)}\" data-verdict=\"{cell.Verdict.ToWire()}\" title=\"{E(cell.Reason)}\">{cell.Verdict.ToWire()}</td>");
-            }
-            w.WriteLine("</tr>");
-        }
         w.WriteLine("</table>");
+        foreach (var (scenario, title) in new[] { ("import", "import (§6.5): published at the row's DP, imported and served by the column's DP"),
+                     ("federation", "federation (§11): published at the row's DP, found by a client_selected lookup at the column's DP") })
+        {
+            w.WriteLine($"<h2>Cross-DP {E(title)}</h2><table id=\"cross-{scenario}\"><tr><th></th>");
+            foreach (var dp in m.Dps)
+                w.Write($"<th>{E(dp.Name)}</th>");
+            w.WriteLine("</tr>");
+            foreach (var a in m.Dps)
+            {
+                w.Write($"<tr><th>{E(a.Name)}</th>");
+                foreach (var b in m.Dps)
+                {
+                    var cell = m.Cross.FirstOrDefault(c => c.Scenario == scenario && c.Publisher == a.Name && c.Via == b.Name);
+                    w.Write(cell is null ? "<td>—</td>"
+                        : $"<td class=\"cross {cell.Verdict.ToWire()}\" data-scenario=\"{scenario}\" data-publisher=\"{E(a.Name)}\" data-via=\"{E(b.Name)}\" data-verdict=\"{cell.Verdict.ToWire()}\" title=\"{E(cell.Reason)}\">{cell.Verdict.ToWire()}</td>");
+                }
+                w.WriteLine("</tr>");
+            }
+            w.WriteLine("</table>");
+        }
         w.WriteLine("<ul id=\"cross-reasons\">");
         foreach (var c in m.Cross)
-            w.WriteLine($"<li><b>{E(c.Publisher)} → {E(c.Via)}</b> {c.Verdict.ToWire()}: {E(c.Reason)}</li>");
+            w.WriteLine($"<li><b>{E(c.Scenario)} {E(c.Publisher)} → {E(c.Via)}</b> {c.Verdict.ToWire()}: {E(c.Reason)}</li>");
         w.WriteLine("</ul>");
         w.WriteLine("</body></html>");
         return w.ToString();
