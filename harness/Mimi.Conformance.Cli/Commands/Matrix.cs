@@ -51,10 +51,11 @@ internal sealed record CrossCell(
 
 internal static class MatrixBuilder
 {
-    /// <summary>Why no cross cell is verified yet: the profile has no DP-to-DP import or relay path.</summary>
+    /// <summary>Why no cross cell is verified yet: the matrix does not wire the DPs to each other.</summary>
     public static string CrossReason(string profile) =>
-        $"{profile} defines no import or relay path between DPs yet (federation mode \"local\" only), so a mapping published at one DP " +
-        "cannot be fetched through another; this cell becomes verifiable once the profile adds DP-to-DP lookup (federation class).";
+        $"{profile} defines DP-to-DP lookup (PROFILE.md §11, federation class), but the matrix does not yet point one DP under test at " +
+        "another's registry entry, so a mapping published at one DP is not fetched through another here; each DP's federation tests " +
+        "check the same path against the harness's fake peer DPs.";
 
     public static MatrixDocument Build(IReadOnlyList<(string Name, IReadOnlyList<string> Faults, string ReportPath, ConformanceReport Report)> runs, DateTimeOffset now)
     {

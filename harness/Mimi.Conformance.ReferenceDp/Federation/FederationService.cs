@@ -72,8 +72,9 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
             mode = FederationModes.All;
         if (faults.Has(FaultMode.IgnoreDpList) && mode is FederationModes.DpPreferred or FederationModes.ClientSelected)
             mode = FederationModes.All;
+        // The hot path: local hits as they are (found_at defaults to this DP).
         if (mode == FederationModes.Local)
-            return new FederatedResult([.. local.Select(h => h with { FoundAt = [identity.DpId] })], []);
+            return new FederatedResult(local, []);
 
         var unavailable = new List<UnavailablePeer>();
         var targets = Targets(mode, request.Federation?.Dps, unavailable);
