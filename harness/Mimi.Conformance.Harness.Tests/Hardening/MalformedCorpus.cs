@@ -82,6 +82,20 @@ internal static class MalformedCorpus
             foreach (var shape in new[] { "", "[]", "\"x\"", "0", "{", "}", "{\"a\":}", "[{}]" })
                 list.Add(new("wrong-types", "POST", path, Encoding.UTF8.GetBytes(shape), "application/json"));
         }
+        // Federation (PROFILE.md §11): the lookup's federation/format/msp_filter members, the peer endpoint, test control /peers.
+        // (null is an absent optional member, ["a"] a valid dps list and 1 a valid hops: those are not malformed.)
+        foreach (var v in values.Where(v => v != "null"))
+        {
+            list.Add(new("wrong-types", "POST", "/v1/lookup", Encoding.UTF8.GetBytes($"{{\"csi\":\"+15550001\",\"csi_type\":\"e164\",\"federation\":{v}}}"), "application/json"));
+            if (v != "[\"a\"]")
+                list.Add(new("wrong-types", "POST", "/v1/lookup", Encoding.UTF8.GetBytes($"{{\"csi\":\"+15550001\",\"csi_type\":\"e164\",\"federation\":{{\"mode\":\"client_selected\",\"dps\":{v}}}}}"), "application/json"));
+            list.Add(new("wrong-types", "POST", "/v1/lookup", Encoding.UTF8.GetBytes($"{{\"csi\":\"+15550001\",\"csi_type\":\"e164\",\"format\":{v}}}"), "application/json"));
+            list.Add(new("wrong-types", "POST", "/v1/federation/lookup", Encoding.UTF8.GetBytes($"{{\"csi\":{v},\"csi_type\":\"e164\",\"origin\":\"mimi://x.test\",\"hops\":1}}"), "application/json"));
+            if (v != "1")
+                list.Add(new("wrong-types", "POST", "/v1/federation/lookup", Encoding.UTF8.GetBytes($"{{\"csi\":\"+15550001\",\"csi_type\":\"e164\",\"hops\":{v}}}"), "application/json"));
+            list.Add(new("wrong-types", "POST", "/test-control/peers", Encoding.UTF8.GetBytes($"{{\"registry_url\":{v},\"tls_pins\":[\"{new string('A', 43)}\"]}}"), "application/json"));
+            list.Add(new("wrong-types", "POST", "/test-control/peers", Encoding.UTF8.GetBytes($"{{\"registry_url\":\"https://127.0.0.1:1/registry\",\"tls_pins\":{v}}}"), "application/json"));
+        }
         // Invalid UTF-8 inside JSON strings and as raw bodies.
         for (var i = 0; i < 20; i++)
         {
@@ -98,7 +112,7 @@ internal static class MalformedCorpus
                 list.Add(new("oversize", "POST", path, Encoding.UTF8.GetBytes("{\"csi\":\"" + new string('9', size) + "\"}"), "application/json"));
         }
         // Wrong methods and media types on every endpoint.
-        foreach (var path in new[] { "/v1/lookup", "/v1/mappings", "/v1/mappings/remove", "/.well-known/mimi-discovery", "/test-control/trust" })
+        foreach (var path in new[] { "/v1/lookup", "/v1/mappings", "/v1/mappings/remove", "/.well-known/mimi-discovery", "/test-control/trust", "/v1/federation/lookup", "/test-control/peers" })
         {
             foreach (var method in new[] { "PUT", "DELETE", "PATCH", "OPTIONS", path.StartsWith("/.well", StringComparison.Ordinal) ? "POST" : "GET" })
                 list.Add(new("wrong-method", method, path, [], null));

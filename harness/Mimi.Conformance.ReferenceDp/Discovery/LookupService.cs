@@ -7,7 +7,8 @@ using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
 namespace Mimi.Conformance.ReferenceDp.Discovery;
 
-internal sealed record LookupHit(string MappingId, byte[] Mapping, byte[]? Disclosures = null);
+/// <summary>One mapping a lookup serves. <c>FoundAt</c>: the DPs it was found at (federated lookups; null = only here).</summary>
+internal sealed record LookupHit(string MappingId, byte[] Mapping, byte[]? Disclosures = null, IReadOnlyList<string>? FoundAt = null);
 
 /// <summary>PROFILE.md §6.3: every live mapping of a CSI, byte for byte, oldest first.</summary>
 internal sealed class LookupService(MappingStore store, TimeProvider time, FaultSet faults, DpLimits? limits = null)

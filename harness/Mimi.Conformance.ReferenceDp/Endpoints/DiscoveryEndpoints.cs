@@ -1,3 +1,4 @@
+using Mimi.Conformance.Protocol.Cose;
 using Mimi.Conformance.Protocol.Profile;
 using Mimi.Conformance.ReferenceDp.Discovery;
 using Mimi.Conformance.ReferenceDp.Federation;
@@ -17,7 +18,7 @@ internal static class Paths
 }
 
 /// <summary>Publish, lookup and remove (PROFILE.md §6.2–6.4), and federated lookups (§11): JSON in and out; the work is in Discovery/ and Federation/.</summary>
-internal sealed class DiscoveryEndpoints(PublishService publish, LookupService lookup, RemovalService removal, ImportService import, DpLimits limits, Func<HttpContext, LookupRequest, Task<bool>>? admitLookup = null, FederationService? federation = null)
+internal sealed class DiscoveryEndpoints(PublishService publish, LookupService lookup, RemovalService removal, ImportService import, DpLimits limits, Func<HttpContext, LookupRequest, Task<bool>>? admitLookup = null, FederationService? federation = null, string selfDpId = "")
 {
     public IEnumerable<DpRoute> Routes =>
     [
@@ -47,20 +48,34 @@ internal sealed class DiscoveryEndpoints(PublishService publish, LookupService l
     private async Task LookupAsync(HttpContext ctx)
     {
         var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.LookupRequest, limits.MaxBodyBytes);
-        FederationService.Validate(request.Federation);
+        FederationService.Validate(request.Federation, request.Format);
         if (federation is null && request.Federation is { Mode: not FederationModes.Local })
             throw new ProblemException(Problems.MalformedRequest, "this DP does not federate: federation.mode must be local");
         if (admitLookup is not null && !await admitLookup(ctx, request))
             return;
         var hits = lookup.Lookup(request.Csi, request.CsiType, request.Tag, request.MspFilter);
+        var local = hits;
         IReadOnlyList<UnavailablePeer> unavailable = [];
         if (federation is not null)
             (hits, unavailable) = await federation.LookupAsync(request, hits, ctx, ctx.RequestAborted);
         if (unavailable.Count > 0 && federation?.FailOnPeerError == true)
             throw new ProblemException(Problems.PeerUnavailable, $"{unavailable.Count} peer(s) failed");
-        var response = new LookupResponse(hits.Count > 0 ? "found" : "not_found",
-            [.. hits.Select(h => new LookupEntry(h.MappingId, B64.Encode(h.Mapping), h.Disclosures is { } d ? B64.Encode(d) : null))],
-            unavailable.Count > 0 ? true : null, unavailable.Count > 0 ? unavailable : null);
+        var status = hits.Count > 0 ? "found" : "not_found";
+        bool? partial = unavailable.Count > 0 ? true : null;
+        var missing = unavailable.Count > 0 ? unavailable : null;
+        if (request.Format == "compact")
+        {
+            // Reachability only: the MSPs of the mappings a verbose answer would hold, sorted, each once.
+            var reachable = federation?.FormatsIgnorePeers == true ? local : hits;
+            var msps = reachable.SelectMany(h => MappingPayload.Decode(CoseSign.Decode(h.Mapping, strict: false).Payload, strict: false).Msps.Select(e => e.Msp))
+                .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+            await Replies.JsonAsync(ctx, StatusCodes.Status200OK, new CompactLookupResponse(status, msps, partial, missing), DpJson.Default.CompactLookupResponse);
+            return;
+        }
+        var verbose = request.Format == "verbose";
+        var response = new LookupResponse(status,
+            [.. hits.Select(h => new LookupEntry(h.MappingId, B64.Encode(h.Mapping), h.Disclosures is { } d ? B64.Encode(d) : null, verbose ? h.FoundAt ?? [selfDpId] : null))],
+            partial, missing);
         await Replies.JsonAsync(ctx, StatusCodes.Status200OK, response, DpJson.Default.LookupResponse);
     }
 

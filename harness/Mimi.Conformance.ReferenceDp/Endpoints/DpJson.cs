@@ -12,12 +12,15 @@ internal sealed record DisclosureEntry(string Salt, string Tag);
 
 internal sealed record PublishResponse(string MappingId, string Mapping);
 
-internal sealed record LookupRequest(string Csi, string CsiType, string? Tag = null, IReadOnlyList<string>? MspFilter = null, FederationRequest? Federation = null);
+internal sealed record LookupRequest(string Csi, string CsiType, string? Tag = null, IReadOnlyList<string>? MspFilter = null, FederationRequest? Federation = null, string? Format = null);
 
 /// <summary>Lookup member <c>federation</c> (PROFILE.md §11.4): which peers to ask.</summary>
 internal sealed record FederationRequest(string Mode, IReadOnlyList<string>? Dps = null);
 
-internal sealed record LookupEntry(string MappingId, string Mapping, string? Disclosures = null);
+internal sealed record LookupEntry(string MappingId, string Mapping, string? Disclosures = null, IReadOnlyList<string>? FoundAt = null);
+
+/// <summary>The compact answer (PROFILE.md §11.8): which MSPs the CSI is reachable on, no mappings.</summary>
+internal sealed record CompactLookupResponse(string Status, IReadOnlyList<string> Msps, bool? Partial = null, IReadOnlyList<UnavailablePeer>? Unavailable = null);
 
 internal sealed record LookupResponse(string Status, IReadOnlyList<LookupEntry> Mappings, bool? Partial = null, IReadOnlyList<UnavailablePeer>? Unavailable = null);
 
@@ -102,6 +105,7 @@ internal sealed record ReadyInfo(string Url, string Cert, string PinSha256, stri
 [JsonSerializable(typeof(PublishResponse))]
 [JsonSerializable(typeof(LookupRequest))]
 [JsonSerializable(typeof(LookupResponse))]
+[JsonSerializable(typeof(CompactLookupResponse))]
 [JsonSerializable(typeof(RemoveRequest))]
 [JsonSerializable(typeof(RemoveResponse))]
 [JsonSerializable(typeof(TrustRequest))]

@@ -56,6 +56,7 @@ internal static class FaultMode
     public const string SetTrackingCookie = "set-tracking-cookie";
     public const string UndeclaredFederation = "undeclared-federation";
     public const string FailOnPeerError = "fail-on-peer-error";
+    public const string FormatsIgnorePeers = "formats-ignore-peers";
 
     /// <summary>Every fault with a one-line description, in a stable order (for --help and the CLI).</summary>
     public static IReadOnlyList<FaultInfo> All { get; } =
@@ -107,6 +108,7 @@ internal static class FaultMode
         new(SetTrackingCookie, "every response sets a persistent tracking cookie"),
         new(UndeclaredFederation, "metadata claims federation but declares only mode local, no jurisdictions and no peer_lookup endpoint (behaviour unchanged)"),
         new(FailOnPeerError, "a federated lookup answers 502 when any asked peer fails, instead of a partial answer"),
+        new(FormatsIgnorePeers, "compact answers list only local MSPs and verbose found_at names only this DP, whatever the peers answered"),
     ];
 
     public static bool IsKnown(string name) => All.Any(f => f.Name == name);

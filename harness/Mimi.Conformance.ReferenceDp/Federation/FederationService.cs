@@ -40,9 +40,14 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
     /// <summary>fail-on-peer-error: one failing peer sinks the whole lookup.</summary>
     public bool FailOnPeerError => faults.Has(FaultMode.FailOnPeerError);
 
-    /// <summary>Body checks for <c>federation</c>, before anything else happens (a malformed request says nothing about a CSI).</summary>
-    public static void Validate(FederationRequest? request)
+    /// <summary>formats-ignore-peers: the compact answer is computed from local mappings only.</summary>
+    public bool FormatsIgnorePeers => faults.Has(FaultMode.FormatsIgnorePeers);
+
+    /// <summary>Body checks for <c>federation</c> and <c>format</c>, before anything else happens (a malformed request says nothing about a CSI).</summary>
+    public static void Validate(FederationRequest? request, string? format = null)
     {
+        if (format is not (null or "verbose" or "compact"))
+            throw new ProblemException(Problems.MalformedRequest, "format must be verbose or compact");
         if (request is null)
             return;
         if (!FederationModes.Every.Contains(request.Mode))
@@ -67,6 +72,7 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
             mode = FederationModes.All;
         if (faults.Has(FaultMode.IgnoreDpList) && mode is FederationModes.DpPreferred or FederationModes.ClientSelected)
             mode = FederationModes.All;
+        // The hot path: local hits as they are (found_at defaults to this DP).
         if (mode == FederationModes.Local)
             return new FederatedResult(local, []);
 
@@ -92,9 +98,18 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
             }
         }));
 
-        var seen = new HashSet<string>(local.Select(h => Convert.ToBase64String(h.Mapping)), StringComparer.Ordinal);
-        var hits = new List<LookupHit>(local);
+        // Byte-identical mappings are served once; found_at (verbose format) collects every DP that had them.
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var hits = new List<LookupHit>();
+        var foundAt = new List<List<string>>();
+        foreach (var hit in local)
+        {
+            index.TryAdd(Convert.ToBase64String(hit.Mapping), hits.Count);
+            hits.Add(hit);
+            foundAt.Add([identity.DpId]);
+        }
         var empty = TagRules.EncodeBlock([], limits.DisclosureBytes);
+        var credit = !faults.Has(FaultMode.FormatsIgnorePeers);
         for (var i = 0; i < targets.Count; i++)
         {
             var (accepted, problem) = Accept(targets[i], replies[i], request, filter);
@@ -104,11 +119,19 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
                 continue;
             foreach (var mapping in accepted)
             {
-                if (seen.Add(Convert.ToBase64String(mapping)) || faults.Has(FaultMode.DuplicatePeerMappings))
-                    hits.Add(new LookupHit(MappingPayload.IdOf(CoseSign.Decode(mapping, strict: false).Payload), mapping, empty));
+                var key = Convert.ToBase64String(mapping);
+                if (index.TryGetValue(key, out var at) && !faults.Has(FaultMode.DuplicatePeerMappings))
+                {
+                    if (credit && !foundAt[at].Contains(targets[i].DpId))
+                        foundAt[at].Add(targets[i].DpId);
+                    continue;
+                }
+                index.TryAdd(key, hits.Count);
+                hits.Add(new LookupHit(MappingPayload.IdOf(CoseSign.Decode(mapping, strict: false).Payload), mapping, empty));
+                foundAt.Add([credit ? targets[i].DpId : identity.DpId]);
             }
         }
-        return new FederatedResult(hits, faults.Has(FaultMode.HidePartialResults) ? [] : unavailable);
+        return new FederatedResult([.. hits.Select((h, i) => h with { FoundAt = foundAt[i] })], faults.Has(FaultMode.HidePartialResults) ? [] : unavailable);
     }
 
     private List<PeerEntry> Targets(string mode, IReadOnlyList<string>? listed, List<UnavailablePeer> unavailable)

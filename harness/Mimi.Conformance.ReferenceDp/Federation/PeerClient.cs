@@ -38,6 +38,9 @@ internal sealed class PeerClient : IDisposable
             ConnectTimeout = _timeout,
             PooledConnectionLifetime = TimeSpan.FromMinutes(1),
             MaxResponseHeadersLength = 64,
+            // No W3C trace context: ASP.NET Core continues a client's traceparent, which would hand peers a
+            // correlation id chosen by the sender (PROFILE.md §11.6).
+            ActivityHeadersPropagator = null,
         };
         handler.SslOptions.EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
         // Pins are read per handshake, so a new registry applies to new connections at once.

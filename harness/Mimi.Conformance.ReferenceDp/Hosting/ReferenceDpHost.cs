@@ -115,7 +115,8 @@ internal static class ReferenceDpHost
                 new ImportService(identity, trust, store, clock, faults),
                 limits,
                 antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync,
-                federationPolicy is null ? null : new FederationService(peers, peerClient, trust, identity, clock, faults, federationPolicy, limits));
+                federationPolicy is null ? null : new FederationService(peers, peerClient, trust, identity, clock, faults, federationPolicy, limits),
+                identity.DpId);
             IEnumerable<DpRoute> routes = [metadata.Route, .. discovery.Routes, .. antiEnumeration?.Routes ?? []];
             if (federationPolicy is not null)
                 routes = [.. routes, new PeerLookupEndpoint(lookup, identity, limits).Route];

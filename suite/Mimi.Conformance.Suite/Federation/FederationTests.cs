@@ -298,6 +298,40 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
             $"{outside} lookup(s) reached peer-d");
     }
 
+    [Fact, Requirement("DISC-L-15")]
+    public async Task Verbose_and_compact_answers_agree_and_say_where_each_mapping_was_found()
+    {
+        var setup = await SetupAsync();
+        var csi = Parties.NewE164();
+        string mspA = Parties.Msps[0].Id, mspB = Parties.Msps[1].Id;
+        var local = await PublishLocalAsync(csi, mspA);
+        var remote = ComputedAt(setup.A, csi, mspB);
+        setup.A.SetMappings(csi, remote);
+        JsonObject Body(string c, string format)
+        {
+            var body = Lookup(c, "client_selected", [setup.A]);
+            body["format"] = format;
+            return body;
+        }
+
+        var verbose = await LookupAsync(setup, Body(csi, "verbose"));
+        var compact = (await _ops.LookupAsync(Body(csi, "compact"))).Response;
+        var empty = (await _ops.LookupAsync(Body(Parties.NewE164(), "compact"))).Response;
+        setup.RecordEvidence();
+
+        var foundAt = (verbose.Response.Json?["mappings"] as JsonArray ?? []).Zip(verbose.Mappings)
+            .ToDictionary(p => p.Second.Key, p => string.Join(",", (p.First?["found_at"] as JsonArray ?? []).Select(n => n?.ToString())));
+        Expect.That(foundAt.GetValueOrDefault(local.Key) == dp.Meta.DpId && foundAt.GetValueOrDefault(Nonce(remote)) == setup.A.DpId, "verbose-found-at",
+            $"verbose entries name where each mapping was found: the local one [{dp.Meta.DpId}], peer-a's [{setup.A.DpId}] (PROFILE.md §11.8)",
+            string.Join("; ", foundAt.Select(f => $"{f.Key[..8]}: [{f.Value}]")));
+        string Msps(DpResponse r) => string.Join(",", (r.Json?["msps"] as JsonArray ?? []).Select(n => n?.ToString()));
+        Expect.That(compact.Status == 200 && compact.Json?["status"]?.ToString() == "found" && Msps(compact) == string.Join(",", new[] { mspA, mspB }.Order(StringComparer.Ordinal)),
+            "compact-reachability", $"compact: status found, msps [{string.Join(", ", new[] { mspA, mspB }.Order(StringComparer.Ordinal))}], the MSPs of the verbose answer",
+            $"{compact.Describe()}: status {compact.Json?["status"]}, msps [{Msps(compact)}]");
+        Expect.That(empty.Status == 200 && empty.Json?["status"]?.ToString() == "not_found" && Msps(empty).Length == 0 && empty.Json?["msps"] is JsonArray,
+            "compact-not-found", "compact for an unknown CSI: status not_found, msps []", $"{empty.Describe()}: {Clip(empty.Text)}");
+    }
+
     /// <summary>Distinctive values a careless DP would pass on; none may reach a peer in any form.</summary>
     private static IReadOnlyList<KeyValuePair<string, string>> SenderHeaders(string tag) =>
     [
@@ -305,7 +339,13 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
         new("X-Forwarded-For", "198.51.100.23"),
         new("User-Agent", $"mimi-conformance-sender/{tag}"),
         new("X-Request-Id", $"sender-request-{tag}"),
+        // W3C trace context: a DP that continues the client's trace hands peers a correlation id chosen by the client.
+        new("traceparent", $"00-{TraceId(tag)}-00f067aa0ba902b7-01"),
+        new("baggage", $"sender=baggage-{tag}"),
     ];
+
+    /// <summary>A 32-hex-digit trace id derived from the test's tag.</summary>
+    private static string TraceId(string tag) => tag.ToLowerInvariant().PadRight(32, '0')[..32];
 
     private static IEnumerable<string> Leaks(PeerSetup setup, IEnumerable<string> secrets)
     {
@@ -335,8 +375,8 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
 
         var forwards = setup.Forwards();
         Expect.That(forwards.Count > 0, "forwarded", "the lookup reaches peer-a and peer-b", "no forward");
-        var leaks = Leaks(setup, [.. headers.Select(h => h.Value), "198.51.100.23"]).ToArray();
-        Expect.That(leaks.Length == 0, "no-sender-identity", "no cookie, client address, client User-Agent, client request id or forbidden header at any peer (PROFILE.md §11.6)",
+        var leaks = Leaks(setup, [.. headers.Select(h => h.Value), "198.51.100.23", TraceId(tag)]).ToArray();
+        Expect.That(leaks.Length == 0, "no-sender-identity", "no cookie, client address, client User-Agent, client request or trace id, or forbidden header at any peer (PROFILE.md §11.6)",
             leaks.Length == 0 ? $"{forwards.Count} forward(s), none carries them" : string.Join("; ", leaks));
         var tokens = forwards.Where(f => f.Request.Header("Authorization") is not null).Select(f => Short(f.Peer.DpId)).ToArray();
         Expect.That(tokens.Length == 0, "no-token-forwarded", "no Authorization (Privacy Pass token) at any peer", tokens.Length == 0 ? "none" : $"at {string.Join(", ", tokens)}");

@@ -6,7 +6,7 @@ using Mimi.Conformance.Protocol.Profile;
 
 namespace Mimi.Conformance.Suite.Infrastructure;
 
-/// <summary>What the federation tests run against (PROFILE.md §11.8): the fake peers and what the DP declared.</summary>
+/// <summary>What the federation tests run against (PROFILE.md §11.9): the fake peers and what the DP declared.</summary>
 internal sealed record PeerSetup(FakePeerDp A, FakePeerDp B, FakePeerDp C, FakePeerDp D, string DeadPeer, bool Restricted, IReadOnlyList<string> ForwardJurisdictions, JsonObject? Federation, IReadOnlyList<string> Preferred)
 {
     /// <summary>The live peers in registry order.</summary>
