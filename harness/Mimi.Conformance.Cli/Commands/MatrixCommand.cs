@@ -20,7 +20,7 @@ internal static class MatrixCommand
 {
     /// <summary>The --demo DPs: two clean reference DPs and one with a fault whose failures must show in the matrix.</summary>
     public static IReadOnlyList<(string Name, string[] Faults)> DemoDps { get; } =
-        [("ref-a", []), ("ref-b", []), ("ref-faulty", ["drop-second-mapping"])];
+        [("ref-a", []), ("ref-b", []), ("ref-faulty", ["conflate-opt-out"])];
 
     public static Command Create()
     {

@@ -32,7 +32,8 @@ internal static class VectorChecker
             VectorFiles.MappingSchema => Run(path, root, CheckMapping),
             VectorFiles.EddsaSchema => Run(path, root, CheckEddsa),
             TagSelectionVectors.Schema => Run(path, root, (_, t) => TagSelectionVectors.Check(t)),
-            _ => new VectorCheckResult(path, 0, 1, [$"{path}: unknown schema \"{schema}\" (known: {VectorFiles.MappingSchema}, {VectorFiles.EddsaSchema}, {TagSelectionVectors.Schema})"]),
+            LifecycleVectors.Schema => Run(path, root, (_, t) => LifecycleVectors.Check(t)),
+            _ => new VectorCheckResult(path, 0, 1, [$"{path}: unknown schema \"{schema}\" (known: {VectorFiles.MappingSchema}, {VectorFiles.EddsaSchema}, {TagSelectionVectors.Schema}, {LifecycleVectors.Schema})"]),
         };
     }
 

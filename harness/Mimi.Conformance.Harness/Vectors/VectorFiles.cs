@@ -147,6 +147,7 @@ internal static class VectorFiles
             Write(Path.Combine("mappings", file.Name), ToJson(file, parties.Trust));
         Write(Path.Combine("ed25519", "ed25519_rfc8032_verify.json"), Serialize(EddsaVectorGenerator.Generate()));
         Write(Path.Combine("tags", TagSelectionVectors.FileName), Serialize(TagSelectionVectors.Generate()));
+        Write(Path.Combine("lifecycle", LifecycleVectors.FileName), Serialize(LifecycleVectors.Generate()));
         foreach (var (name, text) in ExampleWriter.Generate())
             Write(Path.Combine("examples", name), text);
         return written;

@@ -1,5 +1,6 @@
 using Mimi.Conformance.Protocol.Profile;
 using Mimi.Conformance.ReferenceDp.Discovery;
+using Mimi.Conformance.ReferenceDp.Lifecycle;
 
 namespace Mimi.Conformance.ReferenceDp.Endpoints;
 
@@ -10,11 +11,12 @@ internal static class Paths
     public const string Lookup = "/v1/lookup";
     public const string Remove = "/v1/mappings/remove";
     public const string Import = "/v1/mappings/import";
+    public const string Invalidate = "/v1/federation/invalidate";
     public const string TestControl = "/test-control";
 }
 
 /// <summary>Publish, lookup and remove (PROFILE.md §6.2–6.4): JSON in and out; the work is in Discovery/.</summary>
-internal sealed class DiscoveryEndpoints(PublishService publish, LookupService lookup, RemovalService removal, ImportService import, DpLimits limits, Func<HttpContext, LookupRequest, Task<bool>>? admitLookup = null)
+internal sealed class DiscoveryEndpoints(PublishService publish, LookupService lookup, RemovalService removal, ImportService import, InvalidationService invalidation, DpLimits limits, Func<HttpContext, LookupRequest, Task<bool>>? admitLookup = null)
 {
     public IEnumerable<DpRoute> Routes =>
     [
@@ -22,7 +24,15 @@ internal sealed class DiscoveryEndpoints(PublishService publish, LookupService l
         new(Paths.Lookup, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = LookupAsync }),
         new(Paths.Remove, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = RemoveAsync }),
         new(Paths.Import, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = ImportAsync }),
+        new(Paths.Invalidate, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = InvalidateAsync }),
     ];
+
+    private async Task InvalidateAsync(HttpContext ctx)
+    {
+        var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.InvalidateRequest, limits.MaxBodyBytes);
+        var removed = invalidation.Receive(RequestBody.Base64Url(request.Invalidation, "invalidation"));
+        await Replies.JsonAsync(ctx, StatusCodes.Status200OK, new RemoveResponse(removed), DpJson.Default.RemoveResponse);
+    }
 
     private async Task ImportAsync(HttpContext ctx)
     {

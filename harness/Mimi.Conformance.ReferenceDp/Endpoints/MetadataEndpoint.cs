@@ -15,10 +15,10 @@ internal sealed class MetadataEndpoint
         Document = new MetadataDocument(
             ProfileConstants.Version,
             identity.DpId,
-            new MetadataEndpoints(Paths.Publish, Paths.Lookup, Paths.Remove, Paths.Import),
+            new MetadataEndpoints(Paths.Publish, Paths.Lookup, Paths.Remove, Paths.Import, Paths.Invalidate),
             [new SigningKeyEntry(B64.Encode(identity.SigningKey.KeyId), "EdDSA", "Ed25519", B64.Encode(identity.SigningKey.PublicKey))],
             [CsiTypes.E164, CsiTypes.Email],
-            rateLimit is null ? ["core", "joint-signature", "tag-privacy"] : ["core", "joint-signature", "tag-privacy", "anti-enumeration"],
+            rateLimit is null ? ["core", "joint-signature", "tag-privacy", "lifecycle"] : ["core", "joint-signature", "tag-privacy", "lifecycle", "anti-enumeration"],
             new FederationInfo("local", ["local"]),
             new LimitsInfo(limits.MaxBodyBytes, limits.MaxMsps, limits.MaxTags, limits.MaxTagBytes, limits.DisclosureBytes),
             testControl ? Paths.TestControl : null,

@@ -43,6 +43,11 @@ internal static class FaultMode
     public const string AcceptDefaultInList = "accept-default-in-list";
     public const string DedupDefaults = "dedup-defaults";
     public const string RequireTags = "require-tags";
+    public const string IgnoreNewHolder = "ignore-new-holder";
+    public const string AcceptNewHolderWithoutNewerAssignment = "accept-new-holder-without-newer-assignment";
+    public const string NoInvalidationBroadcast = "no-invalidation-broadcast";
+    public const string IgnoreCsipRemoval = "ignore-csip-removal";
+    public const string NewestWins = "newest-wins";
 
     /// <summary>Every fault with a one-line description, in a stable order (for --help and the CLI).</summary>
     public static IReadOnlyList<FaultInfo> All { get; } =
@@ -81,6 +86,10 @@ internal static class FaultMode
         new(AcceptDefaultInList, "publish accepts \"default\" combined with other tags for one MSP"),
         new(DedupDefaults, "lookup returns only the first of several mappings whose MSPs are all tagged default"),
         new(RequireTags, "publish refuses an MSP entry without tags instead of taking it as the implicit default"),
+        new(IgnoreNewHolder, "publish ignores the new_holder bit: a reissued CSI's new holder gets a conflict and nothing is invalidated"),
+        new(AcceptNewHolderWithoutNewerAssignment, "new_holder invalidates the current holder even when the credential's assignment is not newer"),
+        new(IgnoreCsipRemoval, "CSIP-signed removals and disconnect notices answer 200 but remove nothing"),
+        new(NewestWins, "a conflicting publish by another holder silently replaces that holder's mappings"),
     ];
 
     public static bool IsKnown(string name) => All.Any(f => f.Name == name);

@@ -9,6 +9,7 @@ using Mimi.Conformance.ReferenceDp.AntiEnumeration;
 using Mimi.Conformance.ReferenceDp.Discovery;
 using Mimi.Conformance.ReferenceDp.Endpoints;
 using Mimi.Conformance.ReferenceDp.Faults;
+using Mimi.Conformance.ReferenceDp.Lifecycle;
 using Mimi.Conformance.ReferenceDp.Store;
 
 namespace Mimi.Conformance.ReferenceDp.Hosting;
@@ -101,11 +102,15 @@ internal static class ReferenceDpHost
                 antiEnumeration = new AntiEnumerationEndpoints(issuer, aeStore, policy, clock, faults, store);
             }
             var metadata = new MetadataEndpoint(identity, limits, options.TestControl, antiEnumeration?.Metadata);
+            // No peers yet: the registry (PROFILE.md §11) tells the broadcaster whom to invalidate at.
+            var broadcaster = new InvalidationBroadcaster(identity, clock, faults, () => [], (_, _, _) => Task.CompletedTask,
+                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<InvalidationBroadcaster>());
             var discovery = new DiscoveryEndpoints(
-                new PublishService(identity, trust, store, clock, faults, limits),
+                new PublishService(identity, trust, store, clock, faults, limits, broadcaster),
                 new LookupService(store, clock, faults, limits),
                 new RemovalService(identity, trust, store, clock, faults),
                 new ImportService(identity, trust, store, clock, faults),
+                new InvalidationService(identity, trust, store, clock),
                 limits,
                 antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync);
             IEnumerable<DpRoute> routes = [metadata.Route, .. discovery.Routes, .. antiEnumeration?.Routes ?? []];
