@@ -76,7 +76,7 @@ internal sealed record TimelineOutcome(string Result, int? Status, string? Probl
     {
         TimelineExpect.Refused => $"refused ({Status}{(Problem is null ? "" : " " + TimelineExpect.Short(Problem))})",
         TimelineExpect.Found or TimelineExpect.NotFound => $"{Result} [{string.Join(", ", Labels)}]",
-        TimelineExpect.Accepted => $"accepted{(Status is { } s ? $" ({s})" : "")}, removed [{string.Join(", ", Labels)}]",
+        TimelineExpect.Accepted => $"accepted{(Status is { } s ? $" ({s})" : "")}{(Labels.Count > 0 ? $", removed [{string.Join(", ", Labels)}]" : "")}",
         _ => $"{Result}{(Status is { } st ? $" ({st})" : "")}{(Labels.Count > 0 ? $" [{string.Join(", ", Labels)}]" : "")}",
     };
 }

@@ -75,11 +75,11 @@ internal static class LifecycleVectors
         var nextAfterCsip = new TimelineHolder("B", 50);
         yield return ("reissue", "A reissued CSI: the new holder's first mapping (new_holder and a later assignment) invalidates the previous holder's.",
         [
-            new("the minutes' example: A maps at t0, the CSIP disconnects at t1, reassigns at t2 = t1 + 45 days, B's first mapping with new_holder at t3", "DISC-M-06", Lifecycle, ["Reissue", "Disconnect"], [A, B],
+            new("the minutes' example: A maps at t0, the CSIP disconnects at t1, reassigns at t2 = t1 + 45 days, B's first mapping with new_holder at t3 signals the other DPs", "DISC-M-06", Lifecycle, ["Reissue", "Disconnect", "Broadcast"], [A, B],
             [
                 Pub(0, A, "a1", false, Published), Look(0, "a1"),
                 Disconnect(10 * Day, 10 * Day, "d1", Ok("a1")), Look(10 * Day),
-                Pub(56 * Day, B, "b1", true, Published), Look(57 * Day, "b1"),
+                Pub(56 * Day, B, "b1", true, Published), Broadcast(56 * Day, "b1"), Look(57 * Day, "b1"),
             ]),
             new("no disconnect notice: the new holder's first mapping alone invalidates every mapping of the previous holder", "DISC-M-06", Lifecycle, ["Reissue"], [A, B],
             [
@@ -194,7 +194,7 @@ internal static class LifecycleVectors
                 Replay(Day, "r1", new TimelineExpect(TimelineExpect.Refused, [404, 409, 422], [Problems.Expired, Problems.Replayed, Problems.NotFound])), Look(Day, "a2"),
             ]),
         ]);
-        yield return ("peers", "Invalidations between DPs (PROFILE.md §12.5): arriving from a peer the harness plays.",
+        yield return ("peers", "Invalidations between DPs (PROFILE.md §12.5): arriving from a peer the harness plays, and broadcast to a fake peer DP on loopback.",
         [
             new("an invalidation from a trusted peer removes the previous holder's mappings, which stay refused", "DISC-L-18", Lifecycle, ["PeerInvalidation"], [A, B],
             [
@@ -213,6 +213,10 @@ internal static class LifecycleVectors
             [
                 Pub(0, A, "a1", false, Published), Invalidate(56 * Day, B, "peer", "i1", Ok("a1")),
                 Replay(56 * Day + 100, "i1", Refused(409, Problems.Replayed)), Look(56 * Day + 100),
+            ]),
+            new("the new holder's first mapping is broadcast to the peer DPs with the mapping as evidence", "DISC-L-18", Lifecycle, ["Broadcast", "Reissue"], [A, B],
+            [
+                Pub(0, A, "a1", false, Published), Pub(61 * Day, B, "b1", true, Published), Broadcast(61 * Day, "b1"), Look(61 * Day, "b1"),
             ]),
         ]);
         yield return ("timeliness", "New mappings are discoverable at once (-01 row 20 and CSI Claim Timeliness).",

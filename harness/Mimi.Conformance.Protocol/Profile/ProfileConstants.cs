@@ -51,5 +51,8 @@ internal static class ProfileConstants
         public const string InvalidToken = Prefix + "invalid-token";
         public const string RateLimited = Prefix + "rate-limited";
         public const string Unauthenticated = Prefix + "unauthenticated";
+
+        // Peers and federation (PROFILE.md §11).
+        public const string PeerUnavailable = Prefix + "peer-unavailable";
     }
 }

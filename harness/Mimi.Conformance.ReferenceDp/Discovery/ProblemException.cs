@@ -45,6 +45,7 @@ internal static class ProblemCatalog
         [Problems.InvalidToken] = (401, "Invalid token"),
         [Problems.RateLimited] = (429, "Rate limited"),
         [Problems.Unauthenticated] = (401, "Unauthenticated"),
+        [Problems.PeerUnavailable] = (502, "Peer unavailable"),
         [InternalError] = (500, "Internal Server Error"),
     };
 

@@ -35,6 +35,16 @@ internal sealed record SeedRequest(string CsiPrefix, int Count);
 
 internal sealed record SeedResponse(int Inserted, string FirstCsi, string LastCsi, long DbBytes, double ElapsedMs);
 
+/// <summary>Test control <c>/peers</c> (PROFILE.md §11.2).</summary>
+internal sealed record PeersRequest(string RegistryUrl, IReadOnlyList<string> TlsPins);
+
+/// <summary>The registry document (PROFILE.md §11.1).</summary>
+internal sealed record RegistryDocument(string Registry, IReadOnlyList<RegistryEntry> Dps);
+
+internal sealed record RegistryEntry(string DpId, string BaseUrl, IReadOnlyList<SigningKeyEntry> SigningKeys, IReadOnlyList<string> Jurisdictions, RegistryEndpoints Endpoints);
+
+internal sealed record RegistryEndpoints(string? PeerLookup = null, string? Invalidate = null);
+
 internal sealed record ProblemBody(string Type, string Title, int Status, string? Detail);
 
 internal sealed record MetadataEndpoints(string Publish, string Lookup, string Remove, string Import, string? Invalidate = null);
@@ -92,6 +102,8 @@ internal sealed record ReadyInfo(string Url, string Cert, string PinSha256, stri
 [JsonSerializable(typeof(ClockRequest))]
 [JsonSerializable(typeof(SeedRequest))]
 [JsonSerializable(typeof(SeedResponse))]
+[JsonSerializable(typeof(PeersRequest))]
+[JsonSerializable(typeof(RegistryDocument))]
 [JsonSerializable(typeof(ProblemBody))]
 [JsonSerializable(typeof(MetadataDocument))]
 [JsonSerializable(typeof(ReadyInfo))]

@@ -88,6 +88,7 @@ internal static class FaultMode
         new(RequireTags, "publish refuses an MSP entry without tags instead of taking it as the implicit default"),
         new(IgnoreNewHolder, "publish ignores the new_holder bit: a reissued CSI's new holder gets a conflict and nothing is invalidated"),
         new(AcceptNewHolderWithoutNewerAssignment, "new_holder invalidates the current holder even when the credential's assignment is not newer"),
+        new(NoInvalidationBroadcast, "a new holder's first mapping is accepted but no invalidation is sent to peer DPs"),
         new(IgnoreCsipRemoval, "CSIP-signed removals and disconnect notices answer 200 but remove nothing"),
         new(NewestWins, "a conflicting publish by another holder silently replaces that holder's mappings"),
     ];

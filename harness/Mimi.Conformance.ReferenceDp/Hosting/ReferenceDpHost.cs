@@ -9,6 +9,7 @@ using Mimi.Conformance.ReferenceDp.AntiEnumeration;
 using Mimi.Conformance.ReferenceDp.Discovery;
 using Mimi.Conformance.ReferenceDp.Endpoints;
 using Mimi.Conformance.ReferenceDp.Faults;
+using Mimi.Conformance.ReferenceDp.Federation;
 using Mimi.Conformance.ReferenceDp.Lifecycle;
 using Mimi.Conformance.ReferenceDp.Store;
 
@@ -41,13 +42,15 @@ internal static class ReferenceDpHost
         var certificate = DpCertificate.Create(options.TimeProvider, bind);
         MappingStore? store = null;
         WebApplication? app = null;
+        var peers = new PeerDirectory();
+        var peerClient = new PeerClient(peers, options.PeerTimeout);
         try
         {
             var certificatePath = DpCertificate.WritePem(certificate, dataDirectory);
             store = new MappingStore(dataDirectory);
             var clock = new AdjustableClock(options.TimeProvider);
             var limits = DpLimits.Default;
-            var trust = new DpTrust(options.TrustedKeys, identity, store);
+            var trust = new DpTrust(options.TrustedKeys, identity, store, peers);
             var plainHttp = faults.Has(FaultMode.ServePlainHttp);
 
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -91,6 +94,7 @@ internal static class ReferenceDpHost
                 });
             });
             app = builder.Build();
+            app.Lifetime.ApplicationStopped.Register(peerClient.Dispose);
 
             AntiEnumerationEndpoints? antiEnumeration = null;
             AntiEnumerationStore? aeStore = null;
@@ -102,9 +106,17 @@ internal static class ReferenceDpHost
                 antiEnumeration = new AntiEnumerationEndpoints(issuer, aeStore, policy, clock, faults, store);
             }
             var metadata = new MetadataEndpoint(identity, limits, options.TestControl, antiEnumeration?.Metadata);
-            // No peers yet: the registry (PROFILE.md §11) tells the broadcaster whom to invalidate at.
-            var broadcaster = new InvalidationBroadcaster(identity, clock, faults, () => [], (_, _, _) => Task.CompletedTask,
-                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<InvalidationBroadcaster>());
+            // Invalidations go to every peer of the registry (PROFILE.md §11.1, §12.5) through the one pinned PeerClient.
+            var broadcastLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<InvalidationBroadcaster>();
+            var broadcaster = new InvalidationBroadcaster(identity, clock, faults,
+                () => [.. peers.Peers.Select(p => new InvalidationTarget(p.DpId, p.Endpoint(p.InvalidatePath ?? Paths.Invalidate)))],
+                async (url, body, ct) =>
+                {
+                    var reply = await peerClient.PostJsonAsync(url, body, ct);
+                    if (!reply.Succeeded)
+                        broadcastLog.LogWarning("invalidation to {Url} not accepted: {Reply}", url, reply.Describe());
+                },
+                broadcastLog);
             var discovery = new DiscoveryEndpoints(
                 new PublishService(identity, trust, store, clock, faults, limits, broadcaster),
                 new LookupService(store, clock, faults, limits),
@@ -115,7 +127,15 @@ internal static class ReferenceDpHost
                 antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync);
             IEnumerable<DpRoute> routes = [metadata.Route, .. discovery.Routes, .. antiEnumeration?.Routes ?? []];
             if (options.TestControl)
-                routes = [.. routes, .. new TestControlEndpoints(trust, store, clock, limits, identity, aeStore is null ? null : aeStore.Reset).Routes, .. antiEnumeration?.TestControlRoutes ?? []];
+            {
+                var peerControl = new PeerTestControl(peers, peerClient, trust, identity, limits);
+                Action onReset = () =>
+                {
+                    aeStore?.Reset();
+                    peerControl.Reset();
+                };
+                routes = [.. routes, .. new TestControlEndpoints(trust, store, clock, limits, identity, onReset).Routes, .. peerControl.Routes, .. antiEnumeration?.TestControlRoutes ?? []];
+            }
             var router = new Router(routes, options.TestControl ? null : Paths.TestControl);
             var errors = new ErrorHandling(app.Services.GetRequiredService<ILogger<ErrorHandling>>(), faults);
             app.Use((ctx, next) => errors.InvokeAsync(ctx, next));
@@ -132,6 +152,7 @@ internal static class ReferenceDpHost
             if (app is not null)
                 await app.DisposeAsync();
             store?.Dispose();
+            peerClient.Dispose();
             certificate.Dispose();
             throw;
         }

@@ -33,4 +33,7 @@ internal sealed record ReferenceDpOptions
     /// tests that start a DP for other subjects can look up anonymously; the CLI's embedded DP and serve-dp turn it on.
     /// </summary>
     public bool AntiEnumeration { get; init; }
+
+    /// <summary>How long the DP waits for a peer DP (PROFILE.md §11) before it gives up on it.</summary>
+    public TimeSpan PeerTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }

@@ -23,9 +23,6 @@ internal sealed class InvalidationBroadcaster(
     Func<Uri, byte[], CancellationToken, Task> post,
     ILogger logger)
 {
-    private readonly Lock _lock = new();
-    private readonly List<Task> _pending = [];
-
     public void Broadcast(string csi, string csiType, long assignedAt, byte[] evidence)
     {
         if (faults.Has(FaultMode.NoInvalidationBroadcast))
@@ -36,29 +33,17 @@ internal sealed class InvalidationBroadcaster(
             var payload = new Invalidation(identity.DpId, peer.DpId, csi, csiType, assignedAt, RandomNumberGenerator.GetBytes(MappingPayload.NonceSize), now, evidence);
             var signed = CoseSign1.Sign(identity.SigningKey, SignerRoles.Dp, payload.Encode()).Encode();
             var body = System.Text.Encoding.UTF8.GetBytes($"{{\"invalidation\":\"{B64.Encode(signed)}\"}}");
-            var task = Task.Run(async () =>
+            _ = Task.Run(async () =>
             {
                 try
                 {
                     await post(peer.InvalidateUrl, body, CancellationToken.None);
                 }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or OperationCanceledException or IOException)
+                catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or ObjectDisposedException)
                 {
                     logger.LogWarning("invalidation to {Peer} failed: {Reason}", peer.DpId, e.Message);
                 }
             });
-            lock (_lock)
-            {
-                _pending.RemoveAll(t => t.IsCompleted);
-                _pending.Add(task);
-            }
         }
-    }
-
-    /// <summary>Waits for invalidations in flight (shutdown, tests).</summary>
-    public Task DrainAsync()
-    {
-        lock (_lock)
-            return Task.WhenAll(_pending);
     }
 }

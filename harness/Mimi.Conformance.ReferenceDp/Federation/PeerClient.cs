@@ -1,0 +1,110 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+
+namespace Mimi.Conformance.ReferenceDp.Federation;
+
+/// <summary>What a peer answered, or why it did not (Error set: unreachable, timed out, too large, TLS pin mismatch).</summary>
+internal sealed record PeerReply(int Status, string? MediaType, byte[] Body, string? Error)
+{
+    public bool Succeeded => Error is null && Status is >= 200 and < 300;
+
+    public string Describe() => Error ?? $"HTTP {Status}{(MediaType is null ? "" : " " + MediaType)}, {Body.Length} bytes";
+}
+
+/// <summary>
+/// The DP's one outbound client to peer DPs (PROFILE.md §11). TLS is pinned to the directory's pins, every call is
+/// time-boxed and body-capped, redirects are not followed, and it sends nothing a sender gave the DP: no cookies,
+/// no Authorization, no client headers. Callers pass only the bytes the profile lets them forward.
+/// </summary>
+internal sealed class PeerClient : IDisposable
+{
+    public const int MaxResponseBytes = 1024 * 1024;
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly HttpClient _http;
+    private readonly TimeSpan _timeout;
+
+    public PeerClient(PeerDirectory directory, TimeSpan? timeout = null)
+    {
+        _timeout = timeout ?? DefaultTimeout;
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            UseProxy = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            ConnectTimeout = _timeout,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+            MaxResponseHeadersLength = 64,
+        };
+        handler.SslOptions.EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+        // Pins are read per handshake, so a new registry applies to new connections at once.
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+        {
+            if (certificate is null)
+                return false;
+            var hash = certificate.GetCertHash(HashAlgorithmName.SHA256);
+            return directory.Pins.Any(p => CryptographicOperations.FixedTimeEquals(p, hash));
+        };
+        _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    public Task<PeerReply> GetAsync(Uri url, CancellationToken ct) =>
+        SendAsync(() => new HttpRequestMessage(HttpMethod.Get, url), ct);
+
+    /// <summary>POSTs a JSON body to one of a peer's endpoints (e.g. <c>peer.PeerLookupPath</c>).</summary>
+    public Task<PeerReply> PostJsonAsync(PeerEntry peer, string path, ReadOnlyMemory<byte> json, CancellationToken ct) =>
+        PostJsonAsync(peer.Endpoint(path), json, ct);
+
+    public Task<PeerReply> PostJsonAsync(Uri url, ReadOnlyMemory<byte> json, CancellationToken ct) =>
+        SendAsync(() =>
+        {
+            var content = new ReadOnlyMemoryContent(json);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            return new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
+        }, ct);
+
+    private async Task<PeerReply> SendAsync(Func<HttpRequestMessage> build, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_timeout);
+        try
+        {
+            using var request = build();
+            request.Headers.Accept.ParseAdd("application/json");
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var media = response.Content.Headers.ContentType?.MediaType;
+            if (response.Content.Headers.ContentLength > MaxResponseBytes)
+                return new PeerReply((int)response.StatusCode, media, [], $"the answer is larger than {MaxResponseBytes} bytes");
+            await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
+            using var buffer = new MemoryStream();
+            var chunk = new byte[16 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, timeout.Token)) > 0)
+            {
+                if (buffer.Length + read > MaxResponseBytes)
+                    return new PeerReply((int)response.StatusCode, media, [], $"the answer is larger than {MaxResponseBytes} bytes");
+                buffer.Write(chunk, 0, read);
+            }
+            return new PeerReply((int)response.StatusCode, media, buffer.ToArray(), null);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return new PeerReply(0, null, [], $"no answer within {_timeout.TotalSeconds:0.#} s");
+        }
+        catch (HttpRequestException e)
+        {
+            return new PeerReply(0, null, [], $"unreachable: {e.HttpRequestError} ({Clip(e.Message)})");
+        }
+        catch (IOException e)
+        {
+            return new PeerReply(0, null, [], $"connection failed: {Clip(e.Message)}");
+        }
+    }
+
+    private static string Clip(string s) => s.Length <= 160 ? s : s[..160] + "…";
+
+    public void Dispose() => _http.Dispose();
+}
