@@ -13,8 +13,8 @@ internal sealed record RealRun(ConformanceReport Report, string Directory);
 internal static class RealRuns
 {
     /// <summary>The fault the shared faulty run uses, and the requirement it must fail (vectors/self-test/faults.json).</summary>
-    public const string Fault = "ignore-remove";
-    public const string FaultyRequirement = "DISC-R-09";
+    public const string Fault = "conflate-opt-out";
+    public const string FaultyRequirement = "DISC-R-05";
 
     private static readonly Lazy<Task<RealRun>> FaultyRun = new(() => RunAsync("faulty", [Fault]));
     private static readonly Lazy<Task<RealRun>> CleanRun = new(() => RunAsync("clean", []));

@@ -43,7 +43,7 @@ public sealed class ReferenceDpLifecycleTests(SharedReferenceDp shared) : IClass
         doc!["profile"]!.GetValue<string>().Should().Be(ProfileConstants.Version);
         doc["dp_id"]!.GetValue<string>().Should().Be(Dp.DpId);
         doc["endpoints"]!["publish"]!.GetValue<string>().Should().Be("/v1/mappings");
-        doc["conformance_classes"]!.AsArray().Select(n => n!.GetValue<string>()).Should().Equal("core", "joint-signature", "tag-privacy", "federation");
+        doc["conformance_classes"]!.AsArray().Select(n => n!.GetValue<string>()).Should().Equal("core", "joint-signature", "tag-privacy", "lifecycle", "federation");
         doc["limits"]!["max_body_bytes"]!.GetValue<int>().Should().Be(65_536);
         doc["test_control"]!.GetValue<string>().Should().Be("/test-control");
         var key = doc["signing_keys"]![0]!;

@@ -19,6 +19,11 @@ internal sealed record DpMetadata(
     /// <summary>The §6.5 import endpoint (joint-signature class), or null when the DP advertises none.</summary>
     public string? ImportPath { get; init; }
 
+    /// <summary>The §12.5 DP-to-DP invalidate endpoint (lifecycle class): advertised, or the default path.</summary>
+    public string InvalidatePath { get; init; } = DefaultInvalidatePath;
+
+    public const string DefaultInvalidatePath = "/v1/federation/invalidate";
+
     /// <summary>The advertised <c>limits</c> object (§6.1), or null; read by name (max_tags, max_tag_bytes, disclosure_bytes).</summary>
     public JsonObject? Limits { get; init; }
 
@@ -71,6 +76,7 @@ internal sealed record DpMetadata(
             keys, classes, testControl, problems)
         {
             ImportPath = endpoints?["import"] is JsonValue iv && iv.TryGetValue<string>(out var import) && import.Length > 0 ? import : null,
+            InvalidatePath = endpoints?["invalidate"] is JsonValue inv && inv.TryGetValue<string>(out var invalidate) && invalidate.Length > 0 ? invalidate : DefaultInvalidatePath,
             Limits = json["limits"]?.DeepClone() as JsonObject,
         };
     }

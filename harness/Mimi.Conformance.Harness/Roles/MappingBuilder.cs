@@ -24,6 +24,15 @@ internal sealed record MappingBuilder
     public string? CredentialSubject { get; init; }
     public long? CredentialExpiresAt { get; init; }
     public long? IssuedAt { get; init; }
+
+    /// <summary>
+    /// The credential's assigned_at. Default: the run's one assignment (<see cref="Parties.DefaultAssignedAt"/>), so
+    /// every mapping a test publishes for a CSI comes from the same holder (PROFILE.md §12.1) unless it says otherwise.
+    /// </summary>
+    public long? AssignedAt { get; init; }
+
+    /// <summary>The mapping's validity in seconds from iat (default 7 days); timelines that span weeks need more.</summary>
+    public long ValiditySeconds { get; init; } = 7 * 86_400;
     public bool NewHolder { get; init; }
     public bool SignAsRecipient { get; init; } = true;
     public bool SignAsMsps { get; init; } = true;
@@ -45,8 +54,9 @@ internal sealed record MappingBuilder
         var now = IssuedAt ?? Parties.Now;
         var issuer = Issuer ?? Parties.Csip;
         var bound = BoundKey ?? RecipientKey;
-        var pop = issuer.IssueCredential(CredentialSubject ?? Csi, CsiType, bound.PublicKey, now - 86_400, now - 60, CredentialExpiresAt ?? now + (30 * 86_400));
-        var payload = new MappingPayload(Csi, CsiType, Msps, now, now + (7 * 86_400), Parties.Nonce(), NewHolder, DpId, pop);
+        var assignedAt = AssignedAt ?? Math.Min(Parties.DefaultAssignedAt, now - 86_400);
+        var pop = issuer.IssueCredential(CredentialSubject ?? Csi, CsiType, bound.PublicKey, assignedAt, now - 60, CredentialExpiresAt ?? now + Math.Max(30 * 86_400, ValiditySeconds + 86_400));
+        var payload = new MappingPayload(Csi, CsiType, Msps, now, now + ValiditySeconds, Parties.Nonce(), NewHolder, DpId, pop);
         var cose = CoseSign.Create(new CoseHeaderMap().Set(CoseHeaderMap.ContentType, MappingContentType), payload.Encode());
         if (SignAsRecipient)
             cose = cose.AddSignature(RecipientKey, SignerRoles.Recipient);
@@ -64,6 +74,10 @@ internal sealed record MappingBuilder
     }
 
     /// <summary>A removal request signed by <paramref name="signer"/> under <paramref name="role"/>.</summary>
-    public static byte[] Removal(Parties parties, SigningKey signer, string role, string dpId, string csi, string? mappingId, string reason = "user", long? issuedAt = null) =>
-        CoseSign1.Sign(signer, role, new RemovalRequest(csi, CsiTypes.E164, mappingId, parties.Nonce(), issuedAt ?? parties.Now, reason, dpId).Encode()).Encode();
+    public static byte[] Removal(Parties parties, SigningKey signer, string role, string dpId, string csi, string? mappingId, string reason = "user", long? issuedAt = null, long? disconnectedSince = null) =>
+        CoseSign1.Sign(signer, role, new RemovalRequest(csi, CsiTypes.E164, mappingId, parties.Nonce(), issuedAt ?? parties.Now, reason, dpId, disconnectedSince).Encode()).Encode();
+
+    /// <summary>A DP-to-DP invalidation (PROFILE.md §12.5) signed by <paramref name="signer"/> as role dp, carrying <paramref name="evidence"/>.</summary>
+    public static byte[] Invalidation(Parties parties, SigningKey signer, string fromDp, string toDp, string csi, long assignedAt, byte[] evidence, long issuedAt) =>
+        CoseSign1.Sign(signer, SignerRoles.Dp, new Invalidation(fromDp, toDp, csi, CsiTypes.E164, assignedAt, parties.Nonce(), issuedAt, evidence).Encode()).Encode();
 }

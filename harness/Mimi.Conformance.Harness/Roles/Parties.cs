@@ -44,7 +44,14 @@ internal sealed class Parties
         Stranger = Key("stranger");
         UntrustedCsip = new Csip("csip.untrusted.test", Key("untrusted-csip"));
         PeerDp = new PeerDp("mimi://dp-a.conformance.test", Key("peer-dp-a"));
+        DefaultAssignedAt = time.GetUtcNow().ToUnixTimeSeconds() - 86_400;
     }
+
+    /// <summary>
+    /// When the CSIP assigned the harness's CSIs to the harness's recipient, unless a test says otherwise: one fixed
+    /// time per run, so all of a run's default credentials belong to one holder (PROFILE.md §12.1).
+    /// </summary>
+    public long DefaultAssignedAt { get; }
 
     /// <summary>The peer DP the harness plays; the DP under test is told to trust its key (test control dp_keys).</summary>
     public PeerDp PeerDp { get; }

@@ -38,7 +38,8 @@ internal static class VectorChecker
             VectorFiles.EddsaSchema => Run(path, root, CheckEddsa),
             TagSelectionVectors.Schema => Run(path, root, (_, t) => TagSelectionVectors.Check(t)),
             RsaPssVectorGenerator.Schema or "rsassa_pss_verify_schema_v1.json" => Run(path, root, CheckRsaPss),
-            _ => new VectorCheckResult(path, 0, 1, [$"{path}: unknown schema \"{schema}\" (known: {VectorFiles.MappingSchema}, {VectorFiles.EddsaSchema}, {TagSelectionVectors.Schema}, {RsaPssVectorGenerator.Schema})"]),
+            LifecycleVectors.Schema => Run(path, root, (_, t) => LifecycleVectors.Check(t)),
+            _ => new VectorCheckResult(path, 0, 1, [$"{path}: unknown schema \"{schema}\" (known: {VectorFiles.MappingSchema}, {VectorFiles.EddsaSchema}, {TagSelectionVectors.Schema}, {RsaPssVectorGenerator.Schema}, {LifecycleVectors.Schema})"]),
         };
     }
 

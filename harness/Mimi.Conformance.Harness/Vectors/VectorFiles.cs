@@ -155,6 +155,7 @@ internal static class VectorFiles
         Write(Path.Combine("ed25519", "ed25519_rfc8032_verify.json"), Serialize(EddsaVectorGenerator.Generate()));
         Write(Path.Combine("tags", TagSelectionVectors.FileName), Serialize(TagSelectionVectors.Generate()));
         Write(Path.Combine("privacypass", RsaPssVectorGenerator.FileName), Serialize(RsaPssVectorGenerator.Generate()));
+        Write(Path.Combine("lifecycle", LifecycleVectors.FileName), Serialize(LifecycleVectors.Generate()));
         foreach (var (name, text) in ExampleWriter.Generate())
             Write(Path.Combine("examples", name), text);
         return written;

@@ -123,15 +123,18 @@ internal sealed record PopCredential(string Issuer, string Subject, string CsiTy
     }
 }
 
-/// <summary>A removal request payload (PROFILE.md §6), inside a COSE_Sign1 with role recipient or csip.</summary>
-internal sealed record RemovalRequest(string Csi, string CsiType, string? MappingId, byte[] Nonce, long IssuedAt, string Reason, string Dp)
+/// <summary>
+/// A removal request payload (PROFILE.md §6.4), inside a COSE_Sign1 with role recipient or csip. With
+/// <see cref="DisconnectedSince"/> (role csip, reason unassigned) it is a CSIP disconnect notice (PROFILE.md §12.3).
+/// </summary>
+internal sealed record RemovalRequest(string Csi, string CsiType, string? MappingId, byte[] Nonce, long IssuedAt, string Reason, string Dp, long? DisconnectedSince = null)
 {
-    private static readonly HashSet<string> Keys = ["v", "csi", "csi_type", "mapping_id", "nonce", "iat", "reason", "dp"];
+    private static readonly HashSet<string> Keys = ["v", "csi", "csi_type", "mapping_id", "nonce", "iat", "reason", "dp", "disconnected_since"];
 
     public byte[] Encode()
     {
         var w = CborMap.Writer();
-        w.WriteStartMap(MappingId is null ? 7 : 8);
+        w.WriteStartMap(7 + (MappingId is null ? 0 : 1) + (DisconnectedSince is null ? 0 : 1));
         w.WriteTextString("v"); w.WriteInt64(1);
         w.WriteTextString("dp"); w.WriteTextString(Dp);
         w.WriteTextString("csi"); w.WriteTextString(Csi);
@@ -142,6 +145,10 @@ internal sealed record RemovalRequest(string Csi, string CsiType, string? Mappin
         if (MappingId is not null)
         {
             w.WriteTextString("mapping_id"); w.WriteTextString(MappingId);
+        }
+        if (DisconnectedSince is { } since)
+        {
+            w.WriteTextString("disconnected_since"); w.WriteInt64(since);
         }
         w.WriteEndMap();
         return w.Encode();
@@ -155,9 +162,46 @@ internal sealed record RemovalRequest(string Csi, string CsiType, string? Mappin
         var reason = m.Required<string>("reason");
         if (reason is not ("user" or "unassigned"))
             throw new ProfileFormatException("reason must be \"user\" or \"unassigned\"");
+        long? since = m.Has("disconnected_since") ? m.NonNegative("disconnected_since") : null;
         return new RemovalRequest(
             m.Required<string>("csi"), m.Required<string>("csi_type"), m.Optional<string>("mapping_id"),
-            m.Bytes("nonce", MappingPayload.NonceSize), m.NonNegative("iat"), reason, m.Required<string>("dp"));
+            m.Bytes("nonce", MappingPayload.NonceSize), m.NonNegative("iat"), reason, m.Required<string>("dp"), since);
+    }
+}
+
+/// <summary>
+/// A DP-to-DP invalidation payload (PROFILE.md §12.5), inside a COSE_Sign1 with role dp: the sending DP accepted the
+/// new holder's mapping <see cref="Evidence"/> (exact bytes) and asks the receiving DP to drop older holders' mappings.
+/// </summary>
+internal sealed record Invalidation(string FromDp, string ToDp, string Csi, string CsiType, long AssignedAt, byte[] Nonce, long IssuedAt, byte[] Evidence)
+{
+    private static readonly HashSet<string> Keys = ["v", "from_dp", "to_dp", "csi", "csi_type", "assigned_at", "nonce", "iat", "evidence"];
+
+    public byte[] Encode()
+    {
+        var w = CborMap.Writer();
+        w.WriteStartMap(9);
+        w.WriteTextString("v"); w.WriteInt64(1);
+        w.WriteTextString("from_dp"); w.WriteTextString(FromDp);
+        w.WriteTextString("to_dp"); w.WriteTextString(ToDp);
+        w.WriteTextString("csi"); w.WriteTextString(Csi);
+        w.WriteTextString("csi_type"); w.WriteTextString(CsiType);
+        w.WriteTextString("assigned_at"); w.WriteInt64(AssignedAt);
+        w.WriteTextString("nonce"); w.WriteByteString(Nonce);
+        w.WriteTextString("iat"); w.WriteInt64(IssuedAt);
+        w.WriteTextString("evidence"); w.WriteByteString(Evidence);
+        w.WriteEndMap();
+        return w.Encode();
+    }
+
+    public static Invalidation Decode(byte[] encoded)
+    {
+        var m = CborMap.Parse(encoded, "invalidation", Keys);
+        if (m.Required<long>("v") != 1)
+            throw new ProfileFormatException("unsupported invalidation version");
+        return new Invalidation(
+            m.Required<string>("from_dp"), m.Required<string>("to_dp"), m.Required<string>("csi"), m.Required<string>("csi_type"),
+            m.NonNegative("assigned_at"), m.Bytes("nonce", MappingPayload.NonceSize), m.NonNegative("iat"), m.Bytes("evidence"));
     }
 }
 

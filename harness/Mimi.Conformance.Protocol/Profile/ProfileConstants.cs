@@ -41,6 +41,7 @@ internal static class ProfileConstants
         public const string Expired = Prefix + "expired";
         public const string Replayed = Prefix + "replayed";
         public const string Conflict = Prefix + "conflict";
+        public const string StaleAssignment = Prefix + "stale-assignment";
         public const string Unauthorized = Prefix + "unauthorized";
         public const string UnsupportedCsi = Prefix + "unsupported-csi";
         public const string TestControlDisabled = Prefix + "test-control-disabled";

@@ -1,5 +1,6 @@
 using Mimi.Conformance.Protocol.Profile;
 using Mimi.Conformance.ReferenceDp.Faults;
+using Mimi.Conformance.ReferenceDp.Lifecycle;
 using Mimi.Conformance.ReferenceDp.Store;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
@@ -29,9 +30,11 @@ internal sealed class ImportService(DpIdentity identity, DpTrust trust, MappingS
             ? (cose with { Signatures = [.. cose.Signatures.Where(s => s.Role != SignerRoles.Dp)] }).AddSignature(identity.SigningKey, SignerRoles.Dp).Encode()
             : encoded;
         var id = MappingPayload.IdOf(cose.Payload);
-        var outcome = store.Publish(id, mapping.Csi, mapping.CsiType, stored, now, mapping.ExpiresAt);
+        var outcome = store.Publish(id, mapping.Csi, mapping.CsiType, stored, now, mapping.ExpiresAt, v.Pop?.AssignedAt,
+            v.Pop is { } credential ? (live, floor) => Precedence.Decide(credential.AssignedAt, mapping.NewHolder, live, floor, faults) : null);
         return outcome.State switch
         {
+            PublishState.Refused => throw new ProblemException(outcome.Decision.Problem!, outcome.Decision.Detail!),
             PublishState.Inserted => new PublishResult(true, id, outcome.Mapping.Cose),
             PublishState.AlreadyLive => new PublishResult(false, id, outcome.Mapping.Cose),
             _ => throw new ProblemException(Problems.Replayed, $"mapping {id} was removed; its payload cannot be imported again"),

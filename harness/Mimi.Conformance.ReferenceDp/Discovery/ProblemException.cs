@@ -38,6 +38,7 @@ internal static class ProblemCatalog
         [Problems.Expired] = (422, "Expired"),
         [Problems.Replayed] = (409, "Replayed"),
         [Problems.Conflict] = (409, "Conflict"),
+        [Problems.StaleAssignment] = (409, "Stale assignment"),
         [Problems.Unauthorized] = (403, "Unauthorized"),
         [Problems.TestControlDisabled] = (404, "Test control disabled"),
         [Problems.TokenRequired] = (401, "Token required"),

@@ -2,6 +2,7 @@ using System.Text;
 using Mimi.Conformance.Protocol.Cose;
 using Mimi.Conformance.Protocol.Profile;
 using Mimi.Conformance.ReferenceDp.Faults;
+using Mimi.Conformance.ReferenceDp.Lifecycle;
 using Mimi.Conformance.ReferenceDp.Store;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
@@ -11,7 +12,7 @@ namespace Mimi.Conformance.ReferenceDp.Discovery;
 internal sealed record PublishResult(bool Created, string MappingId, byte[] Mapping);
 
 /// <summary>PROFILE.md §6.2: verify, check the DP, countersign, store the exact bytes.</summary>
-internal sealed class PublishService(DpIdentity identity, DpTrust trust, MappingStore store, TimeProvider time, FaultSet faults, DpLimits limits)
+internal sealed class PublishService(DpIdentity identity, DpTrust trust, MappingStore store, TimeProvider time, FaultSet faults, DpLimits limits, InvalidationBroadcaster? broadcaster = null)
 {
     public PublishResult Publish(byte[] encoded, IReadOnlyList<TagDisclosure>? disclosures = null)
     {
@@ -35,7 +36,14 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
             ? cose
             : cose.AddSignature(identity.SigningKey, faults.Has(FaultMode.WrongRoleHeader) ? SignerRoles.Recipient : SignerRoles.Dp);
         var id = MappingPayload.IdOf(cose.Payload);
-        var outcome = store.Publish(id, payload.Csi, payload.CsiType, stored.Encode(), now, payload.ExpiresAt);
+        // Under the verification faults the verifier may stop before reading the credential; lifecycle still needs it.
+        var credential = check.Pop ?? Precedence.ReadCredential(payload.Pop);
+        var outcome = store.Publish(id, payload.Csi, payload.CsiType, stored.Encode(), now, payload.ExpiresAt, credential?.AssignedAt,
+            credential is null ? null : (live, floor) => Precedence.Decide(credential.AssignedAt, payload.NewHolder, live, floor, faults));
+        if (outcome.State == PublishState.Refused)
+            throw new ProblemException(outcome.Decision.Problem!, outcome.Decision.Detail!);
+        if (outcome.State == PublishState.Inserted && payload.NewHolder && credential is not null)
+            broadcaster?.Broadcast(payload.Csi, payload.CsiType, credential.AssignedAt, outcome.Mapping.Cose);
         if (outcome.State is PublishState.Inserted or PublishState.AlreadyLive && disclosures.Count > 0 && !faults.Has(FaultMode.DropTags))
             store.AddDisclosures(id, disclosures);
         return outcome.State switch

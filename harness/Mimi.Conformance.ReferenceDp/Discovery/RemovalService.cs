@@ -31,10 +31,18 @@ internal sealed class RemovalService(DpIdentity identity, DpTrust trust, Mapping
         if (Math.Abs(now - request.IssuedAt) > ClockSkewSeconds)
             throw new ProblemException(Problems.Expired, $"removal iat {request.IssuedAt} is more than {ClockSkewSeconds} s from now ({now})");
 
+        if (request.DisconnectedSince is { } since && (removal.Role != SignerRoles.Csip || request.Reason != "unassigned" || request.MappingId is not null || since > request.IssuedAt))
+            throw new ProblemException(Problems.InvalidMapping, "disconnected_since belongs to a CSIP notice with reason \"unassigned\", no mapping_id, and a date not after its iat (§12.3)");
         if (!faults.Has(FaultMode.AcceptAnyRemover))
             Authorize(removal, request);
 
-        var outcome = store.Remove(request.Nonce, now, request.Csi, request.CsiType, request.MappingId, dryRun: faults.Has(FaultMode.IgnoreRemove), honourNonces: !faults.Has(FaultMode.AcceptReplayedRemoval));
+        var dryRun = faults.Has(FaultMode.IgnoreRemove) || (faults.Has(FaultMode.IgnoreCsipRemoval) && removal.Role == SignerRoles.Csip);
+        var honourNonces = !faults.Has(FaultMode.AcceptReplayedRemoval);
+        // A disconnect notice (§12.3) removes the mappings of assignments up to the date and refuses them from then on;
+        // it succeeds even when this DP holds none.
+        var outcome = request.DisconnectedSince is { } disconnected
+            ? store.Remove(request.Nonce, now, request.Csi, request.CsiType, m => m.AssignedAt is null || m.AssignedAt <= disconnected, dryRun, honourNonces, allowEmpty: true, raiseFloorTo: disconnected + 1)
+            : store.Remove(request.Nonce, now, request.Csi, request.CsiType, request.MappingId, dryRun, honourNonces);
         return outcome.State switch
         {
             RemoveState.Removed => outcome.Ids,

@@ -3,6 +3,7 @@ using Mimi.Conformance.Protocol.Profile;
 using Mimi.Conformance.ReferenceDp.Discovery;
 using Mimi.Conformance.ReferenceDp.Federation;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
+using Mimi.Conformance.ReferenceDp.Lifecycle;
 
 namespace Mimi.Conformance.ReferenceDp.Endpoints;
 
@@ -13,12 +14,13 @@ internal static class Paths
     public const string Lookup = "/v1/lookup";
     public const string Remove = "/v1/mappings/remove";
     public const string Import = "/v1/mappings/import";
+    public const string Invalidate = "/v1/federation/invalidate";
     public const string TestControl = "/test-control";
     public const string PeerLookup = "/v1/federation/lookup";
 }
 
-/// <summary>Publish, lookup and remove (PROFILE.md §6.2–6.4), and federated lookups (§11): JSON in and out; the work is in Discovery/ and Federation/.</summary>
-internal sealed class DiscoveryEndpoints(PublishService publish, LookupService lookup, RemovalService removal, ImportService import, DpLimits limits, Func<HttpContext, LookupRequest, Task<bool>>? admitLookup = null, FederationService? federation = null, string selfDpId = "")
+/// <summary>Publish, lookup, remove and invalidate (PROFILE.md §6.2–6.4, §12.5), and federated lookups (§11): JSON in and out; the work is in Discovery/, Lifecycle/ and Federation/.</summary>
+internal sealed class DiscoveryEndpoints(PublishService publish, LookupService lookup, RemovalService removal, ImportService import, InvalidationService invalidation, DpLimits limits, Func<HttpContext, LookupRequest, Task<bool>>? admitLookup = null, FederationService? federation = null, string selfDpId = "")
 {
     public IEnumerable<DpRoute> Routes =>
     [
@@ -26,7 +28,15 @@ internal sealed class DiscoveryEndpoints(PublishService publish, LookupService l
         new(Paths.Lookup, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = LookupAsync }),
         new(Paths.Remove, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = RemoveAsync }),
         new(Paths.Import, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = ImportAsync }),
+        new(Paths.Invalidate, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = InvalidateAsync }),
     ];
+
+    private async Task InvalidateAsync(HttpContext ctx)
+    {
+        var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.InvalidateRequest, limits.MaxBodyBytes);
+        var removed = invalidation.Receive(RequestBody.Base64Url(request.Invalidation, "invalidation"));
+        await Replies.JsonAsync(ctx, StatusCodes.Status200OK, new RemoveResponse(removed), DpJson.Default.RemoveResponse);
+    }
 
     private async Task ImportAsync(HttpContext ctx)
     {

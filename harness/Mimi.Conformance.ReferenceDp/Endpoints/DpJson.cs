@@ -34,6 +34,9 @@ internal sealed record RemoveRequest(string Removal);
 
 internal sealed record RemoveResponse(IReadOnlyList<string> Removed);
 
+/// <summary>DP-to-DP invalidation (PROFILE.md §12.5); answered with a <see cref="RemoveResponse"/>.</summary>
+internal sealed record InvalidateRequest(string Invalidation);
+
 internal sealed record TrustKeyEntry(string Owner, string X);
 
 internal sealed record TrustRequest(IReadOnlyList<TrustKeyEntry>? CsipKeys = null, IReadOnlyList<TrustKeyEntry>? MspKeys = null, IReadOnlyList<TrustKeyEntry>? DpKeys = null);
@@ -56,7 +59,7 @@ internal sealed record RegistryEndpoints(string? PeerLookup = null, string? Inva
 
 internal sealed record ProblemBody(string Type, string Title, int Status, string? Detail);
 
-internal sealed record MetadataEndpoints(string Publish, string Lookup, string Remove, string Import, string? PeerLookup = null);
+internal sealed record MetadataEndpoints(string Publish, string Lookup, string Remove, string Import, string? PeerLookup = null, string? Invalidate = null);
 
 internal sealed record SigningKeyEntry(string Kid, string Alg, string Crv, string X);
 
@@ -108,6 +111,7 @@ internal sealed record ReadyInfo(string Url, string Cert, string PinSha256, stri
 [JsonSerializable(typeof(CompactLookupResponse))]
 [JsonSerializable(typeof(RemoveRequest))]
 [JsonSerializable(typeof(RemoveResponse))]
+[JsonSerializable(typeof(InvalidateRequest))]
 [JsonSerializable(typeof(TrustRequest))]
 [JsonSerializable(typeof(ClockRequest))]
 [JsonSerializable(typeof(SeedRequest))]

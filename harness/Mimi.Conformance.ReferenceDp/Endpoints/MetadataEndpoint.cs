@@ -56,7 +56,7 @@ internal sealed class MetadataEndpoint
 
     private (int, MetadataDocument, byte[]) Render(int version)
     {
-        List<string> classes = ["core", "joint-signature", "tag-privacy"];
+        List<string> classes = ["core", "joint-signature", "tag-privacy", "lifecycle"];
         if (_rateLimit is not null)
             classes.Add("anti-enumeration");
         if (_federation is not null)
@@ -64,7 +64,7 @@ internal sealed class MetadataEndpoint
         var document = new MetadataDocument(
             ProfileConstants.Version,
             _identity.DpId,
-            new MetadataEndpoints(Paths.Publish, Paths.Lookup, Paths.Remove, Paths.Import, _federation is null || _undeclared ? null : Paths.PeerLookup),
+            new MetadataEndpoints(Paths.Publish, Paths.Lookup, Paths.Remove, Paths.Import, _federation is null || _undeclared ? null : Paths.PeerLookup, Paths.Invalidate),
             [new SigningKeyEntry(B64.Encode(_identity.SigningKey.KeyId), "EdDSA", "Ed25519", B64.Encode(_identity.SigningKey.PublicKey))],
             [CsiTypes.E164, CsiTypes.Email],
             classes,

@@ -57,6 +57,11 @@ internal static class FaultMode
     public const string UndeclaredFederation = "undeclared-federation";
     public const string FailOnPeerError = "fail-on-peer-error";
     public const string FormatsIgnorePeers = "formats-ignore-peers";
+    public const string IgnoreNewHolder = "ignore-new-holder";
+    public const string AcceptNewHolderWithoutNewerAssignment = "accept-new-holder-without-newer-assignment";
+    public const string NoInvalidationBroadcast = "no-invalidation-broadcast";
+    public const string IgnoreCsipRemoval = "ignore-csip-removal";
+    public const string NewestWins = "newest-wins";
 
     /// <summary>Every fault with a one-line description, in a stable order (for --help and the CLI).</summary>
     public static IReadOnlyList<FaultInfo> All { get; } =
@@ -109,6 +114,11 @@ internal static class FaultMode
         new(UndeclaredFederation, "metadata claims federation but declares only mode local, no jurisdictions and no peer_lookup endpoint (behaviour unchanged)"),
         new(FailOnPeerError, "a federated lookup answers 502 when any asked peer fails, instead of a partial answer"),
         new(FormatsIgnorePeers, "compact answers list only local MSPs and verbose found_at names only this DP, whatever the peers answered"),
+        new(IgnoreNewHolder, "publish ignores the new_holder bit: a reissued CSI's new holder gets a conflict and nothing is invalidated"),
+        new(AcceptNewHolderWithoutNewerAssignment, "new_holder invalidates the current holder even when the credential's assignment is not newer"),
+        new(NoInvalidationBroadcast, "a new holder's first mapping is accepted but no invalidation is sent to peer DPs"),
+        new(IgnoreCsipRemoval, "CSIP-signed removals and disconnect notices answer 200 but remove nothing"),
+        new(NewestWins, "a conflicting publish by another holder silently replaces that holder's mappings"),
     ];
 
     public static bool IsKnown(string name) => All.Any(f => f.Name == name);

@@ -10,6 +10,7 @@ using Mimi.Conformance.ReferenceDp.Discovery;
 using Mimi.Conformance.ReferenceDp.Endpoints;
 using Mimi.Conformance.ReferenceDp.Faults;
 using Mimi.Conformance.ReferenceDp.Federation;
+using Mimi.Conformance.ReferenceDp.Lifecycle;
 using Mimi.Conformance.ReferenceDp.Store;
 
 namespace Mimi.Conformance.ReferenceDp.Hosting;
@@ -107,12 +108,24 @@ internal static class ReferenceDpHost
             }
             var federationPolicy = options.Federation && options.TestControl ? new FederationPolicy(FederationModes.Local, options.Jurisdictions, options.ForwardJurisdictions) : null;
             var metadata = new MetadataEndpoint(identity, limits, options.TestControl, antiEnumeration?.Metadata, federationPolicy, peers, faults.Has(FaultMode.UndeclaredFederation));
+            // Invalidations go to every peer of the registry (PROFILE.md §11.1, §12.5) through the one pinned PeerClient.
+            var broadcastLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<InvalidationBroadcaster>();
+            var broadcaster = new InvalidationBroadcaster(identity, clock, faults,
+                () => [.. peers.Peers.Select(p => new InvalidationTarget(p.DpId, p.Endpoint(p.InvalidatePath ?? Paths.Invalidate)))],
+                async (url, body, ct) =>
+                {
+                    var reply = await peerClient.PostJsonAsync(url, body, ct);
+                    if (!reply.Succeeded)
+                        broadcastLog.LogWarning("invalidation to {Url} not accepted: {Reply}", url, reply.Describe());
+                },
+                broadcastLog);
             var lookup = new LookupService(store, clock, faults, limits);
             var discovery = new DiscoveryEndpoints(
-                new PublishService(identity, trust, store, clock, faults, limits),
+                new PublishService(identity, trust, store, clock, faults, limits, broadcaster),
                 lookup,
                 new RemovalService(identity, trust, store, clock, faults),
                 new ImportService(identity, trust, store, clock, faults),
+                new InvalidationService(identity, trust, store, clock),
                 limits,
                 antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync,
                 federationPolicy is null ? null : new FederationService(peers, peerClient, trust, identity, clock, faults, federationPolicy, limits),

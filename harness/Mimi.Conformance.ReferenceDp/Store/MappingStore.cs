@@ -4,16 +4,34 @@ using Mimi.Conformance.Protocol.Profile;
 namespace Mimi.Conformance.ReferenceDp.Store;
 
 /// <summary>A mapping as stored: the exact countersigned COSE bytes plus the columns lookups filter and order by.</summary>
-internal sealed record StoredMapping(string Id, long Seq, string Csi, string CsiType, byte[] Cose, bool Removed, long PublishedAt, long ExpiresAt);
+internal sealed record StoredMapping(string Id, long Seq, string Csi, string CsiType, byte[] Cose, bool Removed, long PublishedAt, long ExpiresAt)
+{
+    /// <summary>The credential's assigned_at (PROFILE.md §12.1: the holder); null for rows stored without one (seeded load).</summary>
+    public long? AssignedAt { get; init; }
+}
+
+/// <summary>
+/// What the lifecycle rules (PROFILE.md §12.2) say about a new mapping, given the CSI's live mappings and its
+/// assignment floor: refuse it with a problem, or accept it after removing <see cref="Invalidate"/>.
+/// </summary>
+internal sealed record PrecedenceDecision(string? Problem, string? Detail, IReadOnlyList<string> Invalidate, long? RaiseFloorTo)
+{
+    public static PrecedenceDecision Accept { get; } = new(null, null, [], null);
+}
 
 internal enum PublishState
 {
     Inserted,
     AlreadyLive,
     Replayed,
+    Refused,
 }
 
-internal sealed record PublishOutcome(PublishState State, StoredMapping Mapping);
+internal sealed record PublishOutcome(PublishState State, StoredMapping Mapping)
+{
+    /// <summary>The lifecycle decision taken (Refused: why; Inserted: what it invalidated).</summary>
+    public PrecedenceDecision Decision { get; init; } = PrecedenceDecision.Accept;
+}
 
 internal enum RemoveState
 {
@@ -56,7 +74,8 @@ internal sealed class MappingStore : IDisposable
                 cose BLOB NOT NULL,
                 removed INTEGER NOT NULL DEFAULT 0,
                 published_at INTEGER NOT NULL,
-                expires_at INTEGER NOT NULL);
+                expires_at INTEGER NOT NULL,
+                assigned_at INTEGER);
             CREATE INDEX IF NOT EXISTS ix_mappings_csi ON mappings (csi, csi_type, removed, seq);
             CREATE TABLE IF NOT EXISTS nonces (
                 nonce BLOB PRIMARY KEY,
@@ -66,12 +85,21 @@ internal sealed class MappingStore : IDisposable
                 owner TEXT NOT NULL,
                 public_key BLOB NOT NULL,
                 PRIMARY KEY (role, owner, public_key));
+            CREATE TABLE IF NOT EXISTS csi_floors (
+                csi TEXT NOT NULL,
+                csi_type TEXT NOT NULL,
+                floor INTEGER NOT NULL,
+                PRIMARY KEY (csi, csi_type));
             CREATE TABLE IF NOT EXISTS tag_disclosures (
                 mapping_id TEXT NOT NULL,
                 salt BLOB NOT NULL,
                 tag TEXT NOT NULL,
                 PRIMARY KEY (mapping_id, salt));
             """);
+        // Databases written before the lifecycle class have no assigned_at column.
+        using var columns = Command(c, null, "SELECT COUNT(*) FROM pragma_table_info('mappings') WHERE name = 'assigned_at';");
+        if ((long)columns.ExecuteScalar()! == 0)
+            Execute(c, "ALTER TABLE mappings ADD COLUMN assigned_at INTEGER;");
     }
 
     /// <summary>Keeps the exact-match-only tag disclosures of a mapping (PROFILE.md §4.4), in the order given.</summary>
@@ -106,8 +134,13 @@ internal sealed class MappingStore : IDisposable
         return list;
     }
 
-    /// <summary>Inserts a new mapping, or reports the live or removed one with the same id (payload hash).</summary>
-    public PublishOutcome Publish(string id, string csi, string csiType, byte[] cose, long now, long expiresAt)
+    /// <summary>
+    /// Inserts a new mapping, or reports the live or removed one with the same id (payload hash). With
+    /// <paramref name="precedence"/> (lifecycle class), the decision is taken on the CSI's live mappings and floor in
+    /// the same transaction as the insert, so two holders racing cannot both win.
+    /// </summary>
+    public PublishOutcome Publish(string id, string csi, string csiType, byte[] cose, long now, long expiresAt, long? assignedAt = null,
+        Func<IReadOnlyList<StoredMapping>, long, PrecedenceDecision>? precedence = null)
     {
         lock (_writeLock)
         {
@@ -115,9 +148,19 @@ internal sealed class MappingStore : IDisposable
             using var tx = c.BeginTransaction();
             if (Find(c, tx, id) is { } existing)
                 return new PublishOutcome(existing.Removed ? PublishState.Replayed : PublishState.AlreadyLive, existing);
+            var decision = PrecedenceDecision.Accept;
+            if (precedence is not null)
+            {
+                decision = precedence(Live(c, tx, csi, csiType, now), Floor(c, tx, csi, csiType));
+                if (decision.Problem is not null)
+                    return new PublishOutcome(PublishState.Refused, new StoredMapping(id, 0, csi, csiType, cose, false, now, expiresAt)) { Decision = decision };
+                MarkRemoved(c, tx, decision.Invalidate);
+                if (decision.RaiseFloorTo is { } floor)
+                    RaiseFloor(c, tx, csi, csiType, floor);
+            }
             using var cmd = Command(c, tx, """
-                INSERT INTO mappings (id, seq, csi, csi_type, cose, removed, published_at, expires_at)
-                VALUES ($id, (SELECT IFNULL(MAX(seq), 0) + 1 FROM mappings), $csi, $csi_type, $cose, 0, $now, $exp)
+                INSERT INTO mappings (id, seq, csi, csi_type, cose, removed, published_at, expires_at, assigned_at)
+                VALUES ($id, (SELECT IFNULL(MAX(seq), 0) + 1 FROM mappings), $csi, $csi_type, $cose, 0, $now, $exp, $assigned)
                 RETURNING seq;
                 """);
             cmd.Parameters.AddWithValue("$id", id);
@@ -126,10 +169,18 @@ internal sealed class MappingStore : IDisposable
             cmd.Parameters.AddWithValue("$cose", cose);
             cmd.Parameters.AddWithValue("$now", now);
             cmd.Parameters.AddWithValue("$exp", expiresAt);
+            cmd.Parameters.AddWithValue("$assigned", assignedAt is { } a ? a : DBNull.Value);
             var seq = (long)cmd.ExecuteScalar()!;
             tx.Commit();
-            return new PublishOutcome(PublishState.Inserted, new StoredMapping(id, seq, csi, csiType, cose, false, now, expiresAt));
+            return new PublishOutcome(PublishState.Inserted, new StoredMapping(id, seq, csi, csiType, cose, false, now, expiresAt) { AssignedAt = assignedAt }) { Decision = decision };
         }
+    }
+
+    /// <summary>The CSI's assignment floor (PROFILE.md §12.1): credentials assigned before it are stale; 0 when none.</summary>
+    public long FloorOf(string csi, string csiType)
+    {
+        using var c = OpenForRead();
+        return Floor(c, null, csi, csiType);
     }
 
     /// <summary>Live (not removed, not expired) mappings of a CSI, oldest first publication first.</summary>
@@ -150,7 +201,15 @@ internal sealed class MappingStore : IDisposable
     /// Records the removal's nonce and removes the target: one mapping (<paramref name="mappingId"/>) or every live
     /// mapping of the CSI. With <paramref name="dryRun"/> the nonce is recorded but nothing is removed (a fault mode).
     /// </summary>
-    public RemoveOutcome Remove(byte[] nonce, long now, string csi, string csiType, string? mappingId, bool dryRun, bool honourNonces = true)
+    public RemoveOutcome Remove(byte[] nonce, long now, string csi, string csiType, string? mappingId, bool dryRun, bool honourNonces = true) =>
+        Remove(nonce, now, csi, csiType, m => mappingId is null || m.Id == mappingId, dryRun, honourNonces, allowEmpty: false, raiseFloorTo: null);
+
+    /// <summary>
+    /// The general form: removes the CSI's live mappings that <paramref name="target"/> selects and, when given, raises
+    /// the CSI's floor (disconnect notices and invalidations, PROFILE.md §12.3/§12.5, which succeed even when nothing
+    /// matches: <paramref name="allowEmpty"/>). The nonce is checked and recorded in the same transaction.
+    /// </summary>
+    public RemoveOutcome Remove(byte[] nonce, long now, string csi, string csiType, Func<StoredMapping, bool> target, bool dryRun, bool honourNonces, bool allowEmpty, long? raiseFloorTo)
     {
         lock (_writeLock)
         {
@@ -163,8 +222,8 @@ internal sealed class MappingStore : IDisposable
                 if (seen.ExecuteScalar() is not null)
                     return new RemoveOutcome(RemoveState.Replayed, []);
             }
-            var targets = Live(c, tx, csi, csiType, now).Where(m => mappingId is null || m.Id == mappingId).Select(m => m.Id).ToArray();
-            if (targets.Length == 0)
+            var targets = Live(c, tx, csi, csiType, now).Where(target).Select(m => m.Id).ToArray();
+            if (targets.Length == 0 && !allowEmpty)
                 return new RemoveOutcome(RemoveState.NothingHeld, []);
             using (var record = Command(c, tx, "INSERT OR IGNORE INTO nonces (nonce, seen_at) VALUES ($n, $now);"))
             {
@@ -174,16 +233,43 @@ internal sealed class MappingStore : IDisposable
             }
             if (!dryRun)
             {
-                foreach (var id in targets)
-                {
-                    using var remove = Command(c, tx, "UPDATE mappings SET removed = 1 WHERE id = $id;");
-                    remove.Parameters.AddWithValue("$id", id);
-                    remove.ExecuteNonQuery();
-                }
+                MarkRemoved(c, tx, targets);
+                if (raiseFloorTo is { } floor)
+                    RaiseFloor(c, tx, csi, csiType, floor);
             }
             tx.Commit();
             return new RemoveOutcome(RemoveState.Removed, targets);
         }
+    }
+
+    private static void MarkRemoved(SqliteConnection c, SqliteTransaction tx, IEnumerable<string> ids)
+    {
+        foreach (var id in ids)
+        {
+            using var remove = Command(c, tx, "UPDATE mappings SET removed = 1 WHERE id = $id;");
+            remove.Parameters.AddWithValue("$id", id);
+            remove.ExecuteNonQuery();
+        }
+    }
+
+    private static long Floor(SqliteConnection c, SqliteTransaction? tx, string csi, string csiType)
+    {
+        using var cmd = Command(c, tx, "SELECT floor FROM csi_floors WHERE csi = $csi AND csi_type = $t;");
+        cmd.Parameters.AddWithValue("$csi", csi);
+        cmd.Parameters.AddWithValue("$t", csiType);
+        return cmd.ExecuteScalar() is long f ? f : 0;
+    }
+
+    private static void RaiseFloor(SqliteConnection c, SqliteTransaction tx, string csi, string csiType, long floor)
+    {
+        using var cmd = Command(c, tx, """
+            INSERT INTO csi_floors (csi, csi_type, floor) VALUES ($csi, $t, $f)
+            ON CONFLICT (csi, csi_type) DO UPDATE SET floor = MAX(floor, excluded.floor);
+            """);
+        cmd.Parameters.AddWithValue("$csi", csi);
+        cmd.Parameters.AddWithValue("$t", csiType);
+        cmd.Parameters.AddWithValue("$f", floor);
+        cmd.ExecuteNonQuery();
     }
 
     /// <summary>
@@ -272,7 +358,7 @@ internal sealed class MappingStore : IDisposable
         {
             using var c = Open();
             using var tx = c.BeginTransaction();
-            using var cmd = Command(c, tx, "DELETE FROM mappings; DELETE FROM nonces; DELETE FROM trusted_keys; DELETE FROM tag_disclosures;");
+            using var cmd = Command(c, tx, "DELETE FROM mappings; DELETE FROM nonces; DELETE FROM trusted_keys; DELETE FROM tag_disclosures; DELETE FROM csi_floors;");
             cmd.ExecuteNonQuery();
             tx.Commit();
         }
@@ -330,10 +416,13 @@ internal sealed class MappingStore : IDisposable
         return r.Read() ? Read(r) : null;
     }
 
-    private const string Columns = "id, seq, csi, csi_type, cose, removed, published_at, expires_at";
+    private const string Columns = "id, seq, csi, csi_type, cose, removed, published_at, expires_at, assigned_at";
 
     private static StoredMapping Read(SqliteDataReader r) =>
-        new(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), (byte[])r[4], r.GetInt64(5) != 0, r.GetInt64(6), r.GetInt64(7));
+        new(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), (byte[])r[4], r.GetInt64(5) != 0, r.GetInt64(6), r.GetInt64(7))
+        {
+            AssignedAt = r.IsDBNull(8) ? null : r.GetInt64(8),
+        };
 
     private static SqliteCommand Command(SqliteConnection c, SqliteTransaction? tx, string sql)
     {

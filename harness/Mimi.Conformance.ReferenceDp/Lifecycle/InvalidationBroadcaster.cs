@@ -1,0 +1,49 @@
+using System.Security.Cryptography;
+using Mimi.Conformance.Protocol.Cose;
+using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.ReferenceDp.Discovery;
+using Mimi.Conformance.ReferenceDp.Faults;
+using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
+
+namespace Mimi.Conformance.ReferenceDp.Lifecycle;
+
+/// <summary>A peer DP to tell about new holders: its dp_id and its invalidate endpoint.</summary>
+internal sealed record InvalidationTarget(string DpId, Uri InvalidateUrl);
+
+/// <summary>
+/// PROFILE.md §12.5, sending side (-01 row 18): when a new holder's first mapping is accepted, every peer DP gets a
+/// signed invalidation carrying that mapping as evidence. Sent in the background, time-boxed by the peer client; a
+/// peer that is down does not hold up the publish.
+/// </summary>
+internal sealed class InvalidationBroadcaster(
+    DpIdentity identity,
+    TimeProvider time,
+    FaultSet faults,
+    Func<IReadOnlyList<InvalidationTarget>> peers,
+    Func<Uri, byte[], CancellationToken, Task> post,
+    ILogger logger)
+{
+    public void Broadcast(string csi, string csiType, long assignedAt, byte[] evidence)
+    {
+        if (faults.Has(FaultMode.NoInvalidationBroadcast))
+            return;
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        foreach (var peer in peers().Where(p => p.DpId != identity.DpId))
+        {
+            var payload = new Invalidation(identity.DpId, peer.DpId, csi, csiType, assignedAt, RandomNumberGenerator.GetBytes(MappingPayload.NonceSize), now, evidence);
+            var signed = CoseSign1.Sign(identity.SigningKey, SignerRoles.Dp, payload.Encode()).Encode();
+            var body = System.Text.Encoding.UTF8.GetBytes($"{{\"invalidation\":\"{B64.Encode(signed)}\"}}");
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await post(peer.InvalidateUrl, body, CancellationToken.None);
+                }
+                catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or ObjectDisposedException)
+                {
+                    logger.LogWarning("invalidation to {Peer} failed: {Reason}", peer.DpId, e.Message);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using Mimi.Conformance.Protocol.Cose;
+using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.ReferenceDp.Discovery;
+using Mimi.Conformance.ReferenceDp.Store;
+using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
+
+namespace Mimi.Conformance.ReferenceDp.Lifecycle;
+
+/// <summary>
+/// PROFILE.md §12.5, receiving side: a peer DP says a new holder's first mapping reached it. The DP checks the peer's
+/// dp signature and the evidence itself (it trusts the CSIP, not the peer, for who holds the CSI), then drops the
+/// mappings of older assignments and refuses them from now on.
+/// </summary>
+internal sealed class InvalidationService(DpIdentity identity, DpTrust trust, MappingStore store, TimeProvider time)
+{
+    public IReadOnlyList<string> Receive(byte[] encoded)
+    {
+        CoseSign1 envelope;
+        Invalidation request;
+        try
+        {
+            envelope = CoseSign1.Decode(encoded);
+            request = Invalidation.Decode(envelope.Payload);
+        }
+        catch (Exception e) when (e is CoseFormatException or ProfileFormatException)
+        {
+            throw new ProblemException(Problems.InvalidMapping, $"not an invalidation of §12.5: {e.Message}");
+        }
+        if (!Csis.IsValid(request.CsiType, request.Csi))
+            throw new ProblemException(Problems.UnsupportedCsi, $"the invalidation names a CSI that is not a canonical {request.CsiType} CSI");
+        // Only a DP the registry or configuration names, under its own dp_id, may ask.
+        var signer = envelope.Role == SignerRoles.Dp && envelope.KeyId is { } kid ? trust.Current.Find(SignerRoles.Dp, kid) : null;
+        if (signer is null || signer.Owner != request.FromDp || signer.Owner == identity.DpId || !envelope.Verify(signer.PublicKey))
+            throw new ProblemException(Problems.Unauthorized, "the invalidation is not signed by a trusted peer DP key for its from_dp");
+        if (request.ToDp != identity.DpId)
+            throw new ProblemException(Problems.WrongDp, $"the invalidation is for DP \"{request.ToDp}\"; this DP is \"{identity.DpId}\"");
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        if (Math.Abs(now - request.IssuedAt) > ClockSkewSeconds)
+            throw new ProblemException(Problems.Expired, $"invalidation iat {request.IssuedAt} is more than {ClockSkewSeconds} s from now ({now})");
+        CheckEvidence(request, now);
+        var outcome = store.Remove(request.Nonce, now, request.Csi, request.CsiType, m => m.AssignedAt is { } a && a < request.AssignedAt,
+            dryRun: false, honourNonces: true, allowEmpty: true, raiseFloorTo: request.AssignedAt);
+        return outcome.State == RemoveState.Replayed
+            ? throw new ProblemException(Problems.Replayed, "this invalidation nonce was already accepted")
+            : outcome.Ids;
+    }
+
+    /// <summary>The evidence must be a valid new-holder mapping for this CSI, computed at the sender, with the claimed assignment.</summary>
+    private void CheckEvidence(Invalidation request, long now)
+    {
+        var v = MappingVerifier.Verify(request.Evidence, trust.Current, now, VerificationPolicy.RecipientOnly);
+        if (!v.Valid)
+        {
+            var failure = v.FirstFailure!;
+            throw new ProblemException(failure.Rule.StartsWith("pop-", StringComparison.Ordinal) ? Problems.PopInvalid : Problems.InvalidSignature,
+                $"evidence: {failure.Rule}: {failure.Detail}");
+        }
+        var payload = v.Payload!;
+        var pop = v.Pop!;
+        if (payload.Csi != request.Csi || payload.CsiType != request.CsiType || !payload.NewHolder || payload.Dp != request.FromDp || pop.AssignedAt != request.AssignedAt)
+            throw new ProblemException(Problems.InvalidMapping,
+                "evidence: must be a new_holder mapping for the same CSI, computed at from_dp, whose credential carries the invalidation's assigned_at");
+    }
+}
