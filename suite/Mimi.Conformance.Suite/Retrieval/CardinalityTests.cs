@@ -2,7 +2,7 @@ using Mimi.Conformance.Suite.Infrastructure;
 
 namespace Mimi.Conformance.Suite.Retrieval;
 
-/// <summary>R5: the five cases of draft -02 can be told apart from the response alone.</summary>
+/// <summary>R5 (and -01 row 14, which repeats it): the five cases of draft -02 can be told apart from the response alone.</summary>
 public sealed class CardinalityTests(ConformanceFixture dp)
 {
     private readonly DpOperations _ops = new(dp);
@@ -28,6 +28,10 @@ public sealed class CardinalityTests(ConformanceFixture dp)
     [Fact, Requirement("DISC-R-05")]
     public Task Several_mappings_with_different_msp_counts() =>
         PublishAndExpect([[["default"]], [["business"], ["personal"]], []], "three mappings with 1, 2 and 0 MSPs");
+
+    [Fact, Requirement("DISC-L-14")]
+    public Task Results_accommodate_zero_one_and_several_msps_at_once() =>
+        PublishAndExpect([[], [["work"]], [["personal"], ["family"], ["friends"]]], "three mappings with 0, 1 and 3 MSPs");
 
     /// <summary>Publishes one mapping per entry (each a list of per-MSP tag lists) and checks the lookup mirrors them exactly.</summary>
     private async Task PublishAndExpect(string[][][] mappings, string what)
