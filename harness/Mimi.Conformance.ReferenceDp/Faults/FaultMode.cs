@@ -54,6 +54,7 @@ internal static class FaultMode
     public const string HidePartialResults = "hide-partial-results";
     public const string DuplicatePeerMappings = "duplicate-peer-mappings";
     public const string SetTrackingCookie = "set-tracking-cookie";
+    public const string IgnorePeerPins = "ignore-peer-pins";
     public const string UndeclaredFederation = "undeclared-federation";
     public const string FailOnPeerError = "fail-on-peer-error";
     public const string FormatsIgnorePeers = "formats-ignore-peers";
@@ -110,6 +111,7 @@ internal static class FaultMode
         new(SkipPeerVerification, "mappings answered by peers are served without §5 verification or the peer's dp signature check"),
         new(HidePartialResults, "a federated lookup with unreachable or failing peers answers without partial/unavailable"),
         new(DuplicatePeerMappings, "byte-identical mappings from several sources are served once per source (no deduplication)"),
+        new(IgnorePeerPins, "the DP-to-DP client accepts any peer certificate instead of the pinned ones"),
         new(SetTrackingCookie, "every response sets a persistent tracking cookie"),
         new(UndeclaredFederation, "metadata claims federation but declares only mode local, no jurisdictions and no peer_lookup endpoint (behaviour unchanged)"),
         new(FailOnPeerError, "a federated lookup answers 502 when any asked peer fails, instead of a partial answer"),

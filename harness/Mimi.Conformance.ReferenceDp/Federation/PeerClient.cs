@@ -26,7 +26,8 @@ internal sealed class PeerClient : IDisposable
     private readonly HttpClient _http;
     private readonly TimeSpan _timeout;
 
-    public PeerClient(PeerDirectory directory, TimeSpan? timeout = null)
+    /// <param name="acceptAnyCertificate">The ignore-peer-pins fault: peers are not authenticated.</param>
+    public PeerClient(PeerDirectory directory, TimeSpan? timeout = null, bool acceptAnyCertificate = false)
     {
         _timeout = timeout ?? DefaultTimeout;
         var handler = new SocketsHttpHandler
@@ -48,6 +49,8 @@ internal sealed class PeerClient : IDisposable
         {
             if (certificate is null)
                 return false;
+            if (acceptAnyCertificate)
+                return true;
             var hash = certificate.GetCertHash(HashAlgorithmName.SHA256);
             return directory.Pins.Any(p => CryptographicOperations.FixedTimeEquals(p, hash));
         };

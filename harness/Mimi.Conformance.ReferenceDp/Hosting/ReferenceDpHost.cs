@@ -43,7 +43,7 @@ internal static class ReferenceDpHost
         MappingStore? store = null;
         WebApplication? app = null;
         var peers = new PeerDirectory();
-        var peerClient = new PeerClient(peers, options.PeerTimeout);
+        var peerClient = new PeerClient(peers, options.PeerTimeout, faults.Has(FaultMode.IgnorePeerPins));
         try
         {
             var certificatePath = DpCertificate.WritePem(certificate, dataDirectory);
