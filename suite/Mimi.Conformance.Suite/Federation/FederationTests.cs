@@ -230,6 +230,25 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
             json?["unavailable"]?.ToJsonString() ?? "absent");
     }
 
+    [Fact, Requirement("DISC-L-13")]
+    public async Task A_peer_that_never_answers_costs_a_bounded_wait_and_is_reported_as_a_timeout()
+    {
+        var setup = await SetupAsync();
+        var csi = Parties.NewE164();
+        var a1 = ComputedAt(setup.A, csi);
+        setup.A.SetMappings(csi, a1);
+        setup.C.Behavior = FakePeerBehavior.Hang;
+
+        var answer = await LookupAsync(setup, Lookup(csi, "client_selected", [setup.A, setup.C]));
+
+        Expect.That(answer.Response.Status == 200 && answer.Mappings.Any(m => m.Bytes.AsSpan().SequenceEqual(a1)), "answered-despite-slow-peer",
+            "200 with peer-a's mapping, within the harness's request timeout, while peer-c never answers", $"{answer.Response.Describe()}: {Keys(answer.Mappings)}");
+        var json = answer.Response.Json;
+        var unavailable = (json?["unavailable"] as JsonArray)?.FirstOrDefault(u => u?["dp_id"]?.GetValue<string>() == setup.C.DpId);
+        Expect.That(json?["partial"] is JsonValue p && p.TryGetValue<bool>(out var partial) && partial && unavailable?["reason"]?.GetValue<string>() == "timeout",
+            "slow-peer-flagged", "\"partial\": true and unavailable names peer-c with reason timeout (§11.5)", json?["unavailable"]?.ToJsonString() ?? "absent");
+    }
+
     [Fact, Requirement("DISC-L-RG")]
     public async Task Only_mappings_signed_under_the_answering_peers_registry_keys_are_served()
     {
