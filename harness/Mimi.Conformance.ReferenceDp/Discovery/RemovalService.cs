@@ -10,26 +10,14 @@ namespace Mimi.Conformance.ReferenceDp.Discovery;
 /// <summary>PROFILE.md §6.4: a removal signed by the mapping's recipient or by a trusted CSIP.</summary>
 internal sealed class RemovalService(DpIdentity identity, DpTrust trust, MappingStore store, TimeProvider time, FaultSet faults)
 {
+    private static readonly SignedRequest Checks = new("removal", "a removal request of §6.4");
+
     public IReadOnlyList<string> Remove(byte[] encoded)
     {
-        CoseSign1 removal;
-        RemovalRequest request;
-        try
-        {
-            removal = CoseSign1.Decode(encoded);
-            request = RemovalRequest.Decode(removal.Payload);
-        }
-        catch (Exception e) when (e is CoseFormatException or ProfileFormatException)
-        {
-            throw new ProblemException(Problems.InvalidMapping, $"not a removal request of §6.4: {e.Message}");
-        }
-        if (!Csis.IsValid(request.CsiType, request.Csi))
-            throw new ProblemException(Problems.UnsupportedCsi, $"the removal names a CSI that is not a canonical {request.CsiType} CSI");
-        if (request.Dp != identity.DpId)
-            throw new ProblemException(Problems.WrongDp, $"the removal is for DP \"{request.Dp}\"; this DP is \"{identity.DpId}\"");
-        var now = time.GetUtcNow().ToUnixTimeSeconds();
-        if (Math.Abs(now - request.IssuedAt) > ClockSkewSeconds)
-            throw new ProblemException(Problems.Expired, $"removal iat {request.IssuedAt} is more than {ClockSkewSeconds} s from now ({now})");
+        var (removal, request) = Checks.Decode(encoded, RemovalRequest.Decode);
+        Checks.RequireCanonicalCsi(request.CsiType, request.Csi);
+        Checks.RequireAddressedTo(identity, request.Dp);
+        var now = Checks.RequireFresh(time, request.IssuedAt);
 
         if (request.DisconnectedSince is { } since && (removal.Role != SignerRoles.Csip || request.Reason != "unassigned" || request.MappingId is not null || since > request.IssuedAt))
             throw new ProblemException(Problems.InvalidMapping, "disconnected_since belongs to a CSIP notice with reason \"unassigned\", no mapping_id, and a date not after its iat (§12.3)");

@@ -13,30 +13,18 @@ namespace Mimi.Conformance.ReferenceDp.Lifecycle;
 /// </summary>
 internal sealed class InvalidationService(DpIdentity identity, DpTrust trust, MappingStore store, TimeProvider time)
 {
+    private static readonly SignedRequest Checks = new("invalidation", "an invalidation of §12.5");
+
     public IReadOnlyList<string> Receive(byte[] encoded)
     {
-        CoseSign1 envelope;
-        Invalidation request;
-        try
-        {
-            envelope = CoseSign1.Decode(encoded);
-            request = Invalidation.Decode(envelope.Payload);
-        }
-        catch (Exception e) when (e is CoseFormatException or ProfileFormatException)
-        {
-            throw new ProblemException(Problems.InvalidMapping, $"not an invalidation of §12.5: {e.Message}");
-        }
-        if (!Csis.IsValid(request.CsiType, request.Csi))
-            throw new ProblemException(Problems.UnsupportedCsi, $"the invalidation names a CSI that is not a canonical {request.CsiType} CSI");
+        var (envelope, request) = Checks.Decode(encoded, Invalidation.Decode);
+        Checks.RequireCanonicalCsi(request.CsiType, request.Csi);
         // Only a DP the registry or configuration names, under its own dp_id, may ask.
         var signer = envelope.Role == SignerRoles.Dp && envelope.KeyId is { } kid ? trust.Current.Find(SignerRoles.Dp, kid) : null;
         if (signer is null || signer.Owner != request.FromDp || signer.Owner == identity.DpId || !envelope.Verify(signer.PublicKey))
             throw new ProblemException(Problems.Unauthorized, "the invalidation is not signed by a trusted peer DP key for its from_dp");
-        if (request.ToDp != identity.DpId)
-            throw new ProblemException(Problems.WrongDp, $"the invalidation is for DP \"{request.ToDp}\"; this DP is \"{identity.DpId}\"");
-        var now = time.GetUtcNow().ToUnixTimeSeconds();
-        if (Math.Abs(now - request.IssuedAt) > ClockSkewSeconds)
-            throw new ProblemException(Problems.Expired, $"invalidation iat {request.IssuedAt} is more than {ClockSkewSeconds} s from now ({now})");
+        Checks.RequireAddressedTo(identity, request.ToDp);
+        var now = Checks.RequireFresh(time, request.IssuedAt);
         CheckEvidence(request, now);
         var outcome = store.Remove(request.Nonce, now, request.Csi, request.CsiType, m => m.AssignedAt is { } a && a < request.AssignedAt,
             dryRun: false, honourNonces: true, allowEmpty: true, raiseFloorTo: request.AssignedAt);
