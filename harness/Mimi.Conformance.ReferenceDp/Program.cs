@@ -117,8 +117,8 @@ internal static class Program
                     break;
                 case "--fault":
                     var f = Value();
-                    if (!FaultMode.IsKnown(f))
-                        throw new UsageException($"unknown fault \"{f}\". Valid faults:{Environment.NewLine}{FaultMode.Describe()}");
+                    if (!FaultRegistry.IsKnown(f))
+                        throw new UsageException($"unknown fault \"{f}\". Valid faults:{Environment.NewLine}{FaultRegistry.Describe()}");
                     faults.Add(f);
                     break;
                 case "--no-test-control": testControl = false; break;
@@ -126,7 +126,7 @@ internal static class Program
                 case "--trust-csip": trusted.Add(TrustArg(SignerRoles.Csip, arg, Value())); break;
                 case "--trust-msp": trusted.Add(TrustArg(SignerRoles.Msp, arg, Value())); break;
                 case "--list-faults":
-                    Console.Out.WriteLine(FaultMode.Describe());
+                    Console.Out.WriteLine(FaultRegistry.Describe());
                     return null;
                 case "-h" or "--help":
                     Console.Out.WriteLine(Usage);

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Mimi.Conformance.Cli.Execution;
 using Mimi.Conformance.Harness.Requirements;
 using Mimi.Conformance.Harness.Results;
+using Mimi.Conformance.ReferenceDp.Faults;
 
 namespace Mimi.Conformance.Cli.SelfTest;
 
@@ -12,12 +13,25 @@ internal sealed record FaultExpectation(
     [property: JsonPropertyName("description")] string Description,
     [property: JsonPropertyName("requirements")] IReadOnlyList<string> Requirements);
 
-internal sealed record FaultCatalog([property: JsonPropertyName("faults")] IReadOnlyList<FaultExpectation> Faults)
+/// <summary>
+/// The reference DP's faults and what each must fail, as data: built from the fault registry (the single source) and
+/// written to vectors/self-test/faults.json by <c>vectors generate</c> for readers outside the code.
+/// </summary>
+internal sealed record FaultCatalog(
+    [property: JsonPropertyName("$schema")] string Schema,
+    [property: JsonPropertyName("faults")] IReadOnlyList<FaultExpectation> Faults)
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static string DefaultPath => Path.Combine(RepositoryLayout.Vectors, "self-test", "faults.json");
+
+    public static FaultCatalog Current { get; } = new("../schemas/faults.schema.json",
+        [.. FaultRegistry.All.Select(f => new FaultExpectation(f.Name, f.Description, f.Breaks))]);
 
     public static FaultCatalog Load(string path) =>
         JsonSerializer.Deserialize<FaultCatalog>(File.ReadAllText(path)) ?? throw new InvalidDataException($"{path} is empty");
+
+    public string ToJson() => JsonSerializer.Serialize(this, Indented).ReplaceLineEndings("\n") + "\n";
 }
 
 /// <summary>How one self-test run came out.</summary>
@@ -42,7 +56,7 @@ internal static class SelfTestCommand
 
     public static async Task<int> RunAsync(RunRequest template, IReadOnlyList<string> only, TimeProvider time, TextWriter output, CancellationToken ct, int parallelism = 1)
     {
-        var catalog = FaultCatalog.Load(FaultCatalog.DefaultPath);
+        var catalog = FaultCatalog.Current;
         var faults = catalog.Faults.Where(f => only.Count == 0 || only.Contains(f.Name)).ToList();
         var log = TextWriter.Synchronized(output);
         using var gate = new SemaphoreSlim(Math.Max(1, parallelism));

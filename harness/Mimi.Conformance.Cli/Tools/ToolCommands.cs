@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mimi.Conformance.Cli.SelfTest;
 using Mimi.Conformance.Harness.Requirements;
 using Mimi.Conformance.Harness.Vectors;
 using Mimi.Conformance.Protocol.Cbor;
@@ -12,12 +13,14 @@ internal static class ToolCommands
 {
     public static Command Vectors()
     {
-        var generate = new Command("generate", "Regenerate vectors/mappings, vectors/ed25519, vectors/examples and PROFILE.md §9 deterministically");
+        var generate = new Command("generate", "Regenerate vectors/mappings, vectors/ed25519, vectors/examples, vectors/self-test/faults.json and PROFILE.md §9 deterministically");
         generate.SetAction(_ =>
         {
-            var written = VectorFiles.WriteAll(RepositoryLayout.Vectors);
+            var written = VectorFiles.WriteAll(RepositoryLayout.Vectors).Count;
+            File.WriteAllText(FaultCatalog.DefaultPath, FaultCatalog.Current.ToJson());
+            written++;
             var profile = ExampleWriter.UpdateProfile(Path.Combine(RepositoryLayout.Vectors, "PROFILE.md"));
-            Console.Out.WriteLine($"wrote {written.Count} files under vectors/{(profile ? " and the examples of PROFILE.md §9" : "")}");
+            Console.Out.WriteLine($"wrote {written} files under vectors/{(profile ? " and the examples of PROFILE.md §9" : "")}");
             return 0;
         });
         var files = new Argument<string[]>("FILE") { Description = "Vector files (mapping_verify, tag_selection, or Wycheproof eddsa_verify / rsassa_pss_verify schema)", Arity = ArgumentArity.OneOrMore };

@@ -19,10 +19,22 @@ public sealed class ReferenceDpFaultTests
     [Fact]
     public void Every_fault_has_a_unique_name_and_a_description()
     {
-        FaultMode.All.Select(f => f.Name).Should().BeEquivalentTo(Mimi.Conformance.Cli.SelfTest.FaultCatalog.Load(Mimi.Conformance.Cli.SelfTest.FaultCatalog.DefaultPath).Faults.Select(f => f.Name),
-            "every fault mode is mapped in vectors/self-test/faults.json");
-        FaultMode.All.Select(f => f.Name).Should().OnlyHaveUniqueItems();
-        FaultMode.All.Should().OnlyContain(f => f.Description.Length > 10);
+        FaultRegistry.All.Select(f => f.Name).Should().OnlyHaveUniqueItems();
+        FaultRegistry.All.Should().OnlyContain(f => f.Description.Length > 10 && f.Skips.Count > 0 && f.Breaks.Count > 0);
+    }
+
+    [Fact]
+    public void Faults_json_is_generated_from_the_registry()
+    {
+        File.ReadAllText(Mimi.Conformance.Cli.SelfTest.FaultCatalog.DefaultPath).ReplaceLineEndings("\n")
+            .Should().Be(Mimi.Conformance.Cli.SelfTest.FaultCatalog.Current.ToJson(), "vectors/self-test/faults.json is written by ./run.sh vectors generate");
+    }
+
+    [Fact]
+    public void No_two_faults_skip_the_same_duties()
+    {
+        FaultRegistry.All.GroupBy(f => string.Join(",", f.Skips.Select(d => d.Name).Order(StringComparer.Ordinal)))
+            .Where(g => g.Count() > 1).Select(g => string.Join(" = ", g.Select(f => f.Name))).Should().BeEmpty("two faults with the same duties test the same thing");
     }
 
     [Fact]
@@ -33,7 +45,7 @@ public sealed class ReferenceDpFaultTests
         {
             var act = () => ReferenceDpHost.StartAsync(new ReferenceDpOptions { DataDirectory = dir, Faults = new HashSet<string> { "no-such-fault" } }, TestContext.Current.CancellationToken);
 
-            (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain(FaultMode.IgnoreRemove);
+            (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("no-such-fault").And.NotContain(Environment.NewLine);
         }
         finally
         {
@@ -44,13 +56,13 @@ public sealed class ReferenceDpFaultTests
     [Fact]
     public void The_command_line_parses_repeated_faults_and_rejects_unknown_ones()
     {
-        var options = Mimi.Conformance.ReferenceDp.Program.Parse(["--data", "/tmp/x", "--port", "8443", "--fault", FaultMode.IgnoreRemove, "--fault", FaultMode.ServePlainHttp, "--no-test-control"])!;
+        var options = Mimi.Conformance.ReferenceDp.Program.Parse(["--data", "/tmp/x", "--port", "8443", "--fault", "ignore-remove", "--fault", "serve-plain-http", "--no-test-control"])!;
 
         options.Port.Should().Be(8443);
-        options.Faults.Should().BeEquivalentTo([FaultMode.IgnoreRemove, FaultMode.ServePlainHttp]);
+        options.Faults.Should().BeEquivalentTo(["ignore-remove", "serve-plain-http"]);
         options.TestControl.Should().BeFalse();
         var act = () => Mimi.Conformance.ReferenceDp.Program.Parse(["--data", "/tmp/x", "--fault", "bogus"]);
-        act.Should().Throw<Exception>().Which.Message.Should().Contain(FaultMode.AcceptUnsigned);
+        act.Should().Throw<Exception>().Which.Message.Should().Contain("accept-unsigned");
     }
 
     [Fact]
@@ -68,7 +80,7 @@ public sealed class ReferenceDpFaultTests
     [Fact]
     public async Task Skip_dp_countersign_and_re_encode_payload_break_what_they_say()
     {
-        await using var dp = await DpTestHost.StartAsync(null, true, FaultMode.SkipDpCountersign, FaultMode.ReEncodePayload);
+        await using var dp = await DpTestHost.StartAsync(null, true, "skip-dp-countersign", "re-encode-payload");
         await dp.TrustAsync(_parties);
         var (cose, payload) = MappingBuilder.For(_parties, dp.DpId, _parties.NewE164(), _parties.NewRecipientKey(), ["default"]).Build();
 
@@ -87,7 +99,7 @@ public sealed class ReferenceDpFaultTests
     [Fact]
     public async Task Accept_unsigned_stores_a_mapping_without_any_signature()
     {
-        await using var dp = await DpTestHost.StartAsync(null, true, FaultMode.AcceptUnsigned);
+        await using var dp = await DpTestHost.StartAsync(null, true, "accept-unsigned");
         await dp.TrustAsync(_parties);
         var builder = MappingBuilder.For(_parties, dp.DpId, _parties.NewE164(), _parties.NewRecipientKey()) with { SignAsRecipient = false };
 
@@ -100,7 +112,7 @@ public sealed class ReferenceDpFaultTests
     [Fact]
     public async Task Accept_untrusted_pop_takes_a_credential_from_an_unknown_csip()
     {
-        await using var dp = await DpTestHost.StartAsync(null, true, FaultMode.AcceptUntrustedPop);
+        await using var dp = await DpTestHost.StartAsync(null, true, "accept-untrusted-pop");
         await dp.TrustAsync(_parties);
         var builder = MappingBuilder.For(_parties, dp.DpId, _parties.NewE164(), _parties.NewRecipientKey(), ["default"]) with { Issuer = _parties.UntrustedCsip };
         var forged = builder with { BoundKey = _parties.Stranger, Csi = _parties.NewE164() };
@@ -115,7 +127,7 @@ public sealed class ReferenceDpFaultTests
     [Fact]
     public async Task Drop_second_mapping_and_conflate_opt_out_change_lookups()
     {
-        await using var dp = await DpTestHost.StartAsync(null, true, FaultMode.DropSecondMapping, FaultMode.ConflateOptOut);
+        await using var dp = await DpTestHost.StartAsync(null, true, "drop-second-mapping", "conflate-opt-out");
         await dp.TrustAsync(_parties);
         var two = _parties.NewE164();
         var optOut = _parties.NewE164();
@@ -130,7 +142,7 @@ public sealed class ReferenceDpFaultTests
     [Fact]
     public async Task Accept_any_remover_lets_a_stranger_remove()
     {
-        await using var dp = await DpTestHost.StartAsync(null, true, FaultMode.AcceptAnyRemover);
+        await using var dp = await DpTestHost.StartAsync(null, true, "accept-any-remover");
         await dp.TrustAsync(_parties);
         var (cose, payload) = MappingBuilder.For(_parties, dp.DpId, _parties.NewE164(), _parties.NewRecipientKey(), ["default"]).Build();
         var id = (await dp.PublishAsync(cose)).Body!["mapping_id"]!.GetValue<string>();
@@ -144,7 +156,7 @@ public sealed class ReferenceDpFaultTests
     [Fact]
     public async Task Ignore_remove_answers_200_but_keeps_the_mapping()
     {
-        await using var dp = await DpTestHost.StartAsync(null, true, FaultMode.IgnoreRemove);
+        await using var dp = await DpTestHost.StartAsync(null, true, "ignore-remove");
         await dp.TrustAsync(_parties);
         var recipient = _parties.NewRecipientKey();
         var (cose, payload) = MappingBuilder.For(_parties, dp.DpId, _parties.NewE164(), recipient, ["default"]).Build();
@@ -159,7 +171,7 @@ public sealed class ReferenceDpFaultTests
     [Fact]
     public async Task Serve_plain_http_listens_without_tls_and_advertises_http()
     {
-        await using var dp = await DpTestHost.StartAsync(null, true, FaultMode.ServePlainHttp);
+        await using var dp = await DpTestHost.StartAsync(null, true, "serve-plain-http");
         using var plain = new HttpClient { BaseAddress = dp.Dp.Url };
 
         using var response = await plain.GetAsync(new Uri(MetadataPath, UriKind.Relative), TestContext.Current.CancellationToken);

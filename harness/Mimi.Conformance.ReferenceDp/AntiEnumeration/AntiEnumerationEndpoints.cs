@@ -32,8 +32,14 @@ internal sealed partial class AeJson : JsonSerializerContext;
 /// The anti-enumeration class (PROFILE.md §10): issuer directory and issuance, the lookup gate (Privacy Pass token,
 /// identified client, or a 401 challenge that is the same for every CSI), and test control's client registration.
 /// </summary>
-internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnumerationStore store, AntiEnumerationPolicy policy, TimeProvider clock, FaultSet faults, MappingStore mappings)
+internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnumerationStore store, AntiEnumerationPolicy policy, TimeProvider clock, LivePolicy dpPolicy, MappingStore mappings)
 {
+    public static readonly Duty RequireToken = new("anti-enumeration.require-token");
+    public static readonly Duty SpendTokensOnce = new("anti-enumeration.spend-tokens-once");
+    public static readonly Duty EnforceAllowance = new("anti-enumeration.enforce-allowance");
+    public static readonly Duty UniformChallenge = new("anti-enumeration.uniform-challenge");
+    public static readonly Duty SendRetryAfter = new("anti-enumeration.send-retry-after");
+
     public const string TokenRequestPath = "/v1/token-request";
     public const string ClientsPath = Paths.TestControl + "/clients";
     private const string BearerPrefix = "Bearer ";
@@ -73,7 +79,7 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
             var token = issuer.Validate(authorization, Now);
             if (token is null)
                 return await Challenge(ctx, Problems.InvalidToken, "the token is malformed, for another challenge, window or issuer key, or its authenticator does not verify");
-            if (!store.TrySpend(token.Nonce, Now) && !faults.Has(FaultMode.AcceptReusedToken))
+            if (!store.TrySpend(token.Nonce, Now) && dpPolicy.Performs(SpendTokensOnce))
                 return await Challenge(ctx, Problems.InvalidToken, "the token was already redeemed; tokens are single-use");
             return true;
         }
@@ -85,10 +91,10 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
             await Problem(ctx, Problems.RateLimited, $"at most {policy.IdentifiedLimit} lookups per {policy.IdentifiedWindowSeconds} s for an identified client", RetryAfter(decision));
             return false;
         }
-        if (faults.Has(FaultMode.NoTokenRequired))
+        if (!dpPolicy.Performs(RequireToken))
             return true;
         var detail = "anonymous lookups need a Privacy Pass token (RFC 9577); see the WWW-Authenticate challenge";
-        if (faults.Has(FaultMode.ExistenceOracle) && Csis.IsValid(request.CsiType, request.Csi) && mappings.LiveFor(request.Csi, request.CsiType, Now).Count > 0)
+        if (!dpPolicy.Performs(UniformChallenge) && Csis.IsValid(request.CsiType, request.Csi) && mappings.LiveFor(request.Csi, request.CsiType, Now).Count > 0)
             detail = "this CSI has mappings; present a Privacy Pass token (RFC 9577) to read them";
         return await Challenge(ctx, Problems.TokenRequired, detail);
     }
@@ -115,7 +121,7 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
             throw new ProblemException(Problems.MalformedRequest, $"the body is not a TokenRequest of type 0x0002 ({3 + PrivacyPassConstants.Nk} bytes)");
         if (request.TruncatedTokenKeyId != issuer.KeyId[^1])
             throw new ProblemException(Problems.MalformedRequest, "truncated_token_key_id names no key of this issuer");
-        var limit = faults.Has(FaultMode.AllowanceNotEnforced) ? int.MaxValue : policy.Allowance;
+        var limit = dpPolicy.Performs(EnforceAllowance) ? policy.Allowance : int.MaxValue;
         var decision = store.Charge("issue", credential, limit, policy.WindowSeconds, Now, enforce: true);
         if (!decision.Allowed)
         {
@@ -145,7 +151,7 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
     }
 
     private (string, string)[] RetryAfter(QuotaDecision decision) =>
-        faults.Has(FaultMode.IgnoreRetryAfter) ? [] : [("Retry-After", decision.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture))];
+        dpPolicy.Performs(SendRetryAfter) ? [("Retry-After", decision.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture))] : [];
 
     private async Task<bool> Challenge(HttpContext ctx, string type, string detail)
     {

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Security.Cryptography;
 using Mimi.Conformance.Protocol.Crypto;
 using Mimi.Conformance.Protocol.PrivacyPass;
+using Mimi.Conformance.ReferenceDp.Faults;
 
 namespace Mimi.Conformance.ReferenceDp.AntiEnumeration;
 
@@ -11,8 +12,12 @@ internal sealed record AntiEnumerationPolicy(int Allowance, long WindowSeconds, 
     /// <summary>The minutes' example: 50 anonymous lookups per 24 h; identified clients 120 lookups per minute.</summary>
     public static AntiEnumerationPolicy Default { get; } = new(50, 86_400, 120, 60);
 
-    /// <summary>floor-too-low: both limits at 10, below the profile's floor of 50.</summary>
-    public static AntiEnumerationPolicy FloorTooLow { get; } = new(10, 86_400, 10, 60);
+    public static readonly Duty AllowanceAtFloor = new("anti-enumeration.allowance-at-floor");
+
+    /// <summary>Both limits at 10, below the profile's floor of 50: what a DP not keeping to the floor advertises.</summary>
+    public static AntiEnumerationPolicy BelowFloor { get; } = new(10, 86_400, 10, 60);
+
+    public static AntiEnumerationPolicy For(DpPolicy policy) => policy.Performs(AllowanceAtFloor) ? Default : BelowFloor;
 }
 
 /// <summary>One allowance window's TokenChallenge, its digest and its WWW-Authenticate value.</summary>
@@ -29,16 +34,18 @@ internal sealed class PrivacyPassIssuer
     private readonly OpenSslRawRsa? _fast;
     private readonly string _originName;
     private readonly long _windowSeconds;
-    private readonly bool _fixedContext;
+    private readonly LivePolicy _policy;
 
-    /// <param name="fixedContext">The fixed-redemption-context fault: one challenge with an empty context, forever.</param>
-    public PrivacyPassIssuer(RSAParameters key, string originName, long windowSeconds, bool fixedContext = false)
+    /// <summary>Without it: one challenge with an empty context, forever, so old tokens stay redeemable.</summary>
+    public static readonly Duty BindTokensToWindow = new("anti-enumeration.bind-tokens-to-window");
+
+    public PrivacyPassIssuer(RSAParameters key, string originName, long windowSeconds, LivePolicy? policy = null)
     {
         _key = key;
         _fast = OpenSslRawRsa.TryCreate(key);
         _originName = originName;
         _windowSeconds = windowSeconds;
-        _fixedContext = fixedContext;
+        _policy = policy ?? LivePolicy.Correct();
         Spki = TokenKeys.EncodeSpki(key);
         KeyId = TokenKeys.KeyId(Spki);
     }
@@ -50,8 +57,9 @@ internal sealed class PrivacyPassIssuer
     /// <summary>The challenge of the window holding <paramref name="now"/>: context = SHA-256("mimi-dp-window" || u64 window index).</summary>
     public WindowChallenge ChallengeAt(long now)
     {
-        var window = _fixedContext ? 0 : Math.Max(0, now) / _windowSeconds;
-        var context = _fixedContext ? [] : WindowContext(window);
+        var bound = _policy.Performs(BindTokensToWindow);
+        var window = bound ? Math.Max(0, now) / _windowSeconds : 0;
+        var context = bound ? WindowContext(window) : [];
         var challenge = new TokenChallenge(PrivacyPassConstants.TokenTypeBlindRsa, _originName, context, _originName).Encode();
         return new WindowChallenge(window, challenge, TokenChallenge.Digest(challenge), PrivateTokenHeaders.Challenge(challenge, Spki));
     }

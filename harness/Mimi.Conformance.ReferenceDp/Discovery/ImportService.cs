@@ -10,8 +10,10 @@ namespace Mimi.Conformance.ReferenceDp.Discovery;
 /// PROFILE.md §6.5: a mapping computed at another DP, relayed here. Verified like a publication, plus the computing
 /// DP's signature under a key trusted for that DP; then stored and served as the exact bytes received, never re-signed.
 /// </summary>
-internal sealed class ImportService(DpIdentity identity, DpTrust trust, MappingStore store, TimeProvider time, FaultSet faults)
+internal sealed class ImportService(DpIdentity identity, DpTrust trust, MappingStore store, TimeProvider time, LivePolicy policy)
 {
+    public static readonly Duty KeepComputingDpSignature = new("import.keep-computing-dp-signature");
+
     public PublishResult Import(byte[] encoded)
     {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
@@ -26,12 +28,12 @@ internal sealed class ImportService(DpIdentity identity, DpTrust trust, MappingS
         var mapping = v.Payload!;
         if (v.Pop is { } pop && now >= pop.ExpiresAt)
             throw new ProblemException(Problems.PopInvalid, $"the credential expired at {pop.ExpiresAt}; now is {now}");
-        var stored = faults.Has(FaultMode.ReSignRelayed)
+        var stored = !policy.Performs(KeepComputingDpSignature)
             ? (cose with { Signatures = [.. cose.Signatures.Where(s => s.Role != SignerRoles.Dp)] }).AddSignature(identity.SigningKey, SignerRoles.Dp).Encode()
             : encoded;
         var id = MappingPayload.IdOf(cose.Payload);
         var outcome = store.Publish(id, mapping.Csi, mapping.CsiType, stored, now, mapping.ExpiresAt, v.Pop?.AssignedAt,
-            v.Pop is { } credential ? (live, floor) => Precedence.Decide(credential.AssignedAt, mapping.NewHolder, live, floor, faults) : null);
+            v.Pop is { } credential ? (live, floor) => Precedence.Decide(credential.AssignedAt, mapping.NewHolder, live, floor, policy.Current) : null);
         return outcome.State switch
         {
             PublishState.Refused => throw new ProblemException(outcome.Decision.Problem!, outcome.Decision.Detail!),

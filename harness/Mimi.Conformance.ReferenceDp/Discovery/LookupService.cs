@@ -11,13 +11,24 @@ namespace Mimi.Conformance.ReferenceDp.Discovery;
 internal sealed record LookupHit(string MappingId, byte[] Mapping, byte[]? Disclosures = null, IReadOnlyList<string>? FoundAt = null);
 
 /// <summary>PROFILE.md §6.3: every live mapping of a CSI, byte for byte, oldest first.</summary>
-internal sealed class LookupService(MappingStore store, TimeProvider time, FaultSet faults, DpLimits? limits = null)
+internal sealed class LookupService(MappingStore store, TimeProvider time, LivePolicy policy, DpLimits? limits = null)
 {
+    public static readonly Duty RefuseNonCanonicalCsi = new("lookup.refuse-non-canonical-csi");
+    public static readonly Duty ServeEveryMapping = new("lookup.serve-every-mapping");
+    public static readonly Duty ApplyMspFilter = new("lookup.apply-msp-filter");
+    public static readonly Duty ServeEveryDefault = new("lookup.serve-every-default");
+    public static readonly Duty ServeExactBytes = new("lookup.serve-exact-bytes");
+    public static readonly Duty DistinguishOptOut = new("lookup.distinguish-opt-out");
+    public static readonly Duty StableOrder = new("lookup.stable-order");
+    public static readonly Duty WithholdUnnamedDisclosures = new("lookup.withhold-unnamed-disclosures");
+    public static readonly Duty ExactTagMatch = new("lookup.exact-tag-match");
+    public static readonly Duty FixedDisclosureSize = new("lookup.fixed-disclosure-size");
+
     private int _calls;
 
     public IReadOnlyList<LookupHit> Lookup(string csi, string csiType, string? tag = null, IReadOnlyList<string>? mspFilter = null)
     {
-        if (faults.Has(FaultMode.NormalizeCsi))
+        if (!policy.Performs(RefuseNonCanonicalCsi))
             csi = new string(csi.Where(c => c is not (' ' or '(' or ')' or '-' or '.')).ToArray());
         if (csiType is not (CsiTypes.E164 or CsiTypes.Email))
             throw new ProblemException(Problems.UnsupportedCsi, $"CSI type \"{Truncate(csiType)}\" is not supported (e164, email)");
@@ -25,16 +36,16 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, Fault
             throw new ProblemException(Problems.UnsupportedCsi, $"\"{Truncate(csi)}\" is not a canonical {csiType} CSI");
 
         IEnumerable<StoredMapping> live = store.LiveFor(csi, csiType, time.GetUtcNow().ToUnixTimeSeconds());
-        if (faults.Has(FaultMode.DropSecondMapping))
+        if (!policy.Performs(ServeEveryMapping))
             live = live.Take(1);
-        if (mspFilter is not null && !faults.Has(FaultMode.IgnoreMspFilter))
+        if (mspFilter is not null && policy.Performs(ApplyMspFilter))
             live = live.Where(m => Msps(m.Cose).Any(e => mspFilter.Contains(e.Msp)));
-        if (faults.Has(FaultMode.DedupDefaults))
+        if (!policy.Performs(ServeEveryDefault))
             live = live.Where((m, i) => !AllDefault(m.Cose) || live.Take(i).All(o => !AllDefault(o.Cose)));
-        var hits = live.Select(m => new LookupHit(m.Id, faults.Has(FaultMode.ReEncodePayload) ? ReEncodePayload(m.Cose) : m.Cose, DisclosuresFor(m.Id, tag))).ToArray();
-        if (faults.Has(FaultMode.ConflateOptOut) && hits.Length > 0 && hits.All(h => IsOptOut(h.Mapping)))
+        var hits = live.Select(m => new LookupHit(m.Id, policy.Performs(ServeExactBytes) ? m.Cose : ReEncodePayload(m.Cose), DisclosuresFor(m.Id, tag))).ToArray();
+        if (!policy.Performs(DistinguishOptOut) && hits.Length > 0 && hits.All(h => IsOptOut(h.Mapping)))
             return [];
-        if (faults.Has(FaultMode.UnstableOrder) && Interlocked.Increment(ref _calls) % 2 == 0)
+        if (!policy.Performs(StableOrder) && Interlocked.Increment(ref _calls) % 2 == 0)
             Array.Reverse(hits);
         return hits;
     }
@@ -54,10 +65,10 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, Fault
         var size = (limits ?? DpLimits.Default).DisclosureBytes;
         var stored = store.DisclosuresFor(mappingId);
         IReadOnlyList<TagDisclosure> released =
-            faults.Has(FaultMode.LeakExactTags) && tag is null ? stored
+            !policy.Performs(WithholdUnnamedDisclosures) && tag is null ? stored
             : tag is null ? []
-            : [.. stored.Where(d => d.Tag == tag || (faults.Has(FaultMode.DiscloseOnPrefixMatch) && tag.Length > 0 && d.Tag.StartsWith(tag, StringComparison.Ordinal)))];
-        if (faults.Has(FaultMode.SizeLeak))
+            : [.. stored.Where(d => d.Tag == tag || (!policy.Performs(ExactTagMatch) && tag.Length > 0 && d.Tag.StartsWith(tag, StringComparison.Ordinal)))];
+        if (!policy.Performs(FixedDisclosureSize))
         {
             var encoded = TagRules.EncodeList(released);
             return TagRules.EncodeBlock(released, Math.Max(encoded.Length, TagRules.EncodeList(stored).Length));
@@ -66,7 +77,7 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, Fault
     }
 
     /// <summary>
-    /// re-encode-payload: what a DP that decodes and re-serialises gets wrong. Same keys and values, map keys in
+    /// Not serving the exact bytes: what a DP that decodes and re-serialises gets wrong. Same keys and values, map keys in
     /// reverse order (not deterministic), signatures untouched, so they no longer verify.
     /// </summary>
     private static byte[] ReEncodePayload(byte[] mapping)

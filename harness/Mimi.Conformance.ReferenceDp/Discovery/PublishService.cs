@@ -12,39 +12,48 @@ namespace Mimi.Conformance.ReferenceDp.Discovery;
 internal sealed record PublishResult(bool Created, string MappingId, byte[] Mapping);
 
 /// <summary>PROFILE.md §6.2: verify, check the DP, countersign, store the exact bytes.</summary>
-internal sealed class PublishService(DpIdentity identity, DpTrust trust, MappingStore store, TimeProvider time, FaultSet faults, DpLimits limits, InvalidationBroadcaster? broadcaster = null)
+internal sealed class PublishService(DpIdentity identity, DpTrust trust, MappingStore store, TimeProvider time, LivePolicy policy, DpLimits limits, InvalidationBroadcaster? broadcaster = null)
 {
+    public static readonly Duty KeepMspSignatures = new("publish.keep-msp-signatures");
+    public static readonly Duty Countersign = new("publish.countersign");
+    public static readonly Duty CountersignAsDp = new("publish.countersign-as-dp");
+    public static readonly Duty StoreDisclosures = new("publish.store-disclosures");
+    public static readonly Duty CheckTagSyntax = new("publish.check-tag-syntax");
+    public static readonly Duty DefaultStandsAlone = new("publish.default-stands-alone");
+    public static readonly Duty ImplicitDefault = new("publish.untagged-is-default");
+    public static readonly Duty EnforceTagLimits = new("publish.enforce-tag-limits");
+
     public PublishResult Publish(byte[] encoded, IReadOnlyList<TagDisclosure>? disclosures = null)
     {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
-        var check = PublishVerification.Verify(encoded, trust.Current, now, faults);
+        var check = PublishVerification.Verify(encoded, trust.Current, now, policy.Current);
         PublishVerification.ThrowOnFailure(check, identity.DpId);
         var cose = check.Cose!;
         var payload = check.Payload!;
 
         // §5 rule 6 compares the credential with the mapping's iat only; a DP accepting a mapping now also
         // needs the credential to still be valid now.
-        if (check.Pop is { } pop && now >= pop.ExpiresAt && !faults.Has(FaultMode.AcceptExpiredPop))
+        if (check.Pop is { } pop && now >= pop.ExpiresAt && policy.Performs(PublishVerification.CheckCredentialValidity))
             throw new ProblemException(Problems.PopInvalid, $"the credential expired at {pop.ExpiresAt}; now is {now}");
         CheckLimits(payload);
         CheckTags(payload, disclosures ??= []);
 
-        if (faults.Has(FaultMode.StripMspSignature))
+        if (!policy.Performs(KeepMspSignatures))
             cose = cose with { Signatures = [.. cose.Signatures.Where(s => s.Role != SignerRoles.Msp)] };
         var alreadyCountersigned = cose.Signatures.Any(s => s.Role == SignerRoles.Dp);
-        var stored = alreadyCountersigned || faults.Has(FaultMode.SkipDpCountersign)
+        var stored = alreadyCountersigned || !policy.Performs(Countersign)
             ? cose
-            : cose.AddSignature(identity.SigningKey, faults.Has(FaultMode.WrongRoleHeader) ? SignerRoles.Recipient : SignerRoles.Dp);
+            : cose.AddSignature(identity.SigningKey, policy.Performs(CountersignAsDp) ? SignerRoles.Dp : SignerRoles.Recipient);
         var id = MappingPayload.IdOf(cose.Payload);
-        // Under the verification faults the verifier may stop before reading the credential; lifecycle still needs it.
+        // With verification duties skipped the verifier may stop before reading the credential; lifecycle still needs it.
         var credential = check.Pop ?? Precedence.ReadCredential(payload.Pop);
         var outcome = store.Publish(id, payload.Csi, payload.CsiType, stored.Encode(), now, payload.ExpiresAt, credential?.AssignedAt,
-            credential is null ? null : (live, floor) => Precedence.Decide(credential.AssignedAt, payload.NewHolder, live, floor, faults));
+            credential is null ? null : (live, floor) => Precedence.Decide(credential.AssignedAt, payload.NewHolder, live, floor, policy.Current));
         if (outcome.State == PublishState.Refused)
             throw new ProblemException(outcome.Decision.Problem!, outcome.Decision.Detail!);
         if (outcome.State == PublishState.Inserted && payload.NewHolder && credential is not null)
             broadcaster?.Broadcast(payload.Csi, payload.CsiType, credential.AssignedAt, outcome.Mapping.Cose);
-        if (outcome.State is PublishState.Inserted or PublishState.AlreadyLive && disclosures.Count > 0 && !faults.Has(FaultMode.DropTags))
+        if (outcome.State is PublishState.Inserted or PublishState.AlreadyLive && disclosures.Count > 0 && policy.Performs(StoreDisclosures))
             store.AddDisclosures(id, disclosures);
         return outcome.State switch
         {
@@ -59,11 +68,11 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
     {
         foreach (var entry in payload.Msps)
         {
-            if (!faults.Has(FaultMode.AcceptMalformedTags) && entry.Tags.FirstOrDefault(t => !TagRules.IsWellFormed(t)) is { } bad)
+            if (policy.Performs(CheckTagSyntax) && entry.Tags.FirstOrDefault(t => !TagRules.IsWellFormed(t)) is { } bad)
                 throw new ProblemException(Problems.InvalidMapping, $"tag \"{Truncate(bad)}\" of {entry.Msp} is neither a registered tag nor an RFC 4151 tag: URI");
-            if (!faults.Has(FaultMode.AcceptDefaultInList) && entry.Tags.Contains(TagRules.Default) && (entry.Tags.Count != 1 || entry.SdTags is not null))
+            if (policy.Performs(DefaultStandsAlone) && entry.Tags.Contains(TagRules.Default) && (entry.Tags.Count != 1 || entry.SdTags is not null))
                 throw new ProblemException(Problems.InvalidMapping, $"\"default\" cannot be combined with other tags ({entry.Msp})");
-            if (faults.Has(FaultMode.RequireTags) && entry.Tags.Count == 0)
+            if (!policy.Performs(ImplicitDefault) && entry.Tags.Count == 0)
                 throw new ProblemException(Problems.InvalidMapping, $"{entry.Msp} has no tag");
         }
         var digests = payload.Msps.SelectMany(m => m.SdTags ?? []).Select(Convert.ToHexString).ToHashSet();
@@ -71,9 +80,9 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
         {
             if (d.Salt.Length != TagRules.SaltSize)
                 throw new ProblemException(Problems.MalformedRequest, $"a disclosure salt must be {TagRules.SaltSize} bytes");
-            if (!faults.Has(FaultMode.AcceptMalformedTags) && (!TagRules.IsWellFormed(d.Tag) || d.Tag == TagRules.Default))
+            if (policy.Performs(CheckTagSyntax) && (!TagRules.IsWellFormed(d.Tag) || d.Tag == TagRules.Default))
                 throw new ProblemException(Problems.InvalidMapping, $"disclosed tag \"{Truncate(d.Tag)}\" is not a well-formed non-default tag");
-            if (!faults.Has(FaultMode.AcceptOversizeTags) && Encoding.UTF8.GetByteCount(d.Tag) > limits.MaxTagBytes)
+            if (policy.Performs(EnforceTagLimits) && Encoding.UTF8.GetByteCount(d.Tag) > limits.MaxTagBytes)
                 throw new ProblemException(Problems.InvalidMapping, $"a disclosed tag of {Encoding.UTF8.GetByteCount(d.Tag)} bytes; this DP accepts at most {limits.MaxTagBytes}");
             if (!digests.Contains(Convert.ToHexString(d.Digest)))
                 throw new ProblemException(Problems.InvalidMapping, "a disclosure opens none of the payload's sd_tags commitments");
@@ -91,7 +100,7 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
     {
         if (payload.Msps.Count > limits.MaxMsps)
             throw new ProblemException(Problems.InvalidMapping, $"{payload.Msps.Count} MSPs; this DP accepts at most {limits.MaxMsps}");
-        if (faults.Has(FaultMode.AcceptOversizeTags))
+        if (!policy.Performs(EnforceTagLimits))
             return;
         foreach (var entry in payload.Msps)
         {

@@ -8,15 +8,20 @@ using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
 namespace Mimi.Conformance.ReferenceDp.Discovery;
 
-/// <summary>What publish verification concluded: the §5 steps (faults applied) and the decoded parts.</summary>
+/// <summary>What publish verification concluded: the §5 steps (skipped duties applied) and the decoded parts.</summary>
 internal sealed record PublishCheck(IReadOnlyList<VerificationStep> Steps, CoseSign? Cose, MappingPayload? Payload, PopCredential? Pop);
 
 /// <summary>
 /// Runs PROFILE.md §5 through the shared <see cref="MappingVerifier"/> and maps the first failed rule to a §2
-/// problem. The publish fault modes live here: they weaken exactly the rules they are named after.
+/// problem. Its duties are the §5 checks a faulty DP could skip; skipping one weakens exactly the rules it names.
 /// </summary>
 internal static class PublishVerification
 {
+    public static readonly Duty VerifyRecipientAndCredential = new("publish.verify-recipient-and-credential");
+    public static readonly Duty RequireRecipientSignature = new("publish.require-recipient-signature");
+    public static readonly Duty CheckCredentialValidity = new("publish.check-credential-validity");
+    public static readonly Duty TrustOnlyKnownCsips = new("publish.trust-only-known-csips");
+
     /// <summary>§5 rule 9 (joint-signature class): checked only after the DP has confirmed the mapping is for it.</summary>
     private static readonly HashSet<string> JointRules = ["dp-key-trusted", "dp-signature", "msp-key-trusted", "msp-signature", "msp-signers-listed"];
 
@@ -27,25 +32,25 @@ internal static class PublishVerification
     /// <summary>Signs the placeholder that lets a signature-less mapping through the verifier under accept-unsigned.</summary>
     private static readonly Lazy<SigningKey> Placeholder = new(() => SigningKey.FromLabel("reference-dp/accept-unsigned-placeholder"));
 
-    public static PublishCheck Verify(byte[] encoded, TrustStore trust, long now, FaultSet faults)
+    public static PublishCheck Verify(byte[] encoded, TrustStore trust, long now, DpPolicy policy)
     {
-        if (faults.Has(FaultMode.AcceptUnsigned))
+        if (!policy.Performs(VerifyRecipientAndCredential))
         {
             // A COSE_Sign with no signature at all fails the structural decode; give the verifier a placeholder
             // signer so every other rule is still evaluated, then keep the caller's (unsigned) object.
             var unsigned = DecodeWithoutSignatures(encoded);
             var toVerify = unsigned is null ? encoded : unsigned.AddSignature(Placeholder.Value, SignerRoles.Recipient).Encode();
             var v = MappingVerifier.Verify(toVerify, trust, now, VerificationPolicy.RecipientOnly);
-            var steps = v.Steps.Select(s => UnsignedIgnores.Contains(s.Rule) && !s.Passed ? s with { Passed = true, Detail = $"not checked (fault {FaultMode.AcceptUnsigned})" } : s).ToArray();
+            var steps = v.Steps.Select(s => UnsignedIgnores.Contains(s.Rule) && !s.Passed ? s with { Passed = true, Detail = $"not checked ({VerifyRecipientAndCredential} skipped)" } : s).ToArray();
             return new PublishCheck(steps, unsigned ?? v.Cose, v.Payload, null);
         }
 
         var result = MappingVerifier.Verify(encoded, trust, now, VerificationPolicy.RecipientOnly);
-        if (faults.Has(FaultMode.DpSignsWithoutRecipient) && result.Cose is { } c && c.Signatures.All(s => s.Role != SignerRoles.Recipient))
-            return Ignore(result, FaultMode.DpSignsWithoutRecipient, "signer-roles", "recipient-key-bound", "recipient-signature");
-        if (faults.Has(FaultMode.AcceptExpiredPop))
-            return Ignore(result, FaultMode.AcceptExpiredPop, "pop-validity");
-        if (faults.Has(FaultMode.AcceptUntrustedPop) && result.FirstFailure?.Rule == "pop-issuer-trusted")
+        if (!policy.Performs(RequireRecipientSignature) && result.Cose is { } c && c.Signatures.All(s => s.Role != SignerRoles.Recipient))
+            return Ignore(result, RequireRecipientSignature, "signer-roles", "recipient-key-bound", "recipient-signature");
+        if (!policy.Performs(CheckCredentialValidity))
+            return Ignore(result, CheckCredentialValidity, "pop-validity");
+        if (!policy.Performs(TrustOnlyKnownCsips) && result.FirstFailure?.Rule == "pop-issuer-trusted")
             return ContinueWithoutIssuerCheck(result);
         return new PublishCheck(result.Steps, result.Cose, result.Payload, result.Pop);
     }
@@ -111,9 +116,9 @@ internal static class PublishVerification
         }
     }
 
-    /// <summary>A fault that stops checking the named rules: their failures count as passes.</summary>
-    private static PublishCheck Ignore(MappingVerification result, string fault, params string[] rules) =>
-        new([.. result.Steps.Select(s => rules.Contains(s.Rule) && !s.Passed ? s with { Passed = true, Detail = $"not checked (fault {fault})" } : s)],
+    /// <summary>A skipped duty stops checking the named rules: their failures count as passes.</summary>
+    private static PublishCheck Ignore(MappingVerification result, Duty skipped, params string[] rules) =>
+        new([.. result.Steps.Select(s => rules.Contains(s.Rule) && !s.Passed ? s with { Passed = true, Detail = $"not checked ({skipped} skipped)" } : s)],
             result.Cose, result.Payload, result.Pop);
 
     /// <summary>accept-untrusted-pop: the issuer check (and so the credential signature) is skipped, the rest of §5 still runs.</summary>
@@ -130,7 +135,7 @@ internal static class PublishVerification
             switch (step.Rule)
             {
                 case "pop-issuer-trusted":
-                    steps.Add(step with { Passed = true, Detail = $"not checked (fault {FaultMode.AcceptUntrustedPop})" });
+                    steps.Add(step with { Passed = true, Detail = $"not checked ({TrustOnlyKnownCsips} skipped)" });
                     steps.Add(new("pop-subject", pop.Subject == payload.Csi && pop.CsiType == payload.CsiType, $"credential for {pop.CsiType} {pop.Subject}"));
                     steps.Add(new("pop-validity", pop.IssuedAt <= payload.IssuedAt + ClockSkewSeconds && payload.IssuedAt <= pop.ExpiresAt && pop.AssignedAt <= pop.IssuedAt, "credential validity"));
                     break;

@@ -8,9 +8,16 @@ using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 namespace Mimi.Conformance.ReferenceDp.Discovery;
 
 /// <summary>PROFILE.md §6.4: a removal signed by the mapping's recipient or by a trusted CSIP.</summary>
-internal sealed class RemovalService(DpIdentity identity, DpTrust trust, MappingStore store, TimeProvider time, FaultSet faults)
+internal sealed class RemovalService(DpIdentity identity, DpTrust trust, MappingStore store, TimeProvider time, LivePolicy policy)
 {
+    public static readonly Duty AuthorizeRemover = new("remove.authorize-remover");
+    public static readonly Duty ApplyRecipientRemoval = new("remove.apply-recipient-removal");
+    public static readonly Duty ApplyCsipRemoval = new("remove.apply-csip-removal");
+    public static readonly Duty SingleUseNonces = new("remove.single-use-nonces");
+
     private static readonly SignedRequest Checks = new("removal", "a removal request of §6.4");
+
+    private long _unique;
 
     public IReadOnlyList<string> Remove(byte[] encoded)
     {
@@ -21,16 +28,18 @@ internal sealed class RemovalService(DpIdentity identity, DpTrust trust, Mapping
 
         if (request.DisconnectedSince is { } since && (removal.Role != SignerRoles.Csip || request.Reason != "unassigned" || request.MappingId is not null || since > request.IssuedAt))
             throw new ProblemException(Problems.InvalidMapping, "disconnected_since belongs to a CSIP notice with reason \"unassigned\", no mapping_id, and a date not after its iat (§12.3)");
-        if (!faults.Has(FaultMode.AcceptAnyRemover))
+        if (policy.Performs(AuthorizeRemover))
             Authorize(removal, request);
 
-        var dryRun = faults.Has(FaultMode.IgnoreRemove) || (faults.Has(FaultMode.IgnoreCsipRemoval) && removal.Role == SignerRoles.Csip);
-        var honourNonces = !faults.Has(FaultMode.AcceptReplayedRemoval);
+        // Without single-use nonces every removal counts as new, so a captured one can be replayed.
+        var nonce = policy.Performs(SingleUseNonces) ? request.Nonce : [.. request.Nonce, .. BitConverter.GetBytes(Interlocked.Increment(ref _unique))];
         // A disconnect notice (§12.3) removes the mappings of assignments up to the date and refuses them from then on;
         // it succeeds even when this DP holds none.
-        var outcome = request.DisconnectedSince is { } disconnected
-            ? store.Remove(request.Nonce, now, request.Csi, request.CsiType, m => m.AssignedAt is null || m.AssignedAt <= disconnected, dryRun, honourNonces, allowEmpty: true, raiseFloorTo: disconnected + 1)
-            : store.Remove(request.Nonce, now, request.Csi, request.CsiType, request.MappingId, dryRun, honourNonces);
+        var command = request.DisconnectedSince is { } disconnected
+            ? new RemovalCommand(nonce, now, request.Csi, request.CsiType, m => m.AssignedAt is null || m.AssignedAt <= disconnected, SucceedsWhenNothingMatches: true, RaiseFloorTo: disconnected + 1)
+            : new RemovalCommand(nonce, now, request.Csi, request.CsiType, RemovalCommand.MappingOrAll(request.MappingId));
+        var applies = policy.Performs(removal.Role == SignerRoles.Csip ? ApplyCsipRemoval : ApplyRecipientRemoval);
+        var outcome = applies ? store.Remove(command) : store.Acknowledge(command);
         return outcome.State switch
         {
             RemoveState.Removed => outcome.Ids,
@@ -67,7 +76,7 @@ internal sealed class RemovalService(DpIdentity identity, DpTrust trust, Mapping
         }
     }
 
-    /// <summary>cnf of the credential inside the stored mapping; null if it cannot be read (only under publish faults).</summary>
+    /// <summary>cnf of the credential inside the stored mapping; null if it cannot be read (only when publish skipped its checks).</summary>
     private static byte[]? RecipientKeyOf(StoredMapping stored)
     {
         try

@@ -9,8 +9,11 @@ namespace Mimi.Conformance.ReferenceDp.Endpoints;
 /// or as Kestrel's BadHttpRequestException (body over the limit, truncated body) and always gets a 4xx;
 /// anything else is a bug in the DP and is the only path to a 500.
 /// </summary>
-internal sealed class ErrorHandling(ILogger<ErrorHandling> logger, FaultSet faults)
+internal sealed class ErrorHandling(ILogger<ErrorHandling> logger, LivePolicy policy)
 {
+    public static readonly Duty AnswerProblemJson = new("errors.answer-problem-json");
+    public static readonly Duty AnswerBadInputWith4xx = new("errors.answer-bad-input-with-4xx");
+
     public async Task InvokeAsync(HttpContext ctx, RequestDelegate next)
     {
         try
@@ -44,12 +47,12 @@ internal sealed class ErrorHandling(ILogger<ErrorHandling> logger, FaultSet faul
             ctx.Abort();
             return;
         }
-        if (faults.Has(FaultMode.ProblemAsHtml))
+        if (!policy.Performs(AnswerProblemJson))
         {
             await Replies.BytesAsync(ctx, ProblemCatalog.StatusOf(problem.Type), "text/html; charset=utf-8", "<html><body><h1>Bad request</h1></body></html>"u8.ToArray());
             return;
         }
-        if (faults.Has(FaultMode.ServerErrorOnBadInput) && problem.Type == Problems.MalformedRequest)
+        if (!policy.Performs(AnswerBadInputWith4xx) && problem.Type == Problems.MalformedRequest)
         {
             await Replies.ProblemAsync(ctx, new ProblemException(ProblemCatalog.InternalError, "malformed input crashed the handler"));
             return;

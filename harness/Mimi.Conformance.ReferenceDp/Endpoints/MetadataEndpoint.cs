@@ -3,6 +3,7 @@ using Mimi.Conformance.Protocol.Profile;
 using Mimi.Conformance.ReferenceDp.Discovery;
 using Mimi.Conformance.ReferenceDp.Federation;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
+using Mimi.Conformance.ReferenceDp.Faults;
 
 namespace Mimi.Conformance.ReferenceDp.Endpoints;
 
@@ -18,21 +19,23 @@ internal sealed class MetadataEndpoint
     private readonly MetadataRateLimit? _rateLimit;
     private readonly FederationPolicy? _federation;
     private readonly PeerDirectory? _peers;
-    private readonly bool _undeclared;
+    private readonly LivePolicy _policy;
     private readonly Lock _lock = new();
-    private (int Version, MetadataDocument Document, byte[] Bytes) _current;
+    private (int Version, bool Declared, MetadataDocument Document, byte[] Bytes) _current;
+
+    public static readonly Duty DeclareFederation = new("metadata.declare-federation");
 
     /// <param name="federation">Null: the DP does not federate (local only, no federation class).</param>
-    public MetadataEndpoint(DpIdentity identity, DpLimits limits, bool testControl, MetadataRateLimit? rateLimit = null, FederationPolicy? federation = null, PeerDirectory? peers = null, bool undeclaredFederation = false)
+    public MetadataEndpoint(DpIdentity identity, DpLimits limits, bool testControl, MetadataRateLimit? rateLimit = null, FederationPolicy? federation = null, PeerDirectory? peers = null, LivePolicy? policy = null)
     {
-        _undeclared = undeclaredFederation;
+        _policy = policy ?? LivePolicy.Correct();
         _identity = identity;
         _limits = limits;
         _testControl = testControl;
         _rateLimit = rateLimit;
         _federation = federation;
         _peers = federation is null ? null : peers;
-        _current = Render(_peers?.Version ?? 0);
+        _current = Render(_peers?.Version ?? 0, _policy.Performs(DeclareFederation));
     }
 
     public MetadataDocument Document => Current().Document;
@@ -43,18 +46,19 @@ internal sealed class MetadataEndpoint
         [HttpMethods.Head] = ctx => Replies.BytesAsync(ctx, StatusCodes.Status200OK, "application/json", ReadOnlyMemory<byte>.Empty),
     });
 
-    private (int Version, MetadataDocument Document, byte[] Bytes) Current()
+    private (int Version, bool Declared, MetadataDocument Document, byte[] Bytes) Current()
     {
         var version = _peers?.Version ?? 0;
+        var declared = _policy.Performs(DeclareFederation);
         lock (_lock)
         {
-            if (_current.Version != version)
-                _current = Render(version);
+            if (_current.Version != version || _current.Declared != declared)
+                _current = Render(version, declared);
             return _current;
         }
     }
 
-    private (int, MetadataDocument, byte[]) Render(int version)
+    private (int, bool, MetadataDocument, byte[]) Render(int version, bool declared)
     {
         List<string> classes = ["core", "joint-signature", "tag-privacy", "lifecycle"];
         if (_rateLimit is not null)
@@ -64,16 +68,16 @@ internal sealed class MetadataEndpoint
         var document = new MetadataDocument(
             ProfileConstants.Version,
             _identity.DpId,
-            new MetadataEndpoints(Paths.Publish, Paths.Lookup, Paths.Remove, Paths.Import, _federation is null || _undeclared ? null : Paths.PeerLookup, Paths.Invalidate),
+            new MetadataEndpoints(Paths.Publish, Paths.Lookup, Paths.Remove, Paths.Import, _federation is null || !declared ? null : Paths.PeerLookup, Paths.Invalidate),
             [new SigningKeyEntry(B64.Encode(_identity.SigningKey.KeyId), "EdDSA", "Ed25519", B64.Encode(_identity.SigningKey.PublicKey))],
             [CsiTypes.E164, CsiTypes.Email],
             classes,
-            _federation is { } f && !_undeclared
+            _federation is { } f && declared
                 ? new FederationInfo(f.Default, FederationModes.Every, f.Jurisdictions, f.ForwardJurisdictions, _peers?.Preferred ?? [])
                 : new FederationInfo(FederationModes.Local, [FederationModes.Local]),
             new LimitsInfo(_limits.MaxBodyBytes, _limits.MaxMsps, _limits.MaxTags, _limits.MaxTagBytes, _limits.DisclosureBytes),
             _testControl ? Paths.TestControl : null,
             _rateLimit);
-        return (version, document, JsonSerializer.SerializeToUtf8Bytes(document, DpJson.Default.MetadataDocument));
+        return (version, declared, document, JsonSerializer.SerializeToUtf8Bytes(document, DpJson.Default.MetadataDocument));
     }
 }

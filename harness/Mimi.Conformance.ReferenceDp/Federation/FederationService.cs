@@ -30,18 +30,29 @@ internal sealed record FederatedResult(IReadOnlyList<LookupHit> Hits, IReadOnlyL
 /// that identifies the sender), verifies what they answer under their registry keys, and merges it with the local
 /// answer: local first, then peers in registry order, byte-identical duplicates once, failures reported, never hidden.
 /// </summary>
-internal sealed class FederationService(PeerDirectory directory, PeerClient client, DpTrust trust, DpIdentity identity, TimeProvider time, FaultSet faults, FederationPolicy policy, DpLimits limits)
+internal sealed class FederationService(PeerDirectory directory, PeerClient client, DpTrust trust, DpIdentity identity, TimeProvider time, LivePolicy dpPolicy, FederationPolicy policy, DpLimits limits)
 {
+    public static readonly Duty StripSenderIdentity = new("federation.strip-sender-identity");
+    public static readonly Duty HonourLocalMode = new("federation.honour-local-mode");
+    public static readonly Duty HonourDpList = new("federation.honour-dp-list");
+    public static readonly Duty ServePeerResults = new("federation.serve-peer-results");
+    public static readonly Duty DeduplicateAnswers = new("federation.deduplicate-answers");
+    public static readonly Duty ReportUnavailablePeers = new("federation.report-unavailable-peers");
+    public static readonly Duty RespectJurisdictions = new("federation.respect-jurisdictions");
+    public static readonly Duty VerifyPeerAnswers = new("federation.verify-peer-answers");
+    public static readonly Duty TolerateFailingPeers = new("federation.tolerate-failing-peers");
+    public static readonly Duty CreditPeersInFormats = new("federation.credit-peers-in-formats");
+
     public const int MaxConcurrentPeers = 16;
     public const int MaxListedDps = 64;
 
     public FederationPolicy Policy => policy;
 
-    /// <summary>fail-on-peer-error: one failing peer sinks the whole lookup.</summary>
-    public bool FailOnPeerError => faults.Has(FaultMode.FailOnPeerError);
+    /// <summary>Not tolerating failing peers: one failing peer sinks the whole lookup.</summary>
+    public bool FailOnPeerError => !dpPolicy.Performs(TolerateFailingPeers);
 
-    /// <summary>formats-ignore-peers: the compact answer is computed from local mappings only.</summary>
-    public bool FormatsIgnorePeers => faults.Has(FaultMode.FormatsIgnorePeers);
+    /// <summary>Not crediting peers: the compact answer is computed from local mappings only.</summary>
+    public bool FormatsIgnorePeers => !dpPolicy.Performs(CreditPeersInFormats);
 
     /// <summary>Body checks for <c>federation</c> and <c>format</c>, before anything else happens (a malformed request says nothing about a CSI).</summary>
     public static void Validate(FederationRequest? request, string? format = null)
@@ -68,9 +79,9 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
     public async Task<FederatedResult> LookupAsync(LookupRequest request, IReadOnlyList<LookupHit> local, HttpContext sender, CancellationToken ct)
     {
         var mode = request.Federation?.Mode ?? policy.Default;
-        if (faults.Has(FaultMode.FederateDespiteLocalMode) && mode == FederationModes.Local)
+        if (!dpPolicy.Performs(HonourLocalMode) && mode == FederationModes.Local)
             mode = FederationModes.All;
-        if (faults.Has(FaultMode.IgnoreDpList) && mode is FederationModes.DpPreferred or FederationModes.ClientSelected)
+        if (!dpPolicy.Performs(HonourDpList) && mode is FederationModes.DpPreferred or FederationModes.ClientSelected)
             mode = FederationModes.All;
         // The hot path: local hits as they are (found_at defaults to this DP).
         if (mode == FederationModes.Local)
@@ -78,11 +89,11 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
 
         var unavailable = new List<UnavailablePeer>();
         var targets = Targets(mode, request.Federation?.Dps, unavailable);
-        var filter = faults.Has(FaultMode.IgnoreMspFilter) ? null : request.MspFilter;
+        var filter = dpPolicy.Performs(LookupService.ApplyMspFilter) ? request.MspFilter : null;
         var body = JsonSerializer.SerializeToUtf8Bytes(
-            new PeerLookupRequest(request.Csi, request.CsiType, filter, identity.DpId, 1, faults.Has(FaultMode.ForwardSenderIdentity) ? SenderOf(sender) : null),
+            new PeerLookupRequest(request.Csi, request.CsiType, filter, identity.DpId, 1, dpPolicy.Performs(StripSenderIdentity) ? null : SenderOf(sender)),
             DpJson.Default.PeerLookupRequest);
-        var leaked = faults.Has(FaultMode.ForwardSenderIdentity) ? SenderHeaders(sender) : null;
+        var leaked = dpPolicy.Performs(StripSenderIdentity) ? null : SenderHeaders(sender);
 
         using var gate = new SemaphoreSlim(MaxConcurrentPeers);
         var replies = await Task.WhenAll(targets.Select(async peer =>
@@ -109,18 +120,18 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
             foundAt.Add([identity.DpId]);
         }
         var empty = TagRules.EncodeBlock([], limits.DisclosureBytes);
-        var credit = !faults.Has(FaultMode.FormatsIgnorePeers);
+        var credit = !FormatsIgnorePeers;
         for (var i = 0; i < targets.Count; i++)
         {
             var (accepted, problem) = Accept(targets[i], replies[i], request, filter);
             if (problem is not null)
                 unavailable.Add(new UnavailablePeer(targets[i].DpId, problem));
-            if (faults.Has(FaultMode.DropPeerResults))
+            if (!dpPolicy.Performs(ServePeerResults))
                 continue;
             foreach (var mapping in accepted)
             {
                 var key = Convert.ToBase64String(mapping);
-                if (index.TryGetValue(key, out var at) && !faults.Has(FaultMode.DuplicatePeerMappings))
+                if (index.TryGetValue(key, out var at) && dpPolicy.Performs(DeduplicateAnswers))
                 {
                     if (credit && !foundAt[at].Contains(targets[i].DpId))
                         foundAt[at].Add(targets[i].DpId);
@@ -131,7 +142,7 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
                 foundAt.Add([credit ? targets[i].DpId : identity.DpId]);
             }
         }
-        return new FederatedResult([.. hits.Select((h, i) => h with { FoundAt = foundAt[i] })], faults.Has(FaultMode.HidePartialResults) ? [] : unavailable);
+        return new FederatedResult([.. hits.Select((h, i) => h with { FoundAt = foundAt[i] })], dpPolicy.Performs(ReportUnavailablePeers) ? unavailable : []);
     }
 
     private List<PeerEntry> Targets(string mode, IReadOnlyList<string>? listed, List<UnavailablePeer> unavailable)
@@ -164,7 +175,7 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
 
     /// <summary>Data residency: a peer is asked only if it shares a jurisdiction with the declared forwarding restriction.</summary>
     private bool Allowed(PeerEntry peer) =>
-        faults.Has(FaultMode.CrossJurisdictionForward) || policy.ForwardJurisdictions is not { } allowed || peer.Jurisdictions.Any(allowed.Contains);
+        !dpPolicy.Performs(RespectJurisdictions) || policy.ForwardJurisdictions is not { } allowed || peer.Jurisdictions.Any(allowed.Contains);
 
     /// <summary>The peer's mappings that may be served, and why the peer counts as unavailable, if it does.</summary>
     private (IReadOnlyList<byte[]> Mappings, string? Problem) Accept(PeerEntry peer, PeerReply reply, LookupRequest request, IReadOnlyList<string>? filter)
@@ -195,7 +206,7 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
                 problem ??= "bad-answer";
                 continue;
             }
-            if (!faults.Has(FaultMode.SkipPeerVerification))
+            if (dpPolicy.Performs(VerifyPeerAnswers))
             {
                 var v = MappingVerifier.Verify(bytes, trusted, now, new VerificationPolicy(RequireDpSignature: true, RequireMspSignatures: false));
                 if (!v.Valid || v.Payload is not { } p || p.Dp != peer.DpId || p.Csi != request.Csi || p.CsiType != request.CsiType)

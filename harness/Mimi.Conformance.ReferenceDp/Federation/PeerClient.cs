@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Authentication;
 using System.Security.Cryptography;
+using Mimi.Conformance.ReferenceDp.Faults;
 
 namespace Mimi.Conformance.ReferenceDp.Federation;
 
@@ -26,9 +27,11 @@ internal sealed class PeerClient : IDisposable
     private readonly HttpClient _http;
     private readonly TimeSpan _timeout;
 
-    /// <param name="acceptAnyCertificate">The ignore-peer-pins fault: peers are not authenticated.</param>
-    public PeerClient(PeerDirectory directory, TimeSpan? timeout = null, bool acceptAnyCertificate = false)
+    public static readonly Duty AuthenticatePeers = new("federation.authenticate-peers");
+
+    public PeerClient(PeerDirectory directory, TimeSpan? timeout = null, LivePolicy? policy = null)
     {
+        policy ??= LivePolicy.Correct();
         _timeout = timeout ?? DefaultTimeout;
         var handler = new SocketsHttpHandler
         {
@@ -49,7 +52,7 @@ internal sealed class PeerClient : IDisposable
         {
             if (certificate is null)
                 return false;
-            if (acceptAnyCertificate)
+            if (!policy.Performs(AuthenticatePeers))
                 return true;
             var hash = certificate.GetCertHash(HashAlgorithmName.SHA256);
             return directory.Pins.Any(p => CryptographicOperations.FixedTimeEquals(p, hash));

@@ -21,6 +21,9 @@ namespace Mimi.Conformance.ReferenceDp.Hosting;
 /// </summary>
 internal static class ReferenceDpHost
 {
+    public static readonly Duty ServeTls = new("transport.serve-tls");
+    public static readonly Duty SetNoCookies = new("transport.set-no-cookies");
+
     /// <summary>Bodies up to this size are read (and discarded past max_body_bytes); larger ones are cut off.</summary>
     private const long DrainableBodyBytes = 1024 * 1024;
 
@@ -33,7 +36,7 @@ internal static class ReferenceDpHost
             throw new ArgumentException($"port {options.Port} is out of range", nameof(options));
         if (string.IsNullOrWhiteSpace(options.DpId))
             throw new ArgumentException("dp_id must not be empty", nameof(options));
-        var faults = new FaultSet(options.Faults);
+        var policy = new LivePolicy(FaultRegistry.PolicyFor(options.Faults));
         var bind = ParseBindAddress(options.BindAddress);
 
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
@@ -43,7 +46,7 @@ internal static class ReferenceDpHost
         MappingStore? store = null;
         WebApplication? app = null;
         var peers = new PeerDirectory();
-        var peerClient = new PeerClient(peers, options.PeerTimeout, faults.Has(FaultMode.IgnorePeerPins));
+        var peerClient = new PeerClient(peers, options.PeerTimeout, policy);
         try
         {
             var certificatePath = DpCertificate.WritePem(certificate, dataDirectory);
@@ -51,7 +54,7 @@ internal static class ReferenceDpHost
             var clock = new AdjustableClock(options.TimeProvider);
             var limits = DpLimits.Default;
             var trust = new DpTrust(options.TrustedKeys, identity, store, peers);
-            var plainHttp = faults.Has(FaultMode.ServePlainHttp);
+            var plainHttp = !policy.Performs(ServeTls);
 
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
             {
@@ -101,16 +104,15 @@ internal static class ReferenceDpHost
             if (options.AntiEnumeration)
             {
                 aeStore = new AntiEnumerationStore(dataDirectory);
-                var policy = faults.Has(FaultMode.FloorTooLow) ? AntiEnumerationPolicy.FloorTooLow : AntiEnumerationPolicy.Default;
-                var issuer = new PrivacyPassIssuer(IssuerKeyFile.LoadOrCreate(dataDirectory), new Uri(identity.DpId).Host, policy.WindowSeconds,
-                    faults.Has(FaultMode.FixedRedemptionContext));
-                antiEnumeration = new AntiEnumerationEndpoints(issuer, aeStore, policy, clock, faults, store);
+                var rateLimits = AntiEnumerationPolicy.For(policy.Current);
+                var issuer = new PrivacyPassIssuer(IssuerKeyFile.LoadOrCreate(dataDirectory), new Uri(identity.DpId).Host, rateLimits.WindowSeconds, policy);
+                antiEnumeration = new AntiEnumerationEndpoints(issuer, aeStore, rateLimits, clock, policy, store);
             }
             var federationPolicy = options.Federation && options.TestControl ? new FederationPolicy(FederationModes.Local, options.Jurisdictions, options.ForwardJurisdictions) : null;
-            var metadata = new MetadataEndpoint(identity, limits, options.TestControl, antiEnumeration?.Metadata, federationPolicy, peers, faults.Has(FaultMode.UndeclaredFederation));
+            var metadata = new MetadataEndpoint(identity, limits, options.TestControl, antiEnumeration?.Metadata, federationPolicy, peers, policy);
             // Invalidations go to every peer of the registry (PROFILE.md §11.1, §12.5) through the one pinned PeerClient.
             var broadcastLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<InvalidationBroadcaster>();
-            var broadcaster = new InvalidationBroadcaster(identity, clock, faults,
+            var broadcaster = new InvalidationBroadcaster(identity, clock, policy,
                 () => [.. peers.Peers.Select(p => new InvalidationTarget(p.DpId, p.Endpoint(p.InvalidatePath ?? Paths.Invalidate)))],
                 async (url, body, ct) =>
                 {
@@ -119,16 +121,16 @@ internal static class ReferenceDpHost
                         broadcastLog.LogWarning("invalidation to {Url} not accepted: {Reply}", url, reply.Describe());
                 },
                 broadcastLog);
-            var lookup = new LookupService(store, clock, faults, limits);
+            var lookup = new LookupService(store, clock, policy, limits);
             var discovery = new DiscoveryEndpoints(
-                new PublishService(identity, trust, store, clock, faults, limits, broadcaster),
+                new PublishService(identity, trust, store, clock, policy, limits, broadcaster),
                 lookup,
-                new RemovalService(identity, trust, store, clock, faults),
-                new ImportService(identity, trust, store, clock, faults),
+                new RemovalService(identity, trust, store, clock, policy),
+                new ImportService(identity, trust, store, clock, policy),
                 new InvalidationService(identity, trust, store, clock),
                 limits,
                 antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync,
-                federationPolicy is null ? null : new FederationService(peers, peerClient, trust, identity, clock, faults, federationPolicy, limits),
+                federationPolicy is null ? null : new FederationService(peers, peerClient, trust, identity, clock, policy, federationPolicy, limits),
                 identity.DpId);
             IEnumerable<DpRoute> routes = [metadata.Route, .. discovery.Routes, .. antiEnumeration?.Routes ?? []];
             if (federationPolicy is not null)
@@ -144,10 +146,9 @@ internal static class ReferenceDpHost
                 routes = [.. routes, .. new TestControlEndpoints(trust, store, clock, limits, identity, onReset).Routes, .. peerControl.Routes, .. antiEnumeration?.TestControlRoutes ?? []];
             }
             var router = new Router(routes, options.TestControl ? null : Paths.TestControl);
-            var errors = new ErrorHandling(app.Services.GetRequiredService<ILogger<ErrorHandling>>(), faults);
+            var errors = new ErrorHandling(app.Services.GetRequiredService<ILogger<ErrorHandling>>(), policy);
             app.Use((ctx, next) => errors.InvokeAsync(ctx, next));
-            if (faults.Has(FaultMode.SetTrackingCookie))
-                app.Use(TrackingCookie);
+            app.Use((ctx, next) => policy.Performs(SetNoCookies) ? next(ctx) : TrackingCookie(ctx, next));
             app.Run(router.DispatchAsync);
 
             await app.StartAsync(ct);
@@ -167,7 +168,7 @@ internal static class ReferenceDpHost
         }
     }
 
-    /// <summary>set-tracking-cookie: a persistent per-response identifier, what R6's cookie check looks for.</summary>
+    /// <summary>A persistent per-response identifier, what R6's cookie check looks for.</summary>
     private static Task TrackingCookie(HttpContext ctx, RequestDelegate next)
     {
         ctx.Response.OnStarting(() =>

@@ -17,7 +17,7 @@ internal sealed record ReferenceDpOptions
 
     public string DpId { get; init; } = DefaultDpId;
 
-    /// <summary>Fault mode names (see Faults/FaultMode.cs); unknown names make StartAsync throw.</summary>
+    /// <summary>Fault mode names (Faults/FaultRegistry.cs); unknown names make StartAsync throw.</summary>
     public IReadOnlySet<string> Faults { get; init; } = new HashSet<string>();
 
     /// <summary>Expose the §8 test-control endpoints and advertise them in metadata.</summary>

@@ -18,14 +18,16 @@ internal sealed record InvalidationTarget(string DpId, Uri InvalidateUrl);
 internal sealed class InvalidationBroadcaster(
     DpIdentity identity,
     TimeProvider time,
-    FaultSet faults,
+    LivePolicy policy,
     Func<IReadOnlyList<InvalidationTarget>> peers,
     Func<Uri, byte[], CancellationToken, Task> post,
     ILogger logger)
 {
+    public static readonly Duty BroadcastInvalidations = new("lifecycle.broadcast-invalidations");
+
     public void Broadcast(string csi, string csiType, long assignedAt, byte[] evidence)
     {
-        if (faults.Has(FaultMode.NoInvalidationBroadcast))
+        if (!policy.Performs(BroadcastInvalidations))
             return;
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         foreach (var peer in peers().Where(p => p.DpId != identity.DpId))

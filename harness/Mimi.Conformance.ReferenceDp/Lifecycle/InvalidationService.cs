@@ -26,8 +26,8 @@ internal sealed class InvalidationService(DpIdentity identity, DpTrust trust, Ma
         Checks.RequireAddressedTo(identity, request.ToDp);
         var now = Checks.RequireFresh(time, request.IssuedAt);
         CheckEvidence(request, now);
-        var outcome = store.Remove(request.Nonce, now, request.Csi, request.CsiType, m => m.AssignedAt is { } a && a < request.AssignedAt,
-            dryRun: false, honourNonces: true, allowEmpty: true, raiseFloorTo: request.AssignedAt);
+        var outcome = store.Remove(new RemovalCommand(request.Nonce, now, request.Csi, request.CsiType, m => m.AssignedAt is { } a && a < request.AssignedAt,
+            SucceedsWhenNothingMatches: true, RaiseFloorTo: request.AssignedAt));
         return outcome.State == RemoveState.Replayed
             ? throw new ProblemException(Problems.Replayed, "this invalidation nonce was already accepted")
             : outcome.Ids;

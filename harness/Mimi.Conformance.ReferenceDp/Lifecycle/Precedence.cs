@@ -13,11 +13,15 @@ namespace Mimi.Conformance.ReferenceDp.Lifecycle;
 /// </summary>
 internal static class Precedence
 {
-    public static PrecedenceDecision Decide(long assignedAt, bool newHolder, IReadOnlyList<StoredMapping> live, long floor, FaultSet faults)
+    public static readonly Duty HonourNewHolder = new("lifecycle.honour-new-holder");
+    public static readonly Duty RefuseConflicts = new("lifecycle.refuse-conflicts");
+    public static readonly Duty RequireNewerAssignment = new("lifecycle.require-newer-assignment");
+
+    public static PrecedenceDecision Decide(long assignedAt, bool newHolder, IReadOnlyList<StoredMapping> live, long floor, DpPolicy policy)
     {
         if (assignedAt < floor)
             return Refuse(Problems.StaleAssignment, $"the credential's assigned_at {assignedAt} is before this CSI's last reassignment or disconnection ({floor})");
-        if (faults.Has(FaultMode.IgnoreNewHolder))
+        if (!policy.Performs(HonourNewHolder))
             newHolder = false;
         var others = live.Where(m => m.AssignedAt is { } a && a != assignedAt).ToList();
         if (others.Count == 0)
@@ -25,11 +29,11 @@ internal static class Precedence
         var newest = others.Max(m => m.AssignedAt!.Value);
         if (!newHolder)
         {
-            return faults.Has(FaultMode.NewestWins)
+            return !policy.Performs(RefuseConflicts)
                 ? new PrecedenceDecision(null, null, [.. others.Select(m => m.Id)], null)
                 : Refuse(Problems.Conflict, $"{others.Count} live mapping(s) of another holder (assigned_at {newest}) take precedence; a new holder of a reissued CSI sets new_holder");
         }
-        if (assignedAt <= newest && !faults.Has(FaultMode.AcceptNewHolderWithoutNewerAssignment))
+        if (assignedAt <= newest && policy.Performs(RequireNewerAssignment))
             return Refuse(Problems.StaleAssignment, $"new_holder needs an assignment later than the current holder's ({newest}); this credential's assigned_at is {assignedAt}");
         return new PrecedenceDecision(null, null, [.. others.Select(m => m.Id)], assignedAt);
     }

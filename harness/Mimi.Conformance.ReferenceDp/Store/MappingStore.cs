@@ -43,6 +43,16 @@ internal enum RemoveState
 internal sealed record RemoveOutcome(RemoveState State, IReadOnlyList<string> Ids);
 
 /// <summary>
+/// A removal to carry out: the live mappings of a CSI that <see cref="Target"/> selects. Disconnect notices and
+/// invalidations (PROFILE.md §12.3, §12.5) succeed even when nothing matches, and raise the CSI's assignment floor.
+/// </summary>
+internal sealed record RemovalCommand(byte[] Nonce, long Now, string Csi, string CsiType, Func<StoredMapping, bool> Target, bool SucceedsWhenNothingMatches = false, long? RaiseFloorTo = null)
+{
+    /// <summary>One mapping by id, or every live mapping of the CSI.</summary>
+    public static Func<StoredMapping, bool> MappingOrAll(string? mappingId) => m => mappingId is null || m.Id == mappingId;
+}
+
+/// <summary>
 /// SQLite persistence. WAL + synchronous=FULL so an acknowledged write survives kill -9: every method returns only
 /// after its transaction committed. One pooled connection per operation; writes are serialised in-process so
 /// "check then insert" sequences (idempotent publish, nonce + removal) are atomic without retry loops.
@@ -198,44 +208,40 @@ internal sealed class MappingStore : IDisposable
     }
 
     /// <summary>
-    /// Records the removal's nonce and removes the target: one mapping (<paramref name="mappingId"/>) or every live
-    /// mapping of the CSI. With <paramref name="dryRun"/> the nonce is recorded but nothing is removed (a fault mode).
+    /// Removes the CSI's live mappings that the command targets and, when given, raises the CSI's floor. The nonce is
+    /// checked and recorded in the same transaction.
     /// </summary>
-    public RemoveOutcome Remove(byte[] nonce, long now, string csi, string csiType, string? mappingId, bool dryRun, bool honourNonces = true) =>
-        Remove(nonce, now, csi, csiType, m => mappingId is null || m.Id == mappingId, dryRun, honourNonces, allowEmpty: false, raiseFloorTo: null);
+    public RemoveOutcome Remove(RemovalCommand command) => Execute(command, apply: true);
 
-    /// <summary>
-    /// The general form: removes the CSI's live mappings that <paramref name="target"/> selects and, when given, raises
-    /// the CSI's floor (disconnect notices and invalidations, PROFILE.md §12.3/§12.5, which succeed even when nothing
-    /// matches: <paramref name="allowEmpty"/>). The nonce is checked and recorded in the same transaction.
-    /// </summary>
-    public RemoveOutcome Remove(byte[] nonce, long now, string csi, string csiType, Func<StoredMapping, bool> target, bool dryRun, bool honourNonces, bool allowEmpty, long? raiseFloorTo)
+    /// <summary>Checks and records the nonce and names the targets, but removes nothing: a removal acknowledged and not acted on.</summary>
+    public RemoveOutcome Acknowledge(RemovalCommand command) => Execute(command, apply: false);
+
+    private RemoveOutcome Execute(RemovalCommand command, bool apply)
     {
         lock (_writeLock)
         {
             using var c = Open();
             using var tx = c.BeginTransaction();
-            if (honourNonces)
+            using (var seen = Command(c, tx, "SELECT 1 FROM nonces WHERE nonce = $n;"))
             {
-                using var seen = Command(c, tx, "SELECT 1 FROM nonces WHERE nonce = $n;");
-                seen.Parameters.AddWithValue("$n", nonce);
+                seen.Parameters.AddWithValue("$n", command.Nonce);
                 if (seen.ExecuteScalar() is not null)
                     return new RemoveOutcome(RemoveState.Replayed, []);
             }
-            var targets = Live(c, tx, csi, csiType, now).Where(target).Select(m => m.Id).ToArray();
-            if (targets.Length == 0 && !allowEmpty)
+            var targets = Live(c, tx, command.Csi, command.CsiType, command.Now).Where(command.Target).Select(m => m.Id).ToArray();
+            if (targets.Length == 0 && !command.SucceedsWhenNothingMatches)
                 return new RemoveOutcome(RemoveState.NothingHeld, []);
             using (var record = Command(c, tx, "INSERT OR IGNORE INTO nonces (nonce, seen_at) VALUES ($n, $now);"))
             {
-                record.Parameters.AddWithValue("$n", nonce);
-                record.Parameters.AddWithValue("$now", now);
+                record.Parameters.AddWithValue("$n", command.Nonce);
+                record.Parameters.AddWithValue("$now", command.Now);
                 record.ExecuteNonQuery();
             }
-            if (!dryRun)
+            if (apply)
             {
                 MarkRemoved(c, tx, targets);
-                if (raiseFloorTo is { } floor)
-                    RaiseFloor(c, tx, csi, csiType, floor);
+                if (command.RaiseFloorTo is { } floor)
+                    RaiseFloor(c, tx, command.Csi, command.CsiType, floor);
             }
             tx.Commit();
             return new RemoveOutcome(RemoveState.Removed, targets);

@@ -1,0 +1,32 @@
+using System.Collections.Immutable;
+
+namespace Mimi.Conformance.ReferenceDp.Faults;
+
+/// <summary>How the DP behaves: every duty performed, unless a fault skips it.</summary>
+internal sealed record DpPolicy
+{
+    public static DpPolicy Correct { get; } = new();
+
+    public ImmutableHashSet<Duty> Skipped { get; init; } = [];
+
+    public bool Performs(Duty duty) => !Skipped.Contains(duty);
+}
+
+/// <summary>
+/// The policy the running DP follows. Services read it on every request, so the self-test can switch faults on a
+/// running DP (test control) instead of starting one DP per fault.
+/// </summary>
+internal sealed class LivePolicy(DpPolicy initial)
+{
+    private DpPolicy _current = initial;
+
+    public DpPolicy Current
+    {
+        get => Volatile.Read(ref _current);
+        set => Volatile.Write(ref _current, value);
+    }
+
+    public bool Performs(Duty duty) => Current.Performs(duty);
+
+    public static LivePolicy Correct() => new(DpPolicy.Correct);
+}

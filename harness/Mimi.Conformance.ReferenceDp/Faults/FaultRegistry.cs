@@ -1,0 +1,156 @@
+using System.Collections.Immutable;
+using Mimi.Conformance.ReferenceDp.AntiEnumeration;
+using Mimi.Conformance.ReferenceDp.Discovery;
+using Mimi.Conformance.ReferenceDp.Endpoints;
+using Mimi.Conformance.ReferenceDp.Federation;
+using Mimi.Conformance.ReferenceDp.Hosting;
+using Mimi.Conformance.ReferenceDp.Lifecycle;
+
+namespace Mimi.Conformance.ReferenceDp.Faults;
+
+/// <summary>
+/// One deliberate defect: the duties the DP skips, and the catalog IDs (requirements and profile rules) the suite must
+/// fail under it, and no others. <paramref name="AtStart"/>: it shapes the listener, the peer client or the issuer, so
+/// it needs a DP started with it and cannot be switched on a running one.
+/// </summary>
+internal sealed record Fault(string Name, string Description, IReadOnlyList<string> Breaks, IReadOnlyList<Duty> Skips, bool AtStart = false);
+
+/// <summary>
+/// The single source of the reference DP's fault modes (<c>--fault NAME</c>). vectors/self-test/faults.json is
+/// generated from it (<c>./run.sh vectors generate</c>); the self-test proves that each fault fails exactly
+/// <see cref="Fault.Breaks"/>.
+/// </summary>
+internal static class FaultRegistry
+{
+    public static IReadOnlyList<Fault> All { get; } =
+    [
+        new("accept-unsigned", "publish skips the recipient-signature and credential checks (still countersigns and stores)",
+            ["DISC-L-01", "DISC-L-04", "DISC-L-05", "DISC-L-06", "DISC-L-21", "DISC-R-01"], [PublishVerification.VerifyRecipientAndCredential]),
+        new("accept-untrusted-pop", "publish accepts a credential issued by an untrusted CSIP key",
+            ["DISC-L-01", "DISC-L-05", "DISC-R-01"], [PublishVerification.TrustOnlyKnownCsips]),
+        new("skip-dp-countersign", "publish stores and returns the mapping without the DP's countersignature",
+            ["DISC-L-03", "PROF-SIG-01"], [PublishService.Countersign]),
+        new("drop-second-mapping", "lookup returns only the first live mapping of a CSI",
+            ["DISC-L-14", "DISC-M-02", "DISC-M-06", "DISC-L-17", "DISC-R-03", "DISC-R-05", "DISC-R-09"], [LookupService.ServeEveryMapping]),
+        new("conflate-opt-out", "lookup answers not_found when every live mapping of the CSI lists no MSP (opt-out)",
+            ["DISC-R-05"], [LookupService.DistinguishOptOut]),
+        new("re-encode-payload", "lookup serves each mapping with its payload re-encoded in non-canonical key order",
+            ["DISC-L-02", "DISC-L-03", "DISC-L-05", "DISC-L-06", "DISC-M-01", "DISC-M-02", "DISC-M-04", "DISC-M-08", "DISC-R-02", "DISC-R-04", "PROF-SIG-01"], [LookupService.ServeExactBytes]),
+        new("ignore-remove", "remove answers 200 with the mapping ids but removes nothing",
+            ["DISC-L-16", "DISC-L-17", "DISC-L-19", "DISC-L-19A", "DISC-M-06", "DISC-R-09", "DISC-R-10"], [RemovalService.ApplyRecipientRemoval, RemovalService.ApplyCsipRemoval]),
+        new("accept-any-remover", "remove skips signer authorization: any well-formed removal is accepted",
+            ["DISC-R-10"], [RemovalService.AuthorizeRemover]),
+        new("serve-plain-http", "the DP listens with plain HTTP (no TLS) and advertises an http:// URL",
+            ["DISC-R-07", "DISC-L-23"], [ReferenceDpHost.ServeTls], AtStart: true),
+        new("problem-as-html", "refusals keep their status but come as an HTML page instead of problem+json",
+            ["PROF-ERR-01"], [ErrorHandling.AnswerProblemJson]),
+        new("server-error-on-bad-input", "malformed JSON gets a 500 instead of a 400",
+            ["PROF-ERR-01"], [ErrorHandling.AnswerBadInputWith4xx]),
+        new("normalize-csi", "lookup strips spaces and punctuation from a non-canonical CSI instead of refusing it",
+            ["DISC-L-08"], [LookupService.RefuseNonCanonicalCsi]),
+        new("accept-replayed-removal", "remove ignores nonces, so a captured removal can be replayed later",
+            ["DISC-R-10"], [RemovalService.SingleUseNonces]),
+        new("unstable-order", "lookup returns the mappings of a CSI in a different order on every other call",
+            ["DISC-M-03"], [LookupService.StableOrder]),
+        new("dp-signs-without-recipient", "publish accepts a mapping with no recipient signature (credential still checked) and countersigns it",
+            ["DISC-L-04", "DISC-L-21", "DISC-R-01"], [PublishVerification.RequireRecipientSignature]),
+        new("strip-msp-signature", "publish stores and serves the mapping without its msp signatures",
+            ["DISC-L-02", "DISC-L-03"], [PublishService.KeepMspSignatures]),
+        new("wrong-role-header", "the DP's countersignature carries role \"recipient\" instead of \"dp\"",
+            ["DISC-L-03", "DISC-L-06", "DISC-L-18", "DISC-M-02", "DISC-M-04", "DISC-M-06", "DISC-M-08", "DISC-R-02", "DISC-R-04", "PROF-SIG-01"], [PublishService.CountersignAsDp]),
+        new("accept-expired-pop", "publish accepts an expired proof-of-possession credential",
+            ["DISC-L-01"], [PublishVerification.CheckCredentialValidity]),
+        new("re-sign-relayed", "import replaces the computing DP's signature with the importing DP's own",
+            ["DISC-M-01"], [ImportService.KeepComputingDpSignature]),
+        new("no-token-required", "anonymous lookups are answered without a Privacy Pass token",
+            ["DISC-R-08", "DISC-M-07"], [AntiEnumerationEndpoints.RequireToken]),
+        new("accept-reused-token", "lookup skips the double-spend check: a redeemed token is accepted again",
+            ["DISC-R-08", "DISC-M-07"], [AntiEnumerationEndpoints.SpendTokensOnce]),
+        new("fixed-redemption-context", "tokens are not bound to the allowance window: one challenge with an empty redemption_context, so a token fetched in an earlier window is still redeemed",
+            ["DISC-M-07"], [PrivacyPassIssuer.BindTokensToWindow], AtStart: true),
+        new("allowance-not-enforced", "the token issuer ignores the per-window allowance",
+            ["DISC-R-08", "DISC-M-07"], [AntiEnumerationEndpoints.EnforceAllowance]),
+        new("existence-oracle", "the 401 for a token-less lookup says whether the CSI has mappings",
+            ["DISC-R-08"], [AntiEnumerationEndpoints.UniformChallenge]),
+        new("floor-too-low", "anonymous allowance and identified limit are 10 per window (below the floor of 50)",
+            ["DISC-M-07"], [AntiEnumerationPolicy.AllowanceAtFloor], AtStart: true),
+        new("ignore-retry-after", "429 answers carry no Retry-After",
+            ["DISC-L-22"], [AntiEnumerationEndpoints.SendRetryAfter]),
+        new("leak-exact-tags-in-general-lookup", "a general lookup (no tag) releases every exact-match-only tag's disclosure",
+            ["DISC-M-04"], [LookupService.WithholdUnnamedDisclosures]),
+        new("drop-tags", "publish discards the exact-match-only tag disclosures, so no lookup can ever disclose them",
+            ["DISC-M-04"], [PublishService.StoreDisclosures]),
+        new("accept-oversize-tags", "publish skips the max_tags / max_tag_bytes limits",
+            ["DISC-R-02"], [PublishService.EnforceTagLimits]),
+        new("disclose-on-prefix-match", "an exact lookup also discloses tags that merely start with the named tag",
+            ["DISC-M-04"], [LookupService.ExactTagMatch]),
+        new("size-leak", "the disclosures field is padded to the mapping's own disclosures, not to the declared disclosure_bytes",
+            ["DISC-M-04"], [LookupService.FixedDisclosureSize]),
+        new("accept-malformed-tags", "publish accepts tags that are neither registered tokens nor RFC 4151 tag URIs",
+            ["DISC-M-05"], [PublishService.CheckTagSyntax]),
+        new("accept-default-in-list", "publish accepts \"default\" combined with other tags for one MSP",
+            ["DISC-L-07A"], [PublishService.DefaultStandsAlone]),
+        new("dedup-defaults", "lookup returns only the first of several mappings whose MSPs are all tagged default",
+            ["DISC-M-02", "DISC-R-09"], [LookupService.ServeEveryDefault]),
+        new("require-tags", "publish refuses an MSP entry without tags instead of taking it as the implicit default",
+            ["DISC-L-07"], [PublishService.ImplicitDefault]),
+        new("forward-sender-identity", "forwarded lookups carry the client's Authorization, Cookie, User-Agent and IP (X-Forwarded-For, body member \"sender\")",
+            ["DISC-L-09", "DISC-M-09", "DISC-R-06"], [FederationService.StripSenderIdentity]),
+        new("ignore-msp-filter", "lookup ignores msp_filter (locally and on peer results) and does not forward it",
+            ["DISC-L-10"], [LookupService.ApplyMspFilter]),
+        new("federate-despite-local-mode", "a lookup in mode local (or with no mode, default local) is forwarded to every registry peer",
+            ["DISC-L-10", "DISC-L-11"], [FederationService.HonourLocalMode]),
+        new("ignore-dp-list", "dp_preferred and client_selected lookups are forwarded to every registry peer",
+            ["DISC-L-10A", "DISC-L-OP"], [FederationService.HonourDpList]),
+        new("drop-peer-results", "federated lookups ask the peers but serve only local mappings, silently",
+            ["DISC-L-10", "DISC-L-13", "DISC-L-15", "DISC-L-RG", "DISC-M-10", "DISC-M-11", "DISC-R-03"], [FederationService.ServePeerResults]),
+        new("cross-jurisdiction-forward", "forwarding ignores the declared forward_jurisdictions restriction",
+            ["DISC-L-10A", "DISC-L-OP", "DISC-M-12"], [FederationService.RespectJurisdictions]),
+        new("skip-peer-verification", "mappings answered by peers are served without §5 verification or the peer's dp signature check",
+            ["DISC-L-RG"], [FederationService.VerifyPeerAnswers]),
+        new("hide-partial-results", "a federated lookup with unreachable or failing peers answers without partial/unavailable",
+            ["DISC-L-13", "DISC-L-OP", "DISC-M-10"], [FederationService.ReportUnavailablePeers]),
+        new("duplicate-peer-mappings", "byte-identical mappings from several sources are served once per source (no deduplication)",
+            ["DISC-R-03"], [FederationService.DeduplicateAnswers]),
+        new("ignore-peer-pins", "the DP-to-DP client accepts any peer certificate instead of the pinned ones",
+            ["DISC-L-23"], [PeerClient.AuthenticatePeers], AtStart: true),
+        new("set-tracking-cookie", "every response sets a persistent tracking cookie",
+            ["DISC-R-06"], [ReferenceDpHost.SetNoCookies]),
+        new("undeclared-federation", "metadata claims federation but declares only mode local, no jurisdictions and no peer_lookup endpoint (behaviour unchanged)",
+            ["DISC-L-10A", "DISC-L-RG", "DISC-M-12"], [MetadataEndpoint.DeclareFederation]),
+        new("fail-on-peer-error", "a federated lookup answers 502 when any asked peer fails, instead of a partial answer",
+            ["DISC-L-10A", "DISC-L-13", "DISC-L-OP", "DISC-L-RG", "DISC-M-10", "DISC-M-11", "DISC-M-12", "DISC-R-03"], [FederationService.TolerateFailingPeers]),
+        new("formats-ignore-peers", "compact answers list only local MSPs and verbose found_at names only this DP, whatever the peers answered",
+            ["DISC-L-15"], [FederationService.CreditPeersInFormats]),
+        new("ignore-new-holder", "publish ignores the new_holder bit: a reissued CSI's new holder gets a conflict and nothing is invalidated",
+            ["DISC-L-17", "DISC-L-17A", "DISC-L-18", "DISC-L-19A", "DISC-M-06"], [Precedence.HonourNewHolder]),
+        new("accept-new-holder-without-newer-assignment", "new_holder invalidates the current holder even when the credential's assignment is not newer",
+            ["DISC-L-17"], [Precedence.RequireNewerAssignment]),
+        new("no-invalidation-broadcast", "a new holder's first mapping is accepted but no invalidation is sent to peer DPs",
+            ["DISC-L-18", "DISC-M-06"], [InvalidationBroadcaster.BroadcastInvalidations]),
+        new("ignore-csip-removal", "CSIP-signed removals and disconnect notices answer 200 but remove nothing",
+            ["DISC-L-16", "DISC-L-19A", "DISC-M-06", "DISC-R-09", "DISC-R-10"], [RemovalService.ApplyCsipRemoval]),
+        new("newest-wins", "a conflicting publish by another holder silently replaces that holder's mappings",
+            ["DISC-L-17A", "DISC-L-19"], [Precedence.RefuseConflicts]),
+    ];
+
+    private static readonly Dictionary<string, Fault> ByName = All.ToDictionary(f => f.Name, StringComparer.Ordinal);
+
+    public static bool IsKnown(string name) => ByName.ContainsKey(name);
+
+    public static Fault Get(string name) => ByName.TryGetValue(name, out var fault) ? fault
+        : throw new ArgumentException($"unknown fault mode \"{name}\" (the list: --list-faults)", nameof(name));
+
+    /// <summary>The policy of a DP with these faults; an unknown name is an <see cref="ArgumentException"/> naming every unknown one.</summary>
+    public static DpPolicy PolicyFor(IEnumerable<string> names)
+    {
+        var wanted = names.Distinct(StringComparer.Ordinal).ToArray();
+        var unknown = wanted.Where(n => !IsKnown(n)).Order(StringComparer.Ordinal).ToArray();
+        if (unknown.Length > 0)
+            throw new ArgumentException($"unknown fault mode(s): {string.Join(", ", unknown)} (the list: --list-faults)", nameof(names));
+        return new DpPolicy { Skipped = [.. wanted.SelectMany(n => ByName[n].Skips)] };
+    }
+
+    /// <summary>The valid names, one per line with descriptions, for --list-faults.</summary>
+    public static string Describe() => string.Join(Environment.NewLine, All.Select(f => $"  {f.Name,-44} {f.Description}"));
+}
