@@ -82,8 +82,9 @@ internal static class Program
     {
         var faults = new Option<string[]>("--fault") { Description = "Only these fault modes (repeatable)" };
         var parallel = new Option<int>("--parallel") { Description = "Certifications run at once", DefaultValueFactory = _ => SelfTestCommand.DefaultParallelism };
-        var cmd = new Command("self-test", "Clean reference DP passes; every fault mode fails exactly its mapped requirements") { Out, faults, parallel, TimeoutMs, BudgetS };
-        cmd.SetAction((parse, ct) => SelfTestCommand.RunAsync(ToRequest(parse), parse.GetValue(faults) ?? [], TimeProvider.System, Console.Out, ct, parse.GetValue(parallel)));
+        var full = new Option<bool>("--full") { Description = "Run every fault against the whole suite, not only the tests that exercise its duties" };
+        var cmd = new Command("self-test", "Clean reference DP passes; every fault mode fails exactly its mapped requirements") { Out, faults, parallel, full, TimeoutMs, BudgetS };
+        cmd.SetAction((parse, ct) => SelfTestCommand.RunAsync(ToRequest(parse), parse.GetValue(faults) ?? [], TimeProvider.System, Console.Out, ct, parse.GetValue(parallel), parse.GetValue(full)));
         return cmd;
     }
 

@@ -8,6 +8,7 @@ using Mimi.Conformance.Harness.Requirements;
 using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Protocol.Profile;
 
+using Mimi.Conformance.ReferenceDp.Faults;
 namespace Mimi.Conformance.Cli.Execution;
 
 /// <summary>What `run` was asked to do.</summary>
@@ -27,7 +28,9 @@ internal sealed record RunRequest(
     string? Seed,
     string? BaselineFile = null,
     string? WriteBaseline = null,
-    Shard? Shard = null);
+    Shard? Shard = null,
+    IReadOnlyList<string>? TestMethods = null,
+    DutyRecorder? Trace = null);
 
 /// <summary>One certification run: target, suite, report. Used by `run`, `self-test` and later `matrix`.</summary>
 internal static class ConformanceRun
@@ -40,12 +43,12 @@ internal static class ConformanceRun
         var selected = Select(catalog, request);
         var baseline = request.BaselineFile is { } baselinePath ? BaselineFile.Load(baselinePath) : null;
 
-        await using var embedded = request.DpUrl is null ? await EmbeddedDp.StartAsync(request.Faults, ct) : null;
+        await using var embedded = request.DpUrl is null ? await EmbeddedDp.StartAsync(request.Faults, ct, recorder: request.Trace) : null;
         var options = OptionsFor(request, embedded, $"run-{runId}");
 
         var claimed = await PreflightAsync(options, time, log, ct);
         var workDir = Path.Combine(request.OutputRoot, runId);
-        var outcome = await SuiteRunner.RunAsync(options, selected?.ToArray() ?? [], Path.Combine(workDir, "raw"), request.Budget, ct, progress);
+        var outcome = await SuiteRunner.RunAsync(options, selected?.ToArray() ?? [], Path.Combine(workDir, "raw"), request.Budget, ct, progress, request.TestMethods, trace: request.Trace is not null);
         var context = new RunContext(runId, options.DpUrl.ToString(), embedded is null ? "external" : "embedded", options.CaFile, started, time.GetUtcNow(),
             request.FailOn, Filters(request), request.Faults, claimed, selected);
         var report = ReportBuilder.Build(catalog, context, outcome);

@@ -1,3 +1,4 @@
+using Mimi.Conformance.ReferenceDp.Faults;
 using Mimi.Conformance.ReferenceDp.Hosting;
 
 namespace Mimi.Conformance.Cli.Execution;
@@ -18,7 +19,7 @@ internal sealed class EmbeddedDp : IAsyncDisposable
 
     public string CertificatePath => _dp.CertificatePath;
 
-    public static async Task<EmbeddedDp> StartAsync(IReadOnlyList<string> faults, CancellationToken ct, string dpId = ReferenceDpOptions.DefaultDpId)
+    public static async Task<EmbeddedDp> StartAsync(IReadOnlyList<string> faults, CancellationToken ct, string dpId = ReferenceDpOptions.DefaultDpId, DutyRecorder? recorder = null)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), $"mimi-dp-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dataDir);
@@ -28,6 +29,7 @@ internal sealed class EmbeddedDp : IAsyncDisposable
             DpId = dpId,
             Faults = faults.ToHashSet(),
             AntiEnumeration = true,
+            DutyRecorder = recorder,
         }, ct);
         return new EmbeddedDp(dp, dataDir);
     }

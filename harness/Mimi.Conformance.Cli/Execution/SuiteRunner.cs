@@ -24,7 +24,8 @@ internal static class SuiteRunner
         }
     }
 
-    public static async Task<SuiteOutcome> RunAsync(ConformanceOptions options, IReadOnlyList<string> requirementFilter, string workDir, TimeSpan budget, CancellationToken ct, IProgress<TestProgress>? progress = null)
+    public static async Task<SuiteOutcome> RunAsync(ConformanceOptions options, IReadOnlyList<string> requirementFilter, string workDir, TimeSpan budget, CancellationToken ct, IProgress<TestProgress>? progress = null,
+        IReadOnlyList<string>? methods = null, bool trace = false)
     {
         var dll = SuiteAssembly;
         if (!File.Exists(dll))
@@ -40,8 +41,15 @@ internal static class SuiteRunner
             psi.ArgumentList.Add("-trait");
             psi.ArgumentList.Add($"Requirement={id}");
         }
+        foreach (var method in methods ?? [])
+        {
+            psi.ArgumentList.Add("-method");
+            psi.ArgumentList.Add(method);
+        }
         foreach (var (k, v) in options.ToEnvironment())
             psi.Environment[k] = v;
+        if (trace)
+            psi.Environment["MIMI_TRACE_TESTS"] = "1";
         var stopwatch = Stopwatch.StartNew();
         using var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start dotnet");
         var stdout = PumpAsync(process.StandardOutput, progress, ct);

@@ -70,6 +70,12 @@ internal sealed class DpClient : IDisposable
 
     public IExchangeSink? Sink { get; set; }
 
+    /// <summary>
+    /// Self-test only: names the running test in a <c>Mimi-Trace-Test</c> header, so the reference DP can tell which
+    /// duties each test exercises. Null (the default) sends no such header.
+    /// </summary>
+    public Func<string?>? TraceLabel { get; set; }
+
     public Uri BaseUrl => _options.DpUrl;
 
     public static SocketsHttpHandler CreateHandler(ConformanceOptions options)
@@ -126,6 +132,8 @@ internal sealed class DpClient : IDisposable
         }
         foreach (var (name, value) in extraHeaders)
             request.Headers.TryAddWithoutValidation(name, value);
+        if (TraceLabel?.Invoke() is { } label)
+            request.Headers.TryAddWithoutValidation("Mimi-Trace-Test", label);
         request.Headers.Accept.ParseAdd("application/json");
         request.Headers.Accept.ParseAdd("application/problem+json");
         var started = _time.GetTimestamp();

@@ -94,7 +94,7 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
         if (!dpPolicy.Performs(RequireToken))
             return true;
         var detail = "anonymous lookups need a Privacy Pass token (RFC 9577); see the WWW-Authenticate challenge";
-        if (!dpPolicy.Performs(UniformChallenge) && Csis.IsValid(request.CsiType, request.Csi) && mappings.LiveFor(request.Csi, request.CsiType, Now).Count > 0)
+        if (Csis.IsValid(request.CsiType, request.Csi) && mappings.LiveFor(request.Csi, request.CsiType, Now).Count > 0 && !dpPolicy.Performs(UniformChallenge))
             detail = "this CSI has mappings; present a Privacy Pass token (RFC 9577) to read them";
         return await Challenge(ctx, Problems.TokenRequired, detail);
     }
@@ -121,9 +121,8 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
             throw new ProblemException(Problems.MalformedRequest, $"the body is not a TokenRequest of type 0x0002 ({3 + PrivacyPassConstants.Nk} bytes)");
         if (request.TruncatedTokenKeyId != issuer.KeyId[^1])
             throw new ProblemException(Problems.MalformedRequest, "truncated_token_key_id names no key of this issuer");
-        var limit = dpPolicy.Performs(EnforceAllowance) ? policy.Allowance : int.MaxValue;
-        var decision = store.Charge("issue", credential, limit, policy.WindowSeconds, Now, enforce: true);
-        if (!decision.Allowed)
+        var decision = store.Charge("issue", credential, policy.Allowance, policy.WindowSeconds, Now, enforce: true);
+        if (!decision.Allowed && dpPolicy.Performs(EnforceAllowance))
         {
             await Problem(ctx, Problems.RateLimited, $"this client's allowance of {policy.Allowance} tokens per {policy.WindowSeconds} s is used up", RetryAfter(decision));
             return;

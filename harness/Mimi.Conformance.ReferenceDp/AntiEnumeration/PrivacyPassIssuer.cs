@@ -17,7 +17,7 @@ internal sealed record AntiEnumerationPolicy(int Allowance, long WindowSeconds, 
     /// <summary>Both limits at 10, below the profile's floor of 50: what a DP not keeping to the floor advertises.</summary>
     public static AntiEnumerationPolicy BelowFloor { get; } = new(10, 86_400, 10, 60);
 
-    public static AntiEnumerationPolicy For(DpPolicy policy) => policy.Performs(AllowanceAtFloor) ? Default : BelowFloor;
+    public static AntiEnumerationPolicy For(LivePolicy policy) => policy.Performs(AllowanceAtFloor) ? Default : BelowFloor;
 }
 
 /// <summary>One allowance window's TokenChallenge, its digest and its WWW-Authenticate value.</summary>

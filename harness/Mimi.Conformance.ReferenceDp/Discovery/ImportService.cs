@@ -33,7 +33,7 @@ internal sealed class ImportService(DpIdentity identity, DpTrust trust, MappingS
             : encoded;
         var id = MappingPayload.IdOf(cose.Payload);
         var outcome = store.Publish(id, mapping.Csi, mapping.CsiType, stored, now, mapping.ExpiresAt, v.Pop?.AssignedAt,
-            v.Pop is { } credential ? (live, floor) => Precedence.Decide(credential.AssignedAt, mapping.NewHolder, live, floor, policy.Current) : null);
+            v.Pop is { } credential ? (live, floor) => Precedence.Decide(credential.AssignedAt, mapping.NewHolder, live, floor, policy) : null);
         return outcome.State switch
         {
             PublishState.Refused => throw new ProblemException(outcome.Decision.Problem!, outcome.Decision.Detail!),

@@ -28,29 +28,30 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, LiveP
 
     public IReadOnlyList<LookupHit> Lookup(string csi, string csiType, string? tag = null, IReadOnlyList<string>? mspFilter = null)
     {
-        if (!policy.Performs(RefuseNonCanonicalCsi))
+        if (csiType is CsiTypes.E164 or CsiTypes.Email && !Csis.IsValid(csiType, csi) && !policy.Performs(RefuseNonCanonicalCsi))
             csi = new string(csi.Where(c => c is not (' ' or '(' or ')' or '-' or '.')).ToArray());
         if (csiType is not (CsiTypes.E164 or CsiTypes.Email))
             throw new ProblemException(Problems.UnsupportedCsi, $"CSI type \"{Truncate(csiType)}\" is not supported (e164, email)");
         if (!Csis.IsValid(csiType, csi))
             throw new ProblemException(Problems.UnsupportedCsi, $"\"{Truncate(csi)}\" is not a canonical {csiType} CSI");
 
-        IEnumerable<StoredMapping> live = store.LiveFor(csi, csiType, time.GetUtcNow().ToUnixTimeSeconds());
-        if (!policy.Performs(ServeEveryMapping))
-            live = live.Take(1);
+        var stored = store.LiveFor(csi, csiType, time.GetUtcNow().ToUnixTimeSeconds());
+        IEnumerable<StoredMapping> live = stored;
+        if (stored.Count > 1 && !policy.Performs(ServeEveryMapping))
+            live = stored.Take(1);
         if (mspFilter is not null && policy.Performs(ApplyMspFilter))
             live = live.Where(m => Msps(m.Cose).Any(e => mspFilter.Contains(e.Msp)));
-        if (!policy.Performs(ServeEveryDefault))
+        if (stored.Count(m => AllDefault(m.Cose)) > 1 && !policy.Performs(ServeEveryDefault))
             live = live.Where((m, i) => !AllDefault(m.Cose) || live.Take(i).All(o => !AllDefault(o.Cose)));
         var hits = live.Select(m => new LookupHit(m.Id, policy.Performs(ServeExactBytes) ? m.Cose : ReEncodePayload(m.Cose), DisclosuresFor(m.Id, tag))).ToArray();
-        if (!policy.Performs(DistinguishOptOut) && hits.Length > 0 && hits.All(h => IsOptOut(h.Mapping)))
+        if (hits.Length > 0 && hits.All(h => IsOptOut(h.Mapping)) && !policy.Performs(DistinguishOptOut))
             return [];
-        if (!policy.Performs(StableOrder) && Interlocked.Increment(ref _calls) % 2 == 0)
+        if (hits.Length > 1 && !policy.Performs(StableOrder) && Interlocked.Increment(ref _calls) % 2 == 0)
             Array.Reverse(hits);
         return hits;
     }
 
-    private static bool IsOptOut(byte[] mapping) => MappingPayload.Decode(CoseSign.Decode(mapping).Payload).Msps.Count == 0;
+    private static bool IsOptOut(byte[] mapping) => MappingPayload.Decode(CoseSign.Decode(mapping, strict: false).Payload, strict: false).Msps.Count == 0;
 
     private static IReadOnlyList<MspEntry> Msps(byte[] mapping) => MappingPayload.Decode(CoseSign.Decode(mapping).Payload, strict: false).Msps;
 
@@ -65,9 +66,9 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, LiveP
         var size = (limits ?? DpLimits.Default).DisclosureBytes;
         var stored = store.DisclosuresFor(mappingId);
         IReadOnlyList<TagDisclosure> released =
-            !policy.Performs(WithholdUnnamedDisclosures) && tag is null ? stored
+            tag is null && stored.Count > 0 && !policy.Performs(WithholdUnnamedDisclosures) ? stored
             : tag is null ? []
-            : [.. stored.Where(d => d.Tag == tag || (!policy.Performs(ExactTagMatch) && tag.Length > 0 && d.Tag.StartsWith(tag, StringComparison.Ordinal)))];
+            : [.. stored.Where(d => d.Tag == tag || (tag.Length > 0 && d.Tag.StartsWith(tag, StringComparison.Ordinal) && !policy.Performs(ExactTagMatch)))];
         if (!policy.Performs(FixedDisclosureSize))
         {
             var encoded = TagRules.EncodeList(released);

@@ -26,7 +26,7 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
     public PublishResult Publish(byte[] encoded, IReadOnlyList<TagDisclosure>? disclosures = null)
     {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
-        var check = PublishVerification.Verify(encoded, trust.Current, now, policy.Current);
+        var check = PublishVerification.Verify(encoded, trust.Current, now, policy);
         PublishVerification.ThrowOnFailure(check, identity.DpId);
         var cose = check.Cose!;
         var payload = check.Payload!;
@@ -38,7 +38,7 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
         CheckLimits(payload);
         CheckTags(payload, disclosures ??= []);
 
-        if (!policy.Performs(KeepMspSignatures))
+        if (cose.Signatures.Any(s => s.Role == SignerRoles.Msp) && !policy.Performs(KeepMspSignatures))
             cose = cose with { Signatures = [.. cose.Signatures.Where(s => s.Role != SignerRoles.Msp)] };
         var alreadyCountersigned = cose.Signatures.Any(s => s.Role == SignerRoles.Dp);
         var stored = alreadyCountersigned || !policy.Performs(Countersign)
@@ -48,7 +48,7 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
         // With verification duties skipped the verifier may stop before reading the credential; lifecycle still needs it.
         var credential = check.Pop ?? Precedence.ReadCredential(payload.Pop);
         var outcome = store.Publish(id, payload.Csi, payload.CsiType, stored.Encode(), now, payload.ExpiresAt, credential?.AssignedAt,
-            credential is null ? null : (live, floor) => Precedence.Decide(credential.AssignedAt, payload.NewHolder, live, floor, policy.Current));
+            credential is null ? null : (live, floor) => Precedence.Decide(credential.AssignedAt, payload.NewHolder, live, floor, policy));
         if (outcome.State == PublishState.Refused)
             throw new ProblemException(outcome.Decision.Problem!, outcome.Decision.Detail!);
         if (outcome.State == PublishState.Inserted && payload.NewHolder && credential is not null)
@@ -68,11 +68,11 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
     {
         foreach (var entry in payload.Msps)
         {
-            if (policy.Performs(CheckTagSyntax) && entry.Tags.FirstOrDefault(t => !TagRules.IsWellFormed(t)) is { } bad)
+            if (entry.Tags.FirstOrDefault(t => !TagRules.IsWellFormed(t)) is { } bad && policy.Performs(CheckTagSyntax))
                 throw new ProblemException(Problems.InvalidMapping, $"tag \"{Truncate(bad)}\" of {entry.Msp} is neither a registered tag nor an RFC 4151 tag: URI");
-            if (policy.Performs(DefaultStandsAlone) && entry.Tags.Contains(TagRules.Default) && (entry.Tags.Count != 1 || entry.SdTags is not null))
+            if (entry.Tags.Contains(TagRules.Default) && (entry.Tags.Count != 1 || entry.SdTags is not null) && policy.Performs(DefaultStandsAlone))
                 throw new ProblemException(Problems.InvalidMapping, $"\"default\" cannot be combined with other tags ({entry.Msp})");
-            if (!policy.Performs(ImplicitDefault) && entry.Tags.Count == 0)
+            if (entry.Tags.Count == 0 && !policy.Performs(ImplicitDefault))
                 throw new ProblemException(Problems.InvalidMapping, $"{entry.Msp} has no tag");
         }
         var digests = payload.Msps.SelectMany(m => m.SdTags ?? []).Select(Convert.ToHexString).ToHashSet();
@@ -80,9 +80,9 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
         {
             if (d.Salt.Length != TagRules.SaltSize)
                 throw new ProblemException(Problems.MalformedRequest, $"a disclosure salt must be {TagRules.SaltSize} bytes");
-            if (policy.Performs(CheckTagSyntax) && (!TagRules.IsWellFormed(d.Tag) || d.Tag == TagRules.Default))
+            if ((!TagRules.IsWellFormed(d.Tag) || d.Tag == TagRules.Default) && policy.Performs(CheckTagSyntax))
                 throw new ProblemException(Problems.InvalidMapping, $"disclosed tag \"{Truncate(d.Tag)}\" is not a well-formed non-default tag");
-            if (policy.Performs(EnforceTagLimits) && Encoding.UTF8.GetByteCount(d.Tag) > limits.MaxTagBytes)
+            if (Encoding.UTF8.GetByteCount(d.Tag) > limits.MaxTagBytes && policy.Performs(EnforceTagLimits))
                 throw new ProblemException(Problems.InvalidMapping, $"a disclosed tag of {Encoding.UTF8.GetByteCount(d.Tag)} bytes; this DP accepts at most {limits.MaxTagBytes}");
             if (!digests.Contains(Convert.ToHexString(d.Digest)))
                 throw new ProblemException(Problems.InvalidMapping, "a disclosure opens none of the payload's sd_tags commitments");
@@ -100,13 +100,11 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
     {
         if (payload.Msps.Count > limits.MaxMsps)
             throw new ProblemException(Problems.InvalidMapping, $"{payload.Msps.Count} MSPs; this DP accepts at most {limits.MaxMsps}");
-        if (!policy.Performs(EnforceTagLimits))
-            return;
         foreach (var entry in payload.Msps)
         {
-            if (entry.Tags.Count + (entry.SdTags?.Count ?? 0) > limits.MaxTags)
+            if (entry.Tags.Count + (entry.SdTags?.Count ?? 0) > limits.MaxTags && policy.Performs(EnforceTagLimits))
                 throw new ProblemException(Problems.InvalidMapping, $"{entry.Tags.Count} tags for {entry.Msp}; this DP accepts at most {limits.MaxTags}");
-            if (entry.Tags.FirstOrDefault(t => Encoding.UTF8.GetByteCount(t) > limits.MaxTagBytes) is { } tag)
+            if (entry.Tags.FirstOrDefault(t => Encoding.UTF8.GetByteCount(t) > limits.MaxTagBytes) is { } tag && policy.Performs(EnforceTagLimits))
                 throw new ProblemException(Problems.InvalidMapping, $"a tag of {Encoding.UTF8.GetByteCount(tag)} bytes; this DP accepts at most {limits.MaxTagBytes}");
         }
     }

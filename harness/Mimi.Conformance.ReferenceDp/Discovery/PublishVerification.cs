@@ -32,7 +32,7 @@ internal static class PublishVerification
     /// <summary>Signs the placeholder that lets a signature-less mapping through the verifier under accept-unsigned.</summary>
     private static readonly Lazy<SigningKey> Placeholder = new(() => SigningKey.FromLabel("reference-dp/accept-unsigned-placeholder"));
 
-    public static PublishCheck Verify(byte[] encoded, TrustStore trust, long now, DpPolicy policy)
+    public static PublishCheck Verify(byte[] encoded, TrustStore trust, long now, LivePolicy policy)
     {
         if (!policy.Performs(VerifyRecipientAndCredential))
         {
@@ -46,11 +46,11 @@ internal static class PublishVerification
         }
 
         var result = MappingVerifier.Verify(encoded, trust, now, VerificationPolicy.RecipientOnly);
-        if (!policy.Performs(RequireRecipientSignature) && result.Cose is { } c && c.Signatures.All(s => s.Role != SignerRoles.Recipient))
+        if (result.Cose is { } c && c.Signatures.All(s => s.Role != SignerRoles.Recipient) && !policy.Performs(RequireRecipientSignature))
             return Ignore(result, RequireRecipientSignature, "signer-roles", "recipient-key-bound", "recipient-signature");
-        if (!policy.Performs(CheckCredentialValidity))
+        if (result.Steps.Any(s => s.Rule == "pop-validity" && !s.Passed) && !policy.Performs(CheckCredentialValidity))
             return Ignore(result, CheckCredentialValidity, "pop-validity");
-        if (!policy.Performs(TrustOnlyKnownCsips) && result.FirstFailure?.Rule == "pop-issuer-trusted")
+        if (result.FirstFailure?.Rule == "pop-issuer-trusted" && !policy.Performs(TrustOnlyKnownCsips))
             return ContinueWithoutIssuerCheck(result);
         return new PublishCheck(result.Steps, result.Cose, result.Payload, result.Pop);
     }

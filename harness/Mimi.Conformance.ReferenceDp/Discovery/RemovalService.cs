@@ -28,8 +28,14 @@ internal sealed class RemovalService(DpIdentity identity, DpTrust trust, Mapping
 
         if (request.DisconnectedSince is { } since && (removal.Role != SignerRoles.Csip || request.Reason != "unassigned" || request.MappingId is not null || since > request.IssuedAt))
             throw new ProblemException(Problems.InvalidMapping, "disconnected_since belongs to a CSIP notice with reason \"unassigned\", no mapping_id, and a date not after its iat (§12.3)");
-        if (policy.Performs(AuthorizeRemover))
+        try
+        {
             Authorize(removal, request);
+        }
+        catch (ProblemException) when (!policy.Performs(AuthorizeRemover))
+        {
+            // A DP that does not authorize removers takes any well-formed removal.
+        }
 
         // Without single-use nonces every removal counts as new, so a captured one can be replayed.
         var nonce = policy.Performs(SingleUseNonces) ? request.Nonce : [.. request.Nonce, .. BitConverter.GetBytes(Interlocked.Increment(ref _unique))];

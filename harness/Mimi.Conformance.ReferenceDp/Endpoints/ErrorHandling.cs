@@ -52,7 +52,7 @@ internal sealed class ErrorHandling(ILogger<ErrorHandling> logger, LivePolicy po
             await Replies.BytesAsync(ctx, ProblemCatalog.StatusOf(problem.Type), "text/html; charset=utf-8", "<html><body><h1>Bad request</h1></body></html>"u8.ToArray());
             return;
         }
-        if (!policy.Performs(AnswerBadInputWith4xx) && problem.Type == Problems.MalformedRequest)
+        if (problem.Type == Problems.MalformedRequest && !policy.Performs(AnswerBadInputWith4xx))
         {
             await Replies.ProblemAsync(ctx, new ProblemException(ProblemCatalog.InternalError, "malformed input crashed the handler"));
             return;

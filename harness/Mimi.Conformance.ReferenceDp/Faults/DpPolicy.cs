@@ -16,7 +16,7 @@ internal sealed record DpPolicy
 /// The policy the running DP follows. Services read it on every request, so the self-test can switch faults on a
 /// running DP (test control) instead of starting one DP per fault.
 /// </summary>
-internal sealed class LivePolicy(DpPolicy initial)
+internal sealed class LivePolicy(DpPolicy initial, DutyRecorder? recorder = null)
 {
     private DpPolicy _current = initial;
 
@@ -26,7 +26,11 @@ internal sealed class LivePolicy(DpPolicy initial)
         set => Volatile.Write(ref _current, value);
     }
 
-    public bool Performs(Duty duty) => Current.Performs(duty);
+    public bool Performs(Duty duty)
+    {
+        recorder?.Record(duty);
+        return Current.Performs(duty);
+    }
 
     public static LivePolicy Correct() => new(DpPolicy.Correct);
 }

@@ -79,9 +79,9 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
     public async Task<FederatedResult> LookupAsync(LookupRequest request, IReadOnlyList<LookupHit> local, HttpContext sender, CancellationToken ct)
     {
         var mode = request.Federation?.Mode ?? policy.Default;
-        if (!dpPolicy.Performs(HonourLocalMode) && mode == FederationModes.Local)
+        if (mode == FederationModes.Local && !dpPolicy.Performs(HonourLocalMode))
             mode = FederationModes.All;
-        if (!dpPolicy.Performs(HonourDpList) && mode is FederationModes.DpPreferred or FederationModes.ClientSelected)
+        if (mode is FederationModes.DpPreferred or FederationModes.ClientSelected && !dpPolicy.Performs(HonourDpList))
             mode = FederationModes.All;
         // The hot path: local hits as they are (found_at defaults to this DP).
         if (mode == FederationModes.Local)
@@ -89,7 +89,7 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
 
         var unavailable = new List<UnavailablePeer>();
         var targets = Targets(mode, request.Federation?.Dps, unavailable);
-        var filter = dpPolicy.Performs(LookupService.ApplyMspFilter) ? request.MspFilter : null;
+        var filter = request.MspFilter is not null && dpPolicy.Performs(LookupService.ApplyMspFilter) ? request.MspFilter : null;
         var body = JsonSerializer.SerializeToUtf8Bytes(
             new PeerLookupRequest(request.Csi, request.CsiType, filter, identity.DpId, 1, dpPolicy.Performs(StripSenderIdentity) ? null : SenderOf(sender)),
             DpJson.Default.PeerLookupRequest);
@@ -126,7 +126,7 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
             var (accepted, problem) = Accept(targets[i], replies[i], request, filter);
             if (problem is not null)
                 unavailable.Add(new UnavailablePeer(targets[i].DpId, problem));
-            if (!dpPolicy.Performs(ServePeerResults))
+            if (accepted.Count > 0 && !dpPolicy.Performs(ServePeerResults))
                 continue;
             foreach (var mapping in accepted)
             {
@@ -142,7 +142,7 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
                 foundAt.Add([credit ? targets[i].DpId : identity.DpId]);
             }
         }
-        return new FederatedResult([.. hits.Select((h, i) => h with { FoundAt = foundAt[i] })], dpPolicy.Performs(ReportUnavailablePeers) ? unavailable : []);
+        return new FederatedResult([.. hits.Select((h, i) => h with { FoundAt = foundAt[i] })], unavailable.Count == 0 || dpPolicy.Performs(ReportUnavailablePeers) ? unavailable : []);
     }
 
     private List<PeerEntry> Targets(string mode, IReadOnlyList<string>? listed, List<UnavailablePeer> unavailable)
@@ -175,7 +175,7 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
 
     /// <summary>Data residency: a peer is asked only if it shares a jurisdiction with the declared forwarding restriction.</summary>
     private bool Allowed(PeerEntry peer) =>
-        !dpPolicy.Performs(RespectJurisdictions) || policy.ForwardJurisdictions is not { } allowed || peer.Jurisdictions.Any(allowed.Contains);
+        policy.ForwardJurisdictions is not { } allowed || peer.Jurisdictions.Any(allowed.Contains) || !dpPolicy.Performs(RespectJurisdictions);
 
     /// <summary>The peer's mappings that may be served, and why the peer counts as unavailable, if it does.</summary>
     private (IReadOnlyList<byte[]> Mappings, string? Problem) Accept(PeerEntry peer, PeerReply reply, LookupRequest request, IReadOnlyList<string>? filter)
@@ -206,14 +206,11 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
                 problem ??= "bad-answer";
                 continue;
             }
-            if (dpPolicy.Performs(VerifyPeerAnswers))
+            var v = MappingVerifier.Verify(bytes, trusted, now, new VerificationPolicy(RequireDpSignature: true, RequireMspSignatures: false));
+            if ((!v.Valid || v.Payload is not { } p || p.Dp != peer.DpId || p.Csi != request.Csi || p.CsiType != request.CsiType) && dpPolicy.Performs(VerifyPeerAnswers))
             {
-                var v = MappingVerifier.Verify(bytes, trusted, now, new VerificationPolicy(RequireDpSignature: true, RequireMspSignatures: false));
-                if (!v.Valid || v.Payload is not { } p || p.Dp != peer.DpId || p.Csi != request.Csi || p.CsiType != request.CsiType)
-                {
-                    problem ??= "invalid-mapping";
-                    continue;
-                }
+                problem ??= "invalid-mapping";
+                continue;
             }
             if (filter is not null && !Lists(bytes, filter))
                 continue;

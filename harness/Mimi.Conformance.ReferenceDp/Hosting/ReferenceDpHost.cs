@@ -36,7 +36,7 @@ internal static class ReferenceDpHost
             throw new ArgumentException($"port {options.Port} is out of range", nameof(options));
         if (string.IsNullOrWhiteSpace(options.DpId))
             throw new ArgumentException("dp_id must not be empty", nameof(options));
-        var policy = new LivePolicy(FaultRegistry.PolicyFor(options.Faults));
+        var policy = new LivePolicy(FaultRegistry.PolicyFor(options.Faults), options.DutyRecorder);
         var bind = ParseBindAddress(options.BindAddress);
 
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
@@ -104,7 +104,7 @@ internal static class ReferenceDpHost
             if (options.AntiEnumeration)
             {
                 aeStore = new AntiEnumerationStore(dataDirectory);
-                var rateLimits = AntiEnumerationPolicy.For(policy.Current);
+                var rateLimits = AntiEnumerationPolicy.For(policy);
                 var issuer = new PrivacyPassIssuer(IssuerKeyFile.LoadOrCreate(dataDirectory), new Uri(identity.DpId).Host, rateLimits.WindowSeconds, policy);
                 antiEnumeration = new AntiEnumerationEndpoints(issuer, aeStore, rateLimits, clock, policy, store);
             }
@@ -147,6 +147,12 @@ internal static class ReferenceDpHost
             }
             var router = new Router(routes, options.TestControl ? null : Paths.TestControl);
             var errors = new ErrorHandling(app.Services.GetRequiredService<ILogger<ErrorHandling>>(), policy);
+            if (options.DutyRecorder is not null)
+                app.Use((ctx, next) =>
+                {
+                    DutyRecorder.Attribute(ctx.Request.Headers[DutyRecorder.Header].ToString());
+                    return next(ctx);
+                });
             app.Use((ctx, next) => errors.InvokeAsync(ctx, next));
             app.Use((ctx, next) => policy.Performs(SetNoCookies) ? next(ctx) : TrackingCookie(ctx, next));
             app.Run(router.DispatchAsync);

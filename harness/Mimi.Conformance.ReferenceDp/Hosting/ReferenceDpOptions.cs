@@ -1,4 +1,5 @@
 using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.ReferenceDp.Faults;
 
 namespace Mimi.Conformance.ReferenceDp.Hosting;
 
@@ -19,6 +20,9 @@ internal sealed record ReferenceDpOptions
 
     /// <summary>Fault mode names (Faults/FaultRegistry.cs); unknown names make StartAsync throw.</summary>
     public IReadOnlySet<string> Faults { get; init; } = new HashSet<string>();
+
+    /// <summary>The self-test's tracer: which duties each suite test made the DP consult (Faults/DutyRecorder.cs).</summary>
+    public DutyRecorder? DutyRecorder { get; init; }
 
     /// <summary>Expose the §8 test-control endpoints and advertise them in metadata.</summary>
     public bool TestControl { get; init; } = true;

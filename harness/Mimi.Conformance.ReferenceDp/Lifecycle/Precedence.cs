@@ -17,11 +17,11 @@ internal static class Precedence
     public static readonly Duty RefuseConflicts = new("lifecycle.refuse-conflicts");
     public static readonly Duty RequireNewerAssignment = new("lifecycle.require-newer-assignment");
 
-    public static PrecedenceDecision Decide(long assignedAt, bool newHolder, IReadOnlyList<StoredMapping> live, long floor, DpPolicy policy)
+    public static PrecedenceDecision Decide(long assignedAt, bool newHolder, IReadOnlyList<StoredMapping> live, long floor, LivePolicy policy)
     {
         if (assignedAt < floor)
             return Refuse(Problems.StaleAssignment, $"the credential's assigned_at {assignedAt} is before this CSI's last reassignment or disconnection ({floor})");
-        if (!policy.Performs(HonourNewHolder))
+        if (newHolder && !policy.Performs(HonourNewHolder))
             newHolder = false;
         var others = live.Where(m => m.AssignedAt is { } a && a != assignedAt).ToList();
         if (others.Count == 0)

@@ -63,6 +63,8 @@ public sealed class ConformanceFixture : IAsyncLifetime
         }
         Parties = new Parties(Options.Seed, TimeProvider.System);
         _client = new DpClient(Options, TimeProvider.System) { Sink = _setup };
+        if (Environment.GetEnvironmentVariable("MIMI_TRACE_TESTS") == "1")
+            _client.TraceLabel = static () => TestContext.Current.TestMethod is { } m ? $"{m.TestClass.TestClassName}.{m.MethodName}" : null;
         var response = await _client.GetAsync(ProfileConstants.MetadataPath);
         if (response.TransportError is not null)
         {
