@@ -36,8 +36,10 @@ internal static class XunitResultReader
 
     private static RawTest ReadTest(XElement test)
     {
+        // A trait name repeats when a test names several requirements or rules; the first is the one it is graded under.
         var traits = test.Element("traits")?.Elements("trait")
-            .ToDictionary(t => (string?)t.Attribute("name") ?? "", t => (string?)t.Attribute("value") ?? "") ?? [];
+            .GroupBy(t => (string?)t.Attribute("name") ?? "")
+            .ToDictionary(g => g.Key, g => (string?)g.First().Attribute("value") ?? "") ?? [];
         var failure = test.Element("failure");
         var evidence = test.Element("attachments")?.Elements("attachment").FirstOrDefault(a => (string?)a.Attribute("name") == "evidence")?.Value;
         EvidenceDto? dto = null;

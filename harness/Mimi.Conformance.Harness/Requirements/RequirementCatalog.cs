@@ -16,6 +16,15 @@ public sealed record Requirement(
     [property: JsonPropertyName("testable")] string Testable,
     [property: JsonPropertyName("notes")] string? Notes);
 
+/// <summary>One rule of vectors/PROFILE.md (catalog array <c>rules</c>): a normative sentence, its level and class, and the requirements it serves.</summary>
+public sealed record Rule(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("level")] string Level,
+    [property: JsonPropertyName("class")] string Class,
+    [property: JsonPropertyName("section")] string Section,
+    [property: JsonPropertyName("quote")] string Quote,
+    [property: JsonPropertyName("serves")] IReadOnlyList<string> Serves);
+
 public sealed record RequirementClass(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("title")] string Title,
@@ -30,6 +39,10 @@ public sealed record RequirementCatalog(
 {
     public const string FileName = "requirements.json";
 
+    /// <summary>The profile's rules, in PROFILE.md order.</summary>
+    [JsonPropertyName("rules")]
+    public IReadOnlyList<Rule> Rules { get; init; } = [];
+
     public static RequirementCatalog Load(string path)
     {
         using var stream = File.OpenRead(path);
@@ -37,6 +50,8 @@ public sealed record RequirementCatalog(
     }
 
     public Requirement? Find(string id) => Requirements.FirstOrDefault(r => r.Id == id);
+
+    public Rule? FindRule(string id) => Rules.FirstOrDefault(r => r.Id == id);
 
     /// <summary>Is a requirement of this level gating under --fail-on <paramref name="failOn"/>?</summary>
     public static bool Gates(string level, string failOn) => level == "MUST" || (failOn == "should" && level == "SHOULD");

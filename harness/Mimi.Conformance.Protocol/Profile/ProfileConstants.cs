@@ -3,7 +3,7 @@ namespace Mimi.Conformance.Protocol.Profile;
 /// <summary>Names fixed by vectors/PROFILE.md. Changing any of these is a profile version change.</summary>
 internal static class ProfileConstants
 {
-    public const string Version = "mimi-dp-profile/0.1";
+    public const string Version = "mimi-dp-profile/0.2";
     public const string MetadataPath = "/.well-known/mimi-discovery";
     public const string MappingContentType = "application/mimi-mapping+cbor";
     public const string ProblemContentType = "application/problem+json";

@@ -21,27 +21,33 @@ public sealed class RecipientAuthorizationTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-R-01")]
+    [Requirement("PROF-PUB-03")]
     public Task Mapping_without_recipient_signature_is_refused() =>
         AssertRefusedAndInvisible(b => b with { SignAsRecipient = false }, "a mapping signed only by MSPs");
 
     [Fact, Requirement("DISC-R-01")]
+    [Requirement("PROF-PUB-03")]
     public Task Mapping_signed_by_another_key_claiming_recipient_is_refused() =>
         AssertRefusedAndInvisible(b => b with { SignAsRecipient = false, ExtraSigners = [(_ops.Parties.Stranger, ProfileConstants.SignerRoles.Recipient)] },
             "a recipient signature by a key the credential does not bind");
 
     [Fact, Requirement("DISC-R-01")]
+    [Requirement("PROF-PUB-03")]
     public Task Mapping_whose_credential_binds_another_key_is_refused() =>
         AssertRefusedAndInvisible(b => b with { BoundKey = _ops.Parties.Stranger }, "a credential for another key");
 
     [Fact, Requirement("DISC-R-01")]
+    [Requirement("PROF-PUB-03")]
     public Task Mapping_whose_credential_is_for_another_csi_is_refused() =>
         AssertRefusedAndInvisible(b => b with { CredentialSubject = _ops.Parties.NewE164() }, "a credential for another CSI");
 
     [Fact, Requirement("DISC-R-01")]
+    [Requirement("PROF-PUB-03")]
     public Task Mapping_whose_credential_comes_from_an_untrusted_csip_is_refused() =>
         AssertRefusedAndInvisible(b => b with { Issuer = _ops.Parties.UntrustedCsip }, "a credential from an untrusted CSIP");
 
     [Fact, Requirement("DISC-L-01")]
+    [Requirement("PROF-PUB-03")]
     public Task Mapping_whose_credential_expired_is_refused() =>
         AssertRefusedAndInvisible(b => b with { CredentialExpiresAt = _ops.Parties.Now - 3600, IssuedAt = _ops.Parties.Now }, "an expired credential");
 }

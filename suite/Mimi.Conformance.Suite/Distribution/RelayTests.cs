@@ -15,6 +15,7 @@ public sealed class RelayTests(ConformanceFixture dp)
     private readonly DpOperations _ops = new(dp);
 
     [Fact, Requirement("DISC-M-01")]
+    [Requirement("PROF-IMP-04")]
     public async Task Mapping_computed_at_another_dp_is_relayed_byte_for_byte_and_verifies_without_trusting_the_relay()
     {
         if (!dp.Meta.ConformanceClasses.Contains("joint-signature"))

@@ -53,6 +53,7 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-M-07")]
+    [Requirement("PROF-AE-15")]
     public async Task Anonymous_lookup_without_a_token_gets_a_PrivateToken_challenge()
     {
         RequireClass();
@@ -65,6 +66,7 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-M-07")]
+    [Requirement("PROF-AE-19")]
     public async Task A_valid_token_is_accepted_once()
     {
         RequireClass();
@@ -77,6 +79,7 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-M-07")]
+    [Requirement("PROF-AE-19")]
     public async Task A_token_for_another_challenge_or_issuer_is_refused()
     {
         RequireClass();
@@ -100,6 +103,7 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-M-07")]
+    [Requirement("PROF-AE-18")]
     public async Task A_token_dies_with_its_window_and_a_new_window_gets_a_new_challenge()
     {
         RequireClass();
@@ -130,6 +134,8 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-M-07")]
+    [Requirement("PROF-AE-04")]
+    [Requirement("PROF-AE-05")]
     public async Task At_least_the_floor_of_lookups_succeeds_within_one_window()
     {
         RequireClass();
@@ -208,6 +214,7 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-L-22")]
+    [Requirement("PROF-AE-22")]
     public async Task An_identified_client_over_its_limit_gets_429_with_Retry_After_and_others_are_unaffected()
     {
         RequireClass();
@@ -236,6 +243,7 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-R-08")]
+    [Requirement("PROF-AE-23")]
     public async Task Refusals_do_not_reveal_whether_a_CSI_exists()
     {
         RequireClass();

@@ -17,6 +17,7 @@ public sealed class ProblemJsonTests(ConformanceFixture dp)
     };
 
     [Theory, Requirement("PROF-ERR-01")]
+    [Requirement("PROF-ERR-02")]
     [MemberData(nameof(BadRequests))]
     public async Task Bad_lookup_gets_problem_json(string label, string body, string? contentType)
     {
@@ -25,6 +26,7 @@ public sealed class ProblemJsonTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("PROF-ERR-01")]
+    [Requirement("PROF-ERR-02")]
     public async Task Garbage_mapping_gets_problem_json()
     {
         var response = Expect.Reachable(await dp.Client.PostRawAsync(dp.Meta.PublishPath, Encoding.UTF8.GetBytes("{\"mapping\":\"2Ggg\"}"), "application/json"), "publish garbage");

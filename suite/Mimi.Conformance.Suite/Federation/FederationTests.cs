@@ -90,6 +90,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
     private static string Nonce(byte[] mapping) => new ServedMapping(null, mapping).Key;
 
     [Fact, Requirement("DISC-L-10")]
+    [Requirement("PROF-FED-24")]
     public async Task Local_mode_reaches_no_peer()
     {
         var setup = await SetupAsync();
@@ -105,6 +106,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
     }
 
     [Fact, Requirement("DISC-L-10")]
+    [Requirement("PROF-FED-30")]
     public async Task Msp_filter_is_honoured_locally_and_on_peer_answers()
     {
         var setup = await SetupAsync();
@@ -126,6 +128,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
     }
 
     [Fact, Requirement("DISC-L-10A")]
+    [Requirement("PROF-FED-24")]
     public async Task Dp_preferred_mode_reaches_exactly_the_declared_preferred_peers()
     {
         var setup = await SetupAsync();
@@ -140,6 +143,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
     }
 
     [Fact, Requirement("DISC-L-10A")]
+    [Requirement("PROF-FED-24")]
     public async Task Client_selected_mode_reaches_exactly_the_listed_peer()
     {
         var setup = await SetupAsync();
@@ -152,6 +156,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
     }
 
     [Fact, Requirement("DISC-L-10A")]
+    [Requirement("PROF-FED-24")]
     public async Task All_mode_reaches_every_registry_peer_it_may_forward_to()
     {
         var setup = await SetupAsync();
@@ -163,6 +168,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
     }
 
     [Fact, Requirement("DISC-L-11")]
+    [Requirement("PROF-FED-25")]
     public async Task Without_a_mode_the_declared_default_applies()
     {
         var setup = await SetupAsync();
@@ -182,6 +188,8 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
     }
 
     [Fact, Requirement("DISC-R-03")]
+    [Requirement("PROF-FED-31")]
+    [Requirement("PROF-FED-32")]
     public async Task Answers_from_several_peers_are_aggregated_completely_deduplicated_and_byte_identical()
     {
         var setup = await SetupAsync();
@@ -209,6 +217,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
     }
 
     [Fact, Requirement("DISC-M-10")]
+    [Requirement("PROF-FED-33")]
     public async Task Failing_peers_give_a_partial_answer_naming_them_never_a_silent_loss()
     {
         var setup = await SetupAsync();
@@ -231,6 +240,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
     }
 
     [Fact, Requirement("DISC-L-13")]
+    [Requirement("PROF-FED-36")]
     public async Task A_peer_that_never_answers_costs_a_bounded_wait_and_is_reported_as_a_timeout()
     {
         var setup = await SetupAsync();
@@ -250,6 +260,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
     }
 
     [Fact, Requirement("DISC-L-RG")]
+    [Requirement("PROF-FED-28")]
     public async Task Only_mappings_signed_under_the_answering_peers_registry_keys_are_served()
     {
         var setup = await SetupAsync();
@@ -286,6 +297,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
     }
 
     [Fact, Requirement("DISC-L-OP")]
+    [Requirement("PROF-FED-41")]
     public async Task A_client_selected_dp_outside_the_forwarding_jurisdictions_is_not_asked_and_is_reported()
     {
         var setup = await SetupAsync();
@@ -301,6 +313,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
     }
 
     [Fact, Requirement("DISC-M-12")]
+    [Requirement("PROF-FED-41")]
     public async Task No_lookup_is_forwarded_outside_the_declared_jurisdictions()
     {
         var setup = await SetupAsync();
@@ -318,6 +331,8 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
     }
 
     [Fact, Requirement("DISC-L-15")]
+    [Requirement("PROF-FED-44")]
+    [Requirement("PROF-FED-45")]
     public async Task Verbose_and_compact_answers_agree_and_say_where_each_mapping_was_found()
     {
         var setup = await SetupAsync();
@@ -382,6 +397,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
     private static string Clip(string s) => s.Length <= 24 ? s : s[..24] + "…";
 
     [Fact, Requirement("DISC-R-06")]
+    [Requirement("PROF-FED-39")]
     public async Task A_forwarded_lookup_carries_no_sender_identity()
     {
         var setup = await SetupAsync();
@@ -402,6 +418,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
     }
 
     [Fact, Requirement("DISC-L-09")]
+    [Requirement("PROF-FED-39")]
     public async Task An_identified_clients_lookup_reaches_peers_without_its_identity()
     {
         var setup = await SetupAsync();
@@ -418,6 +435,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
     }
 
     [Fact, Requirement("DISC-M-09")]
+    [Requirement("PROF-FED-37")]
     public async Task A_forward_carries_no_more_than_the_profile_allows()
     {
         var setup = await SetupAsync();

@@ -8,6 +8,7 @@ public sealed class CsiSyntaxTests(ConformanceFixture dp)
     private readonly DpOperations _ops = new(dp);
 
     [Fact, Requirement("DISC-L-08")]
+    [Requirement("PROF-ID-02")]
     public async Task Non_canonical_phone_numbers_are_refused_not_normalised()
     {
         dp.RequirePublishing();

@@ -6,6 +6,7 @@ namespace Mimi.Conformance.Suite.Metadata;
 public sealed class MetadataTests(ConformanceFixture dp)
 {
     [Fact, Requirement("PROF-META-01")]
+    [Requirement("PROF-META-03")]
     public async Task Metadata_document_declares_what_the_profile_requires()
     {
         foreach (var setup in dp.SetupExchanges)

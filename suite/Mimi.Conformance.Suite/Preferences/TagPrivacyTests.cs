@@ -55,6 +55,7 @@ public sealed class TagPrivacyTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-M-02")]
+    [Requirement("PROF-TAG-08")]
     public async Task Several_defaults_are_all_returned_unchanged()
     {
         RequireTagPrivacy();
@@ -80,6 +81,7 @@ public sealed class TagPrivacyTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-L-07")]
+    [Requirement("PROF-TAG-07")]
     public async Task An_untagged_msp_is_accepted_as_the_implicit_default()
     {
         RequireTagPrivacy();
@@ -213,6 +215,7 @@ public sealed class TagPrivacyTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-M-04")]
+    [Requirement("PROF-TAG-18")]
     public async Task General_lookup_reveals_nothing_about_an_exact_only_tag()
     {
         RequireTagPrivacy();
@@ -231,6 +234,7 @@ public sealed class TagPrivacyTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-M-04")]
+    [Requirement("PROF-TAG-17")]
     public async Task Exact_lookup_discloses_the_tag_verifiably()
     {
         RequireTagPrivacy();
@@ -260,6 +264,8 @@ public sealed class TagPrivacyTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-M-04")]
+    [Requirement("PROF-TAG-16")]
+    [Requirement("PROF-TAG-19")]
     public async Task Near_miss_tags_disclose_nothing()
     {
         RequireTagPrivacy();

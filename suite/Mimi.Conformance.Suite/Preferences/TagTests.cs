@@ -9,6 +9,7 @@ public sealed class TagTests(ConformanceFixture dp)
     private readonly DpOperations _ops = new(dp);
 
     [Fact, Requirement("DISC-R-02")]
+    [Requirement("PROF-TAG-01")]
     public async Task Tags_per_msp_are_carried_and_signed()
     {
         dp.RequirePublishing();

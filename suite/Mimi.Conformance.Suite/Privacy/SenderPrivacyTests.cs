@@ -15,6 +15,8 @@ public sealed class SenderPrivacyTests(ConformanceFixture dp)
     private readonly DpOperations _ops = new(dp);
 
     [Fact, Requirement("DISC-R-06")]
+    [Requirement("PROF-LU-10")]
+    [Requirement("PROF-LU-11")]
     public async Task Anonymous_lookup_works_without_account_or_cookie_and_no_answer_sets_a_cookie()
     {
         dp.RequirePublishing();

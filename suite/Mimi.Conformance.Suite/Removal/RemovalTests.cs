@@ -9,6 +9,7 @@ public sealed class RemovalTests(ConformanceFixture dp)
     private readonly DpOperations _ops = new(dp);
 
     [Fact, Requirement("DISC-R-09")]
+    [Requirement("PROF-RM-12")]
     public async Task Recipient_removes_a_mapping_and_it_is_no_longer_returned()
     {
         dp.RequirePublishing();
@@ -43,6 +44,7 @@ public sealed class RemovalTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-R-09")]
+    [Requirement("PROF-RM-05")]
     public async Task Csip_removes_mappings_of_an_unassigned_csi()
     {
         dp.RequirePublishing();
@@ -56,6 +58,7 @@ public sealed class RemovalTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-R-10")]
+    [Requirement("PROF-RM-08")]
     public async Task A_replayed_csip_removal_does_not_remove_the_next_holders_mapping()
     {
         dp.RequirePublishing();
@@ -71,18 +74,21 @@ public sealed class RemovalTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-R-10")]
+    [Requirement("PROF-RM-09")]
     public async Task A_stranger_cannot_remove_a_mapping()
     {
         await AssertRemovalRefused(_ops.Parties.Stranger, SignerRoles.Recipient, "a removal signed by an unrelated key claiming recipient");
     }
 
     [Fact, Requirement("DISC-R-10")]
+    [Requirement("PROF-RM-09")]
     public async Task An_msp_cannot_remove_a_mapping()
     {
         await AssertRemovalRefused(_ops.Parties.Msps[0].Key, SignerRoles.Msp, "a removal signed by a listed MSP");
     }
 
     [Fact, Requirement("DISC-R-10")]
+    [Requirement("PROF-RM-09")]
     public async Task An_untrusted_csip_cannot_remove_a_mapping()
     {
         await AssertRemovalRefused(_ops.Parties.UntrustedCsip.Key, SignerRoles.Csip, "a removal signed by an untrusted CSIP");

@@ -8,6 +8,7 @@ public sealed class CardinalityTests(ConformanceFixture dp)
     private readonly DpOperations _ops = new(dp);
 
     [Fact, Requirement("DISC-R-05")]
+    [Requirement("PROF-LU-06")]
     public async Task No_mapping_is_not_found()
     {
         _ = dp.Meta;
@@ -17,6 +18,7 @@ public sealed class CardinalityTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-R-05")]
+    [Requirement("PROF-LU-03")]
     public Task Opted_out_mapping_is_found_with_no_msps() => PublishAndExpect([[]], "one mapping listing no MSP (opt-out)");
 
     [Fact, Requirement("DISC-R-05")]

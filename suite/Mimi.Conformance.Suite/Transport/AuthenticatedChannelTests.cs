@@ -15,6 +15,7 @@ public sealed class AuthenticatedChannelTests(ConformanceFixture dp)
     private readonly DpOperations _ops = new(dp);
 
     [Fact, Requirement("DISC-L-23")]
+    [Requirement("PROF-FED-05")]
     public async Task The_dp_is_reached_over_authenticated_tls_and_talks_only_to_peers_it_authenticated()
     {
         var plain = dp.Meta.AdvertisedUrls.Select(u => dp.Client.Resolve(u)).Where(u => u.Scheme != "https").ToArray();

@@ -9,6 +9,7 @@ namespace Mimi.Conformance.Suite.Transport;
 public sealed class TransportTests(ConformanceFixture dp)
 {
     [Fact, Requirement("DISC-R-07")]
+    [Requirement("PROF-TR-03")]
     public void The_dp_is_served_over_https_and_advertises_only_https()
     {
         var target = dp.Client.BaseUrl;
@@ -18,6 +19,7 @@ public sealed class TransportTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-R-07")]
+    [Requirement("PROF-TR-02")]
     public async Task Plain_http_on_the_dp_port_yields_no_discovery_data()
     {
         var target = dp.Client.BaseUrl;
@@ -45,6 +47,7 @@ public sealed class TransportTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-R-07")]
+    [Requirement("PROF-TR-01")]
     public async Task Tls_is_version_1_2_or_later_and_validated()
     {
         var response = Expect.Reachable(await dp.Client.GetAsync(ProfileConstants.MetadataPath), "metadata over TLS");

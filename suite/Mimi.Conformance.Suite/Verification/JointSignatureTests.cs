@@ -57,6 +57,7 @@ public sealed class JointSignatureTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-L-01")]
+    [Requirement("PROF-SIG-05")]
     public async Task Credential_from_an_untrusted_csip_is_refused()
     {
         RequireJoint();
@@ -65,6 +66,7 @@ public sealed class JointSignatureTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-L-01")]
+    [Requirement("PROF-SIG-05")]
     public async Task Credential_for_another_csi_is_refused()
     {
         RequireJoint();
@@ -81,6 +83,7 @@ public sealed class JointSignatureTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-L-02")]
+    [Requirement("PROF-SIG-06")]
     public async Task Msp_signature_by_an_msp_the_mapping_does_not_list_is_refused()
     {
         RequireJoint();
@@ -90,6 +93,7 @@ public sealed class JointSignatureTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-L-04")]
+    [Requirement("PROF-SIG-04")]
     public async Task Mapping_without_recipient_signature_is_not_countersigned()
     {
         RequireJoint();
@@ -98,6 +102,7 @@ public sealed class JointSignatureTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-L-04")]
+    [Requirement("PROF-SIG-04")]
     public async Task Mapping_signed_only_by_a_dp_is_not_imported()
     {
         RequireJoint();
@@ -111,6 +116,7 @@ public sealed class JointSignatureTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-L-05")]
+    [Requirement("PROF-SIG-03")]
     public async Task Credential_signed_by_a_dp_key_is_refused()
     {
         RequireJoint();
@@ -120,6 +126,7 @@ public sealed class JointSignatureTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-L-05")]
+    [Requirement("PROF-SIG-03")]
     public async Task Served_credential_is_not_signed_by_the_dp()
     {
         RequireJoint();
@@ -132,6 +139,7 @@ public sealed class JointSignatureTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-L-06")]
+    [Requirement("PROF-SIG-02")]
     public async Task Served_mapping_proves_the_csi_holder_signed()
     {
         RequireJoint();
@@ -140,6 +148,7 @@ public sealed class JointSignatureTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-L-06")]
+    [Requirement("PROF-SIG-02")]
     public async Task Impostor_signing_with_the_holders_kid_is_refused()
     {
         RequireJoint();
@@ -164,6 +173,7 @@ public sealed class JointSignatureTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-L-21")]
+    [Requirement("PROF-SIG-04")]
     public async Task Mapping_signed_only_by_an_msp_is_refused()
     {
         RequireJoint();
@@ -172,6 +182,7 @@ public sealed class JointSignatureTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-L-21")]
+    [Requirement("PROF-SIG-04")]
     public async Task Msp_key_claiming_the_recipient_role_is_refused()
     {
         RequireJoint();
@@ -180,6 +191,7 @@ public sealed class JointSignatureTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-M-08")]
+    [Requirement("PROF-SV-01")]
     public async Task Served_mapping_verifies_with_no_network_call()
     {
         RequireJoint();

@@ -1,0 +1,192 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using System.Text.Json.Nodes;
+using FluentAssertions;
+using Mimi.Conformance.Cli.Execution;
+using Mimi.Conformance.Harness.Requirements;
+
+namespace Mimi.Conformance.Harness.Tests.Requirements;
+
+/// <summary>
+/// PROFILE.md and the catalog's rules stay in step: every normative sentence carries exactly one rule ID, every rule ID
+/// is in the catalog once with the sentence's exact text, level and section, and docs/rules-coverage.md shows, per rule,
+/// what tests it. Rules lacking a check or a fault are reported there, not failed (yet).
+/// </summary>
+public sealed class ProfileRuleCoverageTests
+{
+    private static readonly RequirementCatalog Catalog = RequirementCatalog.Load(RepositoryLayout.CatalogPath);
+
+    private static readonly Lazy<IReadOnlyList<ProfileSentence>> Text =
+        new(() => ProfileText.Sentences(File.ReadAllText(Path.Combine(RepositoryLayout.Vectors, "PROFILE.md"))));
+
+    [Fact]
+    public void Every_normative_sentence_carries_exactly_one_rule_id()
+    {
+        Text.Value.Should().HaveCountGreaterThan(200, "the parser must find the profile's sentences");
+        Text.Value.Where(s => s.Normative && s.RuleIds.Count == 0).Select(s => $"§{s.Section}: {s.Text}")
+            .Should().BeEmpty("every MUST/SHOULD/refuse/status sentence of PROFILE.md needs a rule ID [PROF-AREA-nn] at its end and an entry in the catalog's rules");
+        Text.Value.Where(s => s.RuleIds.Count > 1).Select(s => $"§{s.Section}: {s.Text}")
+            .Should().BeEmpty("one rule per sentence: split a sentence that states two rules");
+        Text.Value.SelectMany(s => s.RuleIds).GroupBy(id => id).Where(g => g.Count() > 1).Select(g => g.Key)
+            .Should().BeEmpty("a rule ID anchors exactly one sentence");
+    }
+
+    [Fact]
+    public void Text_and_catalog_name_the_same_rules_in_the_same_order()
+    {
+        var inText = Text.Value.SelectMany(s => s.RuleIds).ToArray();
+        var inCatalog = Catalog.Rules.Select(r => r.Id).ToArray();
+        inText.Except(inCatalog).Should().BeEmpty("every rule ID in PROFILE.md needs a catalog entry (vectors/requirements.json, rules)");
+        inCatalog.Except(inText).Should().BeEmpty("every catalog rule must appear in PROFILE.md");
+        inCatalog.Should().OnlyHaveUniqueItems().And.Equal(inText, "the catalog lists rules in PROFILE.md order");
+    }
+
+    [Fact]
+    public void Catalog_quote_level_and_section_are_those_of_the_text()
+    {
+        var bySentence = Text.Value.Where(s => s.RuleIds.Count == 1).ToDictionary(s => s.RuleIds[0], StringComparer.Ordinal);
+        var mismatches = new List<string>();
+        foreach (var rule in Catalog.Rules)
+        {
+            if (!bySentence.TryGetValue(rule.Id, out var s))
+                continue; // reported by the order test
+            if (rule.Quote != s.Quote)
+                mismatches.Add($"{rule.Id} quote: catalog \"{rule.Quote}\", text \"{s.Quote}\"");
+            if (rule.Level != s.Level)
+                mismatches.Add($"{rule.Id} level: catalog {rule.Level}, the sentence's keywords give {s.Level}");
+            if (rule.Section != s.Section)
+                mismatches.Add($"{rule.Id} section: catalog {rule.Section}, text §{s.Section}");
+        }
+        mismatches.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Rules_serve_catalog_requirements_and_belong_to_catalog_classes()
+    {
+        var classes = Catalog.Classes.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        Catalog.Rules.Where(r => !classes.Contains(r.Class)).Select(r => $"{r.Id}: {r.Class}").Should().BeEmpty();
+        Catalog.Rules.SelectMany(r => r.Serves.Where(id => Catalog.Find(id) is null).Select(id => $"{r.Id} serves {id}"))
+            .Should().BeEmpty("serves names requirement IDs of the same catalog");
+        // The profile requirements that predate the rules are rules too, with their own ID.
+        foreach (var id in new[] { "PROF-META-01", "PROF-ERR-01", "PROF-SIG-01" })
+            Catalog.FindRule(id).Should().NotBeNull($"{id} is a requirement and the rule of its sentence").And.Match<Rule>(r => r.Serves.Contains(id));
+        Catalog.Rules.Where(r => r.Class == "sender" && r.Serves.Count == 0).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void The_parser_finds_untagged_rules_and_skips_informative_text()
+    {
+        const string sample = """
+            # Title
+            Preamble: a DP MUST be ignored here.
+
+            ## 1. Transport [DISC-R-07]
+            - A DP MUST use TLS (1.2 or later, e.g. 1.3) [PROF-TR-01]. Plain HTTP gets `426`.
+            - A DP SHOULD log, e.g. to a file; it never refuses (a refusal. here is in parentheses) [PROF-TR-02].
+            - A DP MAY add `detail. MUST` in code.
+            ```
+            A DP MUST NOT count code.
+            ```
+            | a | b |
+            |---|---|
+            | x | refused |
+            ### 1.1 What the suite checks
+            A DP MUST be skipped.
+            ## 2. Errors
+            The request is `400 malformed-request`.
+            ## 9. Worked examples
+            A DP MUST be skipped too.
+            ## 10. Later
+            A recipient removal without `mapping_id` is refused [PROF-RM-03].
+            """;
+        var sentences = ProfileText.Sentences(sample.Replace("\r\n", "\n", StringComparison.Ordinal));
+        sentences.Select(s => (s.Section, s.Quote, string.Join(",", s.RuleIds), s.KeywordLevel)).Should().Equal(
+            ("1", "A DP MUST use TLS (1.2 or later, e.g. 1.3).", "PROF-TR-01", "MUST"),
+            ("1", "Plain HTTP gets `426`.", "", "MUST"),
+            ("1", "A DP SHOULD log, e.g. to a file; it never refuses (a refusal. here is in parentheses).", "PROF-TR-02", "MUST"),
+            ("1", "A DP MAY add `detail. MUST` in code.", "", "MUST"),
+            ("1", "| a | b |", "", null),
+            ("1", "| x | refused |", "", "MUST"),
+            ("2", "The request is `400 malformed-request`.", "", "MUST"),
+            ("10", "A recipient removal without `mapping_id` is refused.", "PROF-RM-03", "MUST"));
+        sentences.Where(s => s.Normative && s.RuleIds.Count == 0).Should().HaveCount(4, "the untagged status, code-span keyword, table and error sentences are flagged");
+        ProfileText.KeywordLevel("A DP SHOULD log.").Should().Be("SHOULD");
+        ProfileText.KeywordLevel("A DP MAY log.").Should().Be("MAY");
+        ProfileText.KeywordLevel("Tags are opaque.").Should().BeNull();
+    }
+
+    [Fact]
+    public void Every_id_a_suite_test_names_is_a_requirement_or_a_rule()
+    {
+        var tests = SuiteTests();
+        tests.Should().NotBeEmpty();
+        tests.SelectMany(t => t.Ids.Where(id => Catalog.Find(id) is null && Catalog.FindRule(id) is null).Select(id => $"{t.Name} → {id}"))
+            .Should().BeEmpty("[Requirement] names catalog requirements or rules");
+    }
+
+    [Fact]
+    public void A_test_naming_a_requirement_and_rules_is_read_under_its_first_id()
+    {
+        var xml = Path.Combine(Path.GetTempPath(), $"mimi-traits-{Guid.NewGuid():N}.xml");
+        File.WriteAllText(xml, """
+            <assemblies schema-version="3"><assembly total="1"><collection><test name="Suite.RemovalTests.Replay" result="Pass" time="0.1">
+            <traits><trait name="Requirement" value="DISC-R-10" /><trait name="Requirement" value="PROF-RM-08" /><trait name="Requirement" value="PROF-RM-11" /></traits>
+            </test></collection></assembly></assemblies>
+            """);
+        try
+        {
+            XunitResultReader.Read(xml).Tests.Should().ContainSingle().Which.Requirement.Should().Be("DISC-R-10");
+        }
+        finally
+        {
+            File.Delete(xml);
+        }
+    }
+
+    [Fact]
+    public void Rules_coverage_document_is_current()
+    {
+        var catalogJson = JsonNode.Parse(File.ReadAllText(RepositoryLayout.CatalogPath))!.AsObject();
+        var faults = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryLayout.Vectors, "self-test", "faults.json")))!;
+        var vectors = Directory.GetFiles(RepositoryLayout.Vectors, "*.json", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(RepositoryLayout.Vectors, f).Replace('\\', '/'))
+            .Where(f => f.Contains('/', StringComparison.Ordinal) && !f.StartsWith("schemas/", StringComparison.Ordinal) && !f.StartsWith("self-test/", StringComparison.Ordinal))
+            .ToDictionary(f => f, f => JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryLayout.Vectors, f)))!, StringComparer.Ordinal);
+        var evidence = RulesCoverageDocument.Collect(Catalog, catalogJson, SuiteTests(), faults, vectors);
+        evidence.Should().HaveCount(Catalog.Rules.Count);
+        var rendered = RulesCoverageDocument.Render(Catalog, evidence);
+        var path = Path.Combine(RepositoryLayout.Root, RulesCoverageDocument.RelativePath);
+        if (Environment.GetEnvironmentVariable("MIMI_UPDATE_RULES_COVERAGE") == "1")
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, rendered);
+        }
+        File.Exists(path).Should().BeTrue($"{RulesCoverageDocument.RelativePath} is generated (MIMI_UPDATE_RULES_COVERAGE=1, see its header)");
+        File.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal).Should().Be(rendered,
+            $"{RulesCoverageDocument.RelativePath} must be regenerated after changing rules, suite tags, faults or vectors (MIMI_UPDATE_RULES_COVERAGE=1, see its header)");
+    }
+
+    /// <summary>Every [Requirement] ID on each test method of the built suite (class-level ones too), read without running it.</summary>
+    private static IReadOnlyList<TaggedTest> SuiteTests()
+    {
+        var path = SuiteRunner.SuiteAssembly;
+        File.Exists(path).Should().BeTrue($"the suite must be built at {path}");
+        var dir = Path.GetDirectoryName(path)!;
+        var alc = new AssemblyLoadContext("suite-rule-scan", isCollectible: true);
+        alc.Resolving += (ctx, name) => File.Exists(Path.Combine(dir, name.Name + ".dll")) ? ctx.LoadFromAssemblyPath(Path.Combine(dir, name.Name + ".dll")) : null;
+        try
+        {
+            static IEnumerable<string> Ids(IEnumerable<CustomAttributeData> attributes) =>
+                attributes.Where(a => a.AttributeType.Name == "RequirementAttribute").Select(a => a.ConstructorArguments[0].Value as string).OfType<string>();
+            return [.. alc.LoadFromAssemblyPath(path).GetTypes()
+                .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+                .Where(m => m.CustomAttributes.Any(a => a.AttributeType.Name is "FactAttribute" or "TheoryAttribute"))
+                .Select(m => new TaggedTest($"{m.DeclaringType!.Name}.{m.Name}", [.. Ids(m.CustomAttributes).Concat(Ids(m.DeclaringType.CustomAttributes)).Distinct(StringComparer.Ordinal)]))
+                .OrderBy(t => t.Name, StringComparer.Ordinal)];
+        }
+        finally
+        {
+            alc.Unload();
+        }
+    }
+}
