@@ -125,9 +125,7 @@ internal static class Program
     private static RunRequest ToRequest(ParseResult parse)
     {
         var dp = parse.GetValue(Dp);
-        Uri? url = null;
-        if (dp is not null && !Uri.TryCreate(dp, UriKind.Absolute, out url))
-            throw new ConfigurationException($"--dp \"{dp}\" is not an absolute URL");
+        var url = dp is null ? null : DpEndpoint.Parse(dp, "--dp");
         var failOn = parse.GetValue(FailOn) ?? "must";
         if (failOn is not ("must" or "should"))
             throw new ConfigurationException("--fail-on takes must or should");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mimi.Conformance.Harness.Configuration;
 using Mimi.Conformance.Harness.Requirements;
 
 namespace Mimi.Conformance.Cli.Bench;
@@ -36,7 +37,7 @@ internal static class BenchCommand
         {
             var duration = TimeSpan.FromSeconds(Math.Clamp(parse.GetValue(seconds), 0.1, 120));
             var lines = (await File.ReadAllLinesAsync(parse.GetValue(bodies)!, ct)).Where(l => l.Length > 0).ToArray();
-            var result = await LoadGenerator.RunAsync(new Uri(parse.GetValue(url)!), parse.GetValue(pin), HttpBench.LookupPath, lines,
+            var result = await LoadGenerator.RunAsync(DpEndpoint.Parse(parse.GetValue(url), "--url"), parse.GetValue(pin), HttpBench.LookupPath, lines,
                 Math.Clamp(parse.GetValue(connections), 1, 256), duration, ct);
             await Console.Out.WriteLineAsync(result.ToJson().ToJsonString());
             return 0;

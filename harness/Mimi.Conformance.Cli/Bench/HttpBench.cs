@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Harness.Configuration;
 using Mimi.Conformance.Harness.Roles;
-using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.Protocol.Profile.Wire;
 using Mimi.Conformance.ReferenceDp.Hosting;
 
 namespace Mimi.Conformance.Cli.Bench;
@@ -15,7 +15,7 @@ namespace Mimi.Conformance.Cli.Bench;
 /// </summary>
 internal static class HttpBench
 {
-    public const string LookupPath = "/v1/lookup";
+    public const string LookupPath = ProfilePaths.Lookup;
 
     public static async Task<List<BenchFigure>> RunAsync(BenchOptions o, string workDir, TimeProvider time, TextWriter log, CancellationToken ct)
     {
@@ -24,32 +24,31 @@ internal static class HttpBench
         try
         {
             await using var dp = await ReferenceDpHost.StartAsync(new ReferenceDpOptions { DataDirectory = dataDir }, ct);
-            var options = new ConformanceOptions { DpUrl = dp.Url, CaFile = dp.CertificatePath, RequestTimeout = TimeSpan.FromMinutes(5) }.Validated();
+            var options = new ConformanceOptions { DpUrl = DpEndpoint.Of(dp.Url), CaFile = dp.CertificatePath, RequestTimeout = TimeSpan.FromMinutes(5) }.Validated();
             using var client = new DpClient(options, time);
+            var (profile, metadata, _) = await ProfileClient.ConnectAsync(client, ct);
+            Ensure(metadata, 200, "metadata");
+            var control = profile!.TestControl ?? throw new InvalidOperationException("bench set-up: the reference DP offers no test control");
 
             // Seed real mappings through publish: the DP trusts the harness's CSIP through test control.
             var parties = new Parties("bench-lookup", time);
-            Ensure(await client.PostJsonAsync("/test-control/trust", new JsonObject
-            {
-                ["csip_keys"] = new JsonArray(new JsonObject { ["owner"] = parties.Csip.Id, ["x"] = B64.Encode(parties.Csip.Key.PublicKey) }),
-                ["msp_keys"] = new JsonArray([.. parties.Msps.Select(m => (JsonNode)new JsonObject { ["owner"] = m.Id, ["x"] = B64.Encode(m.Key.PublicKey) })]),
-            }, ct), 204, "trust");
+            Ensure(await control.TrustAsync(parties.TrustedForDp, ct), 204, "trust");
             var csis = new List<string>();
             for (var i = 0; i < o.PublishedMappings; i++)
             {
                 var csi = parties.NewE164();
                 var mapping = MappingBuilder.For(parties, dp.DpId, csi, parties.NewRecipientKey(), ["tag:bench.conformance.test,2026:bench"]).Build().Cose;
-                Ensure(await client.PostJsonAsync("/v1/mappings", new JsonObject { ["mapping"] = B64.Encode(mapping) }, ct), 201, "publish");
+                Ensure(await profile.PublishAsync(mapping, ct: ct), 201, "publish");
                 csis.Add(csi);
             }
             var bodies = csis.Select(c => $$"""{"csi":"{{c}}","csi_type":"e164"}""").ToArray();
-            var sample = await client.PostRawAsync(LookupPath, System.Text.Encoding.UTF8.GetBytes(bodies[0]), "application/json", ct);
+            var sample = await profile.LookupWithAsync(ProfileClient.Lookup(csis[0]), null, ct: ct);
             Ensure(sample, 200, "lookup");
             await log.WriteLineAsync($"bench: published {csis.Count} mappings; a lookup answer is {sample.Body.Length} bytes");
 
             await using var baseline = await BaselineServer.StartAsync(sample.Body, time, ct);
             figures.AddRange(await LookupFiguresAsync(o, dp, baseline, bodies, sample.Body.Length, workDir, log, ct));
-            figures.AddRange(await ScaleFiguresAsync(o, dp, client, workDir, log, ct));
+            figures.AddRange(await ScaleFiguresAsync(o, dp, profile, workDir, log, ct));
         }
         finally
         {
@@ -72,7 +71,7 @@ internal static class HttpBench
         var onDp = await Wrk.RunAsync(dp.Url, script, o.Connections, o.LoadDuration, workDir, ct);
         await log.WriteLineAsync($"bench: wrk baseline {onBaseline?.RequestsPerSecond:0} req/s, DP lookups {onDp?.RequestsPerSecond:0} req/s");
         var ours = o.LoadGeneratorInProcess
-            ? await LoadGenerator.RunAsync(dp.Url, dp.PinSha256Hex, LookupPath, bodies, o.Connections, o.LoadDuration, ct)
+            ? await LoadGenerator.RunAsync(DpEndpoint.Of(dp.Url), dp.PinSha256Hex, LookupPath, bodies, o.Connections, o.LoadDuration, ct)
             : await LoadGeneratorChildAsync(dp.Url, dp.PinSha256Hex, bodies, o, workDir, ct);
         await log.WriteLineAsync($"bench: harness load generator {ours.RequestsPerSecond:0} req/s");
 
@@ -104,19 +103,19 @@ internal static class HttpBench
         return figures;
     }
 
-    private static async Task<List<BenchFigure>> ScaleFiguresAsync(BenchOptions o, RunningDp dp, DpClient client, string workDir, TextWriter log, CancellationToken ct)
+    private static async Task<List<BenchFigure>> ScaleFiguresAsync(BenchOptions o, RunningDp dp, ProfileClient client, string workDir, TextWriter log, CancellationToken ct)
     {
         const string smallPrefix = "+1998";
         const string largePrefix = "+1997";
         var small = await SeedAsync(client, smallPrefix, o.SmallScale, ct);
         var atSmall = await Wrk.RunAsync(dp.Url, Wrk.ScriptForCsiRange(LookupPath, smallPrefix, o.SmallScale, Width(o.SmallScale)), o.Connections, o.LoadDuration, workDir, ct);
-        await log.WriteLineAsync($"bench: seeded {o.SmallScale} rows in {small["elapsed_ms"]} ms; p99 {atSmall?.P99Ms:0.00} ms");
+        await log.WriteLineAsync($"bench: seeded {o.SmallScale} rows in {small.Response.ElapsedMs} ms; p99 {atSmall?.P99Ms:0.00} ms");
         var large = await SeedAsync(client, largePrefix, o.LargeScale, ct);
         var atLarge = await Wrk.RunAsync(dp.Url, Wrk.ScriptForCsiRange(LookupPath, largePrefix, o.LargeScale, Width(o.LargeScale)), o.Connections, o.LoadDuration, workDir, ct);
-        await log.WriteLineAsync($"bench: seeded {o.LargeScale} rows in {large["elapsed_ms"]} ms; p99 {atLarge?.P99Ms:0.00} ms");
+        await log.WriteLineAsync($"bench: seeded {o.LargeScale} rows in {large.Response.ElapsedMs} ms; p99 {atLarge?.P99Ms:0.00} ms");
 
-        var dbBytes = large["db_bytes"]!.GetValue<long>();
-        var seedMs = large["elapsed_ms"]!.GetValue<double>();
+        var dbBytes = large.Response.DbBytes;
+        var seedMs = large.Response.ElapsedMs;
         var rows = o.PublishedMappings + o.SmallScale + o.LargeScale;
         var figures = new List<BenchFigure>();
         var seedDetails = new Dictionary<string, JsonNode?>
@@ -142,7 +141,7 @@ internal static class HttpBench
                     $"p50 moved {atSmall.P50Ms:0.00} -> {atLarge.P50Ms:0.00} ms (the index lookup itself grows little), while p99 is scheduling tail on a shared 2-core machine: a few stalled requests out of {atLarge.Requests} decide it"),
             });
         }
-        var rawBytes = large["cose_bytes"]!.GetValue<long>() * (long)rows;
+        var rawBytes = large.CoseBytes * (long)rows;
         figures.Add(new BenchFigure("scale_db_size", $"SQLite file size with {rows:N0} mappings", dbBytes / 1048576.0, "MiB", rawBytes / 1048576.0,
             "the stored COSE bytes alone (rows x mapping size), MiB", TargetKind.None, null,
             "dp.sqlite plus dp.sqlite-wal after the seed's checkpoint; the ratio is storage overhead (row columns, three indexes, page slack)")
@@ -154,16 +153,15 @@ internal static class HttpBench
 
     private static int Width(int count) => Math.Max(1, (count - 1).ToString(CultureInfo.InvariantCulture).Length);
 
-    private static async Task<JsonObject> SeedAsync(DpClient client, string prefix, int count, CancellationToken ct)
+    /// <summary>What the DP reported for a bulk seed (PROFILE.md §8), plus the size of the mapping it stored, measured from a lookup.</summary>
+    private sealed record Seeded(SeedResponse Response, long CoseBytes);
+
+    private static async Task<Seeded> SeedAsync(ProfileClient client, string prefix, int count, CancellationToken ct)
     {
-        var response = await client.PostJsonAsync("/test-control/seed", new JsonObject { ["csi_prefix"] = prefix, ["count"] = count }, ct);
+        var (seeded, response) = await client.TestControl!.SeedAsync(new SeedRequest(prefix, count), ct);
         Ensure(response, 200, "seed");
-        var json = response.Json!;
-        // The DP reports its size; the bench adds the mapping size it stored, measured from a lookup.
-        var hit = await client.PostRawAsync(LookupPath, System.Text.Encoding.UTF8.GetBytes($$"""{"csi":"{{json["first_csi"]!.GetValue<string>()}}","csi_type":"e164"}"""), "application/json", ct);
-        var mapping = hit.Json?["mappings"]?[0]?["mapping"]?.GetValue<string>() ?? throw new InvalidOperationException("a seeded CSI was not found");
-        json["cose_bytes"] = B64.TryDecode(mapping, out var cose) ? (long)cose.Length : throw new InvalidOperationException("a seeded mapping is not base64url");
-        return json;
+        var hit = LookupAnswer.Parse(await client.LookupWithAsync(ProfileClient.Lookup(seeded!.FirstCsi), null, ct: ct));
+        return hit.Mappings is [var mapping, ..] ? new Seeded(seeded, mapping.Bytes.Length) : throw new InvalidOperationException($"a seeded CSI was not found: {hit.FormatProblem}");
     }
 
     private static async Task<LoadResult> LoadGeneratorChildAsync(Uri url, string pin, string[] bodies, BenchOptions o, string workDir, CancellationToken ct)

@@ -14,19 +14,19 @@ internal static class LoadGenerator
 {
     public const int MaxRequestsPerLoop = 2_000_000;
 
-    public static async Task<LoadResult> RunAsync(Uri baseUrl, string? pinSha256, string path, IReadOnlyList<string> bodies, int connections, TimeSpan duration, CancellationToken ct)
+    public static async Task<LoadResult> RunAsync(DpEndpoint dp, string? pinSha256, string path, IReadOnlyList<string> bodies, int connections, TimeSpan duration, CancellationToken ct)
     {
-        if (!baseUrl.IsLoopback)
-            throw new InvalidOperationException($"load goes to loopback only, not {baseUrl}");
+        if (!dp.Origin.IsLoopback)
+            throw new InvalidOperationException($"load goes to loopback only, not {dp}");
         if (bodies.Count == 0)
             throw new ArgumentException("at least one body", nameof(bodies));
-        var options = new ConformanceOptions { DpUrl = baseUrl, PinSha256 = pinSha256, RequestTimeout = TimeSpan.FromSeconds(5) }.Validated();
+        var options = new ConformanceOptions { DpUrl = dp, PinSha256 = pinSha256, RequestTimeout = TimeSpan.FromSeconds(5) }.Validated();
         var handler = DpClient.CreateHandler(options);
         handler.MaxConnectionsPerServer = connections;
-        using var http = new HttpClient(handler, disposeHandler: true) { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient(handler, disposeHandler: true) { BaseAddress = dp.Origin, Timeout = TimeSpan.FromSeconds(5) };
         var payloads = bodies.Select(System.Text.Encoding.UTF8.GetBytes).ToArray();
         var contentType = new MediaTypeHeaderValue("application/json");
-        var target = new Uri(baseUrl, path);
+        var target = dp.Resolve(path);
 
         // Warm the connections (TLS handshakes) outside the timed window, as wrk's connect phase is excluded from its latency.
         await Task.WhenAll(Enumerable.Range(0, connections).Select(i => SendAsync(http, target, payloads[i % payloads.Length], contentType, ct)));

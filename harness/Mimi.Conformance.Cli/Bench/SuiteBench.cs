@@ -15,7 +15,7 @@ internal static class SuiteBench
     public static async Task<List<BenchFigure>> RunAsync(string workDir, TimeProvider time, TextWriter log, CancellationToken ct)
     {
         // Empty run first: until the full run exits, the largest waited-for child is this one.
-        var emptyOptions = new ConformanceOptions { DpUrl = new Uri("https://127.0.0.1:9"), RequestTimeout = TimeSpan.FromSeconds(1) }.Validated();
+        var emptyOptions = new ConformanceOptions { DpUrl = DpEndpoint.Parse("https://127.0.0.1:9", "the empty run's DP"), RequestTimeout = TimeSpan.FromSeconds(1) }.Validated();
         var empty = await SuiteRunner.RunAsync(emptyOptions, ["BENCH-NO-SUCH-REQUIREMENT"], Path.Combine(workDir, "empty-suite"), TimeSpan.FromMinutes(2), ct);
         var emptyPeakKib = ProcessMemory.LargestChildPeakKib();
 

@@ -1,14 +1,12 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Harness.Configuration;
 using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Harness.Roles;
 using Mimi.Conformance.Harness.Roles.Peers;
-using Mimi.Conformance.Protocol.PrivacyPass;
 using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.Protocol.Profile.Wire;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
 namespace Mimi.Conformance.Cli.Commands;
@@ -26,7 +24,13 @@ internal static class CrossDpCheck
     private const string Manual = "to check it by hand: configure the second DP to trust the publisher's signing key (import) or list it in its " +
         "registry (federation), publish at the publisher and compare the second DP's lookup answer byte for byte";
 
-    private sealed record Side(string Name, DpClient Client, DpMetadata Meta, JsonObject Json, ConformanceOptions Options);
+    private sealed record Side(string Name, ProfileClient Profile, ConformanceOptions Options)
+    {
+        public DpMetadata Meta => Profile.Metadata;
+
+        /// <summary>Allowed for both sides before any side is built (RunAsync).</summary>
+        public TestControlClient Control => Profile.TestControl!;
+    }
 
     public static async Task<IReadOnlyList<CrossCell>> RunAsync(string publisherName, ConformanceOptions publisher, string viaName, ConformanceOptions via, TimeProvider time, CancellationToken ct)
     {
@@ -46,7 +50,8 @@ internal static class CrossDpCheck
             return Both(Verdict.NotVerifiable, $"{(a.Meta.TestControlPath is null ? publisherName : viaName)} offers no test control; {Manual}");
 
         var parties = new Parties($"{publisher.Seed}/cross/{publisherName}/{viaName}", time);
-        var trustError = await TrustAsync(a, parties, []) ?? await TrustAsync(b, parties, a.Meta.SigningKeys.Select(k => new JsonObject { ["owner"] = a.Meta.DpId, ["x"] = B64.Encode(k.PublicKey) }));
+        var trustError = await TrustAsync(a, [parties.Csip.Trusted])
+            ?? await TrustAsync(b, [parties.Csip.Trusted, .. a.Meta.SigningKeys.Select(k => new TrustedKey(SignerRoles.Dp, a.Meta.DpId, k.PublicKey))]);
         if (trustError is not null)
             return Both(Verdict.Error, trustError);
         return [await ImportAsync(a, b, parties, time, ct), await FederateAsync(a, b, parties, time, ct)];
@@ -60,7 +65,7 @@ internal static class CrossDpCheck
         var (csi, countersigned, publishError) = await PublishAsync(a, parties, ct);
         if (publishError is not null)
             return Cell(Verdict.Fail, publishError);
-        var imported = await b.Client.PostJsonAsync(b.Meta.ImportPath, new JsonObject { ["mapping"] = B64.Encode(countersigned!) }, ct);
+        var imported = await b.Profile.ImportAsync(countersigned!, ct);
         if (imported.Status is not (200 or 201))
             return Cell(Verdict.Fail, $"{b.Name} refused to import {a.Name}'s countersigned mapping: {imported.Describe()}{ProblemOf(imported)}");
         var (verdict, reason) = await ServedAsync(a, b, csi, countersigned!, parties, null, time, ct);
@@ -72,33 +77,25 @@ internal static class CrossDpCheck
         CrossCell Cell(Verdict verdict, string reason) => new(Federation, a.Name, b.Name, verdict, reason);
         if (!b.Meta.ConformanceClasses.Contains(Federation))
             return Cell(Verdict.NotApplicable, $"{b.Name} does not claim the federation class");
-        if (a.Json["endpoints"]?["peer_lookup"] is not JsonValue lookupPath || !lookupPath.TryGetValue<string>(out var peerLookup))
+        if (a.Meta.PeerLookupPath is not { } peerLookup)
             return Cell(Verdict.NotApplicable, $"{a.Name} advertises no DP-to-DP lookup (metadata endpoints.peer_lookup, PROFILE.md §11.3)");
         if (PinOf(a.Options) is not { } pinA)
             return Cell(Verdict.NotVerifiable, $"{b.Name} must be told {a.Name}'s certificate pin (PROFILE.md §11.2); give --pin {a.Name}=<sha256> or a --ca file holding {a.Name}'s own certificate");
-        var jurisdictions = StringsOf(a.Json["federation"]?["jurisdictions"]);
-        var allowed = StringsOf(b.Json["federation"]?["forward_jurisdictions"]);
-        if (b.Json["federation"]?["forward_jurisdictions"] is not null && !jurisdictions.Any(allowed.Contains))
+        var jurisdictions = a.Meta.FederationStrings("jurisdictions");
+        var allowed = b.Meta.FederationStrings("forward_jurisdictions");
+        if (b.Meta.Federation?["forward_jurisdictions"] is not null && !jurisdictions.Any(allowed.Contains))
             return Cell(Verdict.NotApplicable, $"{b.Name} may forward only to [{string.Join(", ", allowed)}] and {a.Name} declares [{string.Join(", ", jurisdictions)}] (§11.7)");
 
         var (csi, countersigned, publishError) = await PublishAsync(a, parties, ct);
         if (publishError is not null)
             return Cell(Verdict.Fail, publishError);
         await using var registry = await FakePeerDp.StartAsync(new FakePeerOptions { DpId = "mimi://registry.conformance.test", TimeProvider = time }, ct);
-        var entry = new JsonObject
-        {
-            ["dp_id"] = a.Meta.DpId,
-            ["base_url"] = a.Options.DpUrl.GetLeftPart(UriPartial.Authority),
-            ["signing_keys"] = new JsonArray([.. a.Meta.SigningKeys.Select(k => (JsonNode)FakePeerRegistry.KeyEntry(k.PublicKey))]),
-            ["jurisdictions"] = new JsonArray([.. jurisdictions.Select(j => (JsonNode)j)]),
-            ["endpoints"] = new JsonObject { ["peer_lookup"] = peerLookup },
-        };
+        var entry = FakePeerRegistry.Entry(a.Meta.DpId, a.Options.DpUrl.Authority, a.Meta.SigningKeys.Select(k => k.PublicKey), jurisdictions, new RegistryEndpoints(peerLookup));
         registry.SetRegistry(FakePeerRegistry.Build([entry]));
-        var peers = await b.Client.PostJsonAsync($"{b.Meta.TestControlPath!.TrimEnd('/')}/peers",
-            new JsonObject { ["registry_url"] = registry.RegistryUrl.ToString(), ["tls_pins"] = new JsonArray(registry.CertificatePin, pinA) }, ct);
-        if (peers.Status is not (200 or 204))
+        var peers = await b.Control.PeersAsync(new PeersRequest(registry.RegistryUrl.ToString(), [registry.CertificatePin, pinA]), ct);
+        if (!TestControlClient.Succeeded(peers))
             return Cell(Verdict.Error, $"test control /peers at {b.Name} answered {peers.Describe()}{ProblemOf(peers)}");
-        var federation = new JsonObject { ["mode"] = "client_selected", ["dps"] = new JsonArray(a.Meta.DpId) };
+        var federation = new FederationRequest("client_selected", [a.Meta.DpId]);
         var (verdict, reason) = await ServedAsync(a, b, csi, countersigned!, parties, federation, time, ct);
         return Cell(verdict, verdict == Verdict.Pass ? $"published at {a.Name}, found by {b.Name} through a client_selected lookup; {reason}" : reason);
     }
@@ -108,14 +105,14 @@ internal static class CrossDpCheck
     {
         var csi = parties.NewE164();
         var (mapping, _) = MappingBuilder.For(parties, a.Meta.DpId, csi, parties.NewRecipientKey()).Build();
-        var published = await a.Client.PostJsonAsync(a.Meta.PublishPath, new JsonObject { ["mapping"] = B64.Encode(mapping) }, ct);
+        var published = await a.Profile.PublishAsync(mapping, ct: ct);
         return published.Status is (200 or 201) && MappingOf(published) is { } countersigned
             ? (csi, countersigned, null)
             : (csi, null, $"publish at {a.Name} answered {published.Describe()} without a countersigned mapping{ProblemOf(published)}");
     }
 
     /// <summary>Looks the CSI up at the second DP: pass when the publisher's bytes come back unchanged and verify.</summary>
-    private static async Task<(Verdict, string)> ServedAsync(Side a, Side b, string csi, byte[] countersigned, Parties parties, JsonObject? federation, TimeProvider time, CancellationToken ct)
+    private static async Task<(Verdict, string)> ServedAsync(Side a, Side b, string csi, byte[] countersigned, Parties parties, FederationRequest? federation, TimeProvider time, CancellationToken ct)
     {
         var (served, lookupError) = await LookupAsync(b, csi, federation, ct);
         if (lookupError is not null)
@@ -130,49 +127,38 @@ internal static class CrossDpCheck
             : (Verdict.Fail, $"the mapping served by {b.Name} does not verify: rule {verification.FirstFailure!.Rule} ({verification.FirstFailure.Detail})");
     }
 
+    /// <summary>The DP's metadata, fetched once for both of the pair's checks.</summary>
     private static async Task<(Side?, string?)> SideAsync(string name, DpClient client, ConformanceOptions options, CancellationToken ct)
     {
-        var response = await client.GetAsync(MetadataPath, ct);
-        return response.Status == 200 && response.Json is { } json
-            ? (new Side(name, client, DpMetadata.Parse(json), json, options), null)
+        var (profile, response, _) = await ProfileClient.ConnectAsync(client, ct);
+        return profile is not null
+            ? (new Side(name, profile, options), null)
             : (null, $"{name}: {MetadataPath} answered {response.Describe()}");
     }
 
-    private static async Task<string?> TrustAsync(Side side, Parties parties, IEnumerable<JsonObject> dpKeys)
+    private static async Task<string?> TrustAsync(Side side, IEnumerable<TrustedKey> keys)
     {
-        var body = new JsonObject
-        {
-            ["csip_keys"] = new JsonArray(new JsonObject { ["owner"] = parties.Csip.Id, ["x"] = B64.Encode(parties.Csip.Key.PublicKey) }),
-            ["dp_keys"] = new JsonArray([.. dpKeys]),
-        };
-        var response = await side.Client.PostJsonAsync($"{side.Meta.TestControlPath!.TrimEnd('/')}/trust", body);
-        return response.Status is 200 or 204 ? null : $"test control /trust at {side.Name} answered {response.Describe()}";
+        var response = await side.Control.TrustAsync(keys);
+        return TestControlClient.Succeeded(response) ? null : $"test control /trust at {side.Name} answered {response.Describe()}";
     }
 
     /// <summary>A lookup, answering a PrivateToken challenge (anti-enumeration class, §10) with a token from a fresh client.</summary>
-    private static async Task<(IReadOnlyList<byte[]>, string?)> LookupAsync(Side side, string csi, JsonObject? federation, CancellationToken ct)
+    private static async Task<(IReadOnlyList<byte[]>, string?)> LookupAsync(Side side, string csi, FederationRequest? federation, CancellationToken ct)
     {
-        var request = new JsonObject { ["csi"] = csi, ["csi_type"] = CsiTypes.E164 };
-        if (federation is not null)
-            request["federation"] = federation;
-        var client = side.Client;
-        var response = await client.PostJsonAsync(side.Meta.LookupPath, request, ct);
-        if (response.Status == 401 && ParsedChallenge.From(response, out _) is { } challenge)
+        var wallet = PrivacyPassWallet.For(side.Profile.Http, side.Meta, allowTestControl: true, new SeededBytes($"cross/{csi}"));
+        DpResponse response;
+        try
         {
-            var wallet = new PrivacyPassClient(client, new SeededBytes($"cross/{csi}"));
-            var (credential, registered) = await wallet.RegisterClientAsync(side.Meta.TestControlPath!);
-            var (issuer, directory) = await wallet.IssuerRequestUriAsync(RateLimitPolicy.Parse(side.Json)?.IssuerDirectory ?? PrivacyPassConstants.DirectoryPath);
-            if (credential is null || issuer is null)
-                return ([], $"no token: /clients answered {registered.Describe()}, the issuer directory {directory.Describe()}");
-            var (token, issued) = await wallet.IssueAsync(issuer, credential, challenge.Challenge, challenge.TokenKey, challenge.Key);
-            if (token is null)
-                return ([], $"the issuer did not issue a token: {issued.Describe()}");
-            response = await client.SendAsync(HttpMethod.Post, client.Resolve(side.Meta.LookupPath), JsonSerializer.SerializeToUtf8Bytes(request),
-                "application/json", [new("Authorization", PrivacyPassClient.Authorization(token))], ct);
+            response = await side.Profile.LookupAsync(new LookupRequest(csi, CsiTypes.E164, Federation: federation), wallet, ct: ct);
         }
-        if (response.Status != 200 || response.Json?["mappings"] is not JsonArray items)
+        catch (TokenUnavailableException e)
+        {
+            return ([], $"no token: {e.Message}");
+        }
+        var answer = LookupAnswer.Parse(response);
+        if (!answer.HasMappingsArray)
             return ([], $"answered {response.Describe()} without a mappings array{ProblemOf(response)}");
-        return ([.. items.Select(i => i?["mapping"] is JsonValue v && v.TryGetValue<string>(out var s) && B64.TryDecode(s, out var bytes) ? bytes : [])], null);
+        return ([.. answer.Mappings.Select(m => m.Bytes)], null);
     }
 
     /// <summary>The publisher's leaf certificate pin as §11.2 wants it: from --pin, or a --ca file that is the leaf itself.</summary>
@@ -186,11 +172,8 @@ internal static class CrossDpCheck
         return certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData) ? B64.Encode(SHA256.HashData(certificate.RawData)) : null;
     }
 
-    private static string[] StringsOf(JsonNode? node) =>
-        node is JsonArray array ? [.. array.Select(n => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : null).OfType<string>()] : [];
-
     private static byte[]? MappingOf(DpResponse response) =>
-        response.Json?["mapping"] is JsonValue v && v.TryGetValue<string>(out var s) && B64.TryDecode(s, out var bytes) ? bytes : null;
+        response.Json?["mapping"] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var s) && B64.TryDecode(s, out var bytes) ? bytes : null;
 
-    private static string ProblemOf(DpResponse response) => response.Json?["type"] is JsonValue t ? $" ({t})" : "";
+    private static string ProblemOf(DpResponse response) => response.ProblemType is { } type ? $" ({type})" : "";
 }

@@ -9,7 +9,7 @@ using Mimi.Conformance.Harness.Results;
 namespace Mimi.Conformance.Cli.Commands;
 
 /// <summary>One DP of an interop matrix: its name, URL and how to trust it.</summary>
-internal sealed record MatrixTarget(string Name, Uri Url, string? CaFile, string? Pin, IReadOnlyList<string> Faults);
+internal sealed record MatrixTarget(string Name, DpEndpoint Url, string? CaFile, string? Pin, IReadOnlyList<string> Faults);
 
 /// <summary>
 /// `matrix --dp NAME=URL... [--ca NAME=FILE]... [--pin NAME=HEX]... [--out DIR]`: certifies each DP and writes
@@ -65,7 +65,7 @@ internal static class MatrixCommand
             {
                 var dp = await EmbeddedDp.StartAsync(faults, ct, $"mimi://{name}.conformance.test");
                 started.Add(dp);
-                targets.Add(new MatrixTarget(name, dp.Url, dp.CertificatePath, null, faults));
+                targets.Add(new MatrixTarget(name, DpEndpoint.Of(dp.Url), dp.CertificatePath, null, faults));
                 await log.WriteLineAsync($"demo DP {name} at {dp.Url}{(faults.Length > 0 ? $" with fault {string.Join(", ", faults)}" : "")}");
             }
             return await RunAsync(targets, template with { AllowTestControl = true }, time, log, ct);
@@ -120,9 +120,7 @@ internal static class MatrixCommand
         var targets = new List<MatrixTarget>();
         foreach (var (name, url) in Pairs(dps, "--dp"))
         {
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
-                throw new ConfigurationException($"--dp {name}={url}: not an absolute URL");
-            targets.Add(new MatrixTarget(name, uri, caByName.TryGetValue(name, out var ca) ? Path.GetFullPath(ca) : null, pinByName.GetValueOrDefault(name), []));
+            targets.Add(new MatrixTarget(name, DpEndpoint.Parse(url, $"--dp {name}"), caByName.TryGetValue(name, out var ca) ? Path.GetFullPath(ca) : null, pinByName.GetValueOrDefault(name), []));
         }
         var unknown = caByName.Keys.Concat(pinByName.Keys).Where(n => targets.All(t => t.Name != n)).ToList();
         if (unknown.Count > 0)

@@ -13,7 +13,7 @@ namespace Mimi.Conformance.Cli.Execution;
 
 /// <summary>What `run` was asked to do.</summary>
 internal sealed record RunRequest(
-    Uri? DpUrl,
+    DpEndpoint? DpUrl,
     string? CaFile,
     string? Pin,
     string OutputRoot,
@@ -66,7 +66,7 @@ internal static class ConformanceRun
     /// <summary>How the harness reaches the request's DP (or the embedded one); throws ConfigurationException on bad TLS settings.</summary>
     public static ConformanceOptions OptionsFor(RunRequest request, EmbeddedDp? embedded = null, string defaultSeed = "mimi-conformance") => new ConformanceOptions
     {
-        DpUrl = embedded?.Url ?? request.DpUrl!,
+        DpUrl = embedded is null ? request.DpUrl! : DpEndpoint.Of(embedded.Url),
         CaFile = embedded?.CertificatePath ?? request.CaFile,
         PinSha256 = embedded is null ? request.Pin : null,
         AllowTestControl = embedded is not null || request.AllowTestControl,

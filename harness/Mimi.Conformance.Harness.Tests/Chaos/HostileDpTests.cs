@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FluentAssertions;
+using Mimi.Conformance.Harness.Configuration;
 using Mimi.Conformance.Cli.Execution;
 using Mimi.Conformance.Harness.Requirements;
 using Mimi.Conformance.Harness.Results;
@@ -44,7 +45,7 @@ public sealed class HostileDpTests(WireMockServer wireMock)
     private async Task<ConformanceReport> RunAsync(int timeoutMs = 1500, params string[] only)
     {
         var output = Path.Combine(Path.GetTempPath(), $"mimi-chaos-{Guid.NewGuid():N}");
-        var request = new RunRequest(wireMock.BaseUrl, null, null, output, [], only, null, "must", [], AllowTestControl: true,
+        var request = new RunRequest(DpEndpoint.Of(wireMock.BaseUrl), null, null, output, [], only, null, "must", [], AllowTestControl: true,
             TimeSpan.FromMilliseconds(timeoutMs), TimeSpan.FromSeconds(300), "chaos");
         return await ConformanceRun.ExecuteAsync(request, TimeProvider.System, TextWriter.Null, TestContext.Current.CancellationToken);
     }

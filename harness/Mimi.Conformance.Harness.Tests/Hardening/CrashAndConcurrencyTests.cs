@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using FluentAssertions;
+using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Harness.Roles;
 using Mimi.Conformance.Harness.Tests.ReferenceDp;
 using Mimi.Conformance.Protocol.Profile;
@@ -11,8 +12,6 @@ namespace Mimi.Conformance.Harness.Tests.Hardening;
 /// <summary>No acknowledged write is lost to kill -9 mid-storm; 16 concurrent clients lose nothing and see no phantoms.</summary>
 public sealed class CrashAndConcurrencyTests
 {
-    private static StringContent Json(JsonNode body) => new(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
-
     [Fact]
     public async Task Kill_9_during_a_publish_storm_loses_no_acknowledged_mapping()
     {
@@ -26,12 +25,10 @@ public sealed class CrashAndConcurrencyTests
             {
                 var ready = JsonNode.Parse((await ReferenceDpProcessTests.ReadReadyLineAsync(process))[Program.ReadyPrefix.Length..])!;
                 dpId = ready["dp_id"]!.GetValue<string>();
-                var pin = Convert.FromHexString(ready["pin_sha256"]!.GetValue<string>());
-                using var handler = new SocketsHttpHandler();
-                handler.SslOptions.RemoteCertificateValidationCallback = (_, c, _, _) => c is not null && c.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256).AsSpan().SequenceEqual(pin);
-                using var http = new HttpClient(handler) { BaseAddress = new Uri(ready["url"]!.GetValue<string>()), Timeout = TimeSpan.FromSeconds(10) };
-                var trust = new JsonObject { ["csip_keys"] = new JsonArray(new JsonObject { ["owner"] = parties.Csip.Id, ["x"] = B64.Encode(parties.Csip.Key.PublicKey) }) };
-                (await http.PostAsync("/test-control/trust", Json(trust), TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+                using var client = DpTestHost.PinnedDpClient(ready["url"]!.GetValue<string>(), ready["pin_sha256"]!.GetValue<string>());
+                var (profile, _, problem) = await ProfileClient.ConnectAsync(client, TestContext.Current.CancellationToken);
+                profile.Should().NotBeNull(problem);
+                (await profile!.TestControl!.TrustAsync([parties.Csip.Trusted], TestContext.Current.CancellationToken)).Status.Should().Be(204);
 
                 // Four publishers; the kill lands while they are mid-flight, after at least 40 acknowledgements.
                 using var stop = new CancellationTokenSource();
@@ -43,13 +40,15 @@ public sealed class CrashAndConcurrencyTests
                         var mapping = MappingBuilder.For(parties, dpId, csi, parties.NewRecipientKey()).Build().Cose;
                         try
                         {
-                            using var response = await http.PostAsync("/v1/mappings", Json(new JsonObject { ["mapping"] = B64.Encode(mapping) }), stop.Token);
-                            if ((int)response.StatusCode == 201)
+                            var response = await profile.PublishAsync(mapping, ct: stop.Token);
+                            if (response.TransportError is not null)
+                                return; // the DP died under us: stop publishing
+                            if (response.Status == 201)
                                 acknowledged.Add(csi);
                         }
-                        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+                        catch (OperationCanceledException)
                         {
-                            return; // the DP died under us: stop publishing
+                            return; // the kill is done: stop publishing
                         }
                     }
                 })).ToArray();

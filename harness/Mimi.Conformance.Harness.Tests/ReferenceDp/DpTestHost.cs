@@ -2,31 +2,47 @@ using System.Net.Http.Headers;
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using FluentAssertions;
+using Mimi.Conformance.Harness.Client;
+using Mimi.Conformance.Harness.Configuration;
 using Mimi.Conformance.Harness.Roles;
 using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.Protocol.Profile.Wire;
 using Mimi.Conformance.ReferenceDp.Hosting;
 
 namespace Mimi.Conformance.Harness.Tests.ReferenceDp;
 
 /// <summary>
-/// A reference DP started in-process on an ephemeral port with its own temp data directory, plus an HttpClient
-/// that trusts exactly its certificate (SPIKES §2 (A), pinning).
+/// A reference DP started in-process on an ephemeral port with its own temp data directory, plus the harness's
+/// typed profile client pinned to its certificate (<see cref="Profile"/>), and an HttpClient pinned the same way
+/// for requests the typed client must not make (hostile framing, chunking, odd methods).
 /// </summary>
 internal sealed class DpTestHost : IAsyncDisposable
 {
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
     private readonly bool _ownsDirectory;
+    private readonly DpClient _client;
 
-    private DpTestHost(RunningDp dp, string dataDirectory, bool ownsDirectory)
+    private DpTestHost(RunningDp dp, string dataDirectory, bool ownsDirectory, DpClient client, ProfileClient profile)
     {
         Dp = dp;
         DataDirectory = dataDirectory;
         _ownsDirectory = ownsDirectory;
+        _client = client;
+        Profile = profile;
         Http = PinnedClient(dp);
     }
 
     public RunningDp Dp { get; }
+
+    /// <summary>The harness's typed client for this DP (metadata fetched at start).</summary>
+    public ProfileClient Profile { get; }
+
+    /// <summary>Test control of this DP (null when started without it).</summary>
+    public TestControlClient? Control => Profile.TestControl;
 
     public HttpClient Http { get; }
 
@@ -45,8 +61,20 @@ internal sealed class DpTestHost : IAsyncDisposable
         var dp = await ReferenceDpHost.StartAsync(
             adjust(new ReferenceDpOptions { DataDirectory = dir, TestControl = testControl, Faults = new HashSet<string>(faults) }),
             TestContext.Current.CancellationToken);
-        return new DpTestHost(dp, dir, owns);
+        var client = PinnedDpClient(dp.Url.ToString(), dp.PinSha256Hex);
+        var (profile, response, problem) = await ProfileClient.ConnectAsync(client, TestContext.Current.CancellationToken);
+        if (profile is null)
+        {
+            client.Dispose();
+            await dp.DisposeAsync();
+            throw new InvalidOperationException($"the reference DP under test has no usable metadata: {problem} ({response.Text})");
+        }
+        return new DpTestHost(dp, dir, owns, client, profile);
     }
+
+    /// <summary>The harness's DP client for a DP at <paramref name="url"/> whose leaf certificate has this SHA-256 (hex).</summary>
+    public static DpClient PinnedDpClient(string url, string pinSha256Hex) =>
+        new(new ConformanceOptions { DpUrl = DpEndpoint.Parse(url, "the test DP"), PinSha256 = pinSha256Hex, RequestTimeout = Timeout }.Validated(), TimeProvider.System);
 
     public static HttpClient PinnedClient(RunningDp dp)
     {
@@ -54,26 +82,23 @@ internal sealed class DpTestHost : IAsyncDisposable
         var handler = new SocketsHttpHandler();
         handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, _, _) =>
             cert is not null && CryptographicOperations.FixedTimeEquals(cert.GetCertHash(HashAlgorithmName.SHA256), pin);
-        return new HttpClient(handler) { BaseAddress = dp.Url, Timeout = TimeSpan.FromSeconds(20) };
+        return new HttpClient(handler) { BaseAddress = dp.Url, Timeout = Timeout };
     }
 
     /// <summary>Tells the DP to trust the harness's CSIP and MSP keys (test control §8).</summary>
     public async Task TrustAsync(Parties parties)
     {
-        var keys = parties.TrustedForDp.ToArray();
-        var body = new JsonObject
-        {
-            ["csip_keys"] = new JsonArray([.. keys.Where(k => k.Role == "csip").Select(Entry)]),
-            ["msp_keys"] = new JsonArray([.. keys.Where(k => k.Role == "msp").Select(Entry)]),
-        };
-        using var response = await PostAsync("/test-control/trust", body);
-        response.StatusCode.Should().Be(System.Net.HttpStatusCode.NoContent);
-
-        static JsonNode Entry(TrustedKey k) => new JsonObject { ["owner"] = k.Owner, ["x"] = B64.Encode(k.PublicKey) };
+        var response = await Control!.TrustAsync(parties.TrustedForDp, TestContext.Current.CancellationToken);
+        response.Status.Should().Be(204, response.Text);
     }
 
+    /// <summary>A body the typed client would not send (a wrong member type, a missing member): sent as given.</summary>
     public Task<HttpResponseMessage> PostAsync(string path, JsonNode body) =>
         PostRawAsync(path, Encoding.UTF8.GetBytes(body.ToJsonString()), "application/json");
+
+    /// <summary>A wire record (Protocol/Profile/Wire) to any path, answered as an HttpResponseMessage for header-level checks.</summary>
+    public Task<HttpResponseMessage> PostAsync<T>(string path, T body, JsonTypeInfo<T> type) =>
+        PostRawAsync(path, JsonSerializer.SerializeToUtf8Bytes(body, type), "application/json");
 
     public Task<HttpResponseMessage> PostRawAsync(string path, byte[] body, string? contentType)
     {
@@ -83,22 +108,18 @@ internal sealed class DpTestHost : IAsyncDisposable
         return Http.PostAsync(path, content, TestContext.Current.CancellationToken);
     }
 
-    public async Task<(int Status, JsonNode? Body)> PublishAsync(byte[] mapping)
-    {
-        using var response = await PostAsync("/v1/mappings", new JsonObject { ["mapping"] = B64.Encode(mapping) });
-        return ((int)response.StatusCode, await JsonOf(response));
-    }
+    public async Task<(int Status, JsonNode? Body)> PublishAsync(byte[] mapping) => Answer(await Profile.PublishAsync(mapping, ct: TestContext.Current.CancellationToken));
 
-    public async Task<(int Status, JsonNode? Body)> LookupAsync(string csi, string csiType = "e164")
-    {
-        using var response = await PostAsync("/v1/lookup", new JsonObject { ["csi"] = csi, ["csi_type"] = csiType });
-        return ((int)response.StatusCode, await JsonOf(response));
-    }
+    public async Task<(int Status, JsonNode? Body)> LookupAsync(string csi, string csiType = "e164") =>
+        Answer(await Profile.LookupWithAsync(ProfileClient.Lookup(csi, csiType), null, ct: TestContext.Current.CancellationToken));
 
-    public async Task<(int Status, JsonNode? Body)> RemoveAsync(byte[] removal)
+    public async Task<(int Status, JsonNode? Body)> RemoveAsync(byte[] removal) => Answer(await Profile.RemoveAsync(removal, TestContext.Current.CancellationToken));
+
+    /// <summary>Status and JSON body of a typed call; a transport failure fails the test with its reason.</summary>
+    public static (int Status, JsonNode? Body) Answer(DpResponse response)
     {
-        using var response = await PostAsync("/v1/mappings/remove", new JsonObject { ["removal"] = B64.Encode(removal) });
-        return ((int)response.StatusCode, await JsonOf(response));
+        response.TransportError.Should().BeNull();
+        return (response.Status!.Value, response.Body.Length == 0 ? null : JsonNode.Parse(response.Body));
     }
 
     public static async Task<JsonNode?> JsonOf(HttpResponseMessage response)
@@ -125,6 +146,7 @@ internal sealed class DpTestHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
+        _client.Dispose();
         await Dp.DisposeAsync();
         if (_ownsDirectory)
         {

@@ -4,6 +4,7 @@ using Mimi.Conformance.Harness.Roles;
 using Mimi.Conformance.Protocol.Cbor;
 using Mimi.Conformance.Protocol.Cose;
 using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.Protocol.Profile.Wire;
 using Mimi.Conformance.ReferenceDp.Faults;
 using Mimi.Conformance.ReferenceDp.Hosting;
 using static Mimi.Conformance.Harness.Tests.ReferenceDp.DpTestHost;
@@ -70,7 +71,7 @@ public sealed class ReferenceDpFaultTests
     {
         await using var dp = await DpTestHost.StartAsync(testControl: false);
 
-        using var response = await dp.PostAsync("/test-control/trust", new JsonObject());
+        using var response = await dp.PostAsync(ProfilePaths.Control.Under(ProfilePaths.TestControl, ProfilePaths.Control.Trust), new TrustRequest(), WireJson.Default.TrustRequest);
         using var metadata = await dp.Http.GetAsync(new Uri(MetadataPath, UriKind.Relative), TestContext.Current.CancellationToken);
 
         await ShouldBeProblemAsync(response, 404, Problems.TestControlDisabled);
@@ -189,12 +190,12 @@ public sealed class ReferenceDpFaultTests
         var (cose, payload) = MappingBuilder.For(_parties, dp.DpId, _parties.NewE164(), _parties.NewRecipientKey(), ["default"]).Build();
         (await dp.PublishAsync(cose)).Status.Should().Be(201);
 
-        using var advanced = await dp.PostAsync("/test-control/clock", new JsonObject { ["advance_s"] = 8 * 86_400 });
+        var advanced = await dp.Control!.AdvanceClockAsync(8 * 86_400, TestContext.Current.CancellationToken);
         var (_, afterExpiry) = await dp.LookupAsync(payload.Csi);
         using var reset = await dp.PostRawAsync("/test-control/reset", [], null);
         var (republished, _) = await dp.PublishAsync(cose);
 
-        ((int)advanced.StatusCode).Should().Be(204);
+        advanced.Status.Should().Be(204);
         afterExpiry!["status"]!.GetValue<string>().Should().Be("not_found", "the mapping's exp (7 days) has passed on the DP's clock");
         ((int)reset.StatusCode).Should().Be(204);
         republished.Should().Be(422, "reset forgot the harness's CSIP key");

@@ -3,6 +3,7 @@ using FluentAssertions;
 using Mimi.Conformance.Harness.Roles;
 using Mimi.Conformance.Harness.Roles.Peers;
 using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.Protocol.Profile.Wire;
 using static Mimi.Conformance.Harness.Tests.ReferenceDp.DpTestHost;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
@@ -19,20 +20,21 @@ public sealed class ReferenceDpFederationTests
     private static async Task PointAtAsync(DpTestHost dp, params FakePeerDp[] peers)
     {
         peers[0].SetRegistry(FakePeerRegistry.Build(peers));
-        using var response = await dp.PostAsync("/test-control/peers", new JsonObject
-        {
-            ["registry_url"] = peers[0].RegistryUrl.ToString(),
-            ["tls_pins"] = new JsonArray([.. peers.Select(p => (JsonNode)p.CertificatePin)]),
-        });
-        ((int)response.StatusCode).Should().Be(204);
+        var response = await dp.Control!.PeersAsync(new PeersRequest(peers[0].RegistryUrl.ToString(), [.. peers.Select(p => p.CertificatePin)]), Ct);
+        response.Status.Should().Be(204, response.Text);
     }
 
-    private static async Task<JsonNode?> LookupAsync(DpTestHost dp, JsonObject body)
+    private static async Task<JsonNode?> LookupAsync(DpTestHost dp, LookupRequest request)
     {
-        using var response = await dp.PostAsync("/v1/lookup", body);
-        ((int)response.StatusCode).Should().Be(200);
-        return await JsonOf(response);
+        var (status, body) = Answer(await dp.Profile.LookupWithAsync(request, null, ct: Ct));
+        status.Should().Be(200);
+        return body;
     }
+
+    private static LookupRequest Federated(string csi, string mode) => new(csi, CsiTypes.E164, Federation: new FederationRequest(mode));
+
+    private static Task<HttpResponseMessage> PeerLookupAsync(DpTestHost dp, PeerLookupRequest request) =>
+        dp.PostAsync(ProfilePaths.PeerLookup, request, WireJson.Default.PeerLookupRequest);
 
     [Fact]
     public async Task A_silent_peer_times_out_into_a_partial_answer_with_the_other_peers_mappings()
@@ -48,7 +50,7 @@ public sealed class ReferenceDpFederationTests
         var mapping = a.Countersign(MappingBuilder.For(parties, a.DpId, csi, parties.NewRecipientKey(), ["default"]).Build().Cose);
         a.SetMappings(csi, mapping);
 
-        var answer = await LookupAsync(dp, new JsonObject { ["csi"] = csi, ["csi_type"] = "e164", ["federation"] = new JsonObject { ["mode"] = "all" } });
+        var answer = await LookupAsync(dp, Federated(csi, "all"));
 
         answer!["status"]!.GetValue<string>().Should().Be("found");
         B64.TryDecode(answer["mappings"]![0]!["mapping"]!.GetValue<string>(), out var served).Should().BeTrue();
@@ -76,8 +78,8 @@ public sealed class ReferenceDpFederationTests
     public async Task A_dp_without_federation_refuses_modes_other_than_local()
     {
         await using var dp = await StartAsync(o => o with { Federation = false });
-        using var local = await dp.PostAsync("/v1/lookup", new JsonObject { ["csi"] = "+15550100", ["csi_type"] = "e164", ["federation"] = new JsonObject { ["mode"] = "local" } });
-        using var all = await dp.PostAsync("/v1/lookup", new JsonObject { ["csi"] = "+15550100", ["csi_type"] = "e164", ["federation"] = new JsonObject { ["mode"] = "all" } });
+        using var local = await dp.PostAsync(ProfilePaths.Lookup, Federated("+15550100", "local"), WireJson.Default.LookupRequest);
+        using var all = await dp.PostAsync(ProfilePaths.Lookup, Federated("+15550100", "all"), WireJson.Default.LookupRequest);
         using var metadata = await dp.Http.GetAsync(new Uri(MetadataPath, UriKind.Relative), Ct);
         var doc = await JsonOf(metadata);
 
@@ -100,11 +102,10 @@ public sealed class ReferenceDpFederationTests
         var (own, _) = MappingBuilder.For(parties, dp.DpId, csi, parties.NewRecipientKey(), ["default"]).Build();
         (await dp.PublishAsync(own)).Status.Should().Be(201);
         var imported = b.Countersign(MappingBuilder.For(parties, b.DpId, csi, parties.NewRecipientKey(), ["default"]).Build().Cose);
-        using (var import = await dp.PostAsync("/v1/mappings/import", new JsonObject { ["mapping"] = B64.Encode(imported) }))
-            ((int)import.StatusCode).Should().Be(201);
+        Answer(await dp.Profile.ImportAsync(imported, Ct)).Status.Should().Be(201);
 
-        using var response = await dp.PostAsync("/v1/federation/lookup", new JsonObject { ["csi"] = csi, ["csi_type"] = "e164", ["origin"] = b.DpId, ["hops"] = 1 });
-        using var wildcard = await dp.PostAsync("/v1/federation/lookup", new JsonObject { ["csi"] = "*", ["csi_type"] = "e164", ["origin"] = b.DpId, ["hops"] = 1 });
+        using var response = await PeerLookupAsync(dp, new PeerLookupRequest(csi, CsiTypes.E164, Origin: b.DpId));
+        using var wildcard = await PeerLookupAsync(dp, new PeerLookupRequest("*", CsiTypes.E164, Origin: b.DpId));
         var answer = await JsonOf(response);
 
         ((int)response.StatusCode).Should().Be(200);

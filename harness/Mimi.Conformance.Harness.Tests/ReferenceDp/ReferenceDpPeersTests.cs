@@ -4,6 +4,7 @@ using FluentAssertions;
 using Mimi.Conformance.Harness.Roles;
 using Mimi.Conformance.Harness.Roles.Peers;
 using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.Protocol.Profile.Wire;
 using Mimi.Conformance.ReferenceDp.Federation;
 using static Mimi.Conformance.Harness.Tests.ReferenceDp.DpTestHost;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
@@ -82,16 +83,15 @@ public sealed class ReferenceDpPeersTests
         await using var dp = await StartAsync();
         var parties = new Parties("peers-test-control", TimeProvider.System);
         await dp.TrustAsync(parties);
-        a.SetRegistry(FakePeerRegistry.Build([FakePeerRegistry.Entry(a), FakePeerRegistry.Entry(b), FakePeerRegistry.Entry(dp.DpId, dp.Dp.Url, parties.Key("self"), ["EU"])]));
+        a.SetRegistry(FakePeerRegistry.Build([FakePeerRegistry.Entry(a), FakePeerRegistry.Entry(b), FakePeerRegistry.Entry(dp.DpId, dp.Dp.Url.GetLeftPart(UriPartial.Authority), [parties.Key("self").PublicKey], ["EU"])]));
         var (mapping, _) = MappingBuilder.For(parties, b.DpId, parties.NewE164(), parties.NewRecipientKey(), ["default"]).Build();
         var computedAtB = b.Countersign(mapping);
 
         var before = await ImportAsync(dp, computedAtB);
-        using (var response = await dp.PostAsync("/test-control/peers", PeersBody(a.RegistryUrl, a, b)))
+        using (var response = await PeersAsync(dp, PeersBody(a.RegistryUrl, a, b)))
             ((int)response.StatusCode).Should().Be(204, await response.Content.ReadAsStringAsync(Ct));
         var after = await ImportAsync(dp, computedAtB);
-        using (var reset = await dp.PostAsync("/test-control/reset", new JsonObject()))
-            ((int)reset.StatusCode).Should().Be(204);
+        (await dp.Control!.ResetAsync(Ct)).Status.Should().Be(204);
         await dp.TrustAsync(parties);
         var afterReset = await ImportAsync(dp, b.Countersign(MappingBuilder.For(parties, b.DpId, parties.NewE164(), parties.NewRecipientKey(), ["default"]).Build().Cose));
 
@@ -107,11 +107,11 @@ public sealed class ReferenceDpPeersTests
         await using var a = await PeerAsync("peer-a");
         await using var dp = await StartAsync();
 
-        using var plainHttp = await dp.PostAsync("/test-control/peers", new JsonObject { ["registry_url"] = "http://127.0.0.1:1/registry", ["tls_pins"] = new JsonArray(a.CertificatePin) });
-        using var noPins = await dp.PostAsync("/test-control/peers", new JsonObject { ["registry_url"] = a.RegistryUrl.ToString(), ["tls_pins"] = new JsonArray() });
-        using var wrongPin = await dp.PostAsync("/test-control/peers", new JsonObject { ["registry_url"] = a.RegistryUrl.ToString(), ["tls_pins"] = new JsonArray(B64.Encode(new byte[32])) });
-        a.SetRegistry(new JsonObject { ["registry"] = "something-else/9", ["dps"] = new JsonArray() });
-        using var badDocument = await dp.PostAsync("/test-control/peers", PeersBody(a.RegistryUrl, a));
+        using var plainHttp = await PeersAsync(dp, new PeersRequest("http://127.0.0.1:1/registry", [a.CertificatePin]));
+        using var noPins = await PeersAsync(dp, new PeersRequest(a.RegistryUrl.ToString(), []));
+        using var wrongPin = await PeersAsync(dp, new PeersRequest(a.RegistryUrl.ToString(), [B64.Encode(new byte[32])]));
+        a.SetRegistry(new RegistryDocument("something-else/9", []));
+        using var badDocument = await PeersAsync(dp, PeersBody(a.RegistryUrl, a));
 
         await ShouldBeProblemAsync(plainHttp, 400, Problems.MalformedRequest);
         await ShouldBeProblemAsync(noPins, 400, Problems.MalformedRequest);
@@ -119,15 +119,11 @@ public sealed class ReferenceDpPeersTests
         await ShouldBeProblemAsync(badDocument, 502, Problems.PeerUnavailable);
     }
 
-    private static JsonObject PeersBody(Uri registry, params FakePeerDp[] peers) => new()
-    {
-        ["registry_url"] = registry.ToString(),
-        ["tls_pins"] = new JsonArray([.. peers.Select(p => (JsonNode)p.CertificatePin)]),
-    };
+    private static PeersRequest PeersBody(Uri registry, params FakePeerDp[] peers) => new(registry.ToString(), [.. peers.Select(p => p.CertificatePin)]);
 
-    private static async Task<int> ImportAsync(DpTestHost dp, byte[] mapping)
-    {
-        using var response = await dp.PostAsync("/v1/mappings/import", new JsonObject { ["mapping"] = B64.Encode(mapping) });
-        return (int)response.StatusCode;
-    }
+    /// <summary>Test control /peers, answered as an HttpResponseMessage for the problem checks.</summary>
+    private static Task<HttpResponseMessage> PeersAsync(DpTestHost dp, PeersRequest request) =>
+        dp.PostAsync(dp.Control!.PathOf(ProfilePaths.Control.Peers), request, WireJson.Default.PeersRequest);
+
+    private static async Task<int> ImportAsync(DpTestHost dp, byte[] mapping) => DpTestHost.Answer(await dp.Profile.ImportAsync(mapping, Ct)).Status;
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FluentAssertions;
+using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Harness.Roles;
 using Mimi.Conformance.ReferenceDp.Hosting;
 
@@ -30,12 +31,8 @@ public sealed class ReferenceDpProcessTests
                     Path.IsPathRooted(ready["cert"]!.GetValue<string>()).Should().BeTrue();
                     File.ReadAllText(Path.Combine(dir, "ready.json")).Trim().Should().Be(line[Mimi.Conformance.ReferenceDp.Program.ReadyPrefix.Length..]);
 
-                    var pin = Convert.FromHexString(ready["pin_sha256"]!.GetValue<string>());
-                    using var handler = new SocketsHttpHandler();
-                    handler.SslOptions.RemoteCertificateValidationCallback = (_, c, _, _) =>
-                        c is not null && c.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256).AsSpan().SequenceEqual(pin);
-                    using var http = new HttpClient(handler) { BaseAddress = new Uri(url) };
-                    await TrustAndPublishAsync(http, parties, ready["dp_id"]!.GetValue<string>(), csi);
+                    using var client = DpTestHost.PinnedDpClient(url, ready["pin_sha256"]!.GetValue<string>());
+                    await TrustAndPublishAsync(client, parties, csi);
                 }
                 finally
                 {
@@ -55,20 +52,16 @@ public sealed class ReferenceDpProcessTests
         }
     }
 
-    private static async Task TrustAndPublishAsync(HttpClient http, Parties parties, string dpId, string csi)
+    private static async Task TrustAndPublishAsync(DpClient client, Parties parties, string csi)
     {
-        var trust = new JsonObject
-        {
-            ["csip_keys"] = new JsonArray(new JsonObject { ["owner"] = parties.Csip.Id, ["x"] = Mimi.Conformance.Protocol.Profile.B64.Encode(parties.Csip.Key.PublicKey) }),
-        };
-        using var trusted = await http.PostAsync("/test-control/trust", Content(trust), TestContext.Current.CancellationToken);
-        ((int)trusted.StatusCode).Should().Be(204);
-        var mapping = MappingBuilder.For(parties, dpId, csi, parties.NewRecipientKey()).Build().Cose;
-        using var published = await http.PostAsync("/v1/mappings", Content(new JsonObject { ["mapping"] = Mimi.Conformance.Protocol.Profile.B64.Encode(mapping) }), TestContext.Current.CancellationToken);
-        ((int)published.StatusCode).Should().Be(201);
+        var ct = TestContext.Current.CancellationToken;
+        var (profile, _, problem) = await ProfileClient.ConnectAsync(client, ct);
+        profile.Should().NotBeNull(problem);
+        var trusted = await profile!.TestControl!.TrustAsync([parties.Csip.Trusted], ct);
+        trusted.Status.Should().Be(204, trusted.Text);
+        var mapping = MappingBuilder.For(parties, profile.Metadata.DpId, csi, parties.NewRecipientKey()).Build().Cose;
+        (await profile.PublishAsync(mapping, ct: ct)).Status.Should().Be(201);
     }
-
-    private static StringContent Content(JsonNode body) => new(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
 
     internal static Process StartProcess(string dataDirectory)
     {

@@ -1,4 +1,5 @@
 using FluentAssertions;
+using Mimi.Conformance.Harness.Configuration;
 using Mimi.Conformance.Cli.Execution;
 using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.ReferenceDp.Hosting;
@@ -20,7 +21,7 @@ public sealed class TlsConfigurationTests
     private static async Task<ConformanceReport> CertifyAsync(Uri url, string? caFile)
     {
         var output = Directory.CreateTempSubdirectory("mimi-tls-").FullName;
-        var request = new RunRequest(url, caFile, null, output, [], [], null, "must", [], AllowTestControl: true,
+        var request = new RunRequest(DpEndpoint.Of(url), caFile, null, output, [], [], null, "must", [], AllowTestControl: true,
             TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(120), "tls");
         return await ConformanceRun.ExecuteAsync(request, TimeProvider.System, TextWriter.Null, TestContext.Current.CancellationToken);
     }
@@ -67,7 +68,7 @@ public sealed class TlsConfigurationTests
         var dir = Directory.CreateTempSubdirectory("mimi-tls-notc-").FullName;
         await using var dp = await ReferenceDpHost.StartAsync(new ReferenceDpOptions { DataDirectory = dir }, TestContext.Current.CancellationToken);
         var output = Directory.CreateTempSubdirectory("mimi-notc-").FullName;
-        var request = new RunRequest(dp.Url, dp.CertificatePath, null, output, [], [], null, "must", [], AllowTestControl: false,
+        var request = new RunRequest(DpEndpoint.Of(dp.Url), dp.CertificatePath, null, output, [], [], null, "must", [], AllowTestControl: false,
             TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(120), "no-test-control");
         var report = await ConformanceRun.ExecuteAsync(request, TimeProvider.System, TextWriter.Null, TestContext.Current.CancellationToken);
 

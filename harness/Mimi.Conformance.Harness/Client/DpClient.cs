@@ -8,6 +8,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using Mimi.Conformance.Harness.Configuration;
 using Mimi.Conformance.Harness.Results;
 
@@ -39,6 +40,23 @@ internal sealed record DpResponse(int? Status, IReadOnlyDictionary<string, strin
     }
 
     public string Describe() => TransportError is not null ? $"transport error: {TransportError}" : $"HTTP {Status} {ContentType}";
+
+    /// <summary>The problem <c>type</c> member as text, or null when the body has none (PROFILE.md §2).</summary>
+    public string? ProblemType => Json?["type"]?.ToString();
+
+    /// <summary>The body read as a wire record (strictly, PROFILE.md's shape), or null when it is not one.</summary>
+    public T? As<T>(JsonTypeInfo<T> type)
+        where T : class
+    {
+        try
+        {
+            return Body.Length == 0 ? null : JsonSerializer.Deserialize(Body, type);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }
 
 /// <summary>Receives every exchange the client makes, for evidence.</summary>
@@ -76,7 +94,8 @@ internal sealed class DpClient : IDisposable
     /// </summary>
     public Func<string?>? TraceLabel { get; set; }
 
-    public Uri BaseUrl => _options.DpUrl;
+    /// <summary>The DP this client talks to.</summary>
+    public DpEndpoint Endpoint => _options.DpUrl;
 
     public static SocketsHttpHandler CreateHandler(ConformanceOptions options)
     {
@@ -104,16 +123,19 @@ internal sealed class DpClient : IDisposable
         return handler;
     }
 
-    public Uri Resolve(string pathOrUrl) =>
-        Uri.TryCreate(pathOrUrl, UriKind.Absolute, out var abs) && abs.Scheme is "http" or "https" ? abs : new Uri(BaseUrl, pathOrUrl);
+    public Uri Resolve(string pathOrUrl) => Endpoint.Resolve(pathOrUrl);
 
     public Task<DpResponse> GetAsync(string path, CancellationToken ct = default) => SendAsync(HttpMethod.Get, Resolve(path), null, null, ct);
 
-    public Task<DpResponse> PostJsonAsync(string path, object body, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Post, Resolve(path), JsonSerializer.SerializeToUtf8Bytes(body), "application/json", ct);
+    /// <summary>POSTs a wire record as application/json (PROFILE.md's requests: Protocol/Profile/Wire), with optional extra headers.</summary>
+    public Task<DpResponse> PostJsonAsync<T>(string path, T body, JsonTypeInfo<T> type, IReadOnlyList<KeyValuePair<string, string>>? headers = null, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, Resolve(path), JsonSerializer.SerializeToUtf8Bytes(body, type), JsonContentType, headers ?? [], ct);
 
+    /// <summary>Any bytes with any content type (or none): malformed and hostile requests are sent through here.</summary>
     public Task<DpResponse> PostRawAsync(string path, byte[] body, string? contentType, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Post, Resolve(path), body, contentType, ct);
+
+    public const string JsonContentType = "application/json";
 
     public Task<DpResponse> SendAsync(HttpMethod method, Uri url, byte[]? body, string? contentType, CancellationToken ct = default) =>
         SendAsync(method, url, body, contentType, [], ct);

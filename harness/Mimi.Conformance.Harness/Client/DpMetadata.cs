@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.Protocol.Profile.Wire;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
 namespace Mimi.Conformance.Harness.Client;
@@ -20,9 +21,40 @@ internal sealed record DpMetadata(
     public string? ImportPath { get; init; }
 
     /// <summary>The §12.5 DP-to-DP invalidate endpoint (lifecycle class): advertised, or the default path.</summary>
-    public string InvalidatePath { get; init; } = DefaultInvalidatePath;
+    public string InvalidatePath { get; init; } = ProfilePaths.Invalidate;
 
-    public const string DefaultInvalidatePath = "/v1/federation/invalidate";
+    /// <summary>The §11.3 DP-to-DP lookup endpoint (federation class), or null when the DP advertises none.</summary>
+    public string? PeerLookupPath { get; init; }
+
+    /// <summary>The whole document as fetched, for members this record does not model.</summary>
+    public JsonObject Document { get; init; } = [];
+
+    /// <summary>The <c>rate_limit</c> member (PROFILE.md §10.2), or null when the DP declares none.</summary>
+    public RateLimitPolicy? RateLimit => RateLimitPolicy.Parse(Document);
+
+    /// <summary>The <c>federation</c> member (PROFILE.md §11.4), or null.</summary>
+    public JsonObject? Federation => Document["federation"] as JsonObject;
+
+    /// <summary>A string array member of <c>federation</c> (e.g. jurisdictions, forward_jurisdictions, preferred); empty when absent.</summary>
+    public IReadOnlyList<string> FederationStrings(string name) => Strings(Federation?[name]);
+
+    /// <summary>The strings of a JSON array, skipping anything else; empty for a non-array.</summary>
+    public static IReadOnlyList<string> Strings(JsonNode? node) =>
+        node is JsonArray a ? [.. a.Select(n => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : null).OfType<string>()] : [];
+
+    /// <summary>
+    /// GETs the metadata document once: the parsed metadata, or null with the reason (a transport error, or no JSON
+    /// document) in the words the suite reports.
+    /// </summary>
+    public static async Task<(DpMetadata? Metadata, DpResponse Response, string? Problem)> FetchAsync(DpClient client, CancellationToken ct = default)
+    {
+        var response = await client.GetAsync(ProfilePaths.Metadata, ct);
+        if (response.TransportError is not null)
+            return (null, response, $"cannot fetch {ProfilePaths.Metadata}: {response.TransportError}");
+        if (response.Status != 200 || response.Json is not { } json)
+            return (null, response, $"{ProfilePaths.Metadata} answered {response.Describe()}, not a JSON metadata document");
+        return (Parse(json), response, null);
+    }
 
     /// <summary>The advertised <c>limits</c> object (§6.1), or null; read by name (max_tags, max_tag_bytes, disclosure_bytes).</summary>
     public JsonObject? Limits { get; init; }
@@ -69,15 +101,18 @@ internal sealed record DpMetadata(
         if (!classes.Contains("core"))
             problems.Add("\"conformance_classes\" does not list \"core\"");
         string? testControl = json["test_control"] is JsonValue tc && tc.TryGetValue<string>(out var tcs) ? tcs : null;
+        string? Optional(string name) => endpoints?[name] is JsonValue v && v.TryGetValue<string>(out var path) && path.Length > 0 ? path : null;
         return new DpMetadata(profile, dpId,
-            endpoints is null ? "/v1/mappings" : Text(endpoints["publish"], "endpoints.publish", "/v1/mappings"),
-            endpoints is null ? "/v1/lookup" : Text(endpoints["lookup"], "endpoints.lookup", "/v1/lookup"),
-            endpoints is null ? "/v1/mappings/remove" : Text(endpoints["remove"], "endpoints.remove", "/v1/mappings/remove"),
+            endpoints is null ? ProfilePaths.Publish : Text(endpoints["publish"], "endpoints.publish", ProfilePaths.Publish),
+            endpoints is null ? ProfilePaths.Lookup : Text(endpoints["lookup"], "endpoints.lookup", ProfilePaths.Lookup),
+            endpoints is null ? ProfilePaths.Remove : Text(endpoints["remove"], "endpoints.remove", ProfilePaths.Remove),
             keys, classes, testControl, problems)
         {
-            ImportPath = endpoints?["import"] is JsonValue iv && iv.TryGetValue<string>(out var import) && import.Length > 0 ? import : null,
-            InvalidatePath = endpoints?["invalidate"] is JsonValue inv && inv.TryGetValue<string>(out var invalidate) && invalidate.Length > 0 ? invalidate : DefaultInvalidatePath,
+            ImportPath = Optional("import"),
+            InvalidatePath = Optional("invalidate") ?? ProfilePaths.Invalidate,
+            PeerLookupPath = Optional("peer_lookup"),
             Limits = json["limits"]?.DeepClone() as JsonObject,
+            Document = json,
         };
     }
 

@@ -105,14 +105,6 @@ internal sealed class PrivacyPassClient(DpClient client, SeededBytes random)
         return (signature is null ? null : [.. input, .. signature], response);
     }
 
-    /// <summary>Registers a fresh identified client through test control (PROFILE.md §8); null with the answer when refused.</summary>
-    public async Task<(string? Credential, DpResponse Response)> RegisterClientAsync(string testControlPath)
-    {
-        var response = await client.PostJsonAsync($"{testControlPath.TrimEnd('/')}/clients", new JsonObject());
-        var credential = response.Status is 200 or 201 && response.Json?["credential"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
-        return (credential, response);
-    }
-
     public static string Authorization(byte[] token) => PrivateTokenHeaders.Authorization(token);
 
     /// <summary>Parses a Retry-After value: delay-seconds or an HTTP-date; null when absent or malformed.</summary>

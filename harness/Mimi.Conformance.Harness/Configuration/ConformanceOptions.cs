@@ -16,7 +16,8 @@ public sealed record ConformanceOptions
     public const string SeedVariable = "MIMI_SEED";
     public const string MaxBodyVariable = "MIMI_MAX_BODY_BYTES";
 
-    public required Uri DpUrl { get; init; }
+    /// <summary>The DP under test, validated where the URL entered (flag, variable or a started DP).</summary>
+    public required DpEndpoint DpUrl { get; init; }
 
     /// <summary>PEM file of the certificate (or CA) the DP's TLS chain must end in; null means the system store.</summary>
     public string? CaFile { get; init; }
@@ -42,7 +43,7 @@ public sealed record ConformanceOptions
             throw new ConfigurationException($"{DpUrlVariable} is not set: give the DP's base URL, e.g. https://127.0.0.1:8443");
         var options = new ConformanceOptions
         {
-            DpUrl = ParseUrl(url),
+            DpUrl = DpEndpoint.Parse(url, DpUrlVariable),
             CaFile = NullIfEmpty(getenv(CaFileVariable)),
             PinSha256 = NullIfEmpty(getenv(PinVariable)),
             AllowTestControl = getenv(AllowTestControlVariable) is "1" or "true",
@@ -57,8 +58,6 @@ public sealed record ConformanceOptions
 
     public ConformanceOptions Validated()
     {
-        if (DpUrl.Scheme is not ("https" or "http"))
-            throw new ConfigurationException($"the DP URL must be https:// (got {DpUrl.Scheme}://)");
         if (CaFile is not null && !File.Exists(CaFile))
             throw new ConfigurationException($"the CA file {CaFile} does not exist");
         if (PinSha256 is not null && (PinSha256.Length != 64 || !PinSha256.All(Uri.IsHexDigit)))
@@ -79,9 +78,6 @@ public sealed record ConformanceOptions
         [SeedVariable] = Seed,
         [MaxBodyVariable] = MaxResponseBytes.ToString(CultureInfo.InvariantCulture),
     };
-
-    private static Uri ParseUrl(string url) =>
-        Uri.TryCreate(url.TrimEnd('/'), UriKind.Absolute, out var uri) ? uri : throw new ConfigurationException($"\"{url}\" is not an absolute URL");
 
     private static int ParsePositive(string value, string name) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ConfigurationException($"{name} must be a positive integer");

@@ -1,8 +1,11 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using Mimi.Conformance.Protocol.Cbor;
 using Mimi.Conformance.Protocol.Cose;
 using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.Protocol.Profile.Wire;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
 namespace Mimi.Conformance.Harness.Vectors;
@@ -76,16 +79,19 @@ internal static class ExampleWriter
             Cbor("mapping-countersigned.md", "Mapping as stored and served (COSE_Sign with the dp signature, §4.3, §6.2)",
                 "The published bytes with DP A's signature appended; payload and the other signatures are unchanged.", countersigned),
             Cbor("removal.md", "Removal request (COSE_Sign1, §6.4)", $"Signed by the recipient for mapping {id}.", removal),
-            Json("publish-request.md", "Publish request (§6.2)", new JsonObject { ["mapping"] = B64.Encode(published) }, published),
-            Json("publish-response.md", "Publish response (§6.2, HTTP 201)", new JsonObject { ["mapping_id"] = id, ["mapping"] = B64.Encode(countersigned) }, countersigned),
-            Json("lookup-request.md", "Lookup request (§6.3)", new JsonObject { ["csi"] = payload.Csi, ["csi_type"] = payload.CsiType }, null),
+            Json("publish-request.md", "Publish request (§6.2)", Wire(new PublishRequest(B64.Encode(published)), WireJson.Default.PublishRequest), published),
+            Json("publish-response.md", "Publish response (§6.2, HTTP 201)", Wire(new PublishResponse(id, B64.Encode(countersigned)), WireJson.Default.PublishResponse), countersigned),
+            Json("lookup-request.md", "Lookup request (§6.3)", Wire(new LookupRequest(payload.Csi, payload.CsiType), WireJson.Default.LookupRequest), null),
             Json("lookup-response.md", "Lookup response (§6.3, HTTP 200)",
-                new JsonObject { ["status"] = "found", ["mappings"] = new JsonArray(new JsonObject { ["mapping_id"] = id, ["mapping"] = B64.Encode(countersigned) }) }, countersigned),
-            Json("import-request.md", "Import request (§6.5)", new JsonObject { ["mapping"] = B64.Encode(countersigned) }, countersigned),
-            Json("remove-request.md", "Remove request (§6.4)", new JsonObject { ["removal"] = B64.Encode(removal) }, removal),
+                Wire(new LookupResponse("found", [new LookupEntry(id, B64.Encode(countersigned))]), WireJson.Default.LookupResponse), countersigned),
+            Json("import-request.md", "Import request (§6.5)", Wire(new PublishRequest(B64.Encode(countersigned)), WireJson.Default.PublishRequest), countersigned),
+            Json("remove-request.md", "Remove request (§6.4)", Wire(new RemoveRequest(B64.Encode(removal)), WireJson.Default.RemoveRequest), removal),
             Json("metadata.md", "Metadata (§6.1, GET /.well-known/mimi-discovery)", metadata, null),
         ];
     }
+
+    /// <summary>A wire record as the JSON the profile's parties exchange (Protocol/Profile/Wire).</summary>
+    private static JsonObject Wire<T>(T record, JsonTypeInfo<T> type) => JsonSerializer.SerializeToNode(record, type)!.AsObject();
 
     private static Example Cbor(string file, string title, string description, byte[] cbor) =>
         new(file, title, $"{description}\n\n{CborBlocks(cbor)}", $"{description}\n\n{CborBlocks(cbor)}");

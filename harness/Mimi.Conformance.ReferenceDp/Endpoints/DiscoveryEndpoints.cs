@@ -10,13 +10,13 @@ namespace Mimi.Conformance.ReferenceDp.Endpoints;
 /// <summary>The default endpoint paths (PROFILE.md §6), advertised in metadata.</summary>
 internal static class Paths
 {
-    public const string Publish = "/v1/mappings";
-    public const string Lookup = "/v1/lookup";
-    public const string Remove = "/v1/mappings/remove";
-    public const string Import = "/v1/mappings/import";
-    public const string Invalidate = "/v1/federation/invalidate";
-    public const string TestControl = "/test-control";
-    public const string PeerLookup = "/v1/federation/lookup";
+    public const string Publish = ProfilePaths.Publish;
+    public const string Lookup = ProfilePaths.Lookup;
+    public const string Remove = ProfilePaths.Remove;
+    public const string Import = ProfilePaths.Import;
+    public const string Invalidate = ProfilePaths.Invalidate;
+    public const string TestControl = ProfilePaths.TestControl;
+    public const string PeerLookup = ProfilePaths.PeerLookup;
 }
 
 /// <summary>Publish, lookup, remove and invalidate (PROFILE.md §6.2–6.4, §12.5), and federated lookups (§11): JSON in and out; the work is in Discovery/, Lifecycle/ and Federation/.</summary>

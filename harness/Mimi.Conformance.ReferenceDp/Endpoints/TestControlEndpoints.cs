@@ -18,10 +18,10 @@ internal sealed class TestControlEndpoints(DpTrust trust, MappingStore store, Ad
 
     public IEnumerable<DpRoute> Routes =>
     [
-        new($"{Paths.TestControl}/trust", new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = TrustAsync }),
-        new($"{Paths.TestControl}/reset", new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = ResetAsync }),
-        new($"{Paths.TestControl}/clock", new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = ClockAsync }),
-        new($"{Paths.TestControl}/seed", new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = SeedAsync }),
+        new(ProfilePaths.Control.Under(Paths.TestControl, ProfilePaths.Control.Trust), new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = TrustAsync }),
+        new(ProfilePaths.Control.Under(Paths.TestControl, ProfilePaths.Control.Reset), new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = ResetAsync }),
+        new(ProfilePaths.Control.Under(Paths.TestControl, ProfilePaths.Control.Clock), new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = ClockAsync }),
+        new(ProfilePaths.Control.Under(Paths.TestControl, ProfilePaths.Control.Seed), new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = SeedAsync }),
     ];
 
     /// <summary>Optional extension (PROFILE.md §8): N synthetic countersigned rows in one transaction, for scale benchmarks.</summary>

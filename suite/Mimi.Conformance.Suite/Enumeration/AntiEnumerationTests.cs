@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Protocol.Crypto;
 using Mimi.Conformance.Protocol.PrivacyPass;
+using Mimi.Conformance.Protocol.Profile.Wire;
 using Mimi.Conformance.Suite.Infrastructure;
 
 namespace Mimi.Conformance.Suite.Enumeration;
@@ -30,12 +31,18 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
             Expect.NotApplicable("the DP does not claim the anti-enumeration class in conformance_classes");
     }
 
-    private static JsonObject Lookup(string csi) => new() { ["csi"] = csi, ["csi_type"] = "e164" };
+    private static LookupRequest Lookup(string csi) => ProfileClient.Lookup(csi);
+
+    /// <summary>One lookup with this Authorization (or none), no token fetched on the harness's behalf.</summary>
+    private Task<DpResponse> AskAsync(LookupRequest request, string? authorization, DpClient? via = null) =>
+        via is null ? dp.Profile.LookupWithAsync(request, authorization) : dp.Profile.LookupWithAsync(via, request, authorization);
+
+    private Task<DpResponse> WithTokenAsync(LookupRequest request, byte[] token) => AskAsync(request, PrivacyPassClient.Authorization(token));
 
     /// <summary>An anonymous lookup's challenge, which every other test here starts from.</summary>
     private async Task<ParsedChallenge> ChallengeAsync()
     {
-        var response = Expect.Reachable(await _ops.Tokens.LookupWithAsync(dp.Meta.LookupPath, Lookup(_ops.Parties.NewE164()), null), "anonymous lookup");
+        var response = Expect.Reachable(await AskAsync(Lookup(_ops.Parties.NewE164()), null), "anonymous lookup");
         Expect.That(response.Status == 401, "token-required", "HTTP 401 for an anonymous lookup without a token", response.Describe());
         var challenge = ParsedChallenge.From(response, out var problem);
         Expect.That(challenge is not null, "challenge-parses", "WWW-Authenticate: PrivateToken challenge=\"…\", token-key=\"…\" with a type 0x0002 TokenChallenge and an RSA-2048 token key", problem);
@@ -72,9 +79,9 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
         RequireClass();
         var challenge = await ChallengeAsync();
         var token = await _ops.Tokens.TokenAsync(challenge);
-        var first = Expect.Reachable(await _ops.Tokens.LookupWithTokenAsync(dp.Meta.LookupPath, Lookup(_ops.Parties.NewE164()), token), "lookup with a token");
+        var first = Expect.Reachable(await WithTokenAsync(Lookup(_ops.Parties.NewE164()), token), "lookup with a token");
         Expect.Status(first, 200, "token-accepted");
-        var again = Expect.Reachable(await _ops.Tokens.LookupWithTokenAsync(dp.Meta.LookupPath, Lookup(_ops.Parties.NewE164()), token), "lookup with the same token");
+        var again = Expect.Reachable(await WithTokenAsync(Lookup(_ops.Parties.NewE164()), token), "lookup with the same token");
         Expect.That(again.Status is 401 or 403, "token-single-use", "HTTP 401/403 for a redeemed token", again.Describe());
     }
 
@@ -88,7 +95,7 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
         var (token, issued) = await _ops.Tokens.TryIssueAsync(await _ops.Tokens.NewCredentialAsync(), challenge, foreign);
         if (token is null)
             throw new HarnessErrorException($"the DP's issuer did not issue a token: {issued.Describe()}");
-        var otherChallenge = Expect.Reachable(await _ops.Tokens.LookupWithTokenAsync(dp.Meta.LookupPath, Lookup(_ops.Parties.NewE164()), token), "lookup with a token for another origin");
+        var otherChallenge = Expect.Reachable(await WithTokenAsync(Lookup(_ops.Parties.NewE164()), token), "lookup with a token for another origin");
         Expect.That(otherChallenge.Status is 401 or 403, "other-challenge-refused", "HTTP 401/403 for a token whose challenge names another origin", otherChallenge.Describe());
 
         // A token under a key the DP never published: same challenge, signed by an issuer the harness plays.
@@ -98,7 +105,7 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
         var input = PrivateToken.Input(PrivacyPassConstants.TokenTypeBlindRsa, _ops.Tokens.Client.Random.Next(32), TokenChallenge.Digest(challenge.Challenge), TokenKeys.KeyId(spki));
         var blinded = BlindRsa.Blind(key, input, _ops.Tokens.Client.Random.Next);
         var signature = BlindRsa.Finalize(key, input, BlindRsa.BlindSign(key, blinded.BlindedMessage), blinded.Inverse)!;
-        var otherIssuer = Expect.Reachable(await _ops.Tokens.LookupWithTokenAsync(dp.Meta.LookupPath, Lookup(_ops.Parties.NewE164()), [.. input, .. signature]), "lookup with another issuer's token");
+        var otherIssuer = Expect.Reachable(await WithTokenAsync(Lookup(_ops.Parties.NewE164()), [.. input, .. signature]), "lookup with another issuer's token");
         Expect.That(otherIssuer.Status is 401 or 403, "other-issuer-refused", "HTTP 401/403 for a token under an unknown issuer key", otherIssuer.Describe());
     }
 
@@ -112,15 +119,15 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
         var context = challenge.Decoded.RedemptionContext;
         Expect.That(context.Length == 32, "window-context", "a 32-byte redemption_context naming the token window (PROFILE.md §10.4)", $"{context.Length} bytes");
         var token = await _ops.Tokens.TokenAsync(challenge);
-        var testControl = dp.Meta.TestControlPath;
-        if (testControl is null || !dp.Options!.AllowTestControl)
+        var testControl = dp.TestControl;
+        if (testControl is null)
             Expect.NotVerifiable("moving to a later window needs test control's clock (PROFILE.md §8 POST {test_control}/clock)");
         try
         {
-            var advance = await dp.Client.PostJsonAsync($"{testControl.TrimEnd('/')}/clock", new JsonObject { ["advance_s"] = 2 * policy.WindowSeconds!.Value });
-            if (advance.Status is not (200 or 204))
+            var advance = await testControl.AdvanceClockAsync(2 * policy.WindowSeconds!.Value);
+            if (!TestControlClient.Succeeded(advance))
                 Expect.NotVerifiable($"test control /clock answered {advance.Describe()}");
-            var late = Expect.Reachable(await _ops.Tokens.LookupWithTokenAsync(dp.Meta.LookupPath, Lookup(_ops.Parties.NewE164()), token), "lookup with a token two windows old");
+            var late = Expect.Reachable(await WithTokenAsync(Lookup(_ops.Parties.NewE164()), token), "lookup with a token two windows old");
             Expect.That(late.Status is 401 or 403, "token-time-bound", $"HTTP 401/403 for an unspent token fetched {2 * policy.WindowSeconds} s earlier", late.Describe());
             var next = await ChallengeAsync();
             Expect.That(!next.Decoded.RedemptionContext.AsSpan().SequenceEqual(context), "context-rolls-over", "the new window's challenge carries another redemption_context",
@@ -128,7 +135,7 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
         }
         finally
         {
-            await dp.Client.PostJsonAsync($"{testControl.TrimEnd('/')}/reset", new JsonObject());
+            await testControl.ResetAsync();
             await dp.ReestablishTrustAsync();
         }
     }
@@ -154,7 +161,7 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
                 stop = $"issuance {i + 1} refused: {issued.Describe()}{Expect.ProblemType(issued)}";
                 break;
             }
-            var answer = Expect.Reachable(await _ops.Tokens.LookupWithTokenAsync(dp.Meta.LookupPath, Lookup(_ops.Parties.NewE164()), token), "lookup");
+            var answer = Expect.Reachable(await WithTokenAsync(Lookup(_ops.Parties.NewE164()), token), "lookup");
             if (answer.Status == 200)
                 served++;
             else
@@ -168,7 +175,7 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
             var bearer = $"Bearer {await _ops.Tokens.NewCredentialAsync()}";
             var ok = 0;
             for (var i = 0; i < Floor; i++)
-                ok += (await _ops.Tokens.LookupWithAsync(dp.Meta.LookupPath, Lookup(_ops.Parties.NewE164()), bearer)).Status == 200 ? 1 : 0;
+                ok += (await AskAsync(Lookup(_ops.Parties.NewE164()), bearer)).Status == 200 ? 1 : 0;
             Expect.That(ok == Floor, "identified-floor", $"{Floor} lookups served for one identified client", $"{ok} served");
         }
     }
@@ -194,13 +201,13 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
         Expect.That(issued == allowance && refusal?.Status is 429 or 401 or 403, "allowance-cap", $"{allowance} tokens issued, request {allowance + 1} refused (429)",
             $"{issued} issued{(refusal is null ? ", none refused" : $", then {refusal.Describe()}")}");
 
-        var testControl = dp.Meta.TestControlPath;
-        if (testControl is null || !dp.Options!.AllowTestControl)
+        var testControl = dp.TestControl;
+        if (testControl is null)
             Expect.NotVerifiable("the window roll-over needs test control's clock (PROFILE.md §8 POST {test_control}/clock)");
         try
         {
-            var advance = await dp.Client.PostJsonAsync($"{testControl.TrimEnd('/')}/clock", new JsonObject { ["advance_s"] = policy.WindowSeconds!.Value });
-            if (advance.Status is not (200 or 204))
+            var advance = await testControl.AdvanceClockAsync(policy.WindowSeconds!.Value);
+            if (!TestControlClient.Succeeded(advance))
                 Expect.NotVerifiable($"test control /clock answered {advance.Describe()}");
             var (next, nextResponse) = await _ops.Tokens.TryIssueAsync(credential, challenge);
             Expect.That(next is not null, "next-window-restores", $"a token issued after the clock moved {policy.WindowSeconds} s", nextResponse.Describe() + Expect.ProblemType(nextResponse));
@@ -208,7 +215,7 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
         finally
         {
             // The moved clock would break every later test's timestamps: reset the DP and trust the harness again.
-            await dp.Client.PostJsonAsync($"{testControl.TrimEnd('/')}/reset", new JsonObject());
+            await testControl.ResetAsync();
             await dp.ReestablishTrustAsync();
         }
     }
@@ -228,7 +235,7 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
         var served = 0;
         for (var i = 0; i <= limit!.Value && throttled is null; i++)
         {
-            var answer = Expect.Reachable(await _ops.Tokens.LookupWithAsync(dp.Meta.LookupPath, Lookup(_ops.Parties.NewE164()), noisy), "identified lookup");
+            var answer = Expect.Reachable(await AskAsync(Lookup(_ops.Parties.NewE164()), noisy), "identified lookup");
             if (answer.Status == 200)
                 served++;
             else
@@ -238,7 +245,7 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
             $"{served} served{(throttled is null ? ", none refused" : $", then {throttled.Describe()}")}");
         var retryAfter = throttled!.Headers.GetValueOrDefault("retry-after");
         Expect.That(PrivacyPassClient.RetryAfterIsValid(retryAfter), "retry-after", "a Retry-After header (seconds or HTTP-date) on the 429", retryAfter ?? "no Retry-After");
-        var other = Expect.Reachable(await _ops.Tokens.LookupWithAsync(dp.Meta.LookupPath, Lookup(_ops.Parties.NewE164()), quiet), "another client's lookup");
+        var other = Expect.Reachable(await AskAsync(Lookup(_ops.Parties.NewE164()), quiet), "another client's lookup");
         Expect.Status(other, 200, "other-client-unaffected");
     }
 
@@ -250,8 +257,8 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
         dp.RequirePublishing();
         var known = _ops.Parties.NewE164();
         await _ops.PublishValidAsync(_ops.Mapping(known, _ops.Parties.NewRecipientKey(), ["default"]));
-        var a = Expect.Reachable(await _ops.Tokens.LookupWithAsync(dp.Meta.LookupPath, Lookup(known), null), "anonymous lookup of a published CSI");
-        var b = Expect.Reachable(await _ops.Tokens.LookupWithAsync(dp.Meta.LookupPath, Lookup(_ops.Parties.NewE164()), null), "anonymous lookup of an unknown CSI");
+        var a = Expect.Reachable(await AskAsync(Lookup(known), null), "anonymous lookup of a published CSI");
+        var b = Expect.Reachable(await AskAsync(Lookup(_ops.Parties.NewE164()), null), "anonymous lookup of an unknown CSI");
         Expect.That(a.Status == b.Status && a.Status != 200, "same-status", "the same non-200 status for both", $"published {a.Status}, unknown {b.Status}");
         static string Headers(DpResponse r) => string.Join("; ", r.Headers.Where(h => h.Key != "date").OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => $"{h.Key}: {h.Value}"));
         Expect.That(Headers(a) == Headers(b), "same-headers", "identical headers apart from Date", Headers(a) == Headers(b) ? "identical" : $"published [{Headers(a)}] vs unknown [{Headers(b)}]");
@@ -308,7 +315,7 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
         var resolved = 0;
         await Parallel.ForEachAsync(Enumerable.Range(0, csis.Length), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
         {
-            var answer = await _ops.Tokens.LookupWithAsync(dp.Meta.LookupPath, Lookup(csis[i]), authorization(i), client);
+            var answer = await AskAsync(Lookup(csis[i]), authorization(i), client);
             if (answer.Status == 200)
                 Interlocked.Increment(ref resolved);
         });

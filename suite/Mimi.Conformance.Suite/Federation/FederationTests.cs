@@ -5,6 +5,7 @@ using Mimi.Conformance.Harness.Roles;
 using Mimi.Conformance.Harness.Roles.Peers;
 using Mimi.Conformance.Protocol.Crypto;
 using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.Protocol.Profile.Wire;
 using Mimi.Conformance.Suite.Infrastructure;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
@@ -35,20 +36,10 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
         return setup;
     }
 
-    private static JsonObject Lookup(string csi, string? mode = null, IEnumerable<FakePeerDp>? dps = null, params string[] mspFilter)
-    {
-        var body = new JsonObject { ["csi"] = csi, ["csi_type"] = CsiTypes.E164 };
-        if (mode is not null)
-        {
-            var federation = new JsonObject { ["mode"] = mode };
-            if (dps is not null)
-                federation["dps"] = new JsonArray([.. dps.Select(p => (JsonNode)p.DpId)]);
-            body["federation"] = federation;
-        }
-        if (mspFilter.Length > 0)
-            body["msp_filter"] = new JsonArray([.. mspFilter.Select(m => (JsonNode)m)]);
-        return body;
-    }
+    private static LookupRequest Lookup(string csi, string? mode = null, IEnumerable<FakePeerDp>? dps = null, params string[] mspFilter) =>
+        new(csi, CsiTypes.E164,
+            MspFilter: mspFilter.Length > 0 ? mspFilter : null,
+            Federation: mode is null ? null : new FederationRequest(mode, dps?.Select(p => p.DpId).ToArray()));
 
     /// <summary>A mapping computed and countersigned at <paramref name="peer"/>, as the peer will answer it.</summary>
     private byte[] ComputedAt(FakePeerDp peer, string csi, string? msp = null)
@@ -67,7 +58,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
         return await _ops.PublishValidAsync(builder);
     }
 
-    private async Task<LookupAnswer> LookupAsync(PeerSetup setup, JsonObject body, IReadOnlyList<KeyValuePair<string, string>>? headers = null)
+    private async Task<LookupAnswer> LookupAsync(PeerSetup setup, LookupRequest body, IReadOnlyList<KeyValuePair<string, string>>? headers = null)
     {
         var answer = await _ops.LookupAsync(body, headers);
         setup.RecordEvidence();
@@ -264,7 +255,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
     public async Task Only_mappings_signed_under_the_answering_peers_registry_keys_are_served()
     {
         var setup = await SetupAsync();
-        var meta = dp.MetadataJson;
+        var meta = dp.Meta.Document;
         var record = new[] { meta?["dp_id"], meta?["signing_keys"], meta?["endpoints"]?["peer_lookup"], meta?["federation"]?["jurisdictions"] };
         Expect.That(record.All(n => n is not null), "registry-record", "metadata carries a registry record's fields: dp_id, signing_keys, endpoints.peer_lookup, federation.jurisdictions (§11.1, §11.4)",
             string.Join(", ", new[] { "dp_id", "signing_keys", "endpoints.peer_lookup", "federation.jurisdictions" }.Where((_, i) => record[i] is null).DefaultIfEmpty("all present").Select(n => n == "all present" ? n : n + " missing")));
@@ -341,12 +332,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
         var local = await PublishLocalAsync(csi, mspA);
         var remote = ComputedAt(setup.A, csi, mspB);
         setup.A.SetMappings(csi, remote);
-        JsonObject Body(string c, string format)
-        {
-            var body = Lookup(c, "client_selected", [setup.A]);
-            body["format"] = format;
-            return body;
-        }
+        LookupRequest Body(string c, string format) => Lookup(c, "client_selected", [setup.A]) with { Format = format };
 
         var verbose = await LookupAsync(setup, Body(csi, "verbose"));
         var compact = (await _ops.LookupAsync(Body(csi, "compact"))).Response;
@@ -440,8 +426,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
     {
         var setup = await SetupAsync();
         var csi = Parties.NewE164();
-        var body = Lookup(csi, "client_selected", [setup.A], Parties.Msps[0].Id);
-        body["tag"] = "work";
+        var body = Lookup(csi, "client_selected", [setup.A], Parties.Msps[0].Id) with { Tag = "work" };
 
         await LookupAsync(setup, body, SenderHeaders(Convert.ToHexString(Parties.Nonce())));
 

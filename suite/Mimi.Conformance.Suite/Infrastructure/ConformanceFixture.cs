@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Harness.Configuration;
 using Mimi.Conformance.Harness.Roles;
@@ -9,12 +8,13 @@ using Mimi.Conformance.Protocol.Profile;
 namespace Mimi.Conformance.Suite.Infrastructure;
 
 /// <summary>
-/// One per run: options from MIMI_* variables, the client, the DP's metadata, and the harness's roles. Set-up
+/// One per run: options from MIMI_* variables, the client, the DP's metadata (fetched once, here), and the harness's roles. Set-up
 /// failures are kept, not thrown, so every test can report them as its verdict's reason.
 /// </summary>
 public sealed class ConformanceFixture : IAsyncLifetime
 {
     private DpClient? _client;
+    private ProfileClient? _profile;
     private readonly SetupLog _setup = new();
 
     /// <summary>The exchanges made before any test (metadata, test-control trust): evidence for the metadata test.</summary>
@@ -24,10 +24,7 @@ public sealed class ConformanceFixture : IAsyncLifetime
 
     internal Parties Parties { get; private set; } = null!;
 
-    internal DpMetadata? Metadata { get; private set; }
-
-    /// <summary>The raw metadata document, for members DpMetadata does not model (e.g. rate_limit, PROFILE.md §10).</summary>
-    internal JsonObject? MetadataJson { get; private set; }
+    internal DpMetadata? Metadata => _profile?.Metadata;
 
     /// <summary>Why the harness cannot talk to the DP at all (configuration or metadata), if so.</summary>
     internal string? SetupError { get; private set; }
@@ -45,6 +42,19 @@ public sealed class ConformanceFixture : IAsyncLifetime
             return _client;
         }
     }
+
+    /// <summary>The typed profile client of the DP under test, recording into the current test's evidence.</summary>
+    internal ProfileClient Profile
+    {
+        get
+        {
+            _ = Client;
+            return _profile ?? throw new HarnessErrorException(SetupError ?? "no metadata");
+        }
+    }
+
+    /// <summary>Test control, when the DP offers it and the operator allows it; null otherwise (the caller says what that makes the test).</summary>
+    internal TestControlClient? TestControl => Options?.AllowTestControl == true ? Profile.TestControl : null;
 
     internal DpMetadata Meta => Metadata ?? throw new HarnessErrorException(SetupError ?? "no metadata");
 
@@ -65,41 +75,32 @@ public sealed class ConformanceFixture : IAsyncLifetime
         _client = new DpClient(Options, TimeProvider.System) { Sink = _setup };
         if (Environment.GetEnvironmentVariable("MIMI_TRACE_TESTS") == "1")
             _client.TraceLabel = static () => TestContext.Current.TestMethod is { } m ? $"{m.TestClass.TestClassName}.{m.MethodName}" : null;
-        var response = await _client.GetAsync(ProfileConstants.MetadataPath);
-        if (response.TransportError is not null)
+        var (profile, _, problem) = await ProfileClient.ConnectAsync(_client);
+        if (profile is null)
         {
-            SetupError = $"cannot fetch {ProfileConstants.MetadataPath}: {response.TransportError}";
+            SetupError = problem;
             return;
         }
-        if (response.Status != 200 || response.Json is not { } json)
-        {
-            SetupError = $"{ProfileConstants.MetadataPath} answered {response.Describe()}, not a JSON metadata document";
-            return;
-        }
-        Metadata = DpMetadata.Parse(json);
-        MetadataJson = json;
-        PublishBlocker = await EstablishTrustAsync(_client, Metadata);
+        _profile = profile;
+        PublishBlocker = await EstablishTrustAsync(profile);
     }
 
-    private async Task<string?> EstablishTrustAsync(DpClient client, DpMetadata metadata)
+    /// <summary>The keys the DP must trust for the harness's mappings, imports and invalidations (PROFILE.md §8 /trust).</summary>
+    private IEnumerable<TrustedKey> HarnessKeys => [.. Parties.TrustedForDp, Parties.PeerDp.Trusted];
+
+    private async Task<string?> EstablishTrustAsync(ProfileClient profile)
     {
         const string manual = "configure the DP to trust the harness's CSIP key (see the report's run section) and re-run";
-        if (metadata.TestControlPath is null)
+        if (profile.TestControl is null)
             return $"the DP offers no test control, so it cannot be told to trust the harness's CSIP; {manual}";
         if (!Options!.AllowTestControl)
             return $"test control is offered but not allowed for this target (pass --allow-test-control); {manual}";
-        var body = new JsonObject
-        {
-            ["csip_keys"] = new JsonArray(new JsonObject { ["owner"] = Parties.Csip.Id, ["x"] = B64.Encode(Parties.Csip.Key.PublicKey) }),
-            ["msp_keys"] = new JsonArray(Parties.Msps.Select(m => (JsonNode)new JsonObject { ["owner"] = m.Id, ["x"] = B64.Encode(m.Key.PublicKey) }).ToArray()),
-            ["dp_keys"] = new JsonArray(new JsonObject { ["owner"] = Parties.PeerDp.Id, ["x"] = B64.Encode(Parties.PeerDp.Key.PublicKey) }),
-        };
-        var response = await client.PostJsonAsync($"{metadata.TestControlPath.TrimEnd('/')}/trust", body);
-        return response.Status is 200 or 204 ? null : $"test control /trust answered {response.Describe()}; {manual}";
+        var response = await profile.TestControl.TrustAsync(HarnessKeys);
+        return TestControlClient.Succeeded(response) ? null : $"test control /trust answered {response.Describe()}; {manual}";
     }
 
     /// <summary>After a test-control reset (which forgets trusted keys), tells the DP to trust the harness again.</summary>
-    internal async Task ReestablishTrustAsync() => PublishBlocker = await EstablishTrustAsync(Client, Meta);
+    internal async Task ReestablishTrustAsync() => PublishBlocker = await EstablishTrustAsync(Profile);
 
     /// <summary>
     /// Test-control reset outside any test (a class fixture's clean-up): forgets what the class set up, e.g. peers,
@@ -107,11 +108,11 @@ public sealed class ConformanceFixture : IAsyncLifetime
     /// </summary>
     internal async Task ResetOutsideTestAsync()
     {
-        if (_client is null || Metadata?.TestControlPath is not { } testControl || Options?.AllowTestControl != true)
+        if (_client is null || _profile?.TestControl is not { } testControl || Options?.AllowTestControl != true)
             return;
         _client.Sink = _setup;
-        await _client.PostJsonAsync($"{testControl.TrimEnd('/')}/reset", new JsonObject());
-        PublishBlocker = await EstablishTrustAsync(_client, Metadata);
+        await testControl.ResetAsync();
+        PublishBlocker = await EstablishTrustAsync(_profile);
     }
 
     /// <summary>Stops the test as not-verifiable when the DP cannot accept the harness's mappings.</summary>

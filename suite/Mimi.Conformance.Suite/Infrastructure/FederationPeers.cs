@@ -1,8 +1,9 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Harness.Roles.Peers;
-using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.Protocol.Profile.Wire;
 
 namespace Mimi.Conformance.Suite.Infrastructure;
 
@@ -92,7 +93,7 @@ public sealed class FederationPeers : IAsyncLifetime
     {
         if (!dp.Meta.ConformanceClasses.Contains(ClassName))
             Expect.NotApplicable("the DP does not claim the federation class in conformance_classes");
-        if (dp.Meta.TestControlPath is null || dp.Options?.AllowTestControl != true)
+        if (dp.TestControl is null)
             Expect.NotVerifiable("the harness points the DP at its fake peer DPs through test control (PROFILE.md §11.2 POST {test_control}/peers); " +
                 "the DP offers none or --allow-test-control was not given. Manual procedure: register the harness's peers in the DP's registry and re-run");
         await _gate.WaitAsync();
@@ -131,9 +132,10 @@ public sealed class FederationPeers : IAsyncLifetime
     private async Task<PeerSetup> SetUpAsync(ConformanceFixture dp)
     {
         _dp = dp;
-        var federation = dp.MetadataJson?["federation"] as JsonObject;
-        var forward = Strings(federation?["forward_jurisdictions"]);
-        var home = forward.FirstOrDefault() ?? Strings(federation?["jurisdictions"]).FirstOrDefault() ?? "EU";
+        var federation = dp.Meta.Federation;
+        var forward = dp.Meta.FederationStrings("forward_jurisdictions");
+        var declared = dp.Meta.FederationStrings("jurisdictions");
+        var home = forward.Count > 0 ? forward[0] : declared.Count > 0 ? declared[0] : "EU";
         var restricted = forward.Count > 0 && !forward.Contains(OutOfRegion);
         var ct = TestContext.Current.CancellationToken;
         async Task<FakePeerDp> Start(string name, string jurisdiction)
@@ -152,27 +154,18 @@ public sealed class FederationPeers : IAsyncLifetime
         var eEntry = FakePeerRegistry.Entry(e);
         await e.DisposeAsync();
 
-        var self = FakePeerRegistry.Entry(dp.Meta.DpId, dp.Client.BaseUrl, (dp.Meta.SigningKeys.Count > 0 ? dp.Meta.SigningKeys[0].PublicKey : new byte[32]), Strings(federation?["jurisdictions"]));
+        var self = FakePeerRegistry.Entry(dp.Meta.DpId, dp.Client.Endpoint.Authority, [dp.Meta.SigningKeys.Count > 0 ? dp.Meta.SigningKeys[0].PublicKey : new byte[32]], declared);
         a.SetRegistry(FakePeerRegistry.Build([FakePeerRegistry.Entry(a), FakePeerRegistry.Entry(b), FakePeerRegistry.Entry(c), FakePeerRegistry.Entry(d), eEntry, self]));
-        var body = new JsonObject
-        {
-            ["registry_url"] = a.RegistryUrl.ToString(),
-            ["tls_pins"] = new JsonArray([.. new[] { a, b, c, d }.Select(p => (JsonNode)p.CertificatePin)]),
-            ["preferred"] = new JsonArray(b.DpId, d.DpId),
-        };
-        var response = await dp.Client.PostJsonAsync($"{dp.Meta.TestControlPath!.TrimEnd('/')}/peers", body);
+        var response = await dp.TestControl!.PeersAsync(new PeersRequest(a.RegistryUrl.ToString(), [.. new[] { a, b, c, d }.Select(p => p.CertificatePin)], [b.DpId, d.DpId]));
         if (response.Status == 502)
             throw new PeersUnreachableException($"test control /peers answered {response.Describe()}{Expect.ProblemType(response)}: the DP cannot fetch the registry from the harness's fake peers on 127.0.0.1; run the DP on the harness's host");
-        if (response.Status is not (200 or 204))
+        if (!TestControlClient.Succeeded(response))
             throw new HarnessErrorException($"test control /peers answered {response.Describe()}{Expect.ProblemType(response)}: {Clip(response.Text)}");
-        // Preferences are the DP's: read them back from its metadata.
-        var metadata = await dp.Client.GetAsync(ProfileConstants.MetadataPath);
-        var fresh = metadata.Json?["federation"] as JsonObject ?? federation;
-        return new PeerSetup(a, b, c, d, e.DpId, restricted, forward, fresh, Strings(fresh?["preferred"]));
+        // Preferences are the DP's, and /peers just changed them: read them back from its metadata (the one re-read).
+        var (metadata, _, _) = await DpMetadata.FetchAsync(dp.Client);
+        var fresh = metadata?.Federation ?? federation;
+        return new PeerSetup(a, b, c, d, e.DpId, restricted, forward, fresh, DpMetadata.Strings(fresh?["preferred"]));
     }
-
-    private static List<string> Strings(JsonNode? node) =>
-        node is JsonArray a ? [.. a.Select(n => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : null).OfType<string>()] : [];
 
     private static string Clip(string s) => s.Length <= 300 ? s : s[..300] + "…";
 

@@ -7,6 +7,7 @@ using Mimi.Conformance.Harness.Roles.Peers;
 using Mimi.Conformance.Protocol.Cose;
 using Mimi.Conformance.Protocol.Crypto;
 using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.Protocol.Profile.Wire;
 using Mimi.Conformance.Suite.Infrastructure;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
@@ -39,7 +40,8 @@ internal sealed class TimelineRunner(ConformanceFixture dp, DpOperations ops)
     /// <summary>How long a broadcast may take to reach the fake peer (PROFILE.md §12.5).</summary>
     private static readonly TimeSpan BroadcastWait = TimeSpan.FromSeconds(10);
 
-    private sealed record Sent(string Path, JsonObject Body);
+    /// <summary>A signed request as sent, so that a replay step sends the very same request again.</summary>
+    private sealed record Sent(string Path, Func<Task<DpResponse>> Send);
 
     private readonly Dictionary<string, (SigningKey Key, string Id, byte[] Nonce, long AssignedAt)> _mappings = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _labelByNonce = new(StringComparer.Ordinal);
@@ -53,7 +55,7 @@ internal sealed class TimelineRunner(ConformanceFixture dp, DpOperations ops)
     /// <summary>The harness's clock, moved with the DP's.</summary>
     private long Now => ops.Parties.Now + _offset;
 
-    private string TestControl => dp.Meta.TestControlPath!.TrimEnd('/');
+    private TestControlClient TestControl => dp.TestControl!;
 
     public async Task RunAsync(Timeline timeline)
     {
@@ -62,11 +64,11 @@ internal sealed class TimelineRunner(ConformanceFixture dp, DpOperations ops)
         var manual = $"replay it by hand on a deployment that trusts the harness's CSIP and whose clock can be moved: {timeline.Procedure()}";
         if (dp.Meta.TestControlPath is null)
             Expect.NotVerifiable($"the timeline moves the DP's clock and resets it, which needs test control (PROFILE.md §8); {manual}");
-        if (dp.Options is not { AllowTestControl: true })
+        if (dp.TestControl is null)
             Expect.NotVerifiable($"test control is offered but not allowed for this target (pass --allow-test-control); {manual}");
         dp.RequirePublishing();
         Expect.Observed("timeline", $"tcId {timeline.TcId}: {timeline.Comment}", timeline.Procedure());
-        await ControlAsync("reset", new JsonObject());
+        await ControlAsync("reset", () => TestControl.ResetAsync());
         await dp.ReestablishTrustAsync();
         dp.RequirePublishing();
         try
@@ -85,7 +87,7 @@ internal sealed class TimelineRunner(ConformanceFixture dp, DpOperations ops)
         }
         finally
         {
-            await ControlAsync("reset", new JsonObject());
+            await ControlAsync("reset", () => TestControl.ResetAsync());
             await dp.ReestablishTrustAsync();
             if (_peer is not null)
                 await _peer.DisposeAsync();
@@ -97,17 +99,16 @@ internal sealed class TimelineRunner(ConformanceFixture dp, DpOperations ops)
     {
         _peer = await FakePeerDp.StartAsync(new FakePeerOptions { DpId = "mimi://peer-lifecycle.conformance.test", Key = ops.Parties.Key("lifecycle-fake-peer") }, TestContext.Current.CancellationToken);
         _peer.SetRegistry(FakePeerRegistry.Build([_peer]));
-        var response = Expect.Reachable(await dp.Client.PostJsonAsync($"{TestControl}/peers",
-            new JsonObject { ["registry_url"] = _peer.RegistryUrl.ToString(), ["tls_pins"] = new JsonArray(_peer.CertificatePin) }), "test control /peers");
-        if (response.Status is not (200 or 204))
+        var response = Expect.Reachable(await TestControl.PeersAsync(new PeersRequest(_peer.RegistryUrl.ToString(), [_peer.CertificatePin])), "test control /peers");
+        if (!TestControlClient.Succeeded(response))
             Expect.NotVerifiable($"the broadcast is checked through a fake peer DP the DP learns through test control /peers (PROFILE.md §11.2), which answered {response.Describe()}; " +
                 $"replay by hand with a peer DP in the DP's registry that records what arrives: {timeline.Procedure()}");
     }
 
-    private async Task ControlAsync(string action, JsonObject body)
+    private async Task ControlAsync(string action, Func<Task<DpResponse>> call)
     {
-        var response = Expect.Reachable(await dp.Client.PostJsonAsync($"{TestControl}/{action}", body), $"test control /{action}");
-        if (response.Status is not (200 or 204))
+        var response = Expect.Reachable(await call(), $"test control /{action}");
+        if (!TestControlClient.Succeeded(response))
             Expect.NotVerifiable($"test control /{action} answered {response.Describe()}; the timeline cannot be replayed");
     }
 
@@ -115,19 +116,19 @@ internal sealed class TimelineRunner(ConformanceFixture dp, DpOperations ops)
     {
         if (atS <= _offset)
             return;
-        await ControlAsync("clock", new JsonObject { ["advance_s"] = atS - _offset });
+        await ControlAsync("clock", () => TestControl.AdvanceClockAsync(atS - _offset));
         _offset = atS;
     }
 
     private Task<TimelineOutcome> PerformAsync(Timeline timeline, TimelineStep step) => step.Action switch
     {
         TimelineStep.Publish => PublishAsync(step, _start + timeline.AssignedAtS(step.Holder!)),
-        TimelineStep.Remove => SendAsync(step.Request!, dp.Meta.RemovePath, "removal", step.By == "csip"
+        TimelineStep.Remove => RemoveAsync(step.Request!, step.By == "csip"
             ? MappingBuilder.Removal(ops.Parties, ops.Parties.Csip.Key, SignerRoles.Csip, ops.DpId, _csi, null, "unassigned", Now)
             : MappingBuilder.Removal(ops.Parties, _mappings[step.Mapping!].Key, SignerRoles.Recipient, ops.DpId, _csi, _mappings[step.Mapping!].Id, "user", Now)),
-        TimelineStep.Disconnect => SendAsync(step.Request!, dp.Meta.RemovePath, "removal",
+        TimelineStep.Disconnect => RemoveAsync(step.Request!,
             MappingBuilder.Removal(ops.Parties, ops.Parties.Csip.Key, SignerRoles.Csip, ops.DpId, _csi, null, "unassigned", Now, _start + step.DisconnectedSinceS!.Value)),
-        TimelineStep.PeerInvalidate => SendAsync(step.Request!, dp.Meta.InvalidatePath, "invalidation", SignedInvalidation(_start + timeline.AssignedAtS(step.Holder!), step.Signer == "peer")),
+        TimelineStep.PeerInvalidate => InvalidateAsync(step.Request!, SignedInvalidation(_start + timeline.AssignedAtS(step.Holder!), step.Signer == "peer")),
         TimelineStep.Replay => SendRawAsync(_requests[step.Request!]),
         TimelineStep.Lookup => LookupAsync(),
         TimelineStep.ExpectBroadcast => BroadcastAsync(step.Mapping!),
@@ -156,15 +157,17 @@ internal sealed class TimelineRunner(ConformanceFixture dp, DpOperations ops)
         return MappingBuilder.Invalidation(parties, trusted ? parties.PeerDp.Key : parties.Stranger, parties.PeerDp.Id, ops.DpId, _csi, assignedAt, countersigned, Now);
     }
 
-    private Task<TimelineOutcome> SendAsync(string label, string path, string member, byte[] signed)
+    private Task<TimelineOutcome> RemoveAsync(string label, byte[] removal) => SendAsync(label, new Sent(dp.Meta.RemovePath, () => dp.Profile.RemoveAsync(removal)));
+
+    private Task<TimelineOutcome> InvalidateAsync(string label, byte[] invalidation) => SendAsync(label, new Sent(dp.Meta.InvalidatePath, () => dp.Profile.InvalidateAsync(invalidation)));
+
+    private Task<TimelineOutcome> SendAsync(string label, Sent sent)
     {
-        var sent = new Sent(path, new JsonObject { [member] = B64.Encode(signed) });
         _requests[label] = sent;
         return SendRawAsync(sent);
     }
 
-    private async Task<TimelineOutcome> SendRawAsync(Sent sent) =>
-        Outcome(Expect.Reachable(await dp.Client.PostJsonAsync(sent.Path, sent.Body.DeepClone()), sent.Path), removedIds: true);
+    private async Task<TimelineOutcome> SendRawAsync(Sent sent) => Outcome(Expect.Reachable(await sent.Send(), sent.Path), removedIds: true);
 
     private TimelineOutcome Outcome(DpResponse response, bool removedIds)
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Harness.Roles;
 using Mimi.Conformance.Harness.Sender;
 using Mimi.Conformance.Protocol.Profile;

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Protocol.Profile;
 using Mimi.Conformance.Suite.Infrastructure;
@@ -25,7 +24,7 @@ public sealed class SenderPrivacyTests(ConformanceFixture dp)
         var client = dp.Client;
 
         var metadata = Expect.Reachable(await client.GetAsync(ProfileConstants.MetadataPath), "metadata");
-        var bare = Expect.Reachable(await client.PostJsonAsync(dp.Meta.LookupPath, new JsonObject { ["csi"] = csi, ["csi_type"] = "e164" }), "lookup without credentials");
+        var bare = Expect.Reachable(await dp.Profile.LookupWithAsync(ProfileClient.Lookup(csi), null), "lookup without credentials");
         var refused = Expect.Reachable(await client.PostRawAsync(dp.Meta.LookupPath, "{\"csi\":"u8.ToArray(), "application/json"), "malformed lookup");
         // Anonymous the profile's way: nothing at all, or a Privacy Pass token alone (anti-enumeration class).
         var answer = await _ops.LookupAsync(csi);

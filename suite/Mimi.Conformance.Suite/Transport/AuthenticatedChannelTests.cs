@@ -1,6 +1,7 @@
-using System.Text.Json.Nodes;
+using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Harness.Roles.Peers;
 using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.Protocol.Profile.Wire;
 using Mimi.Conformance.Suite.Infrastructure;
 
 namespace Mimi.Conformance.Suite.Transport;
@@ -19,35 +20,29 @@ public sealed class AuthenticatedChannelTests(ConformanceFixture dp)
     public async Task The_dp_is_reached_over_authenticated_tls_and_talks_only_to_peers_it_authenticated()
     {
         var plain = dp.Meta.AdvertisedUrls.Select(u => dp.Client.Resolve(u)).Where(u => u.Scheme != "https").ToArray();
-        Expect.That(dp.Client.BaseUrl.Scheme == "https" && plain.Length == 0, "client-channel", "the DP and every advertised endpoint are https, and the harness authenticated the DP's certificate (--ca / --pin)",
-            plain.Length == 0 ? $"{dp.Client.BaseUrl.Scheme}, all https" : string.Join(", ", plain.Select(u => u.ToString())));
+        Expect.That(dp.Client.Endpoint.Origin.Scheme == "https" && plain.Length == 0, "client-channel", "the DP and every advertised endpoint are https, and the harness authenticated the DP's certificate (--ca / --pin)",
+            plain.Length == 0 ? $"{dp.Client.Endpoint.Origin.Scheme}, all https" : string.Join(", ", plain.Select(u => u.ToString())));
         if (!dp.Meta.ConformanceClasses.Contains(FederationPeers.ClassName))
             return; // a DP that does not federate has no DP-to-DP channel in this profile
-        var testControl = dp.Meta.TestControlPath;
-        if (testControl is null || dp.Options?.AllowTestControl != true)
+        var testControl = dp.TestControl;
+        if (testControl is null)
             Expect.NotVerifiable("the DP-to-DP half needs test control /peers (PROFILE.md §11.2) to point the DP at a peer whose certificate it was not given. " +
                 "Manual procedure: give the DP a registry entry for a peer without that peer's pin and check the peer is never sent a lookup");
 
         var ct = TestContext.Current.CancellationToken;
-        var federation = dp.MetadataJson?["federation"] as JsonObject;
-        var home = (federation?["forward_jurisdictions"] as JsonArray ?? federation?["jurisdictions"] as JsonArray)?.FirstOrDefault()?.GetValue<string>() ?? "EU";
+        var jurisdictions = dp.Meta.FederationStrings(dp.Meta.Federation?["forward_jurisdictions"] is System.Text.Json.Nodes.JsonArray ? "forward_jurisdictions" : "jurisdictions");
+        var home = jurisdictions.Count > 0 ? jurisdictions[0] : "EU";
         await using var registry = await FakePeerDp.StartAsync(new FakePeerOptions { DpId = "mimi://registry.transport.conformance.test", Jurisdictions = [home] }, ct);
         await using var peer = await FakePeerDp.StartAsync(new FakePeerOptions { DpId = "mimi://peer.transport.conformance.test", Jurisdictions = [home] }, ct);
         registry.SetRegistry(FakePeerRegistry.Build([FakePeerRegistry.Entry(peer)]));
-        var lookup = new JsonObject
-        {
-            ["csi"] = _ops.Parties.NewE164(),
-            ["csi_type"] = ProfileConstants.CsiTypes.E164,
-            ["federation"] = new JsonObject { ["mode"] = "client_selected", ["dps"] = new JsonArray(peer.DpId) },
-        };
+        var lookup = new LookupRequest(_ops.Parties.NewE164(), ProfileConstants.CsiTypes.E164, Federation: new FederationRequest("client_selected", [peer.DpId]));
         async Task<int> LookupsReachingPeer(params string[] pins)
         {
-            var set = await dp.Client.PostJsonAsync($"{testControl.TrimEnd('/')}/peers",
-                new JsonObject { ["registry_url"] = registry.RegistryUrl.ToString(), ["tls_pins"] = new JsonArray([.. pins.Select(p => (JsonNode)p)]) });
-            if (set.Status is not (200 or 204))
+            var set = await testControl.PeersAsync(new PeersRequest(registry.RegistryUrl.ToString(), pins));
+            if (!TestControlClient.Succeeded(set))
                 throw new HarnessErrorException($"test control /peers answered {set.Describe()}{Expect.ProblemType(set)}");
             peer.ClearRequests();
-            var answer = await _ops.LookupAsync((JsonObject)lookup.DeepClone());
+            var answer = await _ops.LookupAsync(lookup);
             Expect.Reachable(answer.Response, "federated lookup");
             return peer.RequestsTo(FakePeerDp.PeerLookupPath).Count;
         }

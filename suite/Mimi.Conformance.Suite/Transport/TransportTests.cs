@@ -12,7 +12,7 @@ public sealed class TransportTests(ConformanceFixture dp)
     [Requirement("PROF-TR-03")]
     public void The_dp_is_served_over_https_and_advertises_only_https()
     {
-        var target = dp.Client.BaseUrl;
+        var target = dp.Client.Endpoint.Origin;
         Expect.That(target.Scheme == "https", "target-https", "the DP's URL is https://", target.Scheme + "://");
         var plain = dp.Meta.AdvertisedUrls.Select(u => dp.Client.Resolve(u)).Where(u => u.Scheme != "https").ToArray();
         Expect.That(plain.Length == 0, "advertised-https", "every endpoint in the metadata resolves to https", plain.Length == 0 ? "all https" : string.Join(", ", plain.Select(u => u.ToString())));
@@ -22,7 +22,7 @@ public sealed class TransportTests(ConformanceFixture dp)
     [Requirement("PROF-TR-02")]
     public async Task Plain_http_on_the_dp_port_yields_no_discovery_data()
     {
-        var target = dp.Client.BaseUrl;
+        var target = dp.Client.Endpoint.Origin;
         if (target.Scheme != "https")
             Expect.That(false, "target-https", "the DP's URL is https://", target.Scheme + "://");
         // Speak plain HTTP to the TLS port with a raw socket: a TLS server must not answer with data.
@@ -51,8 +51,8 @@ public sealed class TransportTests(ConformanceFixture dp)
     public async Task Tls_is_version_1_2_or_later_and_validated()
     {
         var response = Expect.Reachable(await dp.Client.GetAsync(ProfileConstants.MetadataPath), "metadata over TLS");
-        Expect.That(dp.Client.BaseUrl.Scheme == "https" && response.Status == 200, "validated-tls", "a response over TLS that the harness validated by CA file, pin or system trust (TLS 1.2+ only is offered)",
-            $"{dp.Client.BaseUrl.Scheme}, {response.Describe()}");
+        Expect.That(dp.Client.Endpoint.Origin.Scheme == "https" && response.Status == 200, "validated-tls", "a response over TLS that the harness validated by CA file, pin or system trust (TLS 1.2+ only is offered)",
+            $"{dp.Client.Endpoint.Origin.Scheme}, {response.Describe()}");
     }
 
     private static string Truncate(string s) => s.Length > 160 ? s[..160] + "…" : s;

@@ -1,3 +1,4 @@
+using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Protocol.Cose;
 using Mimi.Conformance.Protocol.Profile;
 using Mimi.Conformance.Suite.Infrastructure;

@@ -17,6 +17,8 @@ using Microsoft.Extensions.Logging;
 using Mimi.Conformance.Protocol.Cose;
 using Mimi.Conformance.Protocol.Crypto;
 using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.Protocol.Profile.Wire;
+using Mimi.Conformance.Protocol.Tls;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
 namespace Mimi.Conformance.Harness.Roles.Peers;
@@ -60,8 +62,8 @@ internal sealed record FakePeerOptions
 /// </summary>
 internal sealed class FakePeerDp : IAsyncDisposable
 {
-    public const string PeerLookupPath = "/v1/federation/lookup";
-    public const string InvalidatePath = "/v1/federation/invalidate";
+    public const string PeerLookupPath = ProfilePaths.PeerLookup;
+    public const string InvalidatePath = ProfilePaths.Invalidate;
     public const string RegistryPath = "/registry";
 
     private readonly WebApplication _app;
@@ -70,7 +72,7 @@ internal sealed class FakePeerDp : IAsyncDisposable
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly ConcurrentDictionary<string, byte[][]> _mappings = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
-    private volatile JsonObject? _registry;
+    private volatile byte[]? _registry;
     private int _disposed;
 
     private FakePeerDp(FakePeerOptions options, WebApplication app, X509Certificate2 certificate)
@@ -109,7 +111,7 @@ internal sealed class FakePeerDp : IAsyncDisposable
     public void ClearRequests() => _requests.Clear();
 
     /// <summary>The registry document served at <see cref="RegistryPath"/>; by default one listing this peer alone.</summary>
-    public void SetRegistry(JsonObject document) => _registry = (JsonObject)document.DeepClone();
+    public void SetRegistry(RegistryDocument document) => _registry = JsonSerializer.SerializeToUtf8Bytes(document, WireJson.Default.RegistryDocument);
 
     /// <summary>The mappings this peer answers for a CSI, served byte for byte in this order.</summary>
     public void SetMappings(string csi, params byte[][] mappings) => _mappings[csi] = [.. mappings.Select(m => m.ToArray())];
@@ -122,7 +124,7 @@ internal sealed class FakePeerDp : IAsyncDisposable
     public static async Task<FakePeerDp> StartAsync(FakePeerOptions options, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var certificate = SelfSignedCertificate(options.TimeProvider);
+        var certificate = SelfSignedCertificate.Create(options.TimeProvider, TimeSpan.FromDays(1));
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(FakePeerDp).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
@@ -169,7 +171,7 @@ internal sealed class FakePeerDp : IAsyncDisposable
             var reply = (ctx.Request.Method, path) switch
             {
                 ("GET", MetadataPath) => JsonAsync(ctx, 200, Metadata()),
-                ("GET", RegistryPath) => JsonAsync(ctx, 200, _registry ?? FakePeerRegistry.Build([this])),
+                ("GET", RegistryPath) => BytesAsync(ctx, 200, _registry ?? JsonSerializer.SerializeToUtf8Bytes(FakePeerRegistry.Build([this]), WireJson.Default.RegistryDocument)),
                 ("POST", PeerLookupPath) => PeerLookupAsync(ctx, body),
                 ("POST", InvalidatePath) => AcceptedAsync(ctx),
                 _ => ProblemAsync(ctx, 404, "not-found"),
@@ -213,15 +215,8 @@ internal sealed class FakePeerDp : IAsyncDisposable
             return;
         }
         var mappings = _mappings.TryGetValue(csi, out var m) ? m : [];
-        await JsonAsync(ctx, 200, new JsonObject
-        {
-            ["status"] = mappings.Length > 0 ? "found" : "not_found",
-            ["mappings"] = new JsonArray([.. mappings.Select(b => (JsonNode)new JsonObject
-            {
-                ["mapping_id"] = MappingIdOf(b),
-                ["mapping"] = B64.Encode(b),
-            })]),
-        });
+        var answer = new LookupResponse(mappings.Length > 0 ? "found" : "not_found", [.. mappings.Select(b => new LookupEntry(MappingIdOf(b), B64.Encode(b)))]);
+        await BytesAsync(ctx, 200, JsonSerializer.SerializeToUtf8Bytes(answer, WireJson.Default.LookupResponse));
     }
 
     private static string MappingIdOf(byte[] mapping)
@@ -241,7 +236,7 @@ internal sealed class FakePeerDp : IAsyncDisposable
         ["profile"] = ProfileConstants.Version,
         ["dp_id"] = DpId,
         ["endpoints"] = new JsonObject { ["peer_lookup"] = PeerLookupPath, ["invalidate"] = InvalidatePath },
-        ["signing_keys"] = new JsonArray(FakePeerRegistry.KeyEntry(Key)),
+        ["signing_keys"] = new JsonArray(JsonSerializer.SerializeToNode(SigningKeyEntry.For(Key.PublicKey), WireJson.Default.SigningKeyEntry)),
         ["csi_types"] = new JsonArray(CsiTypes.E164, CsiTypes.Email),
         ["conformance_classes"] = new JsonArray("core", "federation"),
         ["federation"] = new JsonObject { ["default"] = "local", ["modes"] = new JsonArray("local"), ["jurisdictions"] = new JsonArray([.. Jurisdictions.Select(j => (JsonNode)j)]) },
@@ -253,20 +248,22 @@ internal sealed class FakePeerDp : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    private static async Task JsonAsync(HttpContext ctx, int status, JsonNode body)
+    private static Task JsonAsync(HttpContext ctx, int status, JsonNode body) => BytesAsync(ctx, status, JsonSerializer.SerializeToUtf8Bytes(body));
+
+    private static async Task BytesAsync(HttpContext ctx, int status, byte[] json)
     {
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = "application/json";
         ctx.Response.Headers.CacheControl = "no-store";
-        await ctx.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(body), ctx.RequestAborted);
+        await ctx.Response.Body.WriteAsync(json, ctx.RequestAborted);
     }
 
     private static async Task ProblemAsync(HttpContext ctx, int status, string type)
     {
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = ProblemContentType;
-        var body = new JsonObject { ["type"] = $"urn:mimi-dp-profile:problem:{type}", ["title"] = type, ["status"] = status };
-        await ctx.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(body), ctx.RequestAborted);
+        var body = new ProblemBody($"urn:mimi-dp-profile:problem:{type}", type, status, null);
+        await ctx.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(body, WireJson.Default.ProblemBody), ctx.RequestAborted);
     }
 
     private static async Task<(byte[] Body, bool Truncated)> ReadCappedAsync(HttpRequest request, int cap, CancellationToken ct)
@@ -285,23 +282,6 @@ internal sealed class FakePeerDp : IAsyncDisposable
             buffer.Write(chunk, 0, read);
         }
         return (buffer.ToArray(), false);
-    }
-
-    /// <summary>ECDSA P-256, CN=localhost, SAN 127.0.0.1/::1/localhost, made at each start (SPIKES.md §2).</summary>
-    private static X509Certificate2 SelfSignedCertificate(TimeProvider time)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
-        san.AddIpAddress(IPAddress.IPv6Loopback);
-        san.AddDnsName("localhost");
-        request.CertificateExtensions.Add(san.Build());
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        var now = time.GetUtcNow();
-        return request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
     }
 
     public async ValueTask DisposeAsync()

@@ -1,47 +1,22 @@
-using System.Text.Json.Nodes;
-using Mimi.Conformance.Protocol.Crypto;
-using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.Protocol.Profile.Wire;
 
 namespace Mimi.Conformance.Harness.Roles.Peers;
 
 /// <summary>Builds registry documents (PROFILE.md §11.1) for fake peers and other DPs.</summary>
 internal static class FakePeerRegistry
 {
-    public const string Version = "mimi-dp-registry/0.1";
+    public const string Version = RegistryDocument.Version;
 
-    public static JsonObject Build(IEnumerable<FakePeerDp> peers) => Build(peers.Select(Entry));
+    public static RegistryDocument Build(IEnumerable<FakePeerDp> peers) => Build(peers.Select(Entry));
 
-    public static JsonObject Build(IEnumerable<JsonObject> entries) => new()
-    {
-        ["registry"] = Version,
-        ["dps"] = new JsonArray([.. entries]),
-    };
+    public static RegistryDocument Build(IEnumerable<RegistryEntry> entries) => RegistryDocument.Of(entries);
 
-    public static JsonObject Entry(FakePeerDp peer) => Entry(peer.DpId, peer.BaseUrl, peer.Key, peer.Jurisdictions);
+    public static RegistryEntry Entry(FakePeerDp peer) => Entry(peer.DpId, peer.BaseUrl.GetLeftPart(UriPartial.Authority), [peer.Key.PublicKey], peer.Jurisdictions);
 
-    public static JsonObject Entry(string dpId, Uri baseUrl, SigningKey key, IEnumerable<string> jurisdictions) => Entry(dpId, baseUrl, key.PublicKey, jurisdictions);
-
-    /// <summary>An entry for any DP, e.g. the DP under test from its metadata.</summary>
-    public static JsonObject Entry(string dpId, Uri baseUrl, byte[] publicKey, IEnumerable<string> jurisdictions) => new()
-    {
-        ["dp_id"] = dpId,
-        ["base_url"] = baseUrl.GetLeftPart(UriPartial.Authority),
-        ["signing_keys"] = new JsonArray(KeyEntry(publicKey)),
-        ["jurisdictions"] = new JsonArray([.. jurisdictions.Select(j => (JsonNode)j)]),
-        ["endpoints"] = new JsonObject
-        {
-            ["peer_lookup"] = FakePeerDp.PeerLookupPath,
-            ["invalidate"] = FakePeerDp.InvalidatePath,
-        },
-    };
-
-    public static JsonObject KeyEntry(SigningKey key) => KeyEntry(key.PublicKey);
-
-    public static JsonObject KeyEntry(byte[] publicKey) => new()
-    {
-        ["kid"] = B64.Encode(KeyIds.For(publicKey)),
-        ["alg"] = "EdDSA",
-        ["crv"] = "Ed25519",
-        ["x"] = B64.Encode(publicKey),
-    };
+    /// <summary>
+    /// An entry for any DP (e.g. the DP under test, from its metadata): <paramref name="baseUrl"/> is its origin,
+    /// without a trailing slash; the endpoints are the fake peers' (the profile's defaults) unless given.
+    /// </summary>
+    public static RegistryEntry Entry(string dpId, string baseUrl, IEnumerable<byte[]> publicKeys, IEnumerable<string> jurisdictions, RegistryEndpoints? endpoints = null) =>
+        new(dpId, baseUrl, [.. publicKeys.Select(SigningKeyEntry.For)], [.. jurisdictions], endpoints ?? new RegistryEndpoints(FakePeerDp.PeerLookupPath, FakePeerDp.InvalidatePath));
 }
