@@ -31,7 +31,7 @@ apt_install() {
 prereqs() {
   command -v dotnet >/dev/null || die_prereq "the .NET 10 SDK (dotnet) is not on PATH"
   case "$(dotnet --version 2>/dev/null)" in 10.*) ;; *) die_prereq "the .NET 10 SDK is required (found $(dotnet --version 2>/dev/null || echo none))";; esac
-  apt_install libsodium23 ca-certificates
+  apt_install ca-certificates
 }
 
 npm_tools() {

@@ -27,7 +27,7 @@ public sealed class CoseSigStructureTests
     /// byte), and OpenSSL 3.0.19 signed the hand-built Sig_structure with the RFC 8032 TEST 1 key:
     /// <c>echo 302e020100300506032b657004220420&lt;seed&gt; | xxd -r -p &gt; k.der; openssl pkey -inform DER -in k.der -out k.pem;
     /// openssl pkeyutl -sign -rawin -inkey k.pem -in sig_structure.bin</c>. Ed25519 is deterministic, so the library must
-    /// produce these bytes exactly; a match cross-checks our Sig_structure, header encoding and the libsodium path.
+    /// produce these bytes exactly; a match cross-checks our Sig_structure, header encoding and the Ed25519 path.
     /// </summary>
     private const string KnownSign1Protected = "a30127045021fe31dfa154a261626bf854046fd22764726f6c656463736970"; // {1: -8, 4: kid, "role": "csip"}
 

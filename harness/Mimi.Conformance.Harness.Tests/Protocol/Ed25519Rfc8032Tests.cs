@@ -5,7 +5,7 @@ using Mimi.Conformance.Protocol.Crypto;
 namespace Mimi.Conformance.Harness.Tests.Protocol;
 
 /// <summary>
-/// RFC 8032 §7.1 Ed25519 test vectors through the libsodium wrapper: seed → public key, deterministic signature,
+/// RFC 8032 §7.1 Ed25519 test vectors through the NSec wrapper: seed → public key, deterministic signature,
 /// verification, and rejection after one flipped bit in the signature, the message or the key.
 /// The hex is RFC 8032's; vectors 2, 3, 1024 and SHA(abc) were also re-signed with OpenSSL 3.0 (`openssl pkeyutl -sign -rawin`)
 /// as an independent check (OpenSSL 3.0 refuses the empty message of TEST 1 in one-shot mode; TEST 1 is in SPIKES.md §3).
@@ -127,7 +127,7 @@ public sealed class Ed25519Rfc8032Tests
     }
 
     [Fact]
-    public void Wrong_sizes_are_rejected_without_calling_libsodium()
+    public void Wrong_sizes_are_rejected_before_reaching_libsodium()
     {
         var pk = Convert.FromHexString("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
         var sig = Convert.FromHexString("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b");

@@ -113,7 +113,7 @@ public sealed class MappingVectorTests
     [Fact]
     public void Acceptable_edge_cases_are_rejected_by_libsodium()
     {
-        // The harness's verifier is strict (libsodium 1.0.18); "acceptable" records that ZIP-215 verifiers differ.
+        // The harness's verifier is strict (libsodium through NSec); "acceptable" records that ZIP-215 verifiers differ.
         var root = JsonNode.Parse(File.ReadAllText(Path.Combine(VectorsDir, "mappings", "mapping_verify_ed25519.json")))!.AsObject();
         var acceptable = root["testGroups"]!.AsArray().SelectMany(g => g!["tests"]!.AsArray()).Where(t => t!["result"]!.GetValue<string>() == "acceptable").ToArray();
         acceptable.Should().HaveCount(3);

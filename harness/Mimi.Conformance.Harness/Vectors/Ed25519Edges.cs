@@ -6,7 +6,7 @@ namespace Mimi.Conformance.Harness.Vectors;
 
 /// <summary>
 /// Ed25519 edge cases for vectors (RFC 8032 §5.1.7, §8.4). Built from arithmetic on encodings only: no curve code
-/// beyond libsodium's key derivation. libsodium 1.0.18's crypto_sign_verify_detached rejects all of them; verifiers
+/// beyond NSec's key derivation. libsodium's crypto_sign_verify_detached (1.0.18 and the bundled 1.0.22 alike) rejects all of them; verifiers
 /// that follow ZIP-215 accept the small-order and non-canonical ones, so those are <c>acceptable</c>.
 /// </summary>
 internal static class Ed25519Edges

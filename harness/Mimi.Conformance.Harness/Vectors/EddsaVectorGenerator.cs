@@ -6,7 +6,7 @@ namespace Mimi.Conformance.Harness.Vectors;
 
 /// <summary>
 /// A file in Wycheproof's eddsa_verify_schema_v1 format built from the RFC 8032 §7.1 vectors (published signatures,
-/// checked against libsodium at generation) plus edge cases. It stands in for Wycheproof's own ed25519_test.json,
+/// checked against NSec at generation) plus edge cases. It stands in for Wycheproof's own ed25519_test.json,
 /// which no package registry reachable here ships; `vectors check` reads either.
 /// </summary>
 internal static class EddsaVectorGenerator
@@ -33,7 +33,7 @@ internal static class EddsaVectorGenerator
             var msg = Convert.FromHexString(msgHex);
             var sig = Convert.FromHexString(sigHex);
             if (!key.PublicKey.AsSpan().SequenceEqual(pk) || !key.Sign(msg).AsSpan().SequenceEqual(sig))
-                throw new InvalidOperationException($"RFC 8032 {name} does not reproduce with libsodium");
+                throw new InvalidOperationException($"RFC 8032 {name} does not reproduce with NSec");
             var tests = new JsonArray
             {
                 cases.Test($"RFC 8032 {name}", "Valid", msg, sig, "valid"),

@@ -1,67 +1,40 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using NSec.Cryptography;
 
 namespace Mimi.Conformance.Protocol.Crypto;
 
-/// <summary>Ed25519 (RFC 8032) through libsodium. Shaped like NSec's Key/PublicKey so a later swap is mechanical.</summary>
+/// <summary>
+/// Ed25519 (RFC 8032) through NSec, whose libsodium (the NuGet <c>libsodium</c> package) ships with the build.
+/// Verification is libsodium's strict one (PROFILE.md §4.3): S &lt; L, small-order and non-canonical keys and R rejected.
+/// </summary>
 internal static class Ed25519
 {
     public const int PublicKeySize = 32;
     public const int SeedSize = 32;
     public const int SignatureSize = 64;
 
-    static Ed25519()
-    {
-        if (Native.sodium_init() < 0)
-            throw new InvalidOperationException("libsodium failed to initialise (sodium_init < 0).");
-    }
+    internal static SignatureAlgorithm Algorithm => SignatureAlgorithm.Ed25519;
 
+    /// <summary>False for a wrong size or any key NSec will not import: a verifier never throws on hostile input.</summary>
     public static bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
     {
         if (publicKey.Length != PublicKeySize || signature.Length != SignatureSize)
             return false;
-        return Native.crypto_sign_verify_detached(signature.ToArray(), message.ToArray(), (ulong)message.Length, publicKey.ToArray()) == 0;
-    }
-
-    internal static (byte[] PublicKey, byte[] SecretKey) KeyPairFromSeed(ReadOnlySpan<byte> seed)
-    {
-        if (seed.Length != SeedSize)
-            throw new ArgumentException("An Ed25519 seed is 32 bytes.", nameof(seed));
-        var pk = new byte[PublicKeySize];
-        var sk = new byte[64];
-        if (Native.crypto_sign_seed_keypair(pk, sk, seed.ToArray()) != 0)
-            throw new CryptographicException("crypto_sign_seed_keypair failed.");
-        return (pk, sk);
-    }
-
-    internal static byte[] Sign(byte[] secretKey, ReadOnlySpan<byte> message)
-    {
-        var sig = new byte[SignatureSize];
-        if (Native.crypto_sign_detached(sig, out _, message.ToArray(), (ulong)message.Length, secretKey) != 0)
-            throw new CryptographicException("crypto_sign_detached failed.");
-        return sig;
-    }
-
-    private static class Native
-    {
-        private const string Lib = "libsodium.so.23";
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] public static extern int sodium_init();
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] public static extern int crypto_sign_seed_keypair(byte[] pk, byte[] sk, byte[] seed);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] public static extern int crypto_sign_detached(byte[] sig, out ulong siglen, byte[] m, ulong mlen, byte[] sk);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] public static extern int crypto_sign_verify_detached(byte[] sig, byte[] m, ulong mlen, byte[] pk);
+        return PublicKey.TryImport(Algorithm, publicKey, KeyBlobFormat.RawPublicKey, out var key) && Algorithm.Verify(key!, message, signature);
     }
 }
 
-/// <summary>An Ed25519 signing key. The secret never leaves this type (no ToString, no serialisation).</summary>
+/// <summary>An Ed25519 signing key. The secret never leaves this type (no ToString, no serialisation, no export).</summary>
 internal sealed class SigningKey
 {
-    private readonly byte[] _secretKey;
+    // Keys live as long as the run or the DP that made them; NSec's key handle is a SafeHandle, freed by its finaliser.
+    private readonly Key _key;
 
-    private SigningKey(byte[] publicKey, byte[] secretKey)
+    private SigningKey(Key key)
     {
-        PublicKey = publicKey;
-        _secretKey = secretKey;
-        KeyId = KeyIds.For(publicKey);
+        _key = key;
+        PublicKey = key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+        KeyId = KeyIds.For(PublicKey);
     }
 
     public byte[] PublicKey { get; }
@@ -71,8 +44,9 @@ internal sealed class SigningKey
 
     public static SigningKey FromSeed(ReadOnlySpan<byte> seed)
     {
-        var (pk, sk) = Ed25519.KeyPairFromSeed(seed);
-        return new SigningKey(pk, sk);
+        if (seed.Length != Ed25519.SeedSize)
+            throw new ArgumentException("An Ed25519 seed is 32 bytes.", nameof(seed));
+        return new SigningKey(Key.Import(Ed25519.Algorithm, seed, KeyBlobFormat.RawPrivateKey));
     }
 
     public static SigningKey Generate() => FromSeed(RandomNumberGenerator.GetBytes(Ed25519.SeedSize));
@@ -80,7 +54,7 @@ internal sealed class SigningKey
     /// <summary>A deterministic key for vectors and fixtures: seed = SHA-256(label).</summary>
     public static SigningKey FromLabel(string label) => FromSeed(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(label)));
 
-    public byte[] Sign(ReadOnlySpan<byte> message) => Ed25519.Sign(_secretKey, message);
+    public byte[] Sign(ReadOnlySpan<byte> message) => Ed25519.Algorithm.Sign(_key, message);
 
     public override string ToString() => $"Ed25519 key {Convert.ToHexString(KeyId)}";
 }
