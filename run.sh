@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One entry point: installs what it needs, builds, and runs the mimi-conformance CLI (DESIGN §9).
+# One entry point: installs what it needs, builds, and runs the mimi-conformance CLI (docs/ARCHITECTURE.md §9).
 #   ./run.sh                 certify the bundled reference DP (= ./run.sh run)
 #   ./run.sh test            the project's own tests + a full certification + the self-test
 #   ./run.sh bench [--quick]  speed figures against baselines measured in the same run -> reports/bench.json

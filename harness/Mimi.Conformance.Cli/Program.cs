@@ -11,7 +11,7 @@ using Mimi.Conformance.ReferenceDp.Hosting;
 
 namespace Mimi.Conformance.Cli;
 
-/// <summary>The `mimi-conformance` command (DESIGN §9). Exit codes: 0 gated requirements hold, 1 a gated requirement fails, 2 configuration or harness error.</summary>
+/// <summary>The `mimi-conformance` command (docs/ARCHITECTURE.md §9). Exit codes: 0 gated requirements hold, 1 a gated requirement fails, 2 configuration or harness error.</summary>
 internal static class Program
 {
     public static async Task<int> Main(string[] args)

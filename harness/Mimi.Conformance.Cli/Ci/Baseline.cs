@@ -47,7 +47,7 @@ internal sealed record BaselineFile([property: JsonPropertyName("expected_failur
 }
 
 /// <summary>
-/// The expected-failures gate (DESIGN §5): the run fails (exit 1) on a gated failure the baseline does not list
+/// The expected-failures gate (docs/ARCHITECTURE.md §5): the run fails (exit 1) on a gated failure the baseline does not list
 /// AND on a listed failure that now passes ("fixed, remove it from the baseline"). An incomplete run or a new
 /// gated error stays exit 2. summary.verdict keeps telling the truth about the DP; summary.exit_code follows the gate.
 /// </summary>

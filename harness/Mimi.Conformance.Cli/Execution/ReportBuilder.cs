@@ -19,7 +19,7 @@ internal sealed record RunContext(
     IReadOnlyList<string> ClaimedClasses,
     IReadOnlySet<string>? Selected);
 
-/// <summary>Joins the catalog with the suite's raw results into the one results model (DESIGN §5).</summary>
+/// <summary>Joins the catalog with the suite's raw results into the one results model (docs/ARCHITECTURE.md §5).</summary>
 internal static class ReportBuilder
 {
     public const string SuiteVersion = "0.1.0";

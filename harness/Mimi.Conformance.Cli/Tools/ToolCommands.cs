@@ -8,7 +8,7 @@ using Mimi.Conformance.Protocol.Crypto;
 
 namespace Mimi.Conformance.Cli.Tools;
 
-/// <summary>`vectors generate|check` and `cose verify`: the debugging tools of DESIGN §9.</summary>
+/// <summary>`vectors generate|check` and `cose verify`: the debugging tools of docs/ARCHITECTURE.md §9.</summary>
 internal static class ToolCommands
 {
     public static Command Vectors()

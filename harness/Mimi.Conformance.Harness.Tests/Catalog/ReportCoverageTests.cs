@@ -5,7 +5,7 @@ using Mimi.Conformance.Harness.Results;
 
 namespace Mimi.Conformance.Harness.Tests.Catalog;
 
-/// <summary>The report lists every catalog entry; untested ones say so; verdicts follow DESIGN §5.</summary>
+/// <summary>The report lists every catalog entry; untested ones say so; verdicts follow docs/ARCHITECTURE.md §5.</summary>
 public sealed class ReportCoverageTests
 {
     private static readonly RequirementCatalog Catalog = RequirementCatalog.Load(RepositoryLayout.CatalogPath);

@@ -8,7 +8,7 @@ namespace Mimi.Conformance.Harness.Tests.Protocol;
 /// RFC 8032 §7.1 Ed25519 test vectors through the NSec wrapper: seed → public key, deterministic signature,
 /// verification, and rejection after one flipped bit in the signature, the message or the key.
 /// The hex is RFC 8032's; vectors 2, 3, 1024 and SHA(abc) were also re-signed with OpenSSL 3.0 (`openssl pkeyutl -sign -rawin`)
-/// as an independent check (OpenSSL 3.0 refuses the empty message of TEST 1 in one-shot mode; TEST 1 is in SPIKES.md §3).
+/// as an independent check (OpenSSL 3.0 refuses the empty message of TEST 1 in one-shot mode).
 /// </summary>
 public sealed class Ed25519Rfc8032Tests
 {

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Mimi.Conformance.Harness.Results;
 
-/// <summary>Outcome of one test or one requirement (DESIGN §5). Order is severity, worst last.</summary>
+/// <summary>Outcome of one test or one requirement (docs/ARCHITECTURE.md §5). Order is severity, worst last.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<Verdict>))]
 public enum Verdict
 {

@@ -5,7 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace Mimi.Conformance.ReferenceDp.Hosting;
 
 /// <summary>
-/// A self-signed ECDSA P-256 server certificate made at each start (SPIKES.md §2). Clients pin its SHA-256 or
+/// A self-signed ECDSA P-256 server certificate made at each start. Clients pin its SHA-256 or
 /// trust the PEM written next to the data; the private key never touches disk.
 /// </summary>
 internal static class DpCertificate
