@@ -166,7 +166,7 @@ case "$cmd" in
   -h|--help|help)
     sed -n '2,7p' "$0"; exit 0;;
   test)
-    prereqs; npm_tools; apt_install chromium wrk; build; run_tests;;
+    prereqs; npm_tools; apt_install chromium wrk curl; build; run_tests;;
   report)
     case "${1:-}" in
       allure) shift; report_allure "$@";;

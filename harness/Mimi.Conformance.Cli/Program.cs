@@ -7,6 +7,7 @@ using Mimi.Conformance.Cli.Tools;
 using Mimi.Conformance.Harness.Configuration;
 using Mimi.Conformance.Harness.Reporting;
 using Mimi.Conformance.Harness.Requirements;
+using Mimi.Conformance.ReferenceDp.Faults;
 using Mimi.Conformance.ReferenceDp.Hosting;
 
 namespace Mimi.Conformance.Cli;
@@ -19,16 +20,25 @@ internal static class Program
         var root = new RootCommand("Mimi.Conformance: conformance and interop suite for MIMI Discovery Providers");
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(SelfTestCommandLine());
-        root.Subcommands.Add(ServeDpCommand());
+        root.Subcommands.Add(ServeDpCommand.Create());
+        root.Subcommands.Add(KeysCommand.Create());
         root.Subcommands.Add(ToolCommands.Vectors());
         root.Subcommands.Add(ToolCommands.Cose());
         root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(MatrixCommand.Create());
         root.Subcommands.Add(Bench.BenchCommand.Create());
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // A typo is a configuration mistake (exit 2), never a verdict: exit 1 means non-compliant.
+            var command = parsed.CommandResult.Command.Name;
+            await Console.Error.WriteLineAsync($"configuration error: {string.Join("; ", parsed.Errors.Select(e => Plain(e.Message)))} (see {(command == root.Name ? "" : command + " ")}--help)");
+            return 2;
+        }
         try
         {
             // Let ConfigurationException reach the catch below (exit 2); the default handler would print a stack trace and exit 1.
-            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (ConfigurationException e)
         {
@@ -36,6 +46,12 @@ internal static class Program
             return 2;
         }
     }
+
+    /// <summary>System.CommandLine's messages name .NET types; say what the user has to type instead.</summary>
+    private static string Plain(string message) => message
+        .Replace(" as expected type 'System.Int32'", " as a whole number", StringComparison.Ordinal)
+        .Replace(" as expected type 'System.Boolean'", " as true or false", StringComparison.Ordinal)
+        .TrimEnd('.');
 
     private static readonly Option<string?> Dp = new("--dp") { Description = "Base URL of the DP under test (default: the embedded reference DP)" };
     private static readonly Option<string?> Ca = new("--ca") { Description = "PEM certificate or CA the DP's TLS certificate must chain to" };
@@ -53,11 +69,15 @@ internal static class Program
     private static readonly Option<bool> List = new("--list") { Description = "List the selected requirements and exit (dry run)" };
     private static readonly Option<string?> BaselineOption = new("--baseline") { Description = "Expected-failures file: fail on a new failure and on an expected failure that now passes" };
     private static readonly Option<string?> WriteBaselineOption = new("--write-baseline") { Description = "Write this run's failing requirements as a baseline file" };
+    private static readonly Option<string?> Statement = new("--statement") { Description = "Operator statement (JSON) declaring what no black-box test can observe; graded declared, never pass" };
+    private static readonly Option<string[]> AcceptNotVerifiable = new("--accept-not-verifiable") { Description = "A gated rule or requirement id whose not-verifiable verdict does not make the run incomplete (repeatable)" };
+    private static readonly Option<string?> KeysOption = new("--keys") { Description = "Keys file (keys generate) the DP trusts by configuration: certify without test control" };
+    private static readonly Option<string?> TestControlToken = new("--test-control-token") { Description = "The token the DP's test control requires (serve-dp prints it)" };
     private static readonly Option<string?> ShardOption = new("--shard") { Description = "Run only shard K of N (K/N) of the selected requirements; ./run.sh merge combines the shards" };
 
     private static Command RunCommand()
     {
-        var cmd = new Command("run", "Certify a DP and write reports/<run-id>/") { Dp, Ca, Pin, Out, ClassFilter, Only, Level, FailOn, DpFault, AllowTestControl, TimeoutMs, BudgetS, Seed, List, BaselineOption, WriteBaselineOption, ShardOption };
+        var cmd = new Command("run", "Certify a DP and write reports/<run-id>/") { Dp, Ca, Pin, Out, ClassFilter, Only, Level, FailOn, DpFault, AllowTestControl, TimeoutMs, BudgetS, Seed, List, BaselineOption, WriteBaselineOption, ShardOption, Statement, AcceptNotVerifiable, KeysOption, TestControlToken };
         cmd.SetAction(async (parse, ct) =>
         {
             var request = ToRequest(parse);
@@ -88,60 +108,58 @@ internal static class Program
         return cmd;
     }
 
-    private static Command ServeDpCommand()
-    {
-        var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0 = any free port)", DefaultValueFactory = _ => 8443 };
-        var data = new Option<string?>("--data") { Description = "Data directory (default: reports/dp-data)" };
-        var fault = new Option<string[]>("--fault") { Description = "Fault mode (repeatable)" };
-        var cmd = new Command("serve-dp", "Run the reference DP alone; prints its URL and certificate path") { port, data, fault };
-        cmd.SetAction(async (parse, ct) =>
-        {
-            var dir = Path.GetFullPath(parse.GetValue(data) ?? Path.Combine(RepositoryLayout.Root, "reports", "dp-data"));
-            Directory.CreateDirectory(dir);
-            await using var dp = await ReferenceDpHost.StartAsync(new ReferenceDpOptions
-            {
-                DataDirectory = dir,
-                Port = parse.GetValue(port),
-                Faults = (parse.GetValue(fault) ?? []).ToHashSet(),
-                AntiEnumeration = true,
-            }, ct);
-            await Console.Out.WriteLineAsync($"reference DP listening at {dp.Url}");
-            await Console.Out.WriteLineAsync($"certificate: {dp.CertificatePath}");
-            await Console.Out.WriteLineAsync($"pin (sha256): {dp.PinSha256Hex}");
-            await Console.Out.WriteLineAsync($"certify it:  ./run.sh run --dp {dp.Url} --ca {dp.CertificatePath} --allow-test-control");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-            catch (OperationCanceledException)
-            {
-                // Ctrl-C: stop cleanly.
-            }
-            return 0;
-        });
-        return cmd;
-    }
-
+    /// <summary>The run's options, checked all at once: every mistake is reported in one line, exit 2.</summary>
     private static RunRequest ToRequest(ParseResult parse)
     {
-        var dp = parse.GetValue(Dp);
-        var url = dp is null ? null : DpEndpoint.Parse(dp, "--dp");
+        var errors = new List<string>();
+        DpEndpoint? url = null;
+        if (parse.GetValue(Dp) is { } dp)
+        {
+            try
+            {
+                url = DpEndpoint.Parse(dp, "--dp");
+            }
+            catch (ConfigurationException e)
+            {
+                errors.Add(e.Message);
+            }
+        }
         var failOn = parse.GetValue(FailOn) ?? "must";
         if (failOn is not ("must" or "should"))
-            throw new ConfigurationException("--fail-on takes must or should");
+            errors.Add("--fail-on takes must or should");
         var level = parse.GetValue(Level);
         if (level is not (null or "must" or "should" or "may"))
-            throw new ConfigurationException("--level takes must, should or may");
+            errors.Add("--level takes must, should or may");
         var faults = parse.GetValue(DpFault) ?? [];
         if (faults.Length > 0 && url is not null)
-            throw new ConfigurationException("--dp-fault applies to the embedded DP only; drop --dp");
+            errors.Add("--dp-fault applies to the embedded DP only; drop --dp");
+        var unknownFaults = faults.Where(f => !FaultRegistry.IsKnown(f)).ToArray();
+        if (unknownFaults.Length > 0)
+            errors.Add($"unknown fault mode {string.Join(", ", unknownFaults)} (the list: vectors/self-test/faults.json)");
+        var classes = parse.GetValue(ClassFilter) ?? [];
+        var known = RequirementCatalog.Load(RepositoryLayout.CatalogPath).Classes.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        var unknownClasses = classes.Where(c => !known.Contains(c)).ToArray();
+        if (unknownClasses.Length > 0)
+            errors.Add($"unknown class {string.Join(", ", unknownClasses)} (classes: {string.Join(", ", known)})");
+        var timeoutMs = parse.GetValue(TimeoutMs);
+        if (timeoutMs is < 1 or > 300_000)
+            errors.Add($"--timeout-ms takes 1..300000, got {timeoutMs}");
+        var budgetS = parse.GetValue(BudgetS);
+        if (budgetS is < 1 or > 86_400)
+            errors.Add($"--budget-s takes 1..86400, got {budgetS}");
+        if (errors.Count > 0)
+            throw new ConfigurationException(string.Join("; ", errors));
         return new RunRequest(url, parse.GetValue(Ca) is { } ca ? Path.GetFullPath(ca) : null, parse.GetValue(Pin), Path.GetFullPath(parse.GetValue(Out)!),
             parse.GetValue(ClassFilter) ?? [], parse.GetValue(Only) ?? [], level, failOn, faults,
-            parse.GetValue(AllowTestControl), TimeSpan.FromMilliseconds(parse.GetValue(TimeoutMs)), TimeSpan.FromSeconds(parse.GetValue(BudgetS)), parse.GetValue(Seed))
+            parse.GetValue(AllowTestControl), TimeSpan.FromMilliseconds(timeoutMs), TimeSpan.FromSeconds(budgetS), parse.GetValue(Seed))
         {
             BaselineFile = parse.GetValue(BaselineOption) is { } b ? Path.GetFullPath(b) : null,
             WriteBaseline = parse.GetValue(WriteBaselineOption) is { } w ? Path.GetFullPath(w) : null,
             Shard = parse.GetValue(ShardOption) is { } shard ? Shard.Parse(shard) : null,
+            StatementFile = parse.GetValue(Statement) is { } st ? Path.GetFullPath(st) : null,
+            AcceptNotVerifiable = parse.GetValue(AcceptNotVerifiable) ?? [],
+            KeysFile = parse.GetValue(KeysOption) is { } keys ? Path.GetFullPath(keys) : null,
+            TestControlToken = parse.GetValue(TestControlToken),
         };
     }
 

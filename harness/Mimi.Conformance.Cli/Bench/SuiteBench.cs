@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Mimi.Conformance.Cli.Execution;
 using Mimi.Conformance.Harness.Configuration;
+using Mimi.Conformance.Harness.Results;
 
 namespace Mimi.Conformance.Cli.Bench;
 
@@ -57,7 +58,7 @@ internal static class SuiteBench
             ["embedded_dp_start_stop_s"] = Math.Round(dpStartStop, 3),
             ["report_files_write_s"] = Math.Round(reportWrite, 3),
             ["outside_tests_s"] = Math.Round(afterStartup - inTestSeconds - dpStartStop - reportWrite, 3),
-            ["verdict"] = report.Summary.Verdict,
+            ["verdict"] = report.Summary.Verdict.ToWire(),
             ["complete"] = report.Run.Completeness.Complete,
         };
 

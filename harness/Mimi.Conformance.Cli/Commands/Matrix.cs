@@ -58,7 +58,7 @@ internal static class MatrixBuilder
     public static MatrixDocument Build(IReadOnlyList<(string Name, IReadOnlyList<string> Faults, string ReportPath, ConformanceReport Report)> runs,
         IReadOnlyList<CrossCell> cross, DateTimeOffset now)
     {
-        var dps = runs.Select(r => new MatrixDp(r.Name, r.Report.Run.Target, r.Faults, r.Report.Run.Id, r.ReportPath, r.Report.Summary.Verdict,
+        var dps = runs.Select(r => new MatrixDp(r.Name, r.Report.Run.Target, r.Faults, r.Report.Run.Id, r.ReportPath, r.Report.Summary.Verdict.ToWire(),
             r.Report.Summary.ExitCode, r.Report.Run.Completeness.Complete, r.Report.Summary.RequirementCounts)).ToList();
         var ids = runs.SelectMany(r => r.Report.Requirements).Select(r => r.Id).Distinct(StringComparer.Ordinal).ToList();
         var rows = ids.Select(id =>

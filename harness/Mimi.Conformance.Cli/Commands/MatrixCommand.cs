@@ -68,7 +68,8 @@ internal static class MatrixCommand
                 targets.Add(new MatrixTarget(name, DpEndpoint.Of(dp.Url), dp.CertificatePath, null, faults));
                 await log.WriteLineAsync($"demo DP {name} at {dp.Url}{(faults.Length > 0 ? $" with fault {string.Join(", ", faults)}" : "")}");
             }
-            return await RunAsync(targets, template with { AllowTestControl = true }, time, log, ct);
+            // The demo DPs are reference DPs: they make the reference DP's operator statement.
+            return await RunAsync(targets, template with { AllowTestControl = true, StatementFile = template.StatementFile ?? RepositoryLayout.ReferenceDpStatement }, time, log, ct);
         }
         finally
         {

@@ -27,8 +27,17 @@ internal static class ReportMerger
             requirements.Add(template with { Verdict = verdict, Tests = tests, Gating = RequirementCatalog.Gates(template.Level, failOn) });
         }
 
+        // A rule is taken from the runs whose tests checked it; a run that did not select it says nothing about it.
+        var rules = reports.SelectMany(r => r.Rules).GroupBy(r => r.Id, StringComparer.Ordinal).Select(g =>
+        {
+            var tests = g.SelectMany(r => r.Tests).DistinctBy(t => t.Id).ToList();
+            var verdict = tests.Count > 0 ? VerdictNames.Worst(tests.Select(t => t.Verdict))
+                : g.Any(r => r.Verdict == Verdict.Untested) ? Verdict.Untested : g.First().Verdict;
+            return g.First() with { Verdict = verdict, Tests = tests, Gating = g.Any(r => r.Gating) };
+        }).ToList();
         var completeness = Completeness(reports);
-        var summary = Summarize(requirements, completeness);
+        var accepted = reports.SelectMany(r => r.Summary.Verification.Accepted).ToHashSet(StringComparer.Ordinal);
+        var summary = RunGate.Summarize(requirements, rules, completeness, accepted);
         var classes = reports.SelectMany(r => r.Classes).Select(c => c.Class).Distinct(StringComparer.Ordinal).Select(c =>
         {
             var members = requirements.Where(r => r.Class == c).ToList();
@@ -50,7 +59,7 @@ internal static class ReportMerger
             [.. reports.SelectMany(r => r.Run.Filters).Where(f => !f.StartsWith("shard=", StringComparison.Ordinal)).Distinct(StringComparer.Ordinal), .. reports.Select(r => $"merged={r.Run.Id}")],
             [.. reports.SelectMany(r => r.Run.Faults).Distinct(StringComparer.Ordinal)],
             completeness);
-        return new ConformanceReport(reports[0].Schema, run, summary, classes, requirements);
+        return new ConformanceReport(reports[0].Schema, run, summary, classes, requirements) { Rules = rules };
     }
 
     /// <summary>Did this run select the requirement? A shard says so; otherwise a filtered-out requirement carries only the placeholder test.</summary>
@@ -81,24 +90,6 @@ internal static class ReportMerger
         return new Completeness(reasons.Count == 0, reports.Sum(r => r.Run.Completeness.Planned), reports.Sum(r => r.Run.Completeness.Executed),
             reasons.Count == 0 ? null : string.Join("; ", reasons));
     }
-
-    /// <summary>The same gate as a single run (ReportBuilder): gated fail/warn → 1, gated error or incomplete → 2.</summary>
-    internal static Summary Summarize(IReadOnlyList<RequirementResult> requirements, Completeness completeness)
-    {
-        var gatingFailures = requirements.Where(r => r.Gating && r.Verdict is Verdict.Fail or Verdict.Warn).Select(r => r.Id).ToList();
-        var gatingErrors = requirements.Where(r => r.Gating && r.Verdict == Verdict.Error).Select(r => r.Id).ToList();
-        var (overall, exit) = gatingFailures.Count > 0 ? (ReportFacts.NonCompliant, 1)
-            : gatingErrors.Count > 0 || !completeness.Complete ? (ReportFacts.Error, 2)
-            : (ReportFacts.Compliant, 0);
-        return new Summary(overall, exit,
-            Counts(requirements.Select(r => r.Verdict)),
-            Counts(requirements.SelectMany(r => r.Tests).Select(t => t.Verdict)),
-            [.. gatingFailures, .. gatingErrors],
-            requirements.Where(r => r.Level == "MUST" && r.Verdict == Verdict.Untested).Select(r => r.Id).ToList());
-    }
-
-    private static Dictionary<string, int> Counts(IEnumerable<Verdict> verdicts) =>
-        verdicts.GroupBy(v => v.ToWire()).ToDictionary(g => g.Key, g => g.Count());
 
     /// <summary>report.json of a run directory, or the file itself.</summary>
     public static ConformanceReport ReadRun(string path)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Mimi.Conformance.Cli.Ci;
+using Mimi.Conformance.Cli.Keys;
 using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Harness.Configuration;
 using Mimi.Conformance.Harness.Reporting;
@@ -30,7 +31,20 @@ internal sealed record RunRequest(
     string? WriteBaseline = null,
     Shard? Shard = null,
     IReadOnlyList<string>? TestMethods = null,
-    DutyRecorder? Trace = null);
+    DutyRecorder? Trace = null)
+{
+    /// <summary>--statement FILE: the operator's declarations (null: none; the embedded DP uses its own).</summary>
+    public string? StatementFile { get; init; }
+
+    /// <summary>--accept-not-verifiable ID: gated IDs whose not-verifiable verdict does not make the run incomplete.</summary>
+    public IReadOnlyList<string> AcceptNotVerifiable { get; init; } = [];
+
+    /// <summary>--keys FILE: the harness's CSIP, MSP and peer keys come from it, and the DP trusts them by configuration.</summary>
+    public string? KeysFile { get; init; }
+
+    /// <summary>--test-control-token: what the DP's test control requires (serve-dp prints it).</summary>
+    public string? TestControlToken { get; init; }
+}
 
 /// <summary>One certification run: target, suite, report. Used by `run`, `self-test` and later `matrix`.</summary>
 internal static class ConformanceRun
@@ -42,6 +56,11 @@ internal static class ConformanceRun
         var runId = $"{started:yyyyMMdd-HHmmss}-{Convert.ToHexString(Guid.NewGuid().ToByteArray()[..2]).ToLowerInvariant()}";
         var selected = Select(catalog, request);
         var baseline = request.BaselineFile is { } baselinePath ? BaselineFile.Load(baselinePath) : null;
+        var statementFile = request.StatementFile ?? (request.DpUrl is null ? RepositoryLayout.ReferenceDpStatement : null);
+        var statement = statementFile is null ? null : OperatorStatement.Load(statementFile, catalog);
+        var unknownAccepted = request.AcceptNotVerifiable.Where(id => catalog.Find(id) is null && catalog.FindRule(id) is null).ToList();
+        if (unknownAccepted.Count > 0)
+            throw new ConfigurationException($"--accept-not-verifiable: {string.Join(", ", unknownAccepted)} is not a requirement or rule of the catalog");
 
         await using var embedded = request.DpUrl is null ? await EmbeddedDp.StartAsync(request.Faults, ct, recorder: request.Trace) : null;
         var options = OptionsFor(request, embedded, $"run-{runId}");
@@ -50,8 +69,21 @@ internal static class ConformanceRun
         var workDir = Path.Combine(request.OutputRoot, runId);
         var outcome = await SuiteRunner.RunAsync(options, selected?.ToArray() ?? [], Path.Combine(workDir, "raw"), request.Budget, ct, progress, request.TestMethods, trace: request.Trace is not null);
         var context = new RunContext(runId, options.DpUrl.ToString(), embedded is null ? "external" : "embedded", options.CaFile, started, time.GetUtcNow(),
-            request.FailOn, Filters(request), request.Faults, claimed, selected);
+            request.FailOn, Filters(request), request.Faults, claimed, selected)
+        {
+            Seed = options.Seed,
+            KeysFile = request.KeysFile,
+            Harness = HarnessKeys.For(options, request.KeysFile),
+            Statement = statement,
+            StatementPath = statementFile,
+            Accepted = request.AcceptNotVerifiable.ToHashSet(StringComparer.Ordinal),
+        };
         var report = ReportBuilder.Build(catalog, context, outcome);
+        // No credential the DP handed out, and no secret the harness was given, reaches a file under the output root.
+        string[] secrets = [.. SecretRedactor.IssuedCredentials(report), .. new[] { options.IdentitySeed, options.TestControlToken }.OfType<string>()];
+        report = SecretRedactor.Redact(report, secrets);
+        foreach (var raw in Directory.Exists(Path.Combine(workDir, "raw")) ? Directory.EnumerateFiles(Path.Combine(workDir, "raw")) : [])
+            SecretRedactor.RedactFile(raw, secrets);
         if (request.Shard is { } shard)
             report = report with { Shard = new ShardInfo(shard.Index, shard.Count, [.. selected!.Order(StringComparer.Ordinal)]) };
         if (baseline is not null)
@@ -72,6 +104,9 @@ internal static class ConformanceRun
         AllowTestControl = embedded is not null || request.AllowTestControl,
         RequestTimeout = request.RequestTimeout,
         Seed = request.Seed ?? defaultSeed,
+        IdentitySeed = request.KeysFile is { } keys ? HarnessKeys.LoadSecret(keys) : null,
+        TrustConfigured = request.KeysFile is not null,
+        TestControlToken = request.TestControlToken,
     }.Validated();
 
     /// <summary>Fetches metadata once to learn the claimed classes and to tell an unreachable DP apart early.</summary>
@@ -91,6 +126,8 @@ internal static class ConformanceRun
     public static IReadOnlySet<string>? Select(RequirementCatalog catalog, RunRequest request)
     {
         var filtered = SelectByFilters(catalog, request);
+        if (filtered is { Count: 0 })
+            throw new ConfigurationException($"{string.Join(" ", Filters(request).Select(f => "--" + f.Replace('=', ' ')))} selects no requirement or rule (see the IDs with --list, or vectors/requirements.json)");
         return request.Shard is null ? filtered : request.Shard.Select(filtered ?? catalog.Requirements.Select(r => r.Id));
     }
 
@@ -99,12 +136,14 @@ internal static class ConformanceRun
         if (request.Classes.Count == 0 && request.Only.Count == 0 && request.Level is null)
             return null;
         var globs = request.Only.Select(g => new Regex("^" + Regex.Escape(g).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "$", RegexOptions.IgnoreCase)).ToArray();
-        return catalog.Requirements
-            .Where(r => request.Classes.Count == 0 || request.Classes.Contains(r.Class))
-            .Where(r => globs.Length == 0 || globs.Any(g => g.IsMatch(r.Id)))
-            .Where(r => request.Level is null || LevelRank(r.Level) <= LevelRank(request.Level.ToUpperInvariant()))
-            .Select(r => r.Id)
-            .ToHashSet();
+        bool Matches(string id, string cls, string level) =>
+            (request.Classes.Count == 0 || request.Classes.Contains(cls))
+            && (globs.Length == 0 || globs.Any(g => g.IsMatch(id)))
+            && (request.Level is null || LevelRank(level) <= LevelRank(request.Level.ToUpperInvariant()));
+        // Rules select the tests that check them, whatever requirement those are graded under.
+        return catalog.Requirements.Where(r => Matches(r.Id, r.Class, r.Level)).Select(r => r.Id)
+            .Concat(catalog.Rules.Where(r => Matches(r.Id, r.Class, r.Level)).Select(r => r.Id))
+            .ToHashSet(StringComparer.Ordinal);
     }
 
     private static int LevelRank(string level) => level switch { "MUST" => 0, "SHOULD" => 1, _ => 2 };
@@ -137,6 +176,6 @@ internal static class ConformanceRun
     {
         var c = report.Summary.RequirementCounts;
         string N(string k) => c.GetValueOrDefault(k).ToString(CultureInfo.InvariantCulture);
-        return $"{report.Summary.Verdict}: {N("pass")} pass, {N("fail")} fail, {N("warn")} warn, {N("error")} error, {N("not-verifiable")} not-verifiable, {N("not-applicable")} not-applicable, {N("untested")} untested";
+        return $"{report.Summary.Verdict.ToWire()}: {N("pass")} pass, {N("fail")} fail, {N("warn")} warn, {N("error")} error, {N("declared")} declared, {N("not-verifiable")} not-verifiable, {N("not-applicable")} not-applicable, {N("untested")} untested";
     }
 }

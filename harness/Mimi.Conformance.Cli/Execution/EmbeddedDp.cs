@@ -23,15 +23,24 @@ internal sealed class EmbeddedDp : IAsyncDisposable
     {
         var dataDir = Path.Combine(Path.GetTempPath(), $"mimi-dp-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dataDir);
-        var dp = await ReferenceDpHost.StartAsync(new ReferenceDpOptions
+        try
         {
-            DataDirectory = dataDir,
-            DpId = dpId,
-            Faults = faults.ToHashSet(),
-            AntiEnumeration = true,
-            DutyRecorder = recorder,
-        }, ct);
-        return new EmbeddedDp(dp, dataDir);
+            var dp = await ReferenceDpHost.StartAsync(new ReferenceDpOptions
+            {
+                DataDirectory = dataDir,
+                DpId = dpId,
+                Faults = faults.ToHashSet(),
+                AntiEnumeration = true,
+                DutyRecorder = recorder,
+            }, ct);
+            return new EmbeddedDp(dp, dataDir);
+        }
+        catch
+        {
+            // A DP that did not start leaves nothing behind.
+            Directory.Delete(dataDir, recursive: true);
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()

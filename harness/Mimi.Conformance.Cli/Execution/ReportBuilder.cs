@@ -17,12 +17,27 @@ internal sealed record RunContext(
     IReadOnlyList<string> Filters,
     IReadOnlyList<string> Faults,
     IReadOnlyList<string> ClaimedClasses,
-    IReadOnlySet<string>? Selected);
+    IReadOnlySet<string>? Selected)
+{
+    public HarnessIdentity? Harness { get; init; }
+
+    /// <summary>The seed a re-run needs (null when the keys come from a keys file, whose path the re-run names instead).</summary>
+    public string? Seed { get; init; }
+
+    public string? KeysFile { get; init; }
+
+    public OperatorStatement? Statement { get; init; }
+
+    public string? StatementPath { get; init; }
+
+    /// <summary>Not-verifiable IDs the user accepts (--accept-not-verifiable): listed, and they do not make the run incomplete.</summary>
+    public IReadOnlySet<string> Accepted { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+}
 
 /// <summary>Joins the catalog with the suite's raw results into the one results model (docs/ARCHITECTURE.md §5).</summary>
 internal static class ReportBuilder
 {
-    public const string SuiteVersion = "0.1.0";
+    public const string SuiteVersion = "0.2.0";
     public const string SchemaId = "mimi-conformance-report/1";
 
     public static ConformanceReport Build(RequirementCatalog catalog, RunContext context, SuiteOutcome outcome)
@@ -33,7 +48,7 @@ internal static class ReportBuilder
         foreach (var req in catalog.Requirements)
         {
             var gating = RequirementCatalog.Gates(req.Level, context.FailOn);
-            var selected = context.Selected is null || context.Selected.Contains(req.Id);
+            var selected = context.Selected is null || context.Selected.Contains(req.Id) || byRequirement[req.Id].Any();
             var results = selected ? byRequirement[req.Id].Select(t => ToResult(t, req, context)).ToList() : [];
             var verdict = !selected ? Verdict.NotApplicable
                 : results.Count == 0 ? (outcome.Failure is not null ? Verdict.Error : Verdict.Untested)
@@ -44,23 +59,14 @@ internal static class ReportBuilder
                 results = [new TestResult($"{req.Id}/run", "(suite run)", Verdict.Error, outcome.Failure, 0, [], [], null)];
             requirements.Add(new RequirementResult(req.Id, req.Title, req.Level, req.Class, req.Source, req.Quote, verdict, gating, results));
         }
-        var unknown = byRequirement.Select(g => g.Key).Where(id => catalog.Find(id) is null).ToArray();
+        var rules = Rules(catalog, context, tests, outcome.Failure);
+        var unknown = tests.SelectMany(t => t.Ids).Distinct(StringComparer.Ordinal).Where(id => catalog.Find(id) is null && catalog.FindRule(id) is null).ToArray();
 
         var planned = outcome.Run?.Total ?? 0;
         var executed = tests.Count(t => t.Result is "Pass" or "Fail" or "Skip");
-        var completeReason = outcome.Failure ?? (unknown.Length > 0 ? $"tests name unknown requirement ids: {string.Join(", ", unknown)}" : planned != executed ? $"{planned - executed} test(s) did not run" : null);
+        var completeReason = outcome.Failure ?? (unknown.Length > 0 ? $"tests name unknown catalog ids: {string.Join(", ", unknown)}" : planned != executed ? $"{planned - executed} test(s) did not run" : null);
         var completeness = new Completeness(completeReason is null, planned, executed, completeReason);
-
-        var gatingFailures = requirements.Where(r => r.Gating && r.Verdict is Verdict.Fail or Verdict.Warn).Select(r => r.Id).ToList();
-        var gatingErrors = requirements.Where(r => r.Gating && r.Verdict == Verdict.Error).Select(r => r.Id).ToList();
-        var (overall, exit) = gatingFailures.Count > 0 ? (ReportFacts.NonCompliant, 1)
-            : gatingErrors.Count > 0 || !completeness.Complete ? (ReportFacts.Error, 2)
-            : (ReportFacts.Compliant, 0);
-        var summary = new Summary(overall, exit,
-            Counts(requirements.Select(r => r.Verdict)),
-            Counts(requirements.SelectMany(r => r.Tests).Select(t => t.Verdict)),
-            [.. gatingFailures, .. gatingErrors],
-            requirements.Where(r => r.Level == "MUST" && r.Verdict == Verdict.Untested).Select(r => r.Id).ToList());
+        var summary = RunGate.Summarize(requirements, rules, completeness, context.Accepted);
 
         var classes = catalog.Classes.Select(c =>
         {
@@ -69,9 +75,42 @@ internal static class ReportBuilder
         }).ToList();
 
         var run = new RunInfo(context.RunId, SuiteVersion, catalog.Profile, context.Target, context.TargetKind, context.StartedAt, context.FinishedAt,
-            (long)(context.FinishedAt - context.StartedAt).TotalMilliseconds, context.FailOn, context.Filters, context.Faults, completeness);
-        return new ConformanceReport(SchemaId, run, summary, classes, requirements);
+            (long)(context.FinishedAt - context.StartedAt).TotalMilliseconds, context.FailOn, context.Filters, context.Faults, completeness)
+        {
+            Harness = context.Harness,
+            Statement = context.StatementPath,
+        };
+        return new ConformanceReport(SchemaId, run, summary, classes, requirements) { Rules = rules };
     }
+
+    /// <summary>
+    /// Each rule from the tests that name it, graded at the rule's own level: a broken MUST rule fails even when the
+    /// test is graded under a SHOULD requirement. A rule gates when its class is claimed (core always is); rules of
+    /// class sender bind senders, never a DP.
+    /// </summary>
+    private static List<RuleResult> Rules(RequirementCatalog catalog, RunContext context, IReadOnlyList<RawTest> tests, string? suiteFailure)
+    {
+        var byRule = tests.SelectMany(t => t.Ids.Select(id => (id, t))).ToLookup(p => p.id, p => p.t);
+        return [.. catalog.Rules.Select(rule =>
+        {
+            var claimed = rule.Class == "core" || context.ClaimedClasses.Contains(rule.Class);
+            var gating = rule.Class != "sender" && claimed && RequirementCatalog.Gates(rule.Level, context.FailOn);
+            var ruleTests = byRule[rule.Id].Select(t =>
+                {
+                    var (verdict, reason) = Classify(t, rule.Level);
+                    if (verdict == Verdict.NotVerifiable && context.Statement?.Declares(t.Requirement ?? "") is { } declared)
+                        (verdict, reason) = (Verdict.Declared, Declared(declared));
+                    return new RuleTest($"{t.Requirement}/{ShortName(t.Name)}", verdict, reason);
+                }).ToList();
+            var verdict = ruleTests.Count > 0 ? VerdictNames.Worst(ruleTests.Select(t => t.Verdict))
+                : context.Selected is not null ? Verdict.NotApplicable
+                : suiteFailure is not null ? Verdict.Error
+                : Verdict.Untested;
+            return new RuleResult(rule.Id, rule.Level, rule.Class, rule.Section, rule.Quote, rule.Serves, verdict, gating, ruleTests);
+        })];
+    }
+
+    private static string Declared(string text) => $"declared by the operator statement: {ReportFacts.OneLine(text, 400)}";
 
     private static Dictionary<string, int> Counts(IEnumerable<Verdict> verdicts) =>
         verdicts.GroupBy(v => v.ToWire()).ToDictionary(g => g.Key, g => g.Count());
@@ -79,6 +118,8 @@ internal static class ReportBuilder
     private static TestResult ToResult(RawTest t, Requirement req, RunContext context)
     {
         var (verdict, reason) = Classify(t, req.Level);
+        if (verdict == Verdict.NotVerifiable && context.Statement?.Declares(req.Id) is { } declared)
+            (verdict, reason) = (Verdict.Declared, Declared(declared));
         var reproducer = verdict is Verdict.Fail or Verdict.Warn or Verdict.Error ? Reproducer(t, req.Id, context) : null;
         return new TestResult($"{req.Id}/{ShortName(t.Name)}", ShortName(t.Name), verdict, reason, (long)(t.Seconds * 1000), t.Checks, t.Exchanges, reproducer);
     }
@@ -104,7 +145,7 @@ internal static class ReportBuilder
             case "Fail":
                 return (Verdict.Error, $"harness defect ({t.ExceptionType?.Split('.').Last()}): {StripType(t.Message, t.ExceptionType)}");
             default:
-                return (Verdict.Error, $"the test did not run ({t.Result})");
+                return (Verdict.Error, t.Reason ?? $"the test did not run ({t.Result})");
         }
     }
 
@@ -123,23 +164,44 @@ internal static class ReportBuilder
         return shortName.Replace('_', ' ');
     }
 
-    /// <summary>curl lines for each recorded exchange, then the one-requirement re-run.</summary>
-    private static string Reproducer(RawTest t, string id, RunContext context)
+    /// <summary>
+    /// Real curl lines for each recorded exchange (bodies through stdin, so any bytes replay exactly; the headers the
+    /// request needed, secrets as shell variables), then the one-requirement re-run with the run's seed or keys file.
+    /// </summary>
+    internal static string Reproducer(RawTest t, string id, RunContext context)
     {
         var sb = new StringBuilder();
-        var trust = context.CaFile is null ? "" : $" --cacert '{context.CaFile}'";
+        var trust = context.CaFile is null ? "" : $" --cacert {Quote(context.CaFile)}";
+        if (context.TargetKind == "embedded")
+            sb.AppendLine("# the embedded DP of this run is gone; re-run the line at the end, or point these at ./run.sh serve-dp");
         foreach (var e in t.Exchanges.Take(20))
         {
-            sb.Append($"curl -sS{trust} -X {e.Method} '{e.Url}'");
-            if (e.RequestHeaders.TryGetValue("content-type", out var ct))
-                sb.Append($" -H 'content-type: {ct}'");
-            if (e.RequestBody is { } body)
-                sb.Append($" --data-binary '{body.Replace("'", "'\\''", StringComparison.Ordinal)}'");
-            sb.AppendLine($"   # → {(e.Status?.ToString() ?? e.Error)}");
+            var headers = string.Concat(e.RequestHeaders
+                .Where(h => h.Key is not ("accept" or "content-length" or "host" or "mimi-trace-test"))
+                .Select(h => $" -H {HeaderArgument(h.Key, h.Value)}"));
+            var curl = $"curl -sS -i{trust} -X {e.Method} {Quote(e.Url)}{headers}";
+            sb.Append(e.RequestBody switch
+            {
+                null => curl,
+                { } body when body.StartsWith("hex:", StringComparison.Ordinal) => $"printf '{Octal(Convert.FromHexString(body[4..]))}' | {curl} --data-binary @-",
+                { } body => $"printf '%s' {Quote(body)} | {curl} --data-binary @-",
+            });
+            sb.AppendLine($"   # → {e.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? e.Error}");
         }
-        var target = context.TargetKind == "embedded" ? "" : $" --dp {context.Target}{(context.CaFile is null ? "" : $" --ca '{context.CaFile}'")}";
+        var target = context.TargetKind == "embedded" ? "" : $" --dp {context.Target}{(context.CaFile is null ? "" : $" --ca {Quote(context.CaFile)}")}";
         var faults = string.Concat(context.Faults.Select(f => $" --dp-fault {f}"));
-        sb.Append($"./run.sh run{target}{faults} --only {id}");
+        var identity = context.KeysFile is { } keys ? $" --keys {Quote(keys)}" : context.Seed is { } seed ? $" --seed {Quote(seed)}" : "";
+        sb.Append($"./run.sh run{target}{faults}{identity} --only {id}");
         return sb.ToString();
     }
+
+    /// <summary>A recorded secret header comes back as a shell variable the reader sets (its value never reaches a report).</summary>
+    private static string HeaderArgument(string name, string value) => value == SecretRedactor.Mask
+        ? $"\"{name}: ${{{"MIMI_" + name.ToUpperInvariant().Replace('-', '_')}}}\""
+        : Quote($"{name}: {value}");
+
+    private static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    /// <summary>Bytes as POSIX printf octal escapes: replays binary bodies without xxd or bash.</summary>
+    private static string Octal(byte[] bytes) => string.Concat(bytes.Select(b => $"\\{Convert.ToString(b, 8).PadLeft(3, '0')}"));
 }

@@ -12,9 +12,26 @@ internal sealed record TestProgress(string? Requirement, string Name, string Out
 /// </summary>
 internal sealed class SuiteProgressParser
 {
-    private readonly Dictionary<string, (string? Requirement, string Name)> _cases = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string? Requirement, string Name, IReadOnlyList<string> Ids)> _cases = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Case, string Name)> _running = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RawTest> _results = new(StringComparer.Ordinal);
+    private readonly List<RawTest> _finished = [];
     private int _done;
     private int _total;
+
+    /// <summary>
+    /// What the stream has shown so far, as the XML would: every finished test with its evidence, and each test still
+    /// running as not run, with what it was doing. Used when the suite stops before writing its XML (budget expiry).
+    /// </summary>
+    public RawRun Partial(Func<string, string?> pendingRequest, string why)
+    {
+        lock (_finished)
+        {
+            var pending = _running.Select(r => new RawTest(r.Value.Name, _cases.GetValueOrDefault(r.Value.Case).Ids ?? [], "NotRun",
+                $"{why}; the test was still running{(pendingRequest(r.Key) is { } request ? $", waiting for {request}" : "")}", null, null, 0, [], []));
+            return new RawRun(Math.Max(_total, _finished.Count + _running.Count), [.. _finished, .. pending]);
+        }
+    }
 
     public (TestProgress? Progress, string? LogLine) Parse(string line)
     {
@@ -39,17 +56,30 @@ internal sealed class SuiteProgressParser
                 _total += total;
                 return (null, $"discovered {total} test(s)");
             case "test-case-starting":
-                var requirement = root.TryGetProperty("Traits", out var traits) && traits.ValueKind == JsonValueKind.Object
-                    && traits.TryGetProperty("Requirement", out var ids) && ids.ValueKind == JsonValueKind.Array && ids.GetArrayLength() > 0
-                    ? ids[0].GetString() : null;
-                _cases[Str(root, "TestCaseUniqueID") ?? ""] = (requirement, Str(root, "TestCaseDisplayName") ?? "?");
+                IReadOnlyList<string> ids = root.TryGetProperty("Traits", out var traits) && traits.ValueKind == JsonValueKind.Object
+                    && traits.TryGetProperty("Requirement", out var values) && values.ValueKind == JsonValueKind.Array
+                    ? [.. values.EnumerateArray().Select(v => v.GetString()).OfType<string>().Distinct(StringComparer.Ordinal)] : [];
+                _cases[Str(root, "TestCaseUniqueID") ?? ""] = (ids.Count > 0 ? ids[0] : null, Str(root, "TestCaseDisplayName") ?? "?", ids);
+                return (null, null);
+            case "test-starting":
+                lock (_finished)
+                    _running[Str(root, "TestUniqueID") ?? ""] = (Str(root, "TestCaseUniqueID") ?? "", Str(root, "TestDisplayName") ?? "?");
+                return (null, null);
+            case "test-finished":
+                Finish(root);
                 return (null, null);
             case "test-passed" or "test-failed" or "test-skipped" or "test-not-run":
-                var (req, name) = _cases.GetValueOrDefault(Str(root, "TestCaseUniqueID") ?? "", (null, "?"));
+                var (req, name, caseIds) = _cases.GetValueOrDefault(Str(root, "TestCaseUniqueID") ?? "", (null, "?", []));
                 var outcome = type["test-".Length..] switch { "passed" => "pass", "failed" => "fail", "skipped" => "skip", _ => "not-run" };
                 var message = type == "test-skipped" ? Str(root, "Reason")
                     : type == "test-failed" && root.TryGetProperty("Messages", out var m) && m.ValueKind == JsonValueKind.Array && m.GetArrayLength() > 0 ? m[0].GetString()
                     : null;
+                var exceptionType = root.TryGetProperty("ExceptionTypes", out var et) && et.ValueKind == JsonValueKind.Array && et.GetArrayLength() > 0 ? et[0].GetString() : null;
+                lock (_finished)
+                    _results[Str(root, "TestUniqueID") ?? ""] = new RawTest(Str(root, "TestDisplayName") ?? name, caseIds ?? [],
+                        type switch { "test-passed" => "Pass", "test-failed" => "Fail", "test-skipped" => "Skip", _ => "NotRun" },
+                        type == "test-skipped" ? message : null, exceptionType, type == "test-failed" ? message : null,
+                        root.TryGetProperty("ExecutionTime", out var time) && time.TryGetDouble(out var seconds) ? seconds : 0, [], []);
                 _done++;
                 var progress = new TestProgress(req, name, outcome, message, _done, Math.Max(_total, _done));
                 return (progress, $"[{outcome.ToUpperInvariant()}] {req} {name}{(message is null ? "" : $": {message}")}");
@@ -57,6 +87,25 @@ internal sealed class SuiteProgressParser
                 return (null, $"finished: {Num(root, "TestsTotal")} total, {Num(root, "TestsFailed")} failed, {Num(root, "TestsSkipped")} skipped, {Num(root, "TestsNotRun")} not run");
             default:
                 return (null, null);
+        }
+    }
+
+    /// <summary>A finished test: its result with the evidence attachment the suite wrote (xunit prefixes string attachments with "s:").</summary>
+    private void Finish(JsonElement root)
+    {
+        var id = Str(root, "TestUniqueID") ?? "";
+        lock (_finished)
+        {
+            _running.Remove(id);
+            if (!_results.Remove(id, out var result))
+                return;
+            if (root.TryGetProperty("Attachments", out var attachments) && attachments.ValueKind == JsonValueKind.Object
+                && Str(attachments, "evidence") is { } evidence)
+            {
+                var (checks, exchanges) = XunitResultReader.Evidence(evidence.StartsWith("s:", StringComparison.Ordinal) ? evidence[2..] : evidence);
+                result = result with { Checks = checks, Exchanges = exchanges };
+            }
+            _finished.Add(result);
         }
     }
 

@@ -50,10 +50,13 @@ internal static class SuiteRunner
             psi.Environment[k] = v;
         if (trace)
             psi.Environment["MIMI_TRACE_TESTS"] = "1";
+        psi.Environment["MIMI_REPORT_PENDING"] = "1";
         var stopwatch = Stopwatch.StartNew();
         using var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start dotnet");
-        var stdout = PumpAsync(process.StandardOutput, progress, ct);
-        var stderr = process.StandardError.ReadToEndAsync(ct);
+        var parser = new SuiteProgressParser();
+        var pending = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        var stdout = PumpAsync(process.StandardOutput, parser, progress, ct);
+        var stderr = PumpPendingAsync(process.StandardError, pending, ct);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(budget);
         try
@@ -63,7 +66,11 @@ internal static class SuiteRunner
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            return new SuiteOutcome(TryRead(xml), $"the suite did not finish within its budget of {budget.TotalSeconds:0} s and was stopped", stopwatch.Elapsed);
+            // Keep what finished: the XML is written only at the end, the reporter stream has every finished test.
+            var why = $"the suite did not finish within its budget of {budget.TotalSeconds:0} s and was stopped";
+            var partial = TryRead(xml) ?? parser.Partial(id => pending.GetValueOrDefault(id), why);
+            var running = partial.Tests.Where(t => t.Result == "NotRun").Select(t => t.Reason?.Contains("waiting for", StringComparison.Ordinal) == true ? $"{t.Name} ({t.Reason[(t.Reason.IndexOf("waiting for", StringComparison.Ordinal) + 12)..]})" : t.Name).ToList();
+            return new SuiteOutcome(partial, why + (running.Count > 0 ? $"; still running: {string.Join("; ", running.Take(5))}" : ""), stopwatch.Elapsed);
         }
         await File.WriteAllTextAsync(Path.Combine(workDir, "suite-output.txt"), await stdout + await stderr, ct);
         var run = TryRead(xml);
@@ -73,9 +80,8 @@ internal static class SuiteRunner
     }
 
     /// <summary>Reads the JSON reporter stream as it comes: progress per finished test, and a readable log.</summary>
-    private static async Task<string> PumpAsync(StreamReader reader, IProgress<TestProgress>? progress, CancellationToken ct)
+    private static async Task<string> PumpAsync(StreamReader reader, SuiteProgressParser parser, IProgress<TestProgress>? progress, CancellationToken ct)
     {
-        var parser = new SuiteProgressParser();
         var log = new System.Text.StringBuilder();
         while (await reader.ReadLineAsync(ct) is { } line)
         {
@@ -87,6 +93,23 @@ internal static class SuiteRunner
         }
         return log.ToString();
     }
+
+    /// <summary>The suite's stderr: "MIMI-PENDING test-id request" lines say what each test is waiting for; the rest is kept for the log.</summary>
+    private static async Task<string> PumpPendingAsync(StreamReader reader, System.Collections.Concurrent.ConcurrentDictionary<string, string> pending, CancellationToken ct)
+    {
+        var log = new System.Text.StringBuilder();
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (line.StartsWith(PendingPrefix, StringComparison.Ordinal) && line[PendingPrefix.Length..].Split('\t', 2) is [var test, var request])
+                pending[test] = request;
+            else
+                log.Append(line).Append('\n');
+        }
+        return log.ToString();
+    }
+
+    /// <summary>What the suite writes to stderr when a test sends a request (Infrastructure/Evidence.cs).</summary>
+    public const string PendingPrefix = "MIMI-PENDING\t";
 
     private static RawRun? TryRead(string xml)
     {

@@ -6,16 +6,20 @@ using Mimi.Conformance.Harness.Results;
 namespace Mimi.Conformance.Cli.Execution;
 
 /// <summary>One test as the xunit v2+ XML records it, with the suite's evidence attachment decoded.</summary>
+/// <summary><paramref name="Ids"/>: every catalog ID the test names, in attribute order; the first is the one it is graded under.</summary>
 internal sealed record RawTest(
     string Name,
-    string? Requirement,
+    IReadOnlyList<string> Ids,
     string Result,
     string? Reason,
     string? ExceptionType,
     string? Message,
     double Seconds,
     IReadOnlyList<Check> Checks,
-    IReadOnlyList<Exchange> Exchanges);
+    IReadOnlyList<Exchange> Exchanges)
+{
+    public string? Requirement => Ids.Count > 0 ? Ids[0] : null;
+}
 
 internal sealed record RawRun(int Total, IReadOnlyList<RawTest> Tests);
 
@@ -36,34 +40,39 @@ internal static class XunitResultReader
 
     private static RawTest ReadTest(XElement test)
     {
-        // A trait name repeats when a test names several requirements or rules; the first is the one it is graded under.
-        var traits = test.Element("traits")?.Elements("trait")
-            .GroupBy(t => (string?)t.Attribute("name") ?? "")
-            .ToDictionary(g => g.Key, g => (string?)g.First().Attribute("value") ?? "") ?? [];
+        // A trait name repeats when a test names several requirements or rules.
+        IReadOnlyList<string> ids = [.. test.Element("traits")?.Elements("trait")
+            .Where(t => (string?)t.Attribute("name") == "Requirement")
+            .Select(t => (string?)t.Attribute("value") ?? "")
+            .Where(v => v.Length > 0)
+            .Distinct(StringComparer.Ordinal) ?? []];
         var failure = test.Element("failure");
         var evidence = test.Element("attachments")?.Elements("attachment").FirstOrDefault(a => (string?)a.Attribute("name") == "evidence")?.Value;
-        EvidenceDto? dto = null;
-        if (evidence is not null)
-        {
-            try
-            {
-                dto = JsonSerializer.Deserialize<EvidenceDto>(evidence, Json);
-            }
-            catch (JsonException)
-            {
-                dto = null;
-            }
-        }
+        var (checks, exchanges) = evidence is null ? ([], []) : Evidence(evidence);
         return new RawTest(
             (string?)test.Attribute("name") ?? "(unnamed)",
-            traits.GetValueOrDefault("Requirement"),
+            ids,
             (string?)test.Attribute("result") ?? "NotRun",
             test.Element("reason")?.Value,
             (string?)failure?.Attribute("exception-type"),
             failure?.Element("message")?.Value,
             (double?)test.Attribute("time") ?? 0,
-            dto?.Checks ?? [],
-            dto?.Exchanges ?? []);
+            checks,
+            exchanges);
+    }
+
+    /// <summary>The suite's evidence attachment (checks and exchanges); nothing when it does not parse.</summary>
+    public static (IReadOnlyList<Check> Checks, IReadOnlyList<Exchange> Exchanges) Evidence(string json)
+    {
+        try
+        {
+            var dto = JsonSerializer.Deserialize<EvidenceDto>(json, Json);
+            return (dto?.Checks ?? [], dto?.Exchanges ?? []);
+        }
+        catch (JsonException)
+        {
+            return ([], []);
+        }
     }
 
     private sealed record EvidenceDto(IReadOnlyList<Check>? Checks, IReadOnlyList<Exchange>? Exchanges);

@@ -41,8 +41,16 @@ internal sealed record FaultOutcome(string Fault, IReadOnlyList<string> Expected
 
     public IReadOnlyList<string> Unexpected => Failed.Except(Expected).ToList();
 
-    /// <summary>Caught exactly: every mapped requirement fails, nothing else fails, nothing errors.</summary>
-    public bool Exact => Missed.Count == 0 && Unexpected.Count == 0 && Errors.Count == 0;
+    /// <summary>Does one of the failures gate, so that the run under this fault exits 1 (non-compliant)?</summary>
+    public bool Gated { get; init; } = true;
+
+    public RunVerdict Verdict { get; init; } = RunVerdict.Compliant;
+
+    /// <summary>For the clean DP: the run is a certificate (not incomplete, not an error).</summary>
+    public bool Compliant => Verdict == RunVerdict.Compliant;
+
+    /// <summary>Caught exactly: every mapped ID fails, nothing else fails, nothing errors, and the run is non-compliant.</summary>
+    public bool Exact => Missed.Count == 0 && Unexpected.Count == 0 && Errors.Count == 0 && Gated;
 }
 
 /// <summary>
@@ -107,10 +115,10 @@ internal static class SelfTestCommand
         var escaped = outcomes.Length - caught;
         var falsePositives = outcomes.Count(o => o.Unexpected.Count > 0 || o.Errors.Count > 0);
         await output.WriteLineAsync();
-        await output.WriteLineAsync($"clean DP: {(clean.Exact ? "passes everything" : $"FAILS [{string.Join(", ", clean.Failed.Concat(clean.Errors))}]")}");
+        await output.WriteLineAsync($"clean DP: {(clean.Exact && clean.Compliant ? "passes everything, compliant" : $"FAILS [{string.Join(", ", clean.Failed.Concat(clean.Errors))}] ({clean.Verdict.ToWire()})")}");
         await output.WriteLineAsync($"{caught} caught, {escaped} escaped, {falsePositives} with unexpected failures " +
             $"({outcomes.Length} faults in {results.Length + 1} certifications, {(full ? "every fault against the whole suite" : "each against the tests that exercise it")}, {time.GetElapsedTime(started).TotalSeconds:0} s)");
-        return clean.Exact && outcomes.All(o => o.Exact) ? 0 : 1;
+        return clean.Exact && clean.Compliant && outcomes.All(o => o.Exact) ? 0 : 1;
     }
 
     /// <summary>The suite methods that consulted a duty the fault skips; null when only the whole suite will do.</summary>
@@ -172,14 +180,23 @@ internal static class SelfTestCommand
         foreach (var plan in batch)
         {
             var mine = batch.Count == 1 ? null : plan.Tests!.Select(FaultPlan.ShortName).ToHashSet(StringComparer.Ordinal);
-            bool Owned(TestResult t) => mine is null || mine.Contains(FaultPlan.ResultName(t.Name));
+            bool Owned(string testName) => mine is null || mine.Contains(FaultPlan.ResultName(testName));
+            // Requirements and rules alike: a fault must fail exactly the IDs it names, in both views of the report.
             IReadOnlyList<string> With(params Verdict[] verdicts) =>
-                [.. report.Requirements.Where(r => r.Tests.Any(t => verdicts.Contains(t.Verdict) && Owned(t))).Select(r => r.Id)];
-            var outcome = new FaultOutcome(plan.Name, plan.Expected, With(Verdict.Fail, Verdict.Warn),
-                mine is null ? [.. report.Requirements.Where(r => r.Verdict == Verdict.Error).Select(r => r.Id)] : With(Verdict.Error));
+                [.. report.Requirements.Where(r => r.Tests.Any(t => verdicts.Contains(t.Verdict) && Owned(t.Name))).Select(r => r.Id)
+                    .Concat(report.Rules.Where(r => r.Tests.Any(t => verdicts.Contains(t.Verdict) && Owned(t.Id[(t.Id.IndexOf('/', StringComparison.Ordinal) + 1)..]))).Select(r => r.Id))
+                    .Distinct(StringComparer.Ordinal)];
+            var failed = With(Verdict.Fail, Verdict.Warn);
+            var outcome = new FaultOutcome(plan.Name, plan.Expected, failed,
+                mine is null ? [.. report.Requirements.Where(r => r.Verdict == Verdict.Error).Select(r => r.Id).Concat(report.Rules.Where(r => r.Verdict == Verdict.Error).Select(r => r.Id))] : With(Verdict.Error))
+            {
+                Gated = plan.Fault is null || failed.Any(id => report.Summary.GatingFailures.Contains(id)),
+                Verdict = report.Summary.Verdict,
+            };
             var scope = plan.Tests is null ? "all tests" : $"{plan.Tests.Count} test(s)" + (batch.Count > 1 ? $", batched with {batch.Count - 1}" : "");
             await log.WriteLineAsync($"{(outcome.Exact ? "ok  " : "FAIL")} {outcome.Fault,-28} expected [{string.Join(", ", outcome.Expected)}] failed [{string.Join(", ", outcome.Failed)}]" +
-                (outcome.Errors.Count > 0 ? $" errors [{string.Join(", ", outcome.Errors)}]" : "") + $"  ({scope}, {report.Run.Id})");
+                (outcome.Errors.Count > 0 ? $" errors [{string.Join(", ", outcome.Errors)}]" : "") + (outcome.Gated ? "" : " but nothing it fails gates the run")
+                + $"  ({scope}, {report.Run.Id})");
             outcomes.Add(outcome);
         }
         return outcomes;

@@ -78,7 +78,7 @@ public sealed class ReportHtmlBrowserTests(ChromiumFixture chromium) : IClassFix
 
         // Reproducer: curl lines and the one-requirement re-run.
         var reproducer = await test.Locator("pre.reproducer").InnerTextAsync();
-        reproducer.Should().Contain("curl ").And.Contain($"./run.sh run --dp-fault {RealRuns.Fault} --only {RealRuns.FaultyRequirement}");
+        reproducer.Should().Contain("curl ").And.Contain($"--dp-fault {RealRuns.Fault} --seed ").And.Contain($"--only {RealRuns.FaultyRequirement}");
 
         Directory.CreateDirectory(ScreenshotDir);
         var shot = Path.Combine(ScreenshotDir, "report-html-failure.png");

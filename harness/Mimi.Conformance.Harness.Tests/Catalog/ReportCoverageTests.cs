@@ -14,7 +14,7 @@ public sealed class ReportCoverageTests
         DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddSeconds(3), failOn, [], [], ["core"], null);
 
     private static RawTest Test(string requirement, string result, string? exceptionType = null, string? reason = null) =>
-        new($"Suite.Area.Tests.{requirement.Replace('-', '_')}_case", requirement, result, reason, exceptionType, "msg", 0.01, [], []);
+        new($"Suite.Area.Tests.{requirement.Replace('-', '_')}_case", [requirement], result, reason, exceptionType, "msg", 0.01, [], []);
 
     private static ConformanceReport Build(string failOn, params RawTest[] tests) =>
         ReportBuilder.Build(Catalog, Context(failOn), new SuiteOutcome(new RawRun(tests.Length, tests), null, TimeSpan.Zero));
@@ -34,7 +34,7 @@ public sealed class ReportCoverageTests
     {
         var report = Build("must", Test("DISC-R-01", "Pass"), Test("DISC-R-01", "Fail", "Mimi.Conformance.Suite.Infrastructure.ConformanceFailure"));
         report.Requirements.Single(r => r.Id == "DISC-R-01").Verdict.Should().Be(Verdict.Fail);
-        report.Summary.Verdict.Should().Be("non-compliant");
+        report.Summary.Verdict.Should().Be(RunVerdict.NonCompliant);
         report.Summary.ExitCode.Should().Be(1);
     }
 
@@ -67,7 +67,7 @@ public sealed class ReportCoverageTests
     {
         var report = ReportBuilder.Build(Catalog, Context(), new SuiteOutcome(null, "the suite crashed", TimeSpan.Zero));
         report.Run.Completeness.Complete.Should().BeFalse();
-        report.Summary.Verdict.Should().Be("error");
+        report.Summary.Verdict.Should().Be(RunVerdict.Error);
         report.Summary.ExitCode.Should().Be(2);
     }
 }

@@ -23,7 +23,7 @@ public sealed class BaselineTests
         var report = Baseline.Apply(run.Report, new BaselineFile([new ExpectedFailure(RealRuns.FaultyRequirement, "known")]), "b.json");
 
         report.Summary.ExitCode.Should().Be(0);
-        report.Summary.Verdict.Should().Be("non-compliant", "the baseline gates the exit code, it does not whitewash the verdict");
+        report.Summary.Verdict.Should().Be(RunVerdict.NonCompliant, "the baseline gates the exit code, it does not whitewash the verdict");
         report.Baseline!.Status.Should().Be("holds");
         report.Baseline.ExpectedFailures.Single().Outcome.Should().Be("still-failing");
         report.Baseline.ExitCodeWithoutBaseline.Should().Be(1);
@@ -83,7 +83,7 @@ public sealed class BaselineTests
         (await Program.Main(["run", "--out", Path.Combine(root, "b"), "--baseline", baseline])).Should().Be(1);
         var fixedReport = ReportJson.ReadFile(Path.Combine(root, "b", "latest", ReportJson.FileName));
         fixedReport.Baseline!.Fixed.Should().Equal(RealRuns.FaultyRequirement);
-        fixedReport.Summary.Verdict.Should().Be("compliant");
+        fixedReport.Summary.Verdict.Should().Be(RunVerdict.Compliant);
 
         // A baseline that does not list the failure: new failure, exit 1.
         var empty = WriteBaseline(root);

@@ -6,6 +6,7 @@ using FluentAssertions;
 using Mimi.Conformance.Harness.Reporting;
 using Mimi.Conformance.Harness.Tests.Reporting;
 using NJsonSchema;
+using Mimi.Conformance.Harness.Results;
 
 namespace Mimi.Conformance.Harness.Tests.Ci;
 
@@ -37,7 +38,7 @@ public sealed class RealReportFormatTests
         report.Run.FinishedAt.Should().BeOnOrAfter(report.Run.StartedAt);
         report.Run.Completeness.Complete.Should().BeTrue();
         report.Run.Faults.Should().Equal(RealRuns.Fault);
-        report.Summary.Verdict.Should().Be("non-compliant");
+        report.Summary.Verdict.Should().Be(RunVerdict.NonCompliant);
         report.Requirements.Single(r => r.Id == RealRuns.FaultyRequirement).Verdict.Should().Be(Results.Verdict.Fail);
     }
 

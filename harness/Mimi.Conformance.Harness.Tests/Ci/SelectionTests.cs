@@ -2,6 +2,7 @@ using FluentAssertions;
 using Mimi.Conformance.Cli;
 using Mimi.Conformance.Cli.Ci;
 using Mimi.Conformance.Cli.Execution;
+using Mimi.Conformance.Harness.Configuration;
 using Mimi.Conformance.Harness.Requirements;
 using Mimi.Conformance.Harness.Tests.Reporting;
 
@@ -25,12 +26,18 @@ public sealed class SelectionTests
     {
         ConformanceRun.Select(Catalog, Request() with { Only = ["DISC-R-0*"] })!.Should().OnlyContain(id => id.StartsWith("DISC-R-0", StringComparison.Ordinal)).And.NotBeEmpty();
         ConformanceRun.Select(Catalog, Request() with { Only = ["disc-r-01"] }).Should().Equal("DISC-R-01");
-        ConformanceRun.Select(Catalog, Request() with { Classes = ["federation"] })!.Should().OnlyContain(id => Catalog.Find(id)!.Class == "federation").And.NotBeEmpty();
-        ConformanceRun.Select(Catalog, Request() with { Level = "must" })!.Should().OnlyContain(id => Catalog.Find(id)!.Level == "MUST");
-        ConformanceRun.Select(Catalog, Request() with { Level = "should" })!.Should().OnlyContain(id => Catalog.Find(id)!.Level != "MAY")
-            .And.Contain(id => Catalog.Find(id)!.Level == "SHOULD");
-        ConformanceRun.Select(Catalog, Request() with { Only = ["NOTHING-*"] }).Should().BeEmpty();
+        ConformanceRun.Select(Catalog, Request() with { Only = ["PROF-RM-*"] })!.Should().OnlyContain(id => id.StartsWith("PROF-RM-", StringComparison.Ordinal)).And.NotBeEmpty("a rule glob selects the tests that check those rules");
+        ConformanceRun.Select(Catalog, Request() with { Classes = ["federation"] })!.Should().OnlyContain(id => ClassOf(Catalog, id) == "federation").And.NotBeEmpty();
+        ConformanceRun.Select(Catalog, Request() with { Level = "must" })!.Should().OnlyContain(id => LevelOf(Catalog, id) == "MUST");
+        ConformanceRun.Select(Catalog, Request() with { Level = "should" })!.Should().OnlyContain(id => LevelOf(Catalog, id) != "MAY")
+            .And.Contain(id => LevelOf(Catalog, id) == "SHOULD");
+        var empty = () => ConformanceRun.Select(Catalog, Request() with { Only = ["NOTHING-*"] });
+        empty.Should().Throw<ConfigurationException>().WithMessage("*selects no requirement or rule*");
     }
+
+    private static string ClassOf(RequirementCatalog catalog, string id) => catalog.Find(id)?.Class ?? catalog.FindRule(id)!.Class;
+
+    private static string LevelOf(RequirementCatalog catalog, string id) => catalog.Find(id)?.Level ?? catalog.FindRule(id)!.Level;
 
     [Theory]
     [InlineData(1)]

@@ -22,7 +22,7 @@ public sealed partial class SecretsScanTests
             var request = new RunRequest(null, null, null, output, [], [], null, "must", ["accept-any-remover"], AllowTestControl: true,
                 TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(300), Seed);
             var report = await ConformanceRun.ExecuteAsync(request, TimeProvider.System, TextWriter.Null, TestContext.Current.CancellationToken);
-            report.Summary.ExitCode.Should().Be(0, "a SHOULD failure warns; the run is still complete");
+            report.Summary.ExitCode.Should().Be(1, "the fault breaks a MUST rule (PROF-RM-09) although its requirement is graded SHOULD");
 
             var secrets = SecretForms().ToList();
             var files = Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories).ToList();

@@ -2,6 +2,7 @@ using System.Xml.Linq;
 using FluentAssertions;
 using Mimi.Conformance.Harness.Reporting;
 using Xunit;
+using Mimi.Conformance.Harness.Results;
 
 namespace Mimi.Conformance.Harness.Tests.Reporting;
 
@@ -14,8 +15,8 @@ public sealed class BadgeSvgWriterTests
 
         var doc = XDocument.Parse(svg);
         doc.Root!.Name.LocalName.Should().Be("svg");
-        ((string)doc.Root.Attribute("aria-label")!).Should().Be("MIMI DP: non-compliant 2/8");
-        svg.Should().Contain("fill=\"#e05d44\"").And.Contain(">MIMI DP</text>").And.Contain(">non-compliant 2/8</text>");
+        ((string)doc.Root.Attribute("aria-label")!).Should().Be("MIMI DP: non-compliant 2/9");
+        svg.Should().Contain("fill=\"#e05d44\"").And.Contain(">MIMI DP</text>").And.Contain(">non-compliant 2/9</text>");
     }
 
     [Fact]
@@ -31,7 +32,7 @@ public sealed class BadgeSvgWriterTests
     public void Error_badge_is_grey_without_counts()
     {
         var report = SampleReports.Create();
-        report = report with { Summary = report.Summary with { Verdict = "error", ExitCode = 2 } };
+        report = report with { Summary = report.Summary with { Verdict = RunVerdict.Error, ExitCode = 2 } };
 
         var svg = BadgeSvgWriter.Render(report);
 

@@ -91,7 +91,7 @@ public sealed partial class HtmlReportWriterTests
         Html.Should().Contain("id=\"overall-verdict\" data-verdict=\"non-compliant\"");
         Html.Should().Contain("https://dp.example.test:8443").And.Contain("20260102T030405Z-7f3a").And.Contain("mimi-dp-profile/0.1");
         Html.Should().Contain("2026-01-02 03:04:05Z").And.Contain("12.3 s");
-        Html.Should().Contain("2/8 requirements pass");
+        Html.Should().Contain("2/9 requirements pass");
         Html.Should().Contain("id=\"incomplete-banner\"").And.Contain("7 of 9 planned tests");
 
         Regex.Matches(Html, "<tr class=\"class-row\"").Should().HaveCount(5);

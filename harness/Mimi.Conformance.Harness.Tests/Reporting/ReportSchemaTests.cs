@@ -31,7 +31,7 @@ public sealed class ReportSchemaTests
     [Theory]
     [InlineData("schema", "\"report.schema.json\"")]
     [InlineData("summary.verdict", "\"passed\"")]
-    [InlineData("summary.exit_code", "3")]
+    [InlineData("summary.exit_code", "4")]
     [InlineData("requirements.0.verdict", "\"ok\"")]
     [InlineData("requirements.1.tests.0.verdict", "\"untested\"")]
     [InlineData("requirements.0.level", "\"MUSTN'T\"")]

@@ -1,6 +1,7 @@
 using FluentAssertions;
 using Mimi.Conformance.Harness.Reporting;
 using Xunit;
+using Mimi.Conformance.Harness.Results;
 
 namespace Mimi.Conformance.Harness.Tests.Reporting;
 
@@ -21,8 +22,8 @@ public sealed class ReportWriterTests
             written.Should().OnlyContain(p => new FileInfo(p).Length > 0);
             ReportJson.ReadFile(Path.Combine(directory, "report.json")).Should().BeEquivalentTo(report, o => o.WithStrictOrdering());
 
-            ReportWriter.WriteAll(report with { Summary = report.Summary with { Verdict = "compliant", ExitCode = 0 } }, directory);
-            File.ReadAllText(Path.Combine(directory, "badge.svg")).Should().Contain("compliant 2/8").And.NotContain("non-compliant", "files are replaced");
+            ReportWriter.WriteAll(report with { Summary = report.Summary with { Verdict = RunVerdict.Compliant, ExitCode = 0 } }, directory);
+            File.ReadAllText(Path.Combine(directory, "badge.svg")).Should().Contain("compliant 2/9").And.NotContain("non-compliant", "files are replaced");
         }
         finally
         {

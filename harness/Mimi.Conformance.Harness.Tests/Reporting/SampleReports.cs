@@ -43,6 +43,9 @@ internal static class SampleReports
             Requirement("ANTI-ENUM-1", "Issuance allowance of at least 50 tokens per 24 h", "MUST", "anti-enumeration", Verdict.NotVerifiable, gating: true,
                 Test("anti-enum.allowance", "Token allowance per window", Verdict.NotVerifiable,
                     "needs test control to shorten the window; manual procedure: request 51 tokens within 24 h", [], [])),
+            Requirement("PRIV-1", "The DP never learns both sender and recipient", "MUST", "core", Verdict.Declared, gating: true,
+                Test("privacy.operator-statement", "What the DP keeps about senders", Verdict.Declared,
+                    "declared by the operator statement: no request log", [], [])),
             Requirement("LIFE-REISSUE-1", "A new holder's first mapping invalidates the previous holder's", "MUST", "lifecycle", Verdict.Untested, gating: true),
             Requirement("CORE-R9", "Removal may be signed by the CSIP", "MAY", "core", Verdict.Untested, gating: false),
         };
@@ -65,7 +68,7 @@ internal static class SampleReports
                 [],
                 new Completeness(complete, 9, complete ? 9 : 7, complete ? null : "overall budget of 10 min exceeded <b>")),
             new Summary(
-                "non-compliant",
+                RunVerdict.NonCompliant,
                 1,
                 requirementCounts,
                 testCounts,
@@ -92,7 +95,7 @@ internal static class SampleReports
         {
             Summary = report.Summary with
             {
-                Verdict = "compliant",
+                Verdict = RunVerdict.Compliant,
                 ExitCode = 0,
                 RequirementCounts = Counts(requirements.Select(r => r.Verdict)),
                 TestCounts = Counts(requirements.SelectMany(r => r.Tests).Select(t => t.Verdict)),

@@ -29,7 +29,7 @@ public sealed class TlsConfigurationTests
     private static void AssertConfigurationError(ConformanceReport report)
     {
         report.Summary.ExitCode.Should().Be(2);
-        report.Summary.Verdict.Should().Be("error");
+        report.Summary.Verdict.Should().Be(RunVerdict.Error);
         var tests = report.Requirements.SelectMany(r => r.Tests).Where(t => t.Verdict != Verdict.Untested).ToList();
         tests.Should().NotBeEmpty();
         tests.Should().NotContain(t => t.Verdict == Verdict.Fail || t.Verdict == Verdict.Warn, "a TLS trust problem is never a finding against the DP");
@@ -72,7 +72,9 @@ public sealed class TlsConfigurationTests
             TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(120), "no-test-control");
         var report = await ConformanceRun.ExecuteAsync(request, TimeProvider.System, TextWriter.Null, TestContext.Current.CancellationToken);
 
-        report.Summary.ExitCode.Should().Be(0);
+        report.Summary.Verdict.Should().Be(RunVerdict.Incomplete, "publish-based requirements were not observed: never a certificate");
+        report.Summary.ExitCode.Should().Be(3);
+        report.Summary.Verification.NotVerifiable.Should().Contain("DISC-R-01");
         var exchanges = report.Requirements.SelectMany(r => r.Tests).SelectMany(t => t.Exchanges).ToList();
         exchanges.Should().NotContain(e => e.Url.Contains("/test-control", StringComparison.Ordinal));
         report.Requirements.Single(r => r.Id == "DISC-R-01").Verdict.Should().Be(Verdict.NotVerifiable);

@@ -23,14 +23,44 @@ internal sealed record DpResponse(int? Status, IReadOnlyDictionary<string, strin
 
     public string Text => Encoding.UTF8.GetString(Body);
 
-    /// <summary>The body as a JSON object, or null when it is not one.</summary>
+    public const int MaxJsonDepth = 64;
+
+    /// <summary>Why the body cannot be read as JSON text at all, in words a report can show; null when it can.</summary>
+    public string? BodyDefect
+    {
+        get
+        {
+            if (Truncated)
+                return "body over the harness's size limit (cut)";
+            if (!System.Text.Unicode.Utf8.IsValid(Body))
+                return "body is not valid UTF-8";
+            try
+            {
+                if (Body.Length > 0 && (ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) ?? false))
+                    using (JsonDocument.Parse(Body, new JsonDocumentOptions { MaxDepth = MaxJsonDepth })) { }
+            }
+            catch (JsonException e) when (e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase))
+            {
+                return $"JSON nested deeper than {MaxJsonDepth}";
+            }
+            catch (JsonException)
+            {
+                return "body is not well-formed JSON";
+            }
+            return null;
+        }
+    }
+
+    /// <summary>The body as a JSON object, or null when it is not one (invalid UTF-8 included: a DP defect, never a harness crash).</summary>
     public JsonObject? Json
     {
         get
         {
+            if (!System.Text.Unicode.Utf8.IsValid(Body))
+                return null;
             try
             {
-                return JsonNode.Parse(Body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }) as JsonObject;
+                return JsonNode.Parse(Body, documentOptions: new JsonDocumentOptions { MaxDepth = MaxJsonDepth }) as JsonObject;
             }
             catch (JsonException)
             {
@@ -39,7 +69,8 @@ internal sealed record DpResponse(int? Status, IReadOnlyDictionary<string, strin
         }
     }
 
-    public string Describe() => TransportError is not null ? $"transport error: {TransportError}" : $"HTTP {Status} {ContentType}";
+    public string Describe() => TransportError is not null ? $"transport error: {TransportError}"
+        : $"HTTP {Status} {ContentType}{(Status is not null && BodyDefect is { } defect ? $" ({defect})" : "")}";
 
     /// <summary>The problem <c>type</c> member as text, or null when the body has none (PROFILE.md §2).</summary>
     public string? ProblemType => Json?["type"]?.ToString();
@@ -50,9 +81,9 @@ internal sealed record DpResponse(int? Status, IReadOnlyDictionary<string, strin
     {
         try
         {
-            return Body.Length == 0 ? null : JsonSerializer.Deserialize(Body, type);
+            return Body.Length == 0 || !System.Text.Unicode.Utf8.IsValid(Body) ? null : JsonSerializer.Deserialize(Body, type);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             return null;
         }
@@ -63,6 +94,11 @@ internal sealed record DpResponse(int? Status, IReadOnlyDictionary<string, strin
 internal interface IExchangeSink
 {
     void Record(Exchange exchange);
+
+    /// <summary>A request is about to be sent (the suite says so, for a run that has to stop while it is pending).</summary>
+    void Sending(string method, Uri url)
+    {
+    }
 }
 
 /// <summary>
@@ -72,12 +108,17 @@ internal interface IExchangeSink
 internal sealed class DpClient : IDisposable
 {
     private const int EvidenceBodyLimit = 16 * 1024;
-    private static readonly HashSet<string> SecretHeaders = new(StringComparer.OrdinalIgnoreCase) { "authorization", "cookie", "set-cookie", "proxy-authorization" };
+    public const string TestControlTokenHeader = "Mimi-Test-Control-Token";
+    private static readonly HashSet<string> SecretHeaders = new(StringComparer.OrdinalIgnoreCase) { "authorization", "cookie", "set-cookie", "proxy-authorization", TestControlTokenHeader };
 
     private readonly HttpClient _http;
     private readonly ConformanceOptions _options;
     private readonly TimeProvider _time;
     private int _seq;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _timeouts = new(StringComparer.Ordinal);
+
+    /// <summary>After this many consecutive timeouts on one endpoint the client stops calling it and says so (a DP that hangs costs one budget of timeouts, not hundreds).</summary>
+    public const int CircuitBreakerThreshold = 3;
 
     public DpClient(ConformanceOptions options, TimeProvider time)
     {
@@ -93,6 +134,10 @@ internal sealed class DpClient : IDisposable
     /// duties each test exercises. Null (the default) sends no such header.
     /// </summary>
     public Func<string?>? TraceLabel { get; set; }
+
+    /// <summary>What every test-control request carries: the DP's test-control token, when the run was given one.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> TestControlHeaders =>
+        _options.TestControlToken is { } token ? [new(TestControlTokenHeader, token)] : [];
 
     /// <summary>The DP this client talks to.</summary>
     public DpEndpoint Endpoint => _options.DpUrl;
@@ -143,6 +188,13 @@ internal sealed class DpClient : IDisposable
     /// <summary>Like the other overload, with extra request headers (e.g. Authorization; recorded as [redacted]).</summary>
     public async Task<DpResponse> SendAsync(HttpMethod method, Uri url, byte[]? body, string? contentType, IReadOnlyList<KeyValuePair<string, string>> extraHeaders, CancellationToken ct = default)
     {
+        var endpoint = $"{method.Method} {url.AbsolutePath}";
+        if (_timeouts.GetValueOrDefault(endpoint) >= CircuitBreakerThreshold)
+        {
+            var open = Failed($"not sent: the last {CircuitBreakerThreshold} requests to {endpoint} got no answer within {_options.RequestTimeout.TotalMilliseconds:0} ms, so the harness stopped calling it");
+            return open;
+        }
+        Sink?.Sending(method.Method, url);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(_options.RequestTimeout);
         using var request = new HttpRequestMessage(method, url);
@@ -172,6 +224,7 @@ internal sealed class DpClient : IDisposable
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             response = Failed($"no complete response within {_options.RequestTimeout.TotalMilliseconds:0} ms");
+            _timeouts.AddOrUpdate(endpoint, 1, (_, n) => n + 1);
         }
         catch (HttpRequestException e)
         {
@@ -181,6 +234,8 @@ internal sealed class DpClient : IDisposable
         {
             response = Failed($"I/O error: {e.Message}");
         }
+        if (response.Status is not null)
+            _timeouts.TryRemove(endpoint, out _);
         Record(method, url, request, body, response, _time.GetElapsedTime(started));
         return response;
     }
@@ -227,12 +282,37 @@ internal sealed class DpClient : IDisposable
         var requestHeaders = request.Headers.Concat(request.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>())
             .GroupBy(h => h.Key.ToLowerInvariant())
             .ToDictionary(g => g.Key, g => Redact(g.Key, string.Join(", ", g.SelectMany(h => h.Value))));
-        var responseHeaders = response.Headers.ToDictionary(h => h.Key, h => Redact(h.Key, h.Value));
+        var responseHeaders = Capped(response.Headers.ToDictionary(h => h.Key, h => Redact(h.Key, h.Value)));
         Sink.Record(new Exchange(
             Interlocked.Increment(ref _seq), method.Method, url.ToString(), requestHeaders,
             body is null ? null : EvidenceText(body), response.Status, responseHeaders,
             response.Body.Length == 0 ? null : EvidenceText(response.Body), response.Truncated || response.Body.Length > EvidenceBodyLimit,
             response.TransportError, Math.Round(elapsed.TotalMilliseconds, 2), EvidenceDecoder.Diagnostics(body, response.Body)));
+    }
+
+    private const int EvidenceHeaderValueLimit = 1024;
+    private const int EvidenceHeadersLimit = 8 * 1024;
+
+    /// <summary>Response headers as evidence: each value cut at 1 KiB, 8 KiB in all, and a note of what was left out (bodies are capped alike).</summary>
+    private static Dictionary<string, string> Capped(Dictionary<string, string> headers)
+    {
+        var kept = new Dictionary<string, string>(StringComparer.Ordinal);
+        var used = 0;
+        var dropped = 0;
+        foreach (var (name, value) in headers)
+        {
+            var v = value.Length <= EvidenceHeaderValueLimit ? value : value[..EvidenceHeaderValueLimit] + $"… ({value.Length} characters)";
+            if (used + name.Length + v.Length > EvidenceHeadersLimit)
+            {
+                dropped++;
+                continue;
+            }
+            used += name.Length + v.Length;
+            kept[name] = v;
+        }
+        if (dropped > 0)
+            kept["x-mimi-not-recorded"] = $"{dropped} more header(s): the evidence keeps {EvidenceHeadersLimit / 1024} KiB of headers";
+        return kept;
     }
 
     private static string Redact(string header, string value) => SecretHeaders.Contains(header) ? "[redacted]" : value;

@@ -15,6 +15,9 @@ public sealed record ConformanceOptions
     public const string AllowTestControlVariable = "MIMI_ALLOW_TEST_CONTROL";
     public const string SeedVariable = "MIMI_SEED";
     public const string MaxBodyVariable = "MIMI_MAX_BODY_BYTES";
+    public const string IdentitySeedVariable = "MIMI_IDENTITY_SEED";
+    public const string TrustConfiguredVariable = "MIMI_TRUST_CONFIGURED";
+    public const string TestControlTokenVariable = "MIMI_TEST_CONTROL_TOKEN";
 
     /// <summary>The DP under test, validated where the URL entered (flag, variable or a started DP).</summary>
     public required DpEndpoint DpUrl { get; init; }
@@ -30,6 +33,15 @@ public sealed record ConformanceOptions
     public bool AllowTestControl { get; init; }
 
     public string Seed { get; init; } = "mimi-conformance";
+
+    /// <summary>The secret of a keys file (--keys): the CSIP, MSP and peer keys the DP trusts come from it. Never reported.</summary>
+    public string? IdentitySeed { get; init; }
+
+    /// <summary>The operator configured the DP to trust the keys file's keys out of band (--keys): publish without test control.</summary>
+    public bool TrustConfigured { get; init; }
+
+    /// <summary>The token a DP's test control wants (serve-dp prints it), sent as Mimi-Test-Control-Token. Never reported.</summary>
+    public string? TestControlToken { get; init; }
 
     /// <summary>Largest response body the harness reads; anything beyond is cut and reported.</summary>
     public int MaxResponseBytes { get; init; } = 1 << 20;
@@ -48,6 +60,9 @@ public sealed record ConformanceOptions
             PinSha256 = NullIfEmpty(getenv(PinVariable)),
             AllowTestControl = getenv(AllowTestControlVariable) is "1" or "true",
             Seed = NullIfEmpty(getenv(SeedVariable)) ?? "mimi-conformance",
+            IdentitySeed = NullIfEmpty(getenv(IdentitySeedVariable)),
+            TrustConfigured = getenv(TrustConfiguredVariable) is "1" or "true",
+            TestControlToken = NullIfEmpty(getenv(TestControlTokenVariable)),
         };
         if (getenv(TimeoutVariable) is { Length: > 0 } t)
             options = options with { RequestTimeout = TimeSpan.FromMilliseconds(ParsePositive(t, TimeoutVariable)) };
@@ -77,6 +92,9 @@ public sealed record ConformanceOptions
         [AllowTestControlVariable] = AllowTestControl ? "1" : "0",
         [SeedVariable] = Seed,
         [MaxBodyVariable] = MaxResponseBytes.ToString(CultureInfo.InvariantCulture),
+        [IdentitySeedVariable] = IdentitySeed ?? "",
+        [TrustConfiguredVariable] = TrustConfigured ? "1" : "0",
+        [TestControlTokenVariable] = TestControlToken ?? "",
     };
 
     private static int ParsePositive(string value, string name) =>

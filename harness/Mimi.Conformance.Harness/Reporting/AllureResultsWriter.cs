@@ -65,7 +65,7 @@ internal static class AllureResultsWriter
         {
             ("target", report.Run.Target), ("target_kind", report.Run.TargetKind), ("run_id", report.Run.Id),
             ("suite_version", report.Run.SuiteVersion), ("profile_version", report.Run.ProfileVersion),
-            ("fail_on", report.Run.FailOn), ("verdict", report.Summary.Verdict), ("complete", report.Run.Completeness.Complete ? "true" : "false"),
+            ("fail_on", report.Run.FailOn), ("verdict", report.Summary.Verdict.ToWire()), ("complete", report.Run.Completeness.Complete ? "true" : "false"),
         })
         {
             env.Append(k).Append(" = ").Append(ReportFacts.OneLine(v).Replace("\\", "\\\\", StringComparison.Ordinal)).Append('\n');
@@ -81,7 +81,7 @@ internal static class AllureResultsWriter
         var stop = start + Math.Max(0, test.DurationMs);
         var status = test.Verdict switch
         {
-            Verdict.Pass => "passed",
+            Verdict.Pass or Verdict.Declared => "passed",
             Verdict.Fail => "failed",
             Verdict.Warn => requirement.Gating ? "failed" : "passed",
             Verdict.Error => "broken",

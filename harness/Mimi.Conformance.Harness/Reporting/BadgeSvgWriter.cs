@@ -19,11 +19,13 @@ internal static class BadgeSvgWriter
         ArgumentNullException.ThrowIfNull(report);
         var (passed, applicable) = ReportFacts.PassRatio(report);
         var ratio = applicable > 0 ? FormattableString.Invariant($" {passed}/{applicable}") : string.Empty;
+        var v = report.Summary.Verification;
         return report.Summary.Verdict switch
         {
-            ReportFacts.Compliant => (ReportFacts.Compliant + ratio, "#44cc11"),
-            ReportFacts.NonCompliant => (ReportFacts.NonCompliant + ratio, "#e05d44"),
-            _ => (ReportFacts.Error, "#9f9f9f"),
+            RunVerdict.Compliant => ("compliant" + ratio, "#44cc11"),
+            RunVerdict.NonCompliant => ("non-compliant" + ratio, "#e05d44"),
+            RunVerdict.Incomplete => (FormattableString.Invariant($"incomplete {v.Observed}/{v.Gated} verified"), "#9f9f9f"),
+            _ => ("error", "#9f9f9f"),
         };
     }
 

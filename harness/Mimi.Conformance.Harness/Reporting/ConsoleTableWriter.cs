@@ -74,7 +74,7 @@ internal static class ConsoleTableWriter
             sb.Append(": ").Append(breakdown);
         }
 
-        sb.Append(CultureInfo.InvariantCulture, $"; {tests} tests. Verdict: {ReportFacts.OneLine(report.Summary.Verdict)} (exit {report.Summary.ExitCode}).");
+        sb.Append(CultureInfo.InvariantCulture, $"; {tests} tests. Verdict: {report.Summary.Verdict.ToWire()} (exit {report.Summary.ExitCode}){ReportFacts.VerifiedNote(report)}.");
         if (!report.Run.Completeness.Complete)
         {
             sb.Append(CultureInfo.InvariantCulture, $" INCOMPLETE: {report.Run.Completeness.Executed} of {report.Run.Completeness.Planned} planned tests ran.");

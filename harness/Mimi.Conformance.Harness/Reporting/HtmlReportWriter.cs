@@ -45,6 +45,7 @@ internal static class HtmlReportWriter
     private static readonly Dictionary<Verdict, string> Legend = new()
     {
         [Verdict.Pass] = "Every check of every test held.",
+        [Verdict.Declared] = "Not observable by a black-box test; the operator's statement (--statement) declares it. Counted as met, never as a pass.",
         [Verdict.Fail] = "A MUST requirement is broken.",
         [Verdict.Warn] = "A SHOULD requirement is broken.",
         [Verdict.Error] = "The harness or the DP failed beyond the subject of the test (unreachable, malformed, timed out); the requirement could not be judged.",
@@ -65,7 +66,7 @@ internal static class HtmlReportWriter
         public void Render()
         {
             var run = report.Run;
-            var verdict = report.Summary.Verdict;
+            var verdict = report.Summary.Verdict.ToWire();
             Raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
             Raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
             Raw("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">\n");
@@ -115,13 +116,13 @@ internal static class HtmlReportWriter
             Text(run.SuiteVersion);
             Raw("</code></p>\n</div>\n");
             Raw("<div class=\"overall overall-");
-            Text(VerdictClass(summary.Verdict));
+            Text(summary.Verdict.ToWire());
             Raw("\" id=\"overall-verdict\" data-verdict=\"");
-            Text(summary.Verdict);
+            Text(summary.Verdict.ToWire());
             Raw("\" role=\"status\"><span class=\"overall-label\">Overall</span><span class=\"overall-value\">");
-            Text(summary.Verdict);
+            Text(summary.Verdict.ToWire());
             Raw("</span><span class=\"overall-ratio\">");
-            Text(Invariant($"{passed}/{applicable} requirements pass"));
+            Text(Invariant($"{passed}/{applicable} requirements pass · {summary.Verification.Observed}/{summary.Verification.Gated} gated verified"));
             Raw("</span></div>\n</div>\n<dl class=\"run-meta\" id=\"run-info\">\n");
             Meta("Run", () => Code(run.Id));
             Meta("Started", () => Time(run.StartedAt));
@@ -138,6 +139,33 @@ internal static class HtmlReportWriter
             if (run.Faults.Count > 0)
             {
                 Meta("DP faults", () => List(run.Faults, "none"));
+            }
+
+            if (run.Harness is { } harness)
+            {
+                // What an operator configures to certify without test control (the keys are public; a keys file's secret never appears).
+                Meta("Harness seed", () => Code(harness.Seed ?? $"keys file {harness.KeysFile}"));
+                Meta("Harness keys", () =>
+                {
+                    Raw("<ul class=\"harness-keys\" id=\"harness-keys\">");
+                    foreach (var key in harness.Keys)
+                    {
+                        Raw("<li>");
+                        Text($"{key.Role} {key.Owner} kid ");
+                        Code(key.Kid);
+                        Raw(" key ");
+                        Code(key.PublicKey);
+                        Raw("</li>");
+                    }
+
+                    Raw("</ul>");
+                });
+                Meta("Trust body", () => Code(harness.TrustBody));
+            }
+
+            if (report.Summary.Verification.NotVerifiable.Count > 0)
+            {
+                Meta("Not verifiable", () => List(report.Summary.Verification.NotVerifiable, "none"));
             }
 
             Raw("</dl>\n</header>\n");
@@ -599,7 +627,7 @@ internal static class HtmlReportWriter
                 Raw("</dd></div>\n");
             }
 
-            Raw("</dl>\n<p class=\"muted\">A requirement takes the worst verdict of its tests. Overall: <b>compliant</b> when every gating requirement holds (exit 0), <b>non-compliant</b> when one fails (exit 1), <b>error</b> on a configuration or harness error (exit 2).</p>\n</section>\n");
+            Raw("</dl>\n<p class=\"muted\">A requirement takes the worst verdict of its tests. Overall: <b>compliant</b> when every gating requirement holds (exit 0), <b>non-compliant</b> when one fails (exit 1), <b>error</b> on a configuration or harness error (exit 2), <b>incomplete</b> when a gating rule or requirement could not be observed (exit 3): never a certificate.</p>\n</section>\n");
         }
 
         private void RequirementListItem(string id)
@@ -725,13 +753,6 @@ internal static class HtmlReportWriter
 
     private static string ChipClass(Verdict verdict) => "v-" + verdict.ToWire();
 
-    private static string VerdictClass(string summaryVerdict) => summaryVerdict switch
-    {
-        ReportFacts.Compliant => "compliant",
-        ReportFacts.NonCompliant => "non-compliant",
-        _ => "error",
-    };
-
     private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
 
     private const string Css = """
@@ -786,6 +807,7 @@ h1 { font-size: 1.45rem; overflow-wrap: anywhere; }
 .overall-ratio { font-size: .8rem; }
 .overall-compliant { color: var(--pass-fg); background: var(--pass-bg); border-color: var(--pass-bd); }
 .overall-non-compliant { color: var(--fail-fg); background: var(--fail-bg); border-color: var(--fail-bd); }
+.overall-incomplete { color: var(--nv-fg); background: var(--nv-bg); border-color: var(--nv-bd); }
 .overall-error { color: var(--error-fg); background: var(--error-bg); border-color: var(--error-bd); }
 .run-meta { display: flex; flex-wrap: wrap; gap: .4rem 1.75rem; margin: 1rem 0 0; }
 .run-meta div { min-width: 0; }
@@ -804,6 +826,7 @@ main { max-width: 1280px; margin: 0 auto; padding: 1.25rem 2rem 2rem; }
 button.chip { cursor: pointer; }
 button.chip:hover { filter: brightness(.96); text-decoration: underline; }
 .v-pass { color: var(--pass-fg); background: var(--pass-bg); border-color: var(--pass-bd); }
+.v-declared { color: var(--nv-fg); background: var(--pass-bg); border-color: var(--nv-bd); }
 .v-fail { color: var(--fail-fg); background: var(--fail-bg); border-color: var(--fail-bd); }
 .v-warn { color: var(--warn-fg); background: var(--warn-bg); border-color: var(--warn-bd); }
 .v-error { color: var(--error-fg); background: var(--error-bg); border-color: var(--error-bd); }

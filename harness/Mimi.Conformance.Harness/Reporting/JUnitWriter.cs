@@ -86,7 +86,7 @@ internal static class JUnitWriter
             Property(xml, "suite_version", report.Run.SuiteVersion);
             Property(xml, "profile_version", report.Run.ProfileVersion);
             Property(xml, "fail_on", report.Run.FailOn);
-            Property(xml, "summary_verdict", report.Summary.Verdict);
+            Property(xml, "summary_verdict", report.Summary.Verdict.ToWire());
             Property(xml, "complete", report.Run.Completeness.Complete ? "true" : "false");
             var declared = report.Classes.FirstOrDefault(c => c.Class == className);
             if (declared is not null)
@@ -158,6 +158,8 @@ internal static class JUnitWriter
         return verdict switch
         {
             Verdict.Pass => new Case(requirement.Id, name, durationMs, Outcome.Passed, null, null, null, null),
+            Verdict.Declared => new Case(requirement.Id, name, durationMs, Outcome.Passed, null, null, null,
+                "DECLARED " + requirement.Id + " " + ReportFacts.OneLine(name) + ": " + ReportFacts.OneLine(reason ?? "declared by the operator statement", MessageLimit)),
             Verdict.Fail => new Case(requirement.Id, name, durationMs, Outcome.Failure, "fail", message, Details(requirement, reason, test), null),
             Verdict.Warn when requirement.Gating =>
                 new Case(requirement.Id, name, durationMs, Outcome.Failure, "warn", message, Details(requirement, reason, test), null),

@@ -9,13 +9,23 @@ internal static class ReportFacts
 {
     /// <summary>Verdicts worst first: the order of every count table and filter.</summary>
     public static IReadOnlyList<Verdict> VerdictsWorstFirst { get; } =
-        [Verdict.Fail, Verdict.Error, Verdict.Warn, Verdict.Untested, Verdict.NotVerifiable, Verdict.NotApplicable, Verdict.Pass];
+        [Verdict.Fail, Verdict.Error, Verdict.Warn, Verdict.Untested, Verdict.NotVerifiable, Verdict.NotApplicable, Verdict.Declared, Verdict.Pass];
 
     public static IReadOnlyList<string> Levels { get; } = ["MUST", "SHOULD", "MAY"];
 
-    public const string Compliant = "compliant";
-    public const string NonCompliant = "non-compliant";
-    public const string Error = "error";
+    /// <summary>"; 40 of 56 gated items verified, not verifiable: A, B": what a verdict other than compliant rests on.</summary>
+    public static string VerifiedNote(ConformanceReport report)
+    {
+        var v = report.Summary.Verification;
+        if (v.Gated == 0)
+            return string.Empty;
+        var note = FormattableString.Invariant($"; {v.Observed} of {v.Gated} gated items verified");
+        if (v.NotVerifiable.Count > 0)
+            note += "; not verifiable: " + string.Join(", ", v.NotVerifiable.Take(8)) + (v.NotVerifiable.Count > 8 ? FormattableString.Invariant($" and {v.NotVerifiable.Count - 8} more") : "");
+        if (v.Accepted.Count > 0)
+            note += "; accepted not verifiable: " + string.Join(", ", v.Accepted);
+        return note;
+    }
 
     public static IReadOnlyDictionary<Verdict, int> RequirementCounts(ConformanceReport report) =>
         Count(report.Requirements.Select(r => r.Verdict));

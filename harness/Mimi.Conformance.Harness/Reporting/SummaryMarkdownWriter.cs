@@ -24,17 +24,18 @@ internal static class SummaryMarkdownWriter
         var (passed, applicable) = ReportFacts.PassRatio(report);
         var icon = summary.Verdict switch
         {
-            ReportFacts.Compliant => "✅",
-            ReportFacts.NonCompliant => "❌",
+            RunVerdict.Compliant => "✅",
+            RunVerdict.NonCompliant => "❌",
+            RunVerdict.Incomplete => "⏸️",
             _ => "⚠️",
         };
 
         writer.Write("## ");
         writer.Write(icon);
         writer.Write(" MIMI DP conformance: **");
-        writer.Write(Escape(summary.Verdict));
+        writer.Write(Escape(summary.Verdict.ToWire()));
         writer.Write("**");
-        writer.Write(Invariant($" ({passed}/{applicable} requirements pass, exit code {summary.ExitCode})"));
+        writer.Write(Invariant($" ({passed}/{applicable} requirements pass, exit code {summary.ExitCode}){ReportFacts.VerifiedNote(report)}"));
         writer.Write("\n\n");
 
         writer.Write("**Target:** ");

@@ -23,4 +23,7 @@ public static class RepositoryLayout
     public static string Vectors => Path.Combine(Root, "vectors");
 
     public static string CatalogPath => Path.Combine(Vectors, RequirementCatalog.FileName);
+
+    /// <summary>The reference DP's own operator statement, used for the embedded DP when no --statement is given.</summary>
+    public static string ReferenceDpStatement => Path.Combine(Root, "harness", "Mimi.Conformance.ReferenceDp", "operator-statement.json");
 }

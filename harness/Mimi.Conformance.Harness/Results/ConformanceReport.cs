@@ -10,7 +10,12 @@ public sealed record ConformanceReport(
     [property: JsonPropertyName("classes")] IReadOnlyList<ClassResult> Classes,
     [property: JsonPropertyName("requirements")] IReadOnlyList<RequirementResult> Requirements,
     [property: JsonPropertyName("shard")] ShardInfo? Shard = null,
-    [property: JsonPropertyName("baseline")] BaselineComparison? Baseline = null);
+    [property: JsonPropertyName("baseline")] BaselineComparison? Baseline = null)
+{
+    /// <summary>The profile's rules (PROFILE.md IDs), each graded at its own level from the tests that check it.</summary>
+    [JsonPropertyName("rules")]
+    public IReadOnlyList<RuleResult> Rules { get; init; } = [];
+}
 
 public sealed record RunInfo(
     [property: JsonPropertyName("id")] string Id,
@@ -24,7 +29,33 @@ public sealed record RunInfo(
     [property: JsonPropertyName("fail_on")] string FailOn,
     [property: JsonPropertyName("filters")] IReadOnlyList<string> Filters,
     [property: JsonPropertyName("faults")] IReadOnlyList<string> Faults,
-    [property: JsonPropertyName("completeness")] Completeness Completeness);
+    [property: JsonPropertyName("completeness")] Completeness Completeness)
+{
+    /// <summary>The harness's identity in this run: what an operator configures to certify without test control.</summary>
+    [JsonPropertyName("harness")]
+    public HarnessIdentity? Harness { get; init; }
+
+    /// <summary>The operator statement the run graded declarations from (--statement), if any.</summary>
+    [JsonPropertyName("statement")]
+    public string? Statement { get; init; }
+}
+
+/// <summary>
+/// The seed and the public keys of the parties the harness plays. <paramref name="Seed"/> is null when the keys come
+/// from a keys file (<paramref name="KeysFile"/>): that file's secret never reaches a report.
+/// </summary>
+public sealed record HarnessIdentity(
+    [property: JsonPropertyName("seed")] string? Seed,
+    [property: JsonPropertyName("keys_file")] string? KeysFile,
+    [property: JsonPropertyName("keys")] IReadOnlyList<HarnessKey> Keys,
+    [property: JsonPropertyName("trust_body")] string TrustBody);
+
+/// <summary>One public key the harness signs with: role, owner (its id in the profile), kid and key, base64url.</summary>
+public sealed record HarnessKey(
+    [property: JsonPropertyName("role")] string Role,
+    [property: JsonPropertyName("owner")] string Owner,
+    [property: JsonPropertyName("kid")] string Kid,
+    [property: JsonPropertyName("public_key")] string PublicKey);
 
 /// <summary>Did every planned test run? If not, why not.</summary>
 public sealed record Completeness(
@@ -34,12 +65,54 @@ public sealed record Completeness(
     [property: JsonPropertyName("reason")] string? Reason);
 
 public sealed record Summary(
-    [property: JsonPropertyName("verdict")] string Verdict,
+    [property: JsonPropertyName("verdict")] RunVerdict Verdict,
     [property: JsonPropertyName("exit_code")] int ExitCode,
     [property: JsonPropertyName("requirements")] IReadOnlyDictionary<string, int> RequirementCounts,
     [property: JsonPropertyName("tests")] IReadOnlyDictionary<string, int> TestCounts,
     [property: JsonPropertyName("gating_failures")] IReadOnlyList<string> GatingFailures,
-    [property: JsonPropertyName("untested_must")] IReadOnlyList<string> UntestedMust);
+    [property: JsonPropertyName("untested_must")] IReadOnlyList<string> UntestedMust)
+{
+    [JsonPropertyName("rules")]
+    public IReadOnlyDictionary<string, int> RuleCounts { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>How much of what gates the verdict was observed.</summary>
+    [JsonPropertyName("verification")]
+    public Verification Verification { get; init; } = Verification.None;
+}
+
+/// <summary>
+/// Gated items (rules and requirements) that apply to the DP: how many were observed (pass, declared, fail, warn),
+/// which were not-verifiable (they make the run <c>incomplete</c>), which of those the user accepted
+/// (--accept-not-verifiable), and the gated rules this suite version has no check for (a gap in the suite, listed,
+/// never counted as observed).
+/// </summary>
+public sealed record Verification(
+    [property: JsonPropertyName("gated")] int Gated,
+    [property: JsonPropertyName("observed")] int Observed,
+    [property: JsonPropertyName("not_verifiable")] IReadOnlyList<string> NotVerifiable,
+    [property: JsonPropertyName("accepted")] IReadOnlyList<string> Accepted,
+    [property: JsonPropertyName("coverage_gaps")] IReadOnlyList<string> CoverageGaps)
+{
+    public static Verification None { get; } = new(0, 0, [], [], []);
+}
+
+/// <summary>One profile rule: its catalog data, its verdict at its own level, and the tests that check it.</summary>
+public sealed record RuleResult(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("level")] string Level,
+    [property: JsonPropertyName("class")] string Class,
+    [property: JsonPropertyName("section")] string Section,
+    [property: JsonPropertyName("quote")] string Quote,
+    [property: JsonPropertyName("serves")] IReadOnlyList<string> Serves,
+    [property: JsonPropertyName("verdict")] Verdict Verdict,
+    [property: JsonPropertyName("gating")] bool Gating,
+    [property: JsonPropertyName("tests")] IReadOnlyList<RuleTest> Tests);
+
+/// <summary>A test that checks a rule: the id of its result under the requirement it is graded under, and its verdict at the rule's level.</summary>
+public sealed record RuleTest(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("verdict")] Verdict Verdict,
+    [property: JsonPropertyName("reason")] string? Reason);
 
 public sealed record ClassResult(
     [property: JsonPropertyName("class")] string Class,

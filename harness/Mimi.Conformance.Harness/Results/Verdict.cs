@@ -7,6 +7,8 @@ namespace Mimi.Conformance.Harness.Results;
 public enum Verdict
 {
     [JsonStringEnumMemberName("pass")] Pass,
+    /// <summary>Not observable; the operator's statement (--statement) declares it. Never shown as a pass.</summary>
+    [JsonStringEnumMemberName("declared")] Declared,
     [JsonStringEnumMemberName("not-applicable")] NotApplicable,
     [JsonStringEnumMemberName("not-verifiable")] NotVerifiable,
     [JsonStringEnumMemberName("untested")] Untested,
@@ -20,6 +22,7 @@ public static class VerdictNames
     public static string ToWire(this Verdict verdict) => verdict switch
     {
         Verdict.Pass => "pass",
+        Verdict.Declared => "declared",
         Verdict.NotApplicable => "not-applicable",
         Verdict.NotVerifiable => "not-verifiable",
         Verdict.Untested => "untested",

@@ -28,24 +28,40 @@ internal sealed record PeerDp(string Id, SigningKey Key)
 
 /// <summary>
 /// Every role the harness plays in one run, with keys derived from one seed: reproducible from the seed in the
-/// report, never reused across runs unless asked (--seed).
+/// report, never reused across runs unless asked (--seed). The parties a DP trusts (CSIP, MSPs, peer DP) may come
+/// from a separate identity seed (a keys file, --keys), so that an operator configures trust once; CSIs, recipient
+/// keys and nonces always come from the run's seed, so runs never collide on a DP that keeps its data.
 /// </summary>
 internal sealed class Parties
 {
     private readonly string _seed;
     private int _counter;
 
-    public Parties(string seed, TimeProvider time)
+    public Parties(string seed, TimeProvider time, string? identitySeed = null)
     {
         _seed = seed;
         Time = time;
-        Csip = new Csip("csip.conformance.test", Key("csip"));
-        Msps = [new Msp("mimi://msp-a.conformance.test", Key("msp-a")), new Msp("mimi://msp-b.conformance.test", Key("msp-b")), new Msp("mimi://msp-c.conformance.test", Key("msp-c"))];
+        var identity = identitySeed ?? seed;
+        Csip = new Csip(CsipId, Derive(identity, "csip"));
+        Msps = [.. MspIds.Select((id, i) => new Msp(id, Derive(identity, $"msp-{(char)('a' + i)}")))];
         Stranger = Key("stranger");
         UntrustedCsip = new Csip("csip.untrusted.test", Key("untrusted-csip"));
-        PeerDp = new PeerDp("mimi://dp-a.conformance.test", Key("peer-dp-a"));
+        PeerDp = new PeerDp(PeerDpId, Derive(identity, "peer-dp-a"));
         DefaultAssignedAt = time.GetUtcNow().ToUnixTimeSeconds() - 86_400;
     }
+
+    public const string CsipId = "csip.conformance.test";
+    public const string PeerDpId = "mimi://dp-a.conformance.test";
+    public static readonly IReadOnlyList<string> MspIds = ["mimi://msp-a.conformance.test", "mimi://msp-b.conformance.test", "mimi://msp-c.conformance.test"];
+
+    /// <summary>The keys a DP under test must trust for this identity seed: what test control's /trust, or an operator, configures.</summary>
+    public static IReadOnlyList<TrustedKey> IdentityKeys(string identitySeed) =>
+        new Parties(identitySeed, TimeProvider.System).HarnessKeys;
+
+    /// <summary>CSIP, MSPs and the peer DP: every key the DP is told to trust.</summary>
+    public IReadOnlyList<TrustedKey> HarnessKeys => [.. TrustedForDp, PeerDp.Trusted];
+
+    private static SigningKey Derive(string seed, string label) => SigningKey.FromLabel($"{seed}/{label}");
 
     /// <summary>
     /// When the CSIP assigned the harness's CSIs to the harness's recipient, unless a test says otherwise: one fixed
@@ -70,7 +86,7 @@ internal sealed class Parties
 
     public long Now => Time.GetUtcNow().ToUnixTimeSeconds();
 
-    public SigningKey Key(string label) => SigningKey.FromLabel($"{_seed}/{label}");
+    public SigningKey Key(string label) => Derive(_seed, label);
 
     /// <summary>A fresh recipient key (distinct per call, still derived from the seed).</summary>
     public SigningKey NewRecipientKey() => Key($"recipient-{Interlocked.Increment(ref _counter)}");

@@ -14,16 +14,21 @@ internal sealed class Router
 {
     private readonly Dictionary<string, DpRoute> _routes;
     private readonly string? _disabledTestControlBase;
+    private readonly byte[]? _testControlToken;
 
-    public Router(IEnumerable<DpRoute> routes, string? disabledTestControlBase)
+    /// <param name="testControlToken">When set, test control answers only requests carrying it in Mimi-Test-Control-Token (serve-dp prints it).</param>
+    public Router(IEnumerable<DpRoute> routes, string? disabledTestControlBase, string? testControlToken = null)
     {
         _routes = routes.ToDictionary(r => r.Path, StringComparer.Ordinal);
         _disabledTestControlBase = disabledTestControlBase;
+        _testControlToken = testControlToken is null ? null : System.Text.Encoding.UTF8.GetBytes(testControlToken);
     }
 
     public Task DispatchAsync(HttpContext ctx)
     {
         var path = ctx.Request.Path.Value ?? "/";
+        if (_testControlToken is { } token && IsTestControl(path) && !Carries(ctx, token))
+            return Replies.ProblemAsync(ctx, new ProblemException(Problems.Unauthorized, "test control needs the token this DP printed at start, in Mimi-Test-Control-Token"));
         if (_routes.TryGetValue(path, out var route))
         {
             if (route.Methods.TryGetValue(ctx.Request.Method, out var handler))
@@ -36,6 +41,12 @@ internal sealed class Router
             return Replies.ProblemAsync(ctx, new ProblemException(Problems.TestControlDisabled, "this DP was started without test control"));
         return Replies.ProblemAsync(ctx, new ProblemException(Problems.NotFound, $"no endpoint at {Clip(path)}"));
     }
+
+    private static bool IsTestControl(string path) => path == Paths.TestControl || path.StartsWith(Paths.TestControl + "/", StringComparison.Ordinal);
+
+    private static bool Carries(HttpContext ctx, byte[] token) =>
+        ctx.Request.Headers.TryGetValue("Mimi-Test-Control-Token", out var values) && values.Count == 1
+        && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(values[0] ?? ""), token);
 
     private static string Clip(string s) => s.Length <= 100 ? s : s[..100] + "…";
 }

@@ -64,6 +64,8 @@ internal static class ReferenceDpHost
             });
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            // A failed start (e.g. a busy port) reaches the caller as an exception; the host need not log it too.
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
             // stderr only: stdout carries exactly one line, the ready line.
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
             builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
@@ -145,7 +147,7 @@ internal static class ReferenceDpHost
                 };
                 routes = [.. routes, .. new TestControlEndpoints(trust, store, clock, limits, identity, onReset).Routes, .. peerControl.Routes, .. antiEnumeration?.TestControlRoutes ?? []];
             }
-            var router = new Router(routes, options.TestControl ? null : Paths.TestControl);
+            var router = new Router(routes, options.TestControl ? null : Paths.TestControl, options.TestControlToken);
             var errors = new ErrorHandling(app.Services.GetRequiredService<ILogger<ErrorHandling>>(), policy);
             if (options.DutyRecorder is not null)
                 app.Use((ctx, next) =>

@@ -27,6 +27,9 @@ internal sealed record ReferenceDpOptions
     /// <summary>Expose the §8 test-control endpoints and advertise them in metadata.</summary>
     public bool TestControl { get; init; } = true;
 
+    /// <summary>When set, test control requires this token in Mimi-Test-Control-Token (serve-dp); null: unauthenticated (in-process DPs).</summary>
+    public string? TestControlToken { get; init; }
+
     /// <summary>Keys trusted by configuration (CSIP, MSP), besides those added through test control.</summary>
     public IReadOnlyList<TrustedKey> TrustedKeys { get; init; } = [];
 

@@ -71,7 +71,7 @@ public sealed class ConformanceFixture : IAsyncLifetime
             SetupError = $"configuration: {e.Message}";
             return;
         }
-        Parties = new Parties(Options.Seed, TimeProvider.System);
+        Parties = new Parties(Options.Seed, TimeProvider.System, Options.IdentitySeed);
         _client = new DpClient(Options, TimeProvider.System) { Sink = _setup };
         if (Environment.GetEnvironmentVariable("MIMI_TRACE_TESTS") == "1")
             _client.TraceLabel = static () => TestContext.Current.TestMethod is { } m ? $"{m.TestClass.TestClassName}.{m.MethodName}" : null;
@@ -86,14 +86,18 @@ public sealed class ConformanceFixture : IAsyncLifetime
     }
 
     /// <summary>The keys the DP must trust for the harness's mappings, imports and invalidations (PROFILE.md §8 /trust).</summary>
-    private IEnumerable<TrustedKey> HarnessKeys => [.. Parties.TrustedForDp, Parties.PeerDp.Trusted];
+    private IEnumerable<TrustedKey> HarnessKeys => Parties.HarnessKeys;
 
     private async Task<string?> EstablishTrustAsync(ProfileClient profile)
     {
-        const string manual = "configure the DP to trust the harness's CSIP key (see the report's run section) and re-run";
+        const string manual = "configure the DP to trust the harness's keys (the trust body in report.json run.harness.trust_body and the HTML " +
+            "report's header; for keys that stay the same across runs: ./run.sh keys generate, configure them once, then run with --keys FILE) and re-run";
+        var allowed = Options!.AllowTestControl && profile.TestControl is not null;
+        if (!allowed && Options.TrustConfigured)
+            return null; // The operator configured the keys of the keys file out of band (--keys).
         if (profile.TestControl is null)
             return $"the DP offers no test control, so it cannot be told to trust the harness's CSIP; {manual}";
-        if (!Options!.AllowTestControl)
+        if (!Options.AllowTestControl)
             return $"test control is offered but not allowed for this target (pass --allow-test-control); {manual}";
         var response = await profile.TestControl.TrustAsync(HarnessKeys);
         return TestControlClient.Succeeded(response) ? null : $"test control /trust answered {response.Describe()}; {manual}";

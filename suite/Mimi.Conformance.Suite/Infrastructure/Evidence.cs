@@ -34,6 +34,15 @@ internal sealed class Evidence : IExchangeSink
         Flush();
     }
 
+    private static readonly bool ReportPending = Environment.GetEnvironmentVariable("MIMI_REPORT_PENDING") == "1";
+
+    /// <summary>Tells the CLI which request this test is waiting for, in case the run's budget ends while it waits.</summary>
+    public void Sending(string method, Uri url)
+    {
+        if (ReportPending && TestContext.Current.Test?.UniqueID is { } test)
+            Console.Error.WriteLine($"MIMI-PENDING\t{test}\t{method} {url}");
+    }
+
     public void Add(Check check)
     {
         lock (_lock)

@@ -36,6 +36,10 @@ internal static class Expect
         That(ok, name, statuses.Length == 0 ? "a 4xx refusal" : $"HTTP {string.Join("/", statuses)}", response.Describe() + ProblemType(response));
     }
 
+    /// <summary>The exact refusal a rule names: this status and this problem type URI (PROFILE.md §2).</summary>
+    public static void Refused(DpResponse response, string name, int status, string problemType) =>
+        That(response.Status == status && response.ProblemType == problemType, name, $"HTTP {status} {problemType}", response.Describe() + ProblemType(response));
+
     /// <summary>A 4xx application/problem+json whose type is one of PROFILE.md §2's.</summary>
     public static void Problem(DpResponse response, string name)
     {

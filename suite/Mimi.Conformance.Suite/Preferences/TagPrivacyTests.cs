@@ -31,11 +31,14 @@ public sealed class TagPrivacyTests(ConformanceFixture dp)
 
     private string SensitiveTag() => $"tag:conformance.test,2026:support-group-{Convert.ToHexStringLower(_ops.Parties.Nonce())[..8]}";
 
-    private async Task RefusedAndInvisible(MappingBuilder builder, string csi, string what)
+    private async Task RefusedAndInvisible(MappingBuilder builder, string csi, string what, string? problemType = null)
     {
         var (cose, _) = builder.Build();
         var response = Expect.Reachable(await _ops.PublishAsync(cose), "publish");
-        Expect.Refused(response, $"{what}: refused");
+        if (problemType is null)
+            Expect.Refused(response, $"{what}: refused");
+        else
+            Expect.Refused(response, $"{what}: refused", 400, problemType);
         var lookup = await _ops.LookupAsync(csi);
         Expect.That(lookup.Mappings.Count == 0, $"{what}: not served", "no mapping for the CSI", $"{lookup.Mappings.Count} mapping(s)");
     }
@@ -74,11 +77,12 @@ public sealed class TagPrivacyTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-L-07A")]
+    [Requirement("PROF-TAG-06")]
     public async Task Default_cannot_be_combined_with_other_tags()
     {
         RequireTagPrivacy();
         var csi = _ops.Parties.NewE164();
-        await RefusedAndInvisible(With(csi, new MspEntry(Msp(0), [TagRules.Default, "business"])), csi, "default in a list");
+        await RefusedAndInvisible(With(csi, new MspEntry(Msp(0), [TagRules.Default, "business"])), csi, "default in a list", ProfileConstants.Problems.InvalidMapping);
     }
 
     [Fact, Requirement("DISC-L-07")]
@@ -97,6 +101,7 @@ public sealed class TagPrivacyTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-M-05")]
+    [Requirement("PROF-TAG-02")]
     public async Task Malformed_tags_are_refused_and_well_formed_ones_accepted()
     {
         RequireTagPrivacy();
@@ -115,7 +120,7 @@ public sealed class TagPrivacyTests(ConformanceFixture dp)
             var csi = _ops.Parties.NewE164();
             var (cose, _) = With(csi, new MspEntry(Msp(0), [tag])).Build();
             var response = Expect.Reachable(await _ops.PublishAsync(cose), "publish");
-            Expect.Refused(response, $"\"{tag}\" refused");
+            Expect.Refused(response, $"\"{tag}\" refused", 400, ProfileConstants.Problems.InvalidMapping);
         }
         var ok = _ops.Parties.NewE164();
         await _ops.PublishValidAsync(With(ok, new MspEntry(Msp(0), ["personal", "tag:alice@example.com,2026-01-01:book-club#weekly"])));
