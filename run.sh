@@ -34,15 +34,6 @@ prereqs() {
   apt_install ca-certificates
 }
 
-npm_tools() {
-  # WireMock (the real one, Java) for the chaos tests; npm registry only, installed once into .npm-tools/.
-  [ -x "$ROOT/.npm-tools/node_modules/.bin/wiremock" ] && return 0
-  command -v npm >/dev/null || die_prereq "node and npm are needed for the chaos tests (apt-get install -y nodejs npm)"
-  command -v java >/dev/null || apt_install default-jre-headless
-  npm install --no-save --no-audit --no-fund --silent --prefix "$ROOT/.npm-tools" wiremock@3.13.2 >/dev/null 2>&1 \
-    || die_prereq "npm could not install wiremock@3.13.2 (npm install --prefix .npm-tools wiremock@3.13.2)"
-}
-
 build() {
   local stamp="$ROOT/reports/.build-stamp"
   mkdir -p "$ROOT/reports"
@@ -105,7 +96,7 @@ run_mutation() {
   local out="$ROOT/reports/mutation" stryker; stryker=$(stryker_bin)
   local work="$out/tree"
   rm -rf "$out"; mkdir -p "$work"
-  tar --exclude=./.git --exclude=./reports --exclude='*/bin' --exclude='*/obj' --exclude=./.npm-tools --exclude=node_modules -cf - . | tar -xf - -C "$work"
+  tar --exclude=./.git --exclude=./reports --exclude='*/bin' --exclude='*/obj' --exclude=node_modules -cf - . | tar -xf - -C "$work"
   echo "== mutation testing (dotnet-stryker $STRYKER_VERSION, config mutation/stryker-config.json; log reports/mutation/stryker.log)"
   local started=$SECONDS
   if ! (cd "$work/harness/Mimi.Conformance.Protocol" && MIMI_REPO_ROOT="$work" "$stryker" --config-file "$work/mutation/stryker-config.json" \
@@ -166,7 +157,7 @@ case "$cmd" in
   -h|--help|help)
     sed -n '2,7p' "$0"; exit 0;;
   test)
-    prereqs; npm_tools; apt_install chromium wrk curl; build; run_tests;;
+    prereqs; apt_install chromium wrk curl; build; run_tests;;
   report)
     case "${1:-}" in
       allure) shift; report_allure "$@";;

@@ -6,16 +6,23 @@ using Mimi.Conformance.Harness.Requirements;
 using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Protocol.Crypto;
 using Mimi.Conformance.Protocol.Profile;
+using WireMock.Matchers;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
 
 namespace Mimi.Conformance.Harness.Tests.Chaos;
 
 /// <summary>
-/// The harness against a hostile DP (real WireMock): whatever the DP does, the run ends within its budget, every
-/// requirement gets a verdict with a reason, no test dies of an unexpected exception, and only loopback is contacted.
+/// The harness against a hostile DP (in-process WireMock.Net, and our own Kestrel endpoint for transport faults):
+/// whatever the DP does, the run ends within its budget, every requirement gets a verdict with a reason, no test dies
+/// of an unexpected exception, and only loopback is contacted.
 /// </summary>
 [Collection(ChaosGroup.Name)]
-public sealed class HostileDpTests(WireMockServer wireMock)
+public sealed class HostileDpTests(WireMockNetDp wireMock, TransportFaultDp transport)
 {
+    /// <summary>The harness's default; no scenario but the slow DP may come near it, so a timeout never passes for a fault.</summary>
+    private const int TimeoutMs = 10_000;
+
     private static readonly string ValidMetadata = JsonSerializer.Serialize(new
     {
         profile = ProfileConstants.Version,
@@ -27,95 +34,106 @@ public sealed class HostileDpTests(WireMockServer wireMock)
         test_control = "/test-control",
     });
 
-    private static string Stub(string method, string urlPattern, object response, int priority = 5) =>
-        JsonSerializer.Serialize(new { priority, request = new { method, urlPattern }, response });
-
     /// <summary>Metadata and test control behave; every other call gets <paramref name="response"/>.</summary>
-    private async Task ArrangeAsync(object response, bool metadataToo = false)
+    private void Arrange(IResponseBuilder response, bool metadataToo = false)
     {
-        await wireMock.ResetAsync();
+        var server = wireMock.Server;
+        server.Reset();
         if (!metadataToo)
         {
-            await wireMock.StubAsync(Stub("GET", "/\\.well-known/mimi-discovery", new { status = 200, headers = new Dictionary<string, string> { ["Content-Type"] = "application/json" }, body = ValidMetadata }, 1));
-            await wireMock.StubAsync(Stub("POST", "/test-control/.*", new { status = 204 }, 1));
+            server.Given(Request.Create().WithPath("/.well-known/mimi-discovery").UsingGet()).AtPriority(1)
+                .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(ValidMetadata));
+            server.Given(Request.Create().WithPath(new RegexMatcher("^/test-control/.*")).UsingPost()).AtPriority(1)
+                .RespondWith(Response.Create().WithStatusCode(204));
         }
-        await wireMock.StubAsync(Stub("ANY", ".*", response));
+        server.Given(Request.Create().WithPath(new RegexMatcher(".*")).UsingAnyMethod()).AtPriority(5).RespondWith(response);
     }
 
-    private async Task<ConformanceReport> RunAsync(int timeoutMs = 1500, params string[] only)
+    private static async Task<ConformanceReport> RunAsync(Uri dp, int timeoutMs = TimeoutMs, params string[] only)
     {
         var output = Path.Combine(Path.GetTempPath(), $"mimi-chaos-{Guid.NewGuid():N}");
-        var request = new RunRequest(DpEndpoint.Of(wireMock.BaseUrl), null, null, output, [], only, null, "must", [], AllowTestControl: true,
-            TimeSpan.FromMilliseconds(timeoutMs), TimeSpan.FromSeconds(300), "chaos");
-        return await ConformanceRun.ExecuteAsync(request, TimeProvider.System, TextWriter.Null, TestContext.Current.CancellationToken);
+        try
+        {
+            var request = new RunRequest(DpEndpoint.Of(dp), null, null, output, [], only, null, "must", [], AllowTestControl: true,
+                TimeSpan.FromMilliseconds(timeoutMs), TimeSpan.FromSeconds(300), "chaos");
+            return await ConformanceRun.ExecuteAsync(request, TimeProvider.System, TextWriter.Null, TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            if (Directory.Exists(output))
+                Directory.Delete(output, recursive: true);
+        }
     }
 
-    private static void AssertSurvived(ConformanceReport report)
+    private static IEnumerable<Mimi.Conformance.Harness.Results.TestResult> Tests(ConformanceReport report) => report.Requirements.SelectMany(r => r.Tests);
+
+    private static void AssertSurvived(ConformanceReport report, bool timeoutsExpected = false)
     {
         var catalog = RequirementCatalog.Load(RepositoryLayout.CatalogPath);
         report.Requirements.Should().HaveCount(catalog.Requirements.Count, "every catalog requirement gets a row");
         report.Run.Completeness.Complete.Should().BeTrue(report.Run.Completeness.Reason ?? "");
         report.Summary.ExitCode.Should().BeOneOf([1, 2], "a hostile DP is never compliant");
-        var tests = report.Requirements.SelectMany(r => r.Tests).ToList();
+        var tests = Tests(report).ToList();
         tests.Where(t => t.Verdict != Verdict.Pass && string.IsNullOrWhiteSpace(t.Reason)).Select(t => t.Id).Should().BeEmpty("every non-pass verdict carries its reason");
         tests.Where(t => t.Reason?.StartsWith("harness defect", StringComparison.Ordinal) == true)
             .Select(t => $"{t.Id}: {t.Reason}").Should().BeEmpty("no test may die of an unexpected exception");
-        tests.SelectMany(t => t.Exchanges).Select(e => new Uri(e.Url).Host).Distinct().Should().NotContain(h => h != "127.0.0.1", "the harness talks only to the configured DP");
+        var exchanges = tests.SelectMany(t => t.Exchanges).ToList();
+        exchanges.Select(e => new Uri(e.Url).Host).Distinct().Should().NotContain(h => h != "127.0.0.1", "the harness talks only to the configured DP");
+        if (!timeoutsExpected)
+            exchanges.Where(e => e.Error?.StartsWith("no complete response within", StringComparison.Ordinal) == true)
+                .Select(e => $"{e.Method} {e.Url}").Should().BeEmpty("a timeout is not the fault under test");
     }
 
-    public static TheoryData<string> WireMockFaults => new() { "CONNECTION_RESET_BY_PEER", "EMPTY_RESPONSE", "MALFORMED_RESPONSE_CHUNK", "RANDOM_DATA_THEN_CLOSE" };
+    public static TheoryData<TransportFault> TransportFaults => new(Enum.GetValues<TransportFault>());
 
     [Theory]
-    [MemberData(nameof(WireMockFaults))]
-    public async Task Transport_faults_on_every_operation_become_verdicts(string fault)
+    [MemberData(nameof(TransportFaults))]
+    public async Task Transport_faults_on_every_operation_become_verdicts(TransportFault fault)
     {
-        await ArrangeAsync(new { fault });
-        var report = await RunAsync();
+        transport.Fault = fault;
+        transport.MetadataToo = false;
+        transport.Metadata = ValidMetadata;
+        var report = await RunAsync(transport.BaseUrl);
         AssertSurvived(report);
         report.Requirements.Single(r => r.Id == "DISC-R-01").Verdict.Should().Be(Verdict.Error);
     }
 
     [Theory]
-    [MemberData(nameof(WireMockFaults))]
-    public async Task Transport_faults_on_metadata_stop_the_run_with_a_reason(string fault)
+    [MemberData(nameof(TransportFaults))]
+    public async Task Transport_faults_on_metadata_stop_the_run_with_a_reason(TransportFault fault)
     {
-        await ArrangeAsync(new { fault }, metadataToo: true);
-        var report = await RunAsync();
+        transport.Fault = fault;
+        transport.MetadataToo = true;
+        var report = await RunAsync(transport.BaseUrl);
         AssertSurvived(report);
-        report.Requirements.SelectMany(r => r.Tests).Where(t => t.Verdict == Verdict.Error).Should().OnlyContain(t => t.Reason!.Contains("mimi-discovery", StringComparison.Ordinal));
+        Tests(report).Where(t => t.Verdict == Verdict.Error).Should().NotBeEmpty()
+            .And.OnlyContain(t => t.Reason!.Contains("mimi-discovery", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task A_dp_slower_than_the_timeout_is_cut_off()
     {
-        await ArrangeAsync(new { status = 200, fixedDelayMilliseconds = 3000, body = "{}" }, metadataToo: true);
-        var report = await RunAsync(timeoutMs: 400);
-        AssertSurvived(report);
-        report.Requirements.SelectMany(r => r.Tests).Where(t => t.Verdict == Verdict.Error).Should().OnlyContain(t => t.Reason!.Contains("within 400 ms", StringComparison.Ordinal));
+        // A few seconds of timeout against an answer that would come long after; the delay is never waited out. Two
+        // requirements suffice: every call of a full run would wait the whole timeout.
+        Arrange(Response.Create().WithStatusCode(200).WithBody("{}").WithDelay(TimeSpan.FromSeconds(30)), metadataToo: true);
+        var report = await RunAsync(wireMock.BaseUrl, timeoutMs: 3000, "DISC-R-01", "PROF-META-01");
+        AssertSurvived(report, timeoutsExpected: true);
+        Tests(report).Where(t => t.Verdict == Verdict.Error).Should().NotBeEmpty()
+            .And.OnlyContain(t => t.Reason!.Contains("within 3000 ms", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task A_50_MB_body_is_capped_not_buffered()
     {
-        var big = Path.Combine(wireMock.RootDir, "__files", "big.json");
-        await using (var f = File.Create(big))
-        {
-            var chunk = new byte[1 << 20];
-            Array.Fill(chunk, (byte)' ');
-            chunk[0] = (byte)'{';
-            await f.WriteAsync(chunk);
-            chunk[0] = (byte)' ';
-            for (var i = 1; i < 50; i++)
-                await f.WriteAsync(chunk);
-        }
-        await ArrangeAsync(new { status = 200, headers = new Dictionary<string, string> { ["Content-Type"] = "application/json" }, bodyFileName = "big.json" });
-        // A few requirements suffice: each 50 MB answer costs a full read of the cap on a loaded machine.
-        var report = await RunAsync(5000, "DISC-R-05", "PROF-META-01");
+        var big = new byte[50 << 20];
+        Array.Fill(big, (byte)' ');
+        big[0] = (byte)'{';
+        Arrange(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(big));
+        // A few requirements suffice: each answer is cut at the cap (1 MiB) and the connection dropped.
+        var report = await RunAsync(wireMock.BaseUrl, TimeoutMs, "DISC-R-05", "PROF-META-01");
         AssertSurvived(report);
-        var exchanges = report.Requirements.SelectMany(r => r.Tests).SelectMany(t => t.Exchanges).Where(e => e.Method == "POST" && !e.Url.Contains("/test-control/", StringComparison.Ordinal)).ToList();
-        // On a loaded machine WireMock may not even send 1 MiB within the timeout; either way nothing is buffered whole.
-        exchanges.Should().NotBeEmpty().And.OnlyContain(e => e.ResponseTruncated || e.Error != null, "bodies beyond the cap are cut and flagged");
-        exchanges.Should().Contain(e => e.ResponseTruncated, "at least one answer arrived and was cut at the cap");
+        var exchanges = Tests(report).SelectMany(t => t.Exchanges).Where(e => e.Method == "POST" && !e.Url.Contains("/test-control/", StringComparison.Ordinal)).ToList();
+        exchanges.Should().NotBeEmpty().And.OnlyContain(e => e.ResponseTruncated && e.Error == null, "bodies beyond the cap are cut and flagged");
         exchanges.Should().OnlyContain(e => e.ResponseBody == null || e.ResponseBody.Length <= 16 * 1024, "evidence bodies are capped at 16 KiB");
     }
 
@@ -139,22 +157,35 @@ public sealed class HostileDpTests(WireMockServer wireMock)
             "invalid-cbor" => JsonSerializer.Serialize(new { status = "found", mapping_id = "x", mapping = "2GKDQ_8", mappings = new[] { new { mapping_id = "x", mapping = "2GKDQ_8" }, new { mapping_id = "y", mapping = "!!not-base64!!" } } }),
             _ => "{\"type\":\"about:blank\",\"status\":503}",
         };
-        await ArrangeAsync(new { status, headers = new Dictionary<string, string> { ["Content-Type"] = contentType }, body });
-        AssertSurvived(await RunAsync());
+        Arrange(Response.Create().WithStatusCode(status).WithHeader("Content-Type", contentType).WithBody(body));
+        AssertSurvived(await RunAsync(wireMock.BaseUrl));
+    }
+
+    /// <summary>WireMock.Net's own faults: an empty 200, and half a body followed by random bytes.</summary>
+    [Theory]
+    [InlineData(FaultType.EMPTY_RESPONSE)]
+    [InlineData(FaultType.MALFORMED_RESPONSE_CHUNK)]
+    public async Task WireMock_net_faults_become_findings_not_crashes(FaultType fault)
+    {
+        var body = JsonSerializer.Serialize(new { status = "found", mapping_id = "x", mapping = "2GKDQ_8" });
+        Arrange(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(body).WithFault(fault));
+        var report = await RunAsync(wireMock.BaseUrl);
+        AssertSurvived(report);
+        report.Requirements.Single(r => r.Id == "DISC-R-01").Verdict.Should().NotBe(Verdict.Pass);
     }
 
     [Fact]
     public async Task Redirects_to_other_hosts_are_never_followed()
     {
-        await ArrangeAsync(new { status = 302, headers = new Dictionary<string, string> { ["Location"] = "https://attacker.invalid/collect" } });
-        var report = await RunAsync();
+        Arrange(Response.Create().WithStatusCode(302).WithHeader("Location", "https://attacker.invalid/collect"));
+        var report = await RunAsync(wireMock.BaseUrl);
         AssertSurvived(report);
-        report.Requirements.SelectMany(r => r.Tests).SelectMany(t => t.Exchanges).Should().Contain(e => e.Status == 302);
+        Tests(report).SelectMany(t => t.Exchanges).Should().Contain(e => e.Status == 302);
     }
 }
 
 [CollectionDefinition(Name)]
-public sealed class ChaosGroup : ICollectionFixture<WireMockServer>
+public sealed class ChaosGroup : ICollectionFixture<WireMockNetDp>, ICollectionFixture<TransportFaultDp>
 {
     public const string Name = "chaos";
 }
