@@ -26,20 +26,28 @@ internal static class ProgressDisplay
         return result;
     }
 
-    /// <summary>The plain line for one finished test: "[ 3/37] pass  DISC-R-01      Test name".</summary>
+    /// <summary>
+    /// The plain line for one finished test: "[ 3/37] fail           DISC-R-01      Test name (row)   1 fail, 0 error". The
+    /// total counts test cases as discovered; a theory whose rows are found only as it runs can push the count past it.
+    /// </summary>
     public static string Line(TestProgress p)
     {
         var width = p.Total.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
         var done = p.Done.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(width);
-        return $"[{done}/{p.Total}] {p.Outcome,-7} {p.Requirement ?? "-",-14} {ShortName(p.Name)}";
+        return $"[{done}/{p.Total}] {p.Outcome,-14} {p.Requirement ?? "-",-14} {ShortName(p.Name)}   {p.Failed} fail, {p.Errors} error";
     }
 
+    /// <summary>The method name in words, and a theory row's arguments (shortened), so rows of one theory tell apart.</summary>
     private static string ShortName(string name)
     {
         var paren = name.IndexOf('(', StringComparison.Ordinal);
         var head = paren < 0 ? name : name[..paren];
         var dot = head.LastIndexOf('.');
-        return (dot < 0 ? head : head[(dot + 1)..]).Replace('_', ' ');
+        var method = (dot < 0 ? head : head[(dot + 1)..]).Replace('_', ' ');
+        if (paren < 0)
+            return method;
+        var row = name[paren..];
+        return $"{method} {(row.Length <= 48 ? row : row[..47] + "…)")}";
     }
 
     /// <summary>Writes each line synchronously on the reporting thread (Progress&lt;T&gt; would reorder them).</summary>
@@ -57,6 +65,6 @@ internal static class ProgressDisplay
     private sealed class StatusProgress(StatusContext ctx) : IProgress<TestProgress>
     {
         public void Report(TestProgress value) =>
-            ctx.Status(Markup.Escape($"{value.Done}/{value.Total}  {value.Requirement ?? "-"}  {ShortName(value.Name)}  ({value.Outcome})"));
+            ctx.Status(Markup.Escape($"{value.Done}/{value.Total}  {value.Failed} fail, {value.Errors} error  {value.Requirement ?? "-"}  {ShortName(value.Name)}  ({value.Outcome})"));
     }
 }

@@ -2,8 +2,12 @@ using System.Text.Json;
 
 namespace Mimi.Conformance.Cli.Execution;
 
-/// <summary>One finished suite test, as the suite process reports it while running: outcome is pass, fail, skip or not-run.</summary>
-internal sealed record TestProgress(string? Requirement, string Name, string Outcome, string? Message, int Done, int Total);
+/// <summary>
+/// One finished suite test, as the suite process reports it while running. <paramref name="Outcome"/> uses the report's
+/// verdict words (pass, fail, error, not-verifiable, not-applicable; warn only shows in the report, where levels are
+/// known); <paramref name="Failed"/> and <paramref name="Errors"/> count so far.
+/// </summary>
+internal sealed record TestProgress(string? Requirement, string Name, string Outcome, string? Message, int Done, int Total, int Failed = 0, int Errors = 0);
 
 /// <summary>
 /// Reads the suite's xunit v3 JSON reporter stream (-reporter json) line by line: discovery gives the total,
@@ -18,6 +22,8 @@ internal sealed class SuiteProgressParser
     private readonly List<RawTest> _finished = [];
     private int _done;
     private int _total;
+    private int _failed;
+    private int _errors;
 
     /// <summary>
     /// What the stream has shown so far, as the XML would: every finished test with its evidence, and each test still
@@ -81,7 +87,16 @@ internal sealed class SuiteProgressParser
                         type == "test-skipped" ? message : null, exceptionType, type == "test-failed" ? message : null,
                         root.TryGetProperty("ExecutionTime", out var time) && time.TryGetDouble(out var seconds) ? seconds : 0, [], []);
                 _done++;
-                var progress = new TestProgress(req, name, outcome, message, _done, Math.Max(_total, _done));
+                outcome = type switch
+                {
+                    "test-skipped" => message?.StartsWith("not-applicable: ", StringComparison.Ordinal) == true ? "not-applicable" : "not-verifiable",
+                    "test-failed" => exceptionType?.EndsWith(".ConformanceFailure", StringComparison.Ordinal) == true ? "fail" : "error",
+                    "test-not-run" => "error",
+                    _ => outcome,
+                };
+                _failed += outcome == "fail" ? 1 : 0;
+                _errors += outcome == "error" ? 1 : 0;
+                var progress = new TestProgress(req, Str(root, "TestDisplayName") ?? name, outcome, message, _done, Math.Max(_total, _done), _failed, _errors);
                 return (progress, $"[{outcome.ToUpperInvariant()}] {req} {name}{(message is null ? "" : $": {message}")}");
             case "test-assembly-finished":
                 return (null, $"finished: {Num(root, "TestsTotal")} total, {Num(root, "TestsFailed")} failed, {Num(root, "TestsSkipped")} skipped, {Num(root, "TestsNotRun")} not run");

@@ -67,12 +67,13 @@ public sealed class HostileDpTests(WireMockNetDp wireMock, TransportFaultDp tran
 
     private static IEnumerable<Mimi.Conformance.Harness.Results.TestResult> Tests(ConformanceReport report) => report.Requirements.SelectMany(r => r.Tests);
 
-    private static void AssertSurvived(ConformanceReport report, bool timeoutsExpected = false)
+    private static void AssertSurvived(ConformanceReport report, bool timeoutsExpected = false, bool neverCompliant = true)
     {
         var catalog = RequirementCatalog.Load(RepositoryLayout.CatalogPath);
         report.Requirements.Should().HaveCount(catalog.Requirements.Count, "every catalog requirement gets a row");
         report.Run.Completeness.Complete.Should().BeTrue(report.Run.Completeness.Reason ?? "");
-        report.Summary.ExitCode.Should().BeOneOf([1, 2], "a hostile DP is never compliant");
+        if (neverCompliant)
+            report.Summary.Verdict.Should().NotBe(RunVerdict.Compliant, "a hostile DP is never compliant");
         var tests = Tests(report).ToList();
         tests.Where(t => t.Verdict != Verdict.Pass && string.IsNullOrWhiteSpace(t.Reason)).Select(t => t.Id).Should().BeEmpty("every non-pass verdict carries its reason");
         tests.Where(t => t.Reason?.StartsWith("harness defect", StringComparison.Ordinal) == true)
@@ -172,6 +173,57 @@ public sealed class HostileDpTests(WireMockNetDp wireMock, TransportFaultDp tran
         var report = await RunAsync(wireMock.BaseUrl);
         AssertSurvived(report);
         report.Requirements.Single(r => r.Id == "DISC-R-01").Verdict.Should().NotBe(Verdict.Pass);
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_in_a_body_is_the_dps_defect_named_in_the_reason()
+    {
+        byte[] body = [.. "{\"status\":\"found\",\"mapping\":\""u8, 0xC3, 0x28, 0xFF, .. "\"}"u8];
+        Arrange(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(body));
+        var report = await RunAsync(wireMock.BaseUrl, TimeoutMs, "DISC-R-01", "PROF-ERR-01");
+        AssertSurvived(report);
+        Tests(report).Should().Contain(t => t.Verdict == Verdict.Fail && (t.Reason ?? "").Contains("not valid UTF-8", StringComparison.Ordinal), "the failure names the cause");
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_in_the_metadata_is_the_dps_defect_with_the_exchange_kept()
+    {
+        byte[] body = [.. "{\"profile\":\""u8, 0xFF, 0xFE, .. "\"}"u8];
+        Arrange(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(body), metadataToo: true);
+        var report = await RunAsync(wireMock.BaseUrl, TimeoutMs, "PROF-META-01", "DISC-R-01");
+        AssertSurvived(report);
+        var metadata = report.Requirements.Single(r => r.Id == "PROF-META-01");
+        metadata.Verdict.Should().Be(Verdict.Fail, "malformed metadata breaks the metadata rule; it is not a harness error");
+        metadata.Tests.Should().Contain(t => t.Reason!.Contains("not valid UTF-8", StringComparison.Ordinal));
+        metadata.Tests.SelectMany(t => t.Exchanges).Should().Contain(e => e.Url.EndsWith("/.well-known/mimi-discovery", StringComparison.Ordinal), "the exchange is evidence");
+    }
+
+    [Fact]
+    public async Task Sixty_four_kilobytes_of_headers_are_recorded_capped()
+    {
+        Arrange(Response.Create().WithStatusCode(400).WithHeader("Content-Type", "application/problem+json").WithBody("{\"type\":\"about:blank\"}")
+            .WithHeader("X-Padding-1", new string('a', 30_000)).WithHeader("X-Padding-2", new string('b', 30_000)));
+        var report = await RunAsync(wireMock.BaseUrl, TimeoutMs, "DISC-R-01");
+        AssertSurvived(report, neverCompliant: false); // refusing every mapping is what DISC-R-01 asks of these tests
+        var exchanges = Tests(report).SelectMany(t => t.Exchanges).Where(e => e.Status == 400).ToList();
+        exchanges.Should().NotBeEmpty().And.OnlyContain(e => e.ResponseHeaders.Sum(h => h.Key.Length + h.Value.Length) <= 9 * 1024, "header evidence is capped like bodies");
+        exchanges.Should().OnlyContain(e => e.ResponseHeaders["x-padding-1"].EndsWith("(30000 characters)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task After_three_timeouts_the_harness_stops_calling_the_endpoint_and_says_so()
+    {
+        var dp = wireMock.BaseUrl;
+        Arrange(Response.Create().WithStatusCode(200).WithBody("{}").WithDelay(TimeSpan.FromSeconds(60)));
+        var options = new ConformanceOptions { DpUrl = DpEndpoint.Of(dp), RequestTimeout = TimeSpan.FromSeconds(3) }.Validated();
+        using var client = new Mimi.Conformance.Harness.Client.DpClient(options, TimeProvider.System);
+        for (var i = 0; i < Mimi.Conformance.Harness.Client.DpClient.CircuitBreakerThreshold; i++)
+            (await client.PostRawAsync("/v1/lookup", "{}"u8.ToArray(), "application/json", TestContext.Current.CancellationToken)).TransportError.Should().Contain("within 3000 ms");
+
+        var refused = await client.PostRawAsync("/v1/lookup", "{}"u8.ToArray(), "application/json", TestContext.Current.CancellationToken);
+
+        refused.TransportError.Should().StartWith("not sent: ").And.Contain("stopped calling it").And.Contain("POST /v1/lookup");
+        (await client.GetAsync("/.well-known/mimi-discovery", TestContext.Current.CancellationToken)).Status.Should().Be(200, "the breaker is per endpoint");
     }
 
     [Fact]

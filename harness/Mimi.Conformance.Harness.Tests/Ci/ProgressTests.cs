@@ -12,7 +12,7 @@ public sealed class ProgressTests
         [37m{"$type":"test-case-starting","TestCaseUniqueID":"c1","TestCaseDisplayName":"Mimi.Conformance.Suite.Removal.RemovalTests.Removed_mapping_is_gone","Traits":{"Requirement":["DISC-R-09"]}}
         {"$type":"test-case-starting","TestCaseUniqueID":"c2","TestCaseDisplayName":"Mimi.Conformance.Suite.Metadata.MetadataTests.Metadata(x: 1)","Traits":{"Requirement":["PROF-META-01"]}}
         {"$type":"test-passed","TestCaseUniqueID":"c2","ExecutionTime":0.1}
-        [0m{"$type":"test-failed","TestCaseUniqueID":"c1","Messages":["gone-after: expected not_found"],"ExceptionTypes":["X"]}
+        [0m{"$type":"test-failed","TestCaseUniqueID":"c1","Messages":["gone-after: expected not_found"],"ExceptionTypes":["Mimi.Conformance.Suite.Infrastructure.ConformanceFailure"]}
         not json at all
         {"$type":"test-assembly-finished","TestsTotal":2,"TestsFailed":1,"TestsSkipped":0,"TestsNotRun":0}
         """;
@@ -28,6 +28,7 @@ public sealed class ProgressTests
         progress[0].Should().Be(new TestProgress("PROF-META-01", "Mimi.Conformance.Suite.Metadata.MetadataTests.Metadata(x: 1)", "pass", null, 1, 2));
         progress[1].Requirement.Should().Be("DISC-R-09");
         progress[1].Outcome.Should().Be("fail");
+        progress[1].Failed.Should().Be(1, "the line carries a running count");
         progress[1].Message.Should().Be("gone-after: expected not_found");
         var log = results.Select(r => r.LogLine).OfType<string>().ToList();
         log.Should().Contain(l => l.StartsWith("[FAIL] DISC-R-09 ", StringComparison.Ordinal));
@@ -55,7 +56,25 @@ public sealed class ProgressTests
         sink.Report(new TestProgress("DISC-R-09", "Mimi.Conformance.Suite.Removal.RemovalTests.Removed_mapping_is_gone", "fail", "x", 3, 12));
         sink.Report(new TestProgress(null, "Other", "pass", null, 4, 12));
 
-        output.ToString().Should().Be("[ 3/12] fail    DISC-R-09      Removed mapping is gone\n[ 4/12] pass    -              Other\n");
+        output.ToString().Should().Be("[ 3/12] fail           DISC-R-09      Removed mapping is gone   0 fail, 0 error\n[ 4/12] pass           -              Other   0 fail, 0 error\n");
+    }
+
+    [Fact]
+    public void Skips_and_harness_errors_use_the_reports_words_and_theory_rows_keep_their_arguments()
+    {
+        var parser = new SuiteProgressParser();
+        string[] stream =
+        [
+            """{"$type":"test-case-starting","TestCaseUniqueID":"c1","TestCaseDisplayName":"S.T.Rows","Traits":{"Requirement":["DISC-R-01"]}}""",
+            """{"$type":"test-skipped","TestCaseUniqueID":"c1","TestDisplayName":"S.T.Rows(kind: \"a\")","Reason":"not-verifiable: needs test control"}""",
+            """{"$type":"test-failed","TestCaseUniqueID":"c1","TestDisplayName":"S.T.Rows(kind: \"b\")","ExceptionTypes":["System.InvalidOperationException"],"Messages":["boom"]}""",
+        ];
+        var progress = stream.Select(parser.Parse).Select(r => r.Progress).OfType<TestProgress>().ToList();
+
+        progress.Select(p => p.Outcome).Should().Equal("not-verifiable", "error");
+        progress[1].Errors.Should().Be(1);
+        ProgressDisplay.Line(progress[0]).Should().Contain("Rows (kind: \"a\")");
+        ProgressDisplay.Line(progress[1]).Should().Contain("Rows (kind: \"b\")");
     }
 
     [Fact]

@@ -24,18 +24,34 @@ public sealed partial class SecretsScanTests
             var report = await ConformanceRun.ExecuteAsync(request, TimeProvider.System, TextWriter.Null, TestContext.Current.CancellationToken);
             report.Summary.ExitCode.Should().Be(1, "the fault breaks a MUST rule (PROF-RM-09) although its requirement is graded SHOULD");
 
-            var secrets = SecretForms().ToList();
+            var secrets = SecretForms().DistinctBy(s => s.Form, StringComparer.OrdinalIgnoreCase).ToDictionary(s => s.Form, s => s.What, StringComparer.OrdinalIgnoreCase);
+            var lengths = secrets.Keys.Select(k => k.Length).Distinct().ToArray();
             var files = Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories).ToList();
             files.Should().Contain(f => f.EndsWith("report.html", StringComparison.Ordinal));
             var leaks = new List<string>();
             foreach (var file in files)
             {
+                // One pass per file: every run of key-alphabet characters, looked up by window in one set.
                 var text = await File.ReadAllTextAsync(file);
-                leaks.AddRange(secrets.Where(s => text.Contains(s.Form, StringComparison.OrdinalIgnoreCase)).Select(s => $"{Path.GetFileName(file)}: {s.What}"));
+                foreach (Match run in KeyAlphabetRun().Matches(text))
+                {
+                    foreach (var length in lengths.Where(l => l <= run.Length))
+                    {
+                        for (var i = 0; i + length <= run.Length; i++)
+                        {
+                            if (secrets.TryGetValue(run.Value.Substring(i, length), out var what))
+                                leaks.Add($"{Path.GetFileName(file)}: {what}");
+                        }
+                    }
+                }
                 leaks.AddRange(AuthorizationValue().Matches(text).Select(m => $"{Path.GetFileName(file)}: authorization value {m.Value[..Math.Min(40, m.Value.Length)]}"));
+                leaks.AddRange(BearerValue().Matches(text).Select(m => $"{Path.GetFileName(file)}: bearer credential {m.Value[..Math.Min(30, m.Value.Length)]}"));
+                leaks.AddRange(IssuedCredential().Matches(text).Select(m => $"{Path.GetFileName(file)}: credential handed out by the DP {m.Value[..Math.Min(40, m.Value.Length)]}"));
                 if (text.Contains("PRIVATE KEY", StringComparison.Ordinal))
                     leaks.Add($"{Path.GetFileName(file)}: PEM private key");
             }
+            report.Requirements.SelectMany(r => r.Tests).SelectMany(t => t.Exchanges).Should().Contain(e => e.Url.EndsWith("/clients", StringComparison.Ordinal) && e.Status == 201,
+                "the run registered clients, so credentials were handed out to be redacted");
             leaks.Should().BeEmpty();
         }
         finally
@@ -60,4 +76,14 @@ public sealed partial class SecretsScanTests
 
     [GeneratedRegex(@"""authorization""\s*:\s*""(?!\[redacted\])[^""]+""", RegexOptions.IgnoreCase)]
     private static partial Regex AuthorizationValue();
+
+    [GeneratedRegex(@"Bearer\s+(?!\[redacted\]|\$)[A-Za-z0-9_-]{20,}")]
+    private static partial Regex BearerValue();
+
+    /// <summary>A test-control /clients answer whose credential survived, raw or JSON-escaped inside another document.</summary>
+    [GeneratedRegex(@"\\?""credential\\?""\s*:\s*\\?""(?!\[redacted\])[A-Za-z0-9_-]{8,}")]
+    private static partial Regex IssuedCredential();
+
+    [GeneratedRegex(@"[A-Za-z0-9+/_=-]{20,}")]
+    private static partial Regex KeyAlphabetRun();
 }

@@ -43,6 +43,20 @@ public sealed class ConformanceFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// The client even when the metadata was unusable, for the one test whose subject is the metadata: a DP's
+    /// malformed metadata is that test's failure, not a harness error. Null only when the configuration is broken.
+    /// </summary>
+    internal DpClient? MetadataClient
+    {
+        get
+        {
+            if (_client is not null)
+                _client.Sink = Evidence.Current;
+            return _client;
+        }
+    }
+
     /// <summary>The typed profile client of the DP under test, recording into the current test's evidence.</summary>
     internal ProfileClient Profile
     {
