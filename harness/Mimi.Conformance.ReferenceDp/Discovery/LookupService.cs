@@ -20,6 +20,7 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, LiveP
     public static readonly Duty ServeExactBytes = new("lookup.serve-exact-bytes");
     public static readonly Duty DistinguishOptOut = new("lookup.distinguish-opt-out");
     public static readonly Duty StableOrder = new("lookup.stable-order");
+    public static readonly Duty OldestFirst = new("lookup.oldest-first");
     public static readonly Duty WithholdUnnamedDisclosures = new("lookup.withhold-unnamed-disclosures");
     public static readonly Duty ExactTagMatch = new("lookup.exact-tag-match");
     public static readonly Duty FixedDisclosureSize = new("lookup.fixed-disclosure-size");
@@ -47,6 +48,8 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, LiveP
         if (hits.Length > 0 && hits.All(h => IsOptOut(h.Mapping)) && !policy.Performs(DistinguishOptOut))
             return [];
         if (hits.Length > 1 && !policy.Performs(StableOrder) && Interlocked.Increment(ref _calls) % 2 == 0)
+            Array.Reverse(hits);
+        else if (hits.Length > 1 && !policy.Performs(OldestFirst))
             Array.Reverse(hits);
         return hits;
     }

@@ -30,6 +30,8 @@ internal static class FaultRegistry
             ["DISC-L-01", "DISC-L-05", "DISC-R-01", "PROF-SIG-03", "PROF-SIG-05", "PROF-PUB-03"], [PublishVerification.TrustOnlyKnownCsips]),
         new("skip-dp-countersign", "publish stores and returns the mapping without the DP's countersignature",
             ["DISC-L-03", "PROF-SIG-01"], [PublishService.Countersign]),
+        new("newest-first", "lookup serves the mappings of a CSI newest first: stable, but not the order the profile fixes",
+            ["DISC-M-03", "PROF-LU-05"], [LookupService.OldestFirst]),
         new("drop-second-mapping", "lookup returns only the first live mapping of a CSI",
             ["DISC-L-14", "DISC-M-02", "DISC-M-06", "DISC-L-17", "DISC-R-03", "DISC-R-05", "DISC-R-09", "PROF-TAG-08"], [LookupService.ServeEveryMapping]),
         new("conflate-opt-out", "lookup answers not_found when every live mapping of the CSI lists no MSP (opt-out)",
