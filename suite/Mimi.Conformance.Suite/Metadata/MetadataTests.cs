@@ -12,7 +12,7 @@ public sealed class MetadataTests(ConformanceFixture dp)
         foreach (var setup in dp.SetupExchanges)
             Evidence.Current.Record(setup);
         var client = dp.MetadataClient ?? dp.Client;
-        var response = Expect.Reachable(await client.GetAsync(ProfileConstants.MetadataPath), "metadata");
+        var response = Expect.Reachable(await client.GetAsync(ProfileConstants.MetadataPath), $"metadata {ProfileConstants.MetadataPath}");
         Expect.Status(response, 200, "metadata-status");
         Expect.That(response.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true,
             "metadata-content-type", "application/json", response.ContentType ?? "(none)");
