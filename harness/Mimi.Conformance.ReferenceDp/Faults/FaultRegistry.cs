@@ -41,7 +41,7 @@ internal static class FaultRegistry
         new("ignore-remove", "remove answers 200 with the mapping ids but removes nothing",
             ["DISC-L-16", "DISC-L-17", "DISC-L-19", "DISC-L-19A", "DISC-M-06", "DISC-R-09", "DISC-R-10", "PROF-RM-05", "PROF-RM-12", "PROF-RM-13"], [RemovalService.ApplyRecipientRemoval, RemovalService.ApplyCsipRemoval]),
         new("accept-any-remover", "remove skips signer authorization: any well-formed removal is accepted",
-            ["DISC-R-10", "PROF-RM-09", "PROF-RM-04", "DISC-R-09", "PROF-RM-03"], [RemovalService.AuthorizeRemover]),
+            ["DISC-R-10", "PROF-RM-09", "PROF-RM-02", "PROF-RM-04", "DISC-R-09", "PROF-RM-03"], [RemovalService.AuthorizeRemover]),
         new("serve-plain-http", "the DP listens with plain HTTP (no TLS) and advertises an http:// URL",
             ["DISC-R-07", "DISC-L-23", "PROF-TR-01", "PROF-TR-02", "PROF-TR-03", "PROF-FED-05"], [ReferenceDpHost.ServeTls], AtStart: true),
         new("problem-as-html", "refusals keep their status but come as an HTML page instead of problem+json",

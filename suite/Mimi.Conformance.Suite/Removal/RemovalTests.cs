@@ -77,6 +77,7 @@ public sealed class RemovalTests(ConformanceFixture dp)
 
     [Fact, Requirement("DISC-R-10")]
     [Requirement("PROF-RM-09")]
+    [Requirement("PROF-RM-02")]
     public async Task A_stranger_cannot_remove_a_mapping()
     {
         await AssertRemovalRefused(_ops.Parties.Stranger, SignerRoles.Recipient, "a removal signed by an unrelated key claiming recipient");
