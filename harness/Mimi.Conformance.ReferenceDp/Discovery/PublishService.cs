@@ -23,6 +23,7 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
     public static readonly Duty ImplicitDefault = new("publish.untagged-is-default");
     public static readonly Duty EnforceTagLimits = new("publish.enforce-tag-limits");
     public static readonly Duty CheckOwnDp = new("publish.check-own-dp");
+    public static readonly Duty EnforceMspLimit = new("publish.enforce-msp-limit");
     public static readonly Duty RefuseRemovedPayload = new("publish.refuse-removed-payload");
     public static readonly Duty AnswerLiveWith200 = new("publish.answer-live-with-200");
 
@@ -105,7 +106,7 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
 
     private void CheckLimits(MappingPayload payload)
     {
-        if (payload.Msps.Count > limits.MaxMsps)
+        if (payload.Msps.Count > limits.MaxMsps && policy.Performs(EnforceMspLimit))
             throw new ProblemException(Problems.InvalidMapping, $"{payload.Msps.Count} MSPs; this DP accepts at most {limits.MaxMsps}");
         foreach (var entry in payload.Msps)
         {

@@ -67,6 +67,15 @@ public sealed class RecipientAuthorizationTests(ConformanceFixture dp)
     public Task Mapping_for_another_dp_is_refused_as_wrong_dp() =>
         AssertRefusedAndInvisible(b => b with { DpId = "mimi://another-dp.example" }, "a mapping whose dp names another DP", 422, Problems.WrongDp);
 
+    [Fact, Requirement("DISC-R-02")]
+    [Requirement("PROF-PUB-11")]
+    public Task Mapping_with_more_msps_than_max_msps_is_refused()
+    {
+        var max = dp.Meta.Limit("max_msps") ?? 32;
+        MspEntry[] many = [.. Enumerable.Range(0, max + 1).Select(i => new MspEntry($"mimi://msp-{i}.limit.test", ["default"]))];
+        return AssertRefusedAndInvisible(b => b with { Msps = many, SignAsMsps = false }, $"{many.Length} MSP entries (max_msps {max})", 400, Problems.InvalidMapping);
+    }
+
     public static TheoryData<string> OutOfWindow => ["iat-ahead", "exp-passed", "iat-equals-exp"];
 
     [Theory, Requirement("DISC-R-04")]
