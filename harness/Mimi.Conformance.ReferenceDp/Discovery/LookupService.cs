@@ -21,6 +21,7 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, LiveP
     public static readonly Duty DistinguishOptOut = new("lookup.distinguish-opt-out");
     public static readonly Duty StableOrder = new("lookup.stable-order");
     public static readonly Duty OldestFirst = new("lookup.oldest-first");
+    public static readonly Duty StatusAfterFilter = new("lookup.status-after-filter");
     public static readonly Duty WithholdUnnamedDisclosures = new("lookup.withhold-unnamed-disclosures");
     public static readonly Duty ExactTagMatch = new("lookup.exact-tag-match");
     public static readonly Duty FixedDisclosureSize = new("lookup.fixed-disclosure-size");
@@ -53,6 +54,11 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, LiveP
             Array.Reverse(hits);
         return hits;
     }
+
+    /// <summary>PROFILE.md §6.3: <c>status</c> describes the mappings served, after <c>msp_filter</c>.</summary>
+    public string StatusOf(IReadOnlyList<LookupHit> served, string csi, string csiType, IReadOnlyList<string>? mspFilter) =>
+        served.Count > 0 || mspFilter is not null && store.LiveFor(csi, csiType, time.GetUtcNow().ToUnixTimeSeconds()).Count > 0 && !policy.Performs(StatusAfterFilter)
+            ? "found" : "not_found";
 
     private static bool IsOptOut(byte[] mapping) => MappingPayload.Decode(CoseSign.Decode(mapping, strict: false).Payload, strict: false).Msps.Count == 0;
 

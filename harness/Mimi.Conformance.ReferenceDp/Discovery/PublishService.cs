@@ -22,12 +22,18 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
     public static readonly Duty DefaultStandsAlone = new("publish.default-stands-alone");
     public static readonly Duty ImplicitDefault = new("publish.untagged-is-default");
     public static readonly Duty EnforceTagLimits = new("publish.enforce-tag-limits");
+    public static readonly Duty CheckOwnDp = new("publish.check-own-dp");
+    public static readonly Duty EnforceMspLimit = new("publish.enforce-msp-limit");
+    public static readonly Duty RefuseRemovedPayload = new("publish.refuse-removed-payload");
+    public static readonly Duty AnswerLiveWith200 = new("publish.answer-live-with-200");
 
     public PublishResult Publish(byte[] encoded, IReadOnlyList<TagDisclosure>? disclosures = null)
     {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         var check = PublishVerification.Verify(encoded, trust.Current, now, policy);
-        PublishVerification.ThrowOnFailure(check, identity.DpId);
+        // Without the dp check the DP takes a mapping addressed to any DP as if it were its own.
+        var expectedDp = check.Payload is { } named && named.Dp != identity.DpId && !policy.Performs(CheckOwnDp) ? named.Dp : identity.DpId;
+        PublishVerification.ThrowOnFailure(check, expectedDp, policy);
         var cose = check.Cose!;
         var payload = check.Payload!;
 
@@ -58,7 +64,9 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
         return outcome.State switch
         {
             PublishState.Inserted => new PublishResult(true, id, outcome.Mapping.Cose),
-            PublishState.AlreadyLive => new PublishResult(false, id, outcome.Mapping.Cose),
+            PublishState.AlreadyLive => new PublishResult(!policy.Performs(AnswerLiveWith200), id, outcome.Mapping.Cose),
+            // A DP that forgets removals answers a re-publication as if the mapping were still live.
+            PublishState.Replayed when !policy.Performs(RefuseRemovedPayload) => new PublishResult(false, id, outcome.Mapping.Cose),
             _ => throw new ProblemException(Problems.Replayed, $"mapping {id} was removed; its payload cannot be published again"),
         };
     }
@@ -98,7 +106,7 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
 
     private void CheckLimits(MappingPayload payload)
     {
-        if (payload.Msps.Count > limits.MaxMsps)
+        if (payload.Msps.Count > limits.MaxMsps && policy.Performs(EnforceMspLimit))
             throw new ProblemException(Problems.InvalidMapping, $"{payload.Msps.Count} MSPs; this DP accepts at most {limits.MaxMsps}");
         foreach (var entry in payload.Msps)
         {

@@ -21,6 +21,8 @@ internal static class PublishVerification
     public static readonly Duty RequireRecipientSignature = new("publish.require-recipient-signature");
     public static readonly Duty CheckCredentialValidity = new("publish.check-credential-validity");
     public static readonly Duty TrustOnlyKnownCsips = new("publish.trust-only-known-csips");
+    public static readonly Duty CheckMappingValidity = new("publish.check-mapping-validity");
+    public static readonly Duty NameUnsupportedCsi = new("publish.name-unsupported-csi");
 
     /// <summary>§5 rule 9 (joint-signature class): checked only after the DP has confirmed the mapping is for it.</summary>
     private static readonly HashSet<string> JointRules = ["dp-key-trusted", "dp-signature", "msp-key-trusted", "msp-signature", "msp-signers-listed"];
@@ -50,16 +52,23 @@ internal static class PublishVerification
             return Ignore(result, RequireRecipientSignature, "signer-roles", "recipient-key-bound", "recipient-signature");
         if (result.Steps.Any(s => s.Rule == "pop-validity" && !s.Passed) && !policy.Performs(CheckCredentialValidity))
             return Ignore(result, CheckCredentialValidity, "pop-validity");
+        if (result.FirstFailure?.Rule == "mapping-validity" && !policy.Performs(CheckMappingValidity))
+            return Ignore(result, CheckMappingValidity, "mapping-validity");
         if (result.FirstFailure?.Rule == "pop-issuer-trusted" && !policy.Performs(TrustOnlyKnownCsips))
             return ContinueWithoutIssuerCheck(result);
         return new PublishCheck(result.Steps, result.Cose, result.Payload, result.Pop);
     }
 
     /// <summary>The first failure as a problem: rules 1–8 first, then the dp check, then rule 9.</summary>
-    public static void ThrowOnFailure(PublishCheck check, string dpId)
+    public static void ThrowOnFailure(PublishCheck check, string dpId, LivePolicy policy)
     {
         if (check.Steps.FirstOrDefault(s => !s.Passed && !JointRules.Contains(s.Rule)) is { } basic)
-            throw new ProblemException(ProblemFor(basic.Rule, check.Cose?.Payload), $"{basic.Rule}: {basic.Detail}");
+        {
+            var type = ProblemFor(basic.Rule, check.Cose?.Payload);
+            if (type == Problems.UnsupportedCsi && !policy.Performs(NameUnsupportedCsi))
+                type = Problems.InvalidMapping;
+            throw new ProblemException(type, $"{basic.Rule}: {basic.Detail}");
+        }
         var payload = check.Payload ?? throw new InvalidOperationException("a verified mapping has a payload");
         if (payload.Dp != dpId)
             throw new ProblemException(Problems.WrongDp, $"the mapping is for DP \"{payload.Dp}\"; this DP is \"{dpId}\"");

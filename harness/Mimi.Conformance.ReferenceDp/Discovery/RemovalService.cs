@@ -14,6 +14,11 @@ internal sealed class RemovalService(DpIdentity identity, DpTrust trust, Mapping
     public static readonly Duty ApplyRecipientRemoval = new("remove.apply-recipient-removal");
     public static readonly Duty ApplyCsipRemoval = new("remove.apply-csip-removal");
     public static readonly Duty SingleUseNonces = new("remove.single-use-nonces");
+    public static readonly Duty CheckRemovalDp = new("remove.check-dp");
+    public static readonly Duty CheckRemovalFreshness = new("remove.check-freshness");
+    public static readonly Duty RequireRecipientMappingId = new("remove.require-recipient-mapping-id");
+    public static readonly Duty ReportUnknownMapping = new("remove.report-unknown-mapping");
+    public static readonly Duty NonceBeforeLiveness = new("remove.nonce-before-liveness");
 
     private static readonly SignedRequest Checks = new("removal", "a removal request of §6.4");
 
@@ -21,10 +26,26 @@ internal sealed class RemovalService(DpIdentity identity, DpTrust trust, Mapping
 
     public IReadOnlyList<string> Remove(byte[] encoded)
     {
+        try
+        {
+            return RemoveChecked(encoded);
+        }
+        catch (ProblemException e) when (e.Type == Problems.NotFound && !policy.Performs(ReportUnknownMapping))
+        {
+            // A DP that does not report unknown mappings answers success with nothing removed.
+            return [];
+        }
+    }
+
+    private IReadOnlyList<string> RemoveChecked(byte[] encoded)
+    {
         var (removal, request) = Checks.Decode(encoded, RemovalRequest.Decode);
         Checks.RequireCanonicalCsi(request.CsiType, request.Csi);
-        Checks.RequireAddressedTo(identity, request.Dp);
-        var now = Checks.RequireFresh(time, request.IssuedAt);
+        if (request.Dp == identity.DpId || policy.Performs(CheckRemovalDp))
+            Checks.RequireAddressedTo(identity, request.Dp);
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        if (Math.Abs(now - request.IssuedAt) <= ClockSkewSeconds || policy.Performs(CheckRemovalFreshness))
+            now = Checks.RequireFresh(time, request.IssuedAt);
 
         if (request.DisconnectedSince is { } since && (removal.Role != SignerRoles.Csip || request.Reason != "unassigned" || request.MappingId is not null || since > request.IssuedAt))
             throw new ProblemException(Problems.InvalidMapping, "disconnected_since belongs to a CSIP notice with reason \"unassigned\", no mapping_id, and a date not after its iat (§12.3)");
@@ -36,6 +57,10 @@ internal sealed class RemovalService(DpIdentity identity, DpTrust trust, Mapping
         {
             // A DP that does not authorize removers takes any well-formed removal.
         }
+
+        // A DP checking liveness before the nonce answers a replay whose mapping is gone with 404 (§6.4 order: 409).
+        if (request.MappingId is { } named && store.Find(named) is { Removed: true } && !policy.Performs(NonceBeforeLiveness))
+            throw new ProblemException(Problems.NotFound, $"mapping {named} is no longer live");
 
         // Without single-use nonces every removal counts as new, so a captured one can be replayed.
         var nonce = policy.Performs(SingleUseNonces) ? request.Nonce : [.. request.Nonce, .. BitConverter.GetBytes(Interlocked.Increment(ref _unique))];
@@ -61,6 +86,9 @@ internal sealed class RemovalService(DpIdentity identity, DpTrust trust, Mapping
         switch (removal.Role)
         {
             case SignerRoles.Recipient:
+                // Without this check a recipient removal with no mapping_id removes every mapping of the CSI, unauthorized.
+                if (request.MappingId is null && !policy.Performs(RequireRecipientMappingId))
+                    return;
                 var mappingId = request.MappingId
                     ?? throw new ProblemException(Problems.InvalidMapping, "a removal with role recipient must name mapping_id");
                 // Removed mappings count too: the recipient key of a removed mapping still authenticates, so a

@@ -70,7 +70,7 @@ internal sealed class DiscoveryEndpoints(PublishService publish, LookupService l
             (hits, unavailable) = await federation.LookupAsync(request, hits, ctx, ctx.RequestAborted);
         if (unavailable.Count > 0 && federation?.FailOnPeerError == true)
             throw new ProblemException(Problems.PeerUnavailable, $"{unavailable.Count} peer(s) failed");
-        var status = hits.Count > 0 ? "found" : "not_found";
+        var status = lookup.StatusOf(hits, request.Csi, request.CsiType, request.MspFilter);
         bool? partial = unavailable.Count > 0 ? true : null;
         var missing = unavailable.Count > 0 ? unavailable : null;
         if (request.Format == "compact")

@@ -13,6 +13,7 @@ internal sealed class ErrorHandling(ILogger<ErrorHandling> logger, LivePolicy po
 {
     public static readonly Duty AnswerProblemJson = new("errors.answer-problem-json");
     public static readonly Duty AnswerBadInputWith4xx = new("errors.answer-bad-input-with-4xx");
+    public static readonly Duty StatusMemberMatches = new("errors.status-member-matches");
 
     public async Task InvokeAsync(HttpContext ctx, RequestDelegate next)
     {
@@ -55,6 +56,12 @@ internal sealed class ErrorHandling(ILogger<ErrorHandling> logger, LivePolicy po
         if (problem.Type == Problems.MalformedRequest && !policy.Performs(AnswerBadInputWith4xx))
         {
             await Replies.ProblemAsync(ctx, new ProblemException(ProblemCatalog.InternalError, "malformed input crashed the handler"));
+            return;
+        }
+        // A DP that writes a fixed status member: it disagrees with the HTTP status of every non-400 refusal.
+        if (problem.Status != 400 && !policy.Performs(StatusMemberMatches))
+        {
+            await Replies.ProblemAsync(ctx, problem, statusMember: 400);
             return;
         }
         await Replies.ProblemAsync(ctx, problem);

@@ -31,7 +31,7 @@ internal static class Replies
         return Task.CompletedTask;
     }
 
-    public static async Task ProblemAsync(HttpContext ctx, ProblemException problem, string? allow = null)
+    public static async Task ProblemAsync(HttpContext ctx, ProblemException problem, string? allow = null, int? statusMember = null)
     {
         // Clear() drops headers set by the handler (e.g. a half-built success), keeping the problem self-contained.
         ctx.Response.Clear();
@@ -40,7 +40,7 @@ internal static class Replies
             ctx.Response.Headers.Allow = allow;
         ctx.Response.ContentType = ProblemContentType;
         NoStore(ctx);
-        var body = new ProblemBody(problem.Type, problem.Title, problem.Status, problem.Detail);
+        var body = new ProblemBody(problem.Type, problem.Title, statusMember ?? problem.Status, problem.Detail);
         await JsonSerializer.SerializeAsync(ctx.Response.Body, body, DpJson.Default.ProblemBody, ctx.RequestAborted);
     }
 

@@ -1,4 +1,5 @@
 using Mimi.Conformance.ReferenceDp.Discovery;
+using Mimi.Conformance.ReferenceDp.Faults;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
 namespace Mimi.Conformance.ReferenceDp.Endpoints;
@@ -12,13 +13,18 @@ internal sealed record DpRoute(string Path, IReadOnlyDictionary<string, RequestD
 /// </summary>
 internal sealed class Router
 {
+    public static readonly Duty AnswerUnknownPathNotFound = new("router.answer-unknown-path-not-found");
+    public static readonly Duty NameAllowedMethods = new("router.name-allowed-methods");
+
     private readonly Dictionary<string, DpRoute> _routes;
+    private readonly LivePolicy? _policy;
     private readonly string? _disabledTestControlBase;
     private readonly byte[]? _testControlToken;
 
     /// <param name="testControlToken">When set, test control answers only requests carrying it in Mimi-Test-Control-Token (serve-dp prints it).</param>
-    public Router(IEnumerable<DpRoute> routes, string? disabledTestControlBase, string? testControlToken = null)
+    public Router(IEnumerable<DpRoute> routes, string? disabledTestControlBase, string? testControlToken = null, LivePolicy? policy = null)
     {
+        _policy = policy;
         _routes = routes.ToDictionary(r => r.Path, StringComparer.Ordinal);
         _disabledTestControlBase = disabledTestControlBase;
         _testControlToken = testControlToken is null ? null : System.Text.Encoding.UTF8.GetBytes(testControlToken);
@@ -35,10 +41,12 @@ internal sealed class Router
                 return handler(ctx);
             return Replies.ProblemAsync(ctx,
                 new ProblemException(Problems.MethodNotAllowed, $"{Clip(ctx.Request.Method)} is not allowed here; use {string.Join(", ", route.Methods.Keys)}"),
-                allow: string.Join(", ", route.Methods.Keys));
+                allow: _policy?.Performs(NameAllowedMethods) == false ? null : string.Join(", ", route.Methods.Keys));
         }
         if (_disabledTestControlBase is { } b && (path == b || path.StartsWith(b + "/", StringComparison.Ordinal)))
             return Replies.ProblemAsync(ctx, new ProblemException(Problems.TestControlDisabled, "this DP was started without test control"));
+        if (_policy?.Performs(AnswerUnknownPathNotFound) == false)
+            return Replies.ProblemAsync(ctx, new ProblemException(Problems.MalformedRequest, $"no endpoint at {Clip(path)}"));
         return Replies.ProblemAsync(ctx, new ProblemException(Problems.NotFound, $"no endpoint at {Clip(path)}"));
     }
 

@@ -147,7 +147,7 @@ internal static class ReferenceDpHost
                 };
                 routes = [.. routes, .. new TestControlEndpoints(trust, store, clock, limits, identity, onReset).Routes, .. peerControl.Routes, .. antiEnumeration?.TestControlRoutes ?? []];
             }
-            var router = new Router(routes, options.TestControl ? null : Paths.TestControl, options.TestControlToken);
+            var router = new Router(routes, options.TestControl ? null : Paths.TestControl, options.TestControlToken, policy);
             var errors = new ErrorHandling(app.Services.GetRequiredService<ILogger<ErrorHandling>>(), policy);
             if (options.DutyRecorder is not null)
                 app.Use((ctx, next) =>

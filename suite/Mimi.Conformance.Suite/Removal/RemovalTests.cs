@@ -1,3 +1,5 @@
+using Mimi.Conformance.Harness.Roles;
+using Mimi.Conformance.Protocol.Profile;
 using Mimi.Conformance.Suite.Infrastructure;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
@@ -75,6 +77,7 @@ public sealed class RemovalTests(ConformanceFixture dp)
 
     [Fact, Requirement("DISC-R-10")]
     [Requirement("PROF-RM-09")]
+    [Requirement("PROF-RM-02")]
     public async Task A_stranger_cannot_remove_a_mapping()
     {
         await AssertRemovalRefused(_ops.Parties.Stranger, SignerRoles.Recipient, "a removal signed by an unrelated key claiming recipient");
@@ -89,6 +92,7 @@ public sealed class RemovalTests(ConformanceFixture dp)
 
     [Fact, Requirement("DISC-R-10")]
     [Requirement("PROF-RM-09")]
+    [Requirement("PROF-RM-04")]
     public async Task An_untrusted_csip_cannot_remove_a_mapping()
     {
         await AssertRemovalRefused(_ops.Parties.UntrustedCsip.Key, SignerRoles.Csip, "a removal signed by an untrusted CSIP");
@@ -103,5 +107,82 @@ public sealed class RemovalTests(ConformanceFixture dp)
         Expect.Refused(response, $"refuses {what}", 403);
         var after = await _ops.LookupAsync(csi);
         Expect.That(after.Mappings.Count == 1, "mapping-remains", "the mapping is still served", $"{after.Mappings.Count} mapping(s)");
+    }
+
+    /// <summary>Publishes one mapping, sends the removal <paramref name="removal"/> builds for it, and expects exactly this refusal with the mapping still served.</summary>
+    private async Task AssertRemovalRefusedWith(Func<string, string, Mimi.Conformance.Protocol.Crypto.SigningKey, byte[]> removal, string what, int status, string problem)
+    {
+        dp.RequirePublishing();
+        var csi = _ops.Parties.NewE164();
+        var recipient = _ops.Parties.NewRecipientKey();
+        var id = (await _ops.PublishValidAsync(_ops.Mapping(csi, recipient, ["default"]))).Id;
+        var response = Expect.Reachable(await _ops.RemoveAsync(removal(csi, id, recipient)), "remove");
+        Expect.Refused(response, $"refuses {what}", status, problem);
+        var after = await _ops.LookupAsync(csi);
+        Expect.That(after.Mappings.Count == 1, "mapping-remains", "the mapping is still served", $"{after.Mappings.Count} mapping(s)");
+    }
+
+    [Fact, Requirement("DISC-R-10")]
+    [Requirement("PROF-RM-06")]
+    public Task A_removal_for_another_dp_is_refused_as_wrong_dp() =>
+        AssertRemovalRefusedWith((csi, id, key) => MappingBuilder.Removal(_ops.Parties, key, SignerRoles.Recipient, "mimi://another-dp.example", csi, id),
+            "a recipient removal whose dp names another DP", 422, Problems.WrongDp);
+
+    public static TheoryData<long> StaleOffsets => [-900, 900];
+
+    [Theory, Requirement("DISC-R-10")]
+    [Requirement("PROF-RM-07")]
+    [MemberData(nameof(StaleOffsets))]
+    public Task A_removal_more_than_300_s_from_the_dp_clock_is_refused_as_expired(long offset) =>
+        AssertRemovalRefusedWith((csi, id, key) => MappingBuilder.Removal(_ops.Parties, key, SignerRoles.Recipient, _ops.DpId, csi, id, issuedAt: _ops.Parties.Now + offset),
+            $"a recipient removal whose iat is {offset} s from now", 422, Problems.Expired);
+
+    [Fact, Requirement("DISC-R-09")]
+    [Requirement("PROF-RM-03")]
+    public Task A_recipient_removal_without_mapping_id_is_invalid() =>
+        AssertRemovalRefusedWith((csi, _, key) => _ops.Removal(key, SignerRoles.Recipient, csi, null),
+            "a recipient removal that names no mapping_id", 400, Problems.InvalidMapping);
+
+    [Fact, Requirement("DISC-R-09")]
+    [Requirement("PROF-RM-10")]
+    public async Task A_mapping_id_the_dp_does_not_hold_for_the_csi_is_not_found()
+    {
+        // A mapping_id it never held, and one it holds for another CSI.
+        await AssertRemovalRefusedWith((csi, _, key) => _ops.Removal(key, SignerRoles.Recipient, csi, MappingPayload.IdOf(_ops.Parties.Nonce())),
+            "a removal naming a mapping_id the DP never held", 404, Problems.NotFound);
+        await AssertRemovalRefusedWith((_, id, key) => _ops.Removal(key, SignerRoles.Recipient, _ops.Parties.NewE164(), id),
+            "a removal naming a mapping the DP holds for another CSI", 404, Problems.NotFound);
+    }
+
+    [Fact, Requirement("DISC-R-10")]
+    [Requirement("PROF-RM-08")]
+    [Requirement("PROF-RM-11")]
+    public async Task A_replayed_recipient_removal_whose_mapping_is_gone_is_replayed_not_not_found()
+    {
+        dp.RequirePublishing();
+        var csi = _ops.Parties.NewE164();
+        var recipient = _ops.Parties.NewRecipientKey();
+        var id = (await _ops.PublishValidAsync(_ops.Mapping(csi, recipient, ["default"]))).Id;
+        var removal = _ops.Removal(recipient, SignerRoles.Recipient, csi, id);
+        Expect.Status(Expect.Reachable(await _ops.RemoveAsync(removal), "remove"), 200, "first-removal-accepted");
+        var replay = Expect.Reachable(await _ops.RemoveAsync(removal), "replay");
+        Expect.Refused(replay, "the replay (nonce checked before liveness)", 409, Problems.Replayed);
+    }
+
+    [Fact, Requirement("DISC-R-09")]
+    [Requirement("PROF-RM-13")]
+    public async Task Republishing_a_removed_mapping_is_refused_as_replayed()
+    {
+        dp.RequirePublishing();
+        var csi = _ops.Parties.NewE164();
+        var recipient = _ops.Parties.NewRecipientKey();
+        var (cose, payload) = _ops.Mapping(csi, recipient, ["default"]).Build();
+        Expect.Status(Expect.Reachable(await _ops.PublishAsync(cose), "publish"), 201, "published");
+        var id = MappingPayload.IdOf(payload.Encode());
+        Expect.Status(Expect.Reachable(await _ops.RemoveAsync(_ops.Removal(recipient, SignerRoles.Recipient, csi, id)), "remove"), 200, "removed");
+        var again = Expect.Reachable(await _ops.PublishAsync(cose), "publish again");
+        Expect.Refused(again, "refuses the removed mapping's payload", 409, Problems.Replayed);
+        var after = await _ops.LookupAsync(csi);
+        Expect.That(after.Mappings.Count == 0, "stays-removed", "not_found with no mappings", $"{after.Status}, {after.Mappings.Count} mapping(s)");
     }
 }

@@ -1,3 +1,5 @@
+using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.Protocol.Profile.Wire;
 using Mimi.Conformance.Suite.Infrastructure;
 
 namespace Mimi.Conformance.Suite.Retrieval;
@@ -15,6 +17,35 @@ public sealed class CardinalityTests(ConformanceFixture dp)
         var lookup = await _ops.LookupAsync(_ops.Parties.NewE164());
         Expect.That(lookup.Status == "not_found" && lookup.Mappings.Count == 0 && lookup.Response.Status == 200,
             "no-mapping", "200 {status: not_found, mappings: []}", $"{lookup.Response.Describe()} status {lookup.Status ?? "(none)"}, {lookup.Mappings.Count} mapping(s)");
+    }
+
+    [Fact, Requirement("DISC-L-10")]
+    [Requirement("PROF-LU-07")]
+    public async Task An_msp_filter_serves_only_the_mappings_listing_its_msps_whole()
+    {
+        dp.RequirePublishing();
+        var csi = _ops.Parties.NewE164();
+        var (a, b) = (_ops.Parties.Msps[0].Id, _ops.Parties.Msps[1].Id);
+        var onlyA = await _ops.PublishValidAsync(_ops.Mapping(csi, _ops.Parties.NewRecipientKey(), ["default"]));
+        var onlyB = await _ops.PublishValidAsync(_ops.Mapping(csi, _ops.Parties.NewRecipientKey()) with { Msps = [new MspEntry(b, ["default"])] });
+        var whole = (await _ops.LookupAsync(csi)).Mappings.FirstOrDefault(m => m.Key == onlyA.Key);
+        var filtered = await _ops.LookupAsync(new LookupRequest(csi, ProfileConstants.CsiTypes.E164, MspFilter: [a]));
+        Expect.That(filtered.Mappings.Count == 1 && filtered.Mappings[0].Key == onlyA.Key, "filtered", $"only the mapping listing {a}",
+            $"{filtered.Mappings.Count} mapping(s){(filtered.Mappings.Any(m => m.Key == onlyB.Key) ? ", including the one listing only " + b : "")}");
+        Expect.That(whole is not null && filtered.Mappings[0].Bytes.AsSpan().SequenceEqual(whole.Bytes), "whole", "the mapping served byte for byte as without the filter",
+            whole is null ? "no unfiltered mapping to compare" : filtered.Mappings[0].Bytes.AsSpan().SequenceEqual(whole.Bytes) ? "identical" : "different bytes");
+    }
+
+    [Fact, Requirement("DISC-R-05")]
+    [Requirement("PROF-LU-08")]
+    public async Task An_msp_filter_that_leaves_no_mapping_gives_not_found()
+    {
+        dp.RequirePublishing();
+        var csi = _ops.Parties.NewE164();
+        await _ops.PublishValidAsync(_ops.Mapping(csi, _ops.Parties.NewRecipientKey(), ["default"]));
+        var filtered = await _ops.LookupAsync(new LookupRequest(csi, ProfileConstants.CsiTypes.E164, MspFilter: ["mimi://msp-none.conformance.test"]));
+        Expect.That(filtered.Response.Status == 200 && filtered.Status == "not_found" && filtered.Mappings.Count == 0 && filtered.HasMappingsArray, "filtered-out",
+            "200 {status: not_found, mappings: []}", $"{filtered.Response.Describe()} status {filtered.Status ?? "(none)"}, {filtered.Mappings.Count} mapping(s)");
     }
 
     [Fact, Requirement("DISC-R-05")]

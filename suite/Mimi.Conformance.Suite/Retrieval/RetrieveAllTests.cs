@@ -1,3 +1,4 @@
+using Mimi.Conformance.Protocol.Profile;
 using Mimi.Conformance.Suite.Infrastructure;
 
 namespace Mimi.Conformance.Suite.Retrieval;
@@ -23,5 +24,28 @@ public sealed class RetrieveAllTests(ConformanceFixture dp)
         var served = lookup.Mappings.Select(m => m.Key).ToArray();
         Expect.That(published.All(p => served.Contains(p.Key)), "all-returned", $"all {published.Count} published mappings (by nonce)", $"{served.Length} served: {string.Join(", ", served)}");
         Expect.That(served.Length == published.Count, "no-others", $"exactly {published.Count} mappings (the decoy CSI's mapping is not among them)", $"{served.Length}");
+    }
+
+    [Fact, Requirement("DISC-R-03")]
+    [Requirement("PROF-MAP-06")]
+    [Requirement("PROF-PUB-13")]
+    [Requirement("PROF-PUB-14")]
+    public async Task Publishing_again_answers_200_with_the_mapping_as_stored()
+    {
+        dp.RequirePublishing();
+        var csi = _ops.Parties.NewE164();
+        var (cose, payload) = _ops.Mapping(csi, _ops.Parties.NewRecipientKey(), ["default"]).Build();
+        var id = MappingPayload.IdOf(payload.Encode());
+        var first = Expect.Reachable(await _ops.PublishAsync(cose), "publish");
+        Expect.Status(first, 201, "new mapping: 201");
+        Expect.That(first.Json?["mapping_id"]?.ToString() == id, "new mapping: mapping_id", $"{id} (base64url SHA-256 of the payload)", first.Json?["mapping_id"]?.ToString() ?? "(none)");
+        var stored = first.Json?["mapping"]?.ToString();
+        Expect.That(B64.TryDecode(stored, out _), "new mapping: mapping", "the mapping as stored, base64url", stored ?? "(none)");
+        var again = Expect.Reachable(await _ops.PublishAsync(cose), "publish again");
+        Expect.Status(again, 200, "already live: 200");
+        Expect.That(again.Json?["mapping_id"]?.ToString() == id, "already live: mapping_id", id, again.Json?["mapping_id"]?.ToString() ?? "(none)");
+        Expect.That(again.Json?["mapping"]?.ToString() == stored, "already live: mapping", "the same mapping as stored (signatures unchanged)", again.Json?["mapping"]?.ToString() == stored ? "same" : "different");
+        var lookup = await _ops.LookupAsync(csi);
+        Expect.That(lookup.Mappings.Count == 1 && lookup.Mappings[0].MappingId == id, "lookup: mapping_id", $"one entry with mapping_id {id}", string.Join(", ", lookup.Mappings.Select(m => m.MappingId)));
     }
 }
