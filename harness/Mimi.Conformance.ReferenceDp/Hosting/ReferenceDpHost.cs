@@ -111,6 +111,7 @@ internal static class ReferenceDpHost
                 antiEnumeration = new AntiEnumerationEndpoints(issuer, aeStore, rateLimits, clock, policy, store);
             }
             var federationPolicy = options.Federation && options.TestControl ? new FederationPolicy(FederationModes.Local, options.Jurisdictions, options.ForwardJurisdictions) : null;
+            var peerLimiter = federationPolicy is null ? null : new PeerLimiter(federationPolicy.PeerLimit, clock, policy);
             var metadata = new MetadataEndpoint(identity, limits, options.TestControl, antiEnumeration?.Metadata, federationPolicy, peers, policy);
             // Invalidations go to every peer of the registry (PROFILE.md §11.1, §12.5) through the one pinned PeerClient.
             var broadcastLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<InvalidationBroadcaster>();
@@ -136,13 +137,14 @@ internal static class ReferenceDpHost
                 identity.DpId);
             IEnumerable<DpRoute> routes = [metadata.Route, .. discovery.Routes, .. antiEnumeration?.Routes ?? []];
             if (federationPolicy is not null)
-                routes = [.. routes, new PeerLookupEndpoint(lookup, identity, limits).Route];
+                routes = [.. routes, new PeerLookupEndpoint(lookup, identity, limits, trust, store, clock, policy, peerLimiter!, antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync).Route];
             if (options.TestControl)
             {
                 var peerControl = new PeerTestControl(peers, peerClient, trust, identity, limits);
                 Action onReset = () =>
                 {
                     aeStore?.Reset();
+                    peerLimiter?.Reset();
                     peerControl.Reset();
                 };
                 routes = [.. routes, .. new TestControlEndpoints(trust, store, clock, limits, identity, onReset).Routes, .. peerControl.Routes, .. antiEnumeration?.TestControlRoutes ?? []];
