@@ -92,6 +92,7 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
         if (authorization.StartsWith(BearerPrefix, StringComparison.Ordinal) && store.IsClient(authorization[BearerPrefix.Length..]))
         {
             var credential = authorization[BearerPrefix.Length..];
+            ctx.Items[RateLimitContext.IdentifiedClientItem] = credential;
             // A mode other than the declared default asks peers: its own, smaller window per client (PROFILE.md §10.4).
             if (federationDefault is not null && request.Federation is { } federation && federation.Mode != federationDefault)
             {

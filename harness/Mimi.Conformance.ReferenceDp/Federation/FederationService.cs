@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Mimi.Conformance.Protocol.Cose;
 using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.ReferenceDp.AntiEnumeration;
 using Mimi.Conformance.ReferenceDp.Discovery;
 using Mimi.Conformance.ReferenceDp.Endpoints;
 using Mimi.Conformance.ReferenceDp.Faults;
@@ -35,7 +36,9 @@ internal sealed record FederatedResult(IReadOnlyList<LookupHit> Hits, IReadOnlyL
 /// that identifies the sender), verifies what they answer under their registry keys, and merges it with the local
 /// answer: local first, then peers in registry order, byte-identical duplicates once, failures reported, never hidden.
 /// </summary>
-internal sealed class FederationService(PeerDirectory directory, PeerClient client, DpTrust trust, DpIdentity identity, TimeProvider time, LivePolicy dpPolicy, FederationPolicy policy, DpLimits limits)
+/// <param name="rateLimitContext">Set when the DP also claims anti-enumeration: every forward then carries <c>rl</c> (§11.6).</param>
+internal sealed class FederationService(PeerDirectory directory, PeerClient client, DpTrust trust, DpIdentity identity, TimeProvider time, LivePolicy dpPolicy, FederationPolicy policy, DpLimits limits,
+    RateLimitContext? rateLimitContext = null)
 {
     public static readonly Duty StripSenderIdentity = new("federation.strip-sender-identity");
     public static readonly Duty HonourLocalMode = new("federation.honour-local-mode");
@@ -48,6 +51,7 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
     public static readonly Duty TolerateFailingPeers = new("federation.tolerate-failing-peers");
     public static readonly Duty CreditPeersInFormats = new("federation.credit-peers-in-formats");
     public static readonly Duty SignPeerLookups = new("federation.sign-peer-lookups");
+    public static readonly Duty SendRateLimitContext = new("federation.send-rate-limit-context");
 
     public const int MaxConcurrentPeers = 16;
     public const int MaxListedDps = 64;
@@ -106,7 +110,8 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
             await gate.WaitAsync(ct);
             try
             {
-                var body = JsonSerializer.SerializeToUtf8Bytes(forward, DpJson.Default.PeerLookupRequest);
+                var rl = rateLimitContext is not null && dpPolicy.Performs(SendRateLimitContext) ? B64.Encode(rateLimitContext.For(sender, peer.DpId)) : null;
+                var body = JsonSerializer.SerializeToUtf8Bytes(forward with { Rl = rl }, DpJson.Default.PeerLookupRequest);
                 return await client.PostJsonAsync(peer, peer.PeerLookupPath!, body, ct, HeadersFor(peer, body, now, leaked));
             }
             finally
