@@ -50,7 +50,8 @@ internal static class CrossDpCheck
             return Both(Verdict.NotVerifiable, $"{(a.Meta.TestControlPath is null ? publisherName : viaName)} offers no test control; {Manual}");
 
         var parties = new Parties($"{publisher.Seed}/cross/{publisherName}/{viaName}", time);
-        var trustError = await TrustAsync(a, [parties.Csip.Trusted])
+        // Each trusts the other's dp keys: b imports a's mappings, and a answers b's signed peer lookups (PROFILE.md §11.3).
+        var trustError = await TrustAsync(a, [parties.Csip.Trusted, .. b.Meta.SigningKeys.Select(k => new TrustedKey(SignerRoles.Dp, b.Meta.DpId, k.PublicKey))])
             ?? await TrustAsync(b, [parties.Csip.Trusted, .. a.Meta.SigningKeys.Select(k => new TrustedKey(SignerRoles.Dp, a.Meta.DpId, k.PublicKey))]);
         if (trustError is not null)
             return Both(Verdict.Error, trustError);

@@ -33,8 +33,13 @@ public sealed class ReferenceDpFederationTests
 
     private static LookupRequest Federated(string csi, string mode) => new(csi, CsiTypes.E164, Federation: new FederationRequest(mode));
 
-    private static Task<HttpResponseMessage> PeerLookupAsync(DpTestHost dp, PeerLookupRequest request) =>
-        dp.PostAsync(ProfilePaths.PeerLookup, request, WireJson.Default.PeerLookupRequest);
+    /// <summary>A peer lookup as <paramref name="peer"/> (a registry peer of the DP) signs it (PROFILE.md §11.3).</summary>
+    private static Task<Mimi.Conformance.Harness.Client.DpResponse> SignedPeerLookupAsync(DpTestHost dp, FakePeerDp peer, PeerLookupRequest request)
+    {
+        var body = PeerLookups.Body(request);
+        var header = PeerLookups.Header(peer.Key, peer.DpId, dp.DpId, TimeProvider.System.GetUtcNow().ToUnixTimeSeconds(), System.Security.Cryptography.RandomNumberGenerator.GetBytes(16), body);
+        return dp.Profile.PeerLookupAsync(body, header, Ct);
+    }
 
     [Fact]
     public async Task A_silent_peer_times_out_into_a_partial_answer_with_the_other_peers_mappings()
@@ -104,15 +109,32 @@ public sealed class ReferenceDpFederationTests
         var imported = b.Countersign(MappingBuilder.For(parties, b.DpId, csi, parties.NewRecipientKey(), ["default"]).Build().Cose);
         Answer(await dp.Profile.ImportAsync(imported, Ct)).Status.Should().Be(201);
 
-        using var response = await PeerLookupAsync(dp, new PeerLookupRequest(csi, CsiTypes.E164, Origin: b.DpId));
-        using var wildcard = await PeerLookupAsync(dp, new PeerLookupRequest("*", CsiTypes.E164, Origin: b.DpId));
-        var answer = await JsonOf(response);
+        var (status, answer) = Answer(await SignedPeerLookupAsync(dp, b, new PeerLookupRequest(csi, CsiTypes.E164, Origin: b.DpId)));
+        var (wildcard, _) = Answer(await SignedPeerLookupAsync(dp, b, new PeerLookupRequest("*", CsiTypes.E164, Origin: b.DpId)));
 
-        ((int)response.StatusCode).Should().Be(200);
+        status.Should().Be(200);
         answer!["mappings"]!.AsArray().Should().ContainSingle();
         B64.TryDecode(answer["mappings"]![0]!["mapping"]!.GetValue<string>(), out var served).Should().BeTrue();
         Mimi.Conformance.Protocol.Cose.CoseSign.Decode(served).Payload.Should().Equal(Mimi.Conformance.Protocol.Cose.CoseSign.Decode(own).Payload);
-        ((int)wildcard.StatusCode).Should().Be(400);
+        wildcard.Should().Be(400);
         b.RequestsTo(FakePeerDp.PeerLookupPath).Should().BeEmpty("a peer lookup is answered locally, never forwarded");
+    }
+
+    [Fact]
+    public async Task Forwards_carry_a_peer_auth_that_verifies_and_unsigned_peer_lookups_are_refused()
+    {
+        await using var a = await PeerAsync("peer-a");
+        await using var dp = await StartAsync();
+        await PointAtAsync(dp, a);
+
+        await LookupAsync(dp, Federated("+15550100", "all"));
+        var forward = a.RequestsTo(FakePeerDp.PeerLookupPath).Should().ContainSingle().Subject;
+        var (auth, problems) = PeerLookups.Check(forward, dp.Profile.Metadata.SigningKeys.Select(k => k.PublicKey), dp.DpId, a.DpId, TimeProvider.System.GetUtcNow().ToUnixTimeSeconds());
+        var (unsigned, body) = Answer(await dp.Profile.PeerLookupAsync(PeerLookups.Body(new PeerLookupRequest("+15550100", CsiTypes.E164, Origin: a.DpId)), null, Ct));
+
+        problems.Should().BeEmpty();
+        auth!.Nonce.Should().HaveCount(16);
+        unsigned.Should().Be(403);
+        body!["type"]!.GetValue<string>().Should().Be(Problems.Unauthorized);
     }
 }

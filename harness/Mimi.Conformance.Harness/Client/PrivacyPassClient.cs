@@ -9,6 +9,13 @@ namespace Mimi.Conformance.Harness.Client;
 /// <summary>The DP's metadata <c>rate_limit</c> (PROFILE.md §10), read leniently: null members mean "not declared".</summary>
 internal sealed record RateLimitPolicy(int? Allowance, long? WindowSeconds, string IssuerDirectory, int? IdentifiedLimit, long? IdentifiedWindowSeconds)
 {
+    /// <summary>Whether <c>rate_limit.non_default</c> is present at all (PROFILE.md §10.4), whatever it holds.</summary>
+    public bool NonDefaultDeclared { get; init; }
+
+    public int? NonDefaultLimit { get; init; }
+
+    public long? NonDefaultWindowSeconds { get; init; }
+
     public static RateLimitPolicy? Parse(JsonObject? metadata)
     {
         if (metadata?["rate_limit"] is not JsonObject rl)
@@ -18,7 +25,12 @@ internal sealed record RateLimitPolicy(int? Allowance, long? WindowSeconds, stri
         return new RateLimitPolicy(
             Int(anon?["allowance"]), Long(anon?["window_s"]),
             anon?["issuer_directory"] is JsonValue d && d.TryGetValue<string>(out var ds) ? ds : PrivacyPassConstants.DirectoryPath,
-            Int(ident?["limit"]), Long(ident?["window_s"]));
+            Int(ident?["limit"]), Long(ident?["window_s"]))
+        {
+            NonDefaultDeclared = rl["non_default"] is not null,
+            NonDefaultLimit = Int((rl["non_default"] as JsonObject)?["limit"]),
+            NonDefaultWindowSeconds = Long((rl["non_default"] as JsonObject)?["window_s"]),
+        };
     }
 
     private static int? Int(JsonNode? n) => n is JsonValue v && v.TryGetValue<int>(out var i) ? i : null;

@@ -44,6 +44,14 @@ internal sealed class ProfileClient(DpClient http, DpMetadata metadata)
         http.PostJsonAsync(metadata.InvalidatePath, new InvalidateRequest(B64.Encode(invalidation)), WireJson.Default.InvalidateRequest, ct: ct);
 
     /// <summary>
+    /// §11.3 DP-to-DP lookup, as a peer DP the harness plays: exactly these body bytes (the signature covers them), with
+    /// this <c>Mimi-Peer-Auth</c> value (null: none), at the advertised <c>endpoints.peer_lookup</c> or the default path (§6).
+    /// </summary>
+    public Task<DpResponse> PeerLookupAsync(byte[] body, string? peerAuth, CancellationToken ct = default) =>
+        http.SendAsync(HttpMethod.Post, http.Resolve(metadata.PeerLookupPath ?? ProfilePaths.PeerLookup),
+            body, DpClient.JsonContentType, peerAuth is null ? [] : [new(PeerAuth.Header, peerAuth)], ct);
+
+    /// <summary>
     /// §6.3 lookup. A DP of the anti-enumeration class answers a lookup without a token with a PrivateToken challenge
     /// (§10.4): with <paramref name="tokens"/> the challenge is answered with a token and the lookup sent once more.
     /// <paramref name="headers"/> go with every attempt (e.g. a cookie the DP must not pass on).

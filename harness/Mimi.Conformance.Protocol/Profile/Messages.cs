@@ -205,6 +205,49 @@ internal sealed record Invalidation(string FromDp, string ToDp, string Csi, stri
     }
 }
 
+/// <summary>
+/// The <c>Mimi-Peer-Auth</c> payload of a DP-to-DP lookup (PROFILE.md §11.3), inside a COSE_Sign1 with role dp: who
+/// asks whom, when, a fresh nonce, and <see cref="Body"/> = SHA-256 of the exact request body bytes sent.
+/// </summary>
+internal sealed record PeerAuth(string FromDp, string ToDp, long IssuedAt, byte[] Nonce, byte[] Body)
+{
+    public const string Header = "Mimi-Peer-Auth";
+    public const int BodyHashSize = 32;
+
+    private static readonly HashSet<string> Keys = ["v", "from_dp", "to_dp", "iat", "nonce", "body"];
+
+    /// <summary>The payload for a request body: <see cref="Body"/> is its SHA-256.</summary>
+    public static PeerAuth For(string fromDp, string toDp, long issuedAt, byte[] nonce, ReadOnlySpan<byte> body) =>
+        new(fromDp, toDp, issuedAt, nonce, SHA256.HashData(body));
+
+    /// <summary>The header value: base64url of the COSE_Sign1 signed with <paramref name="key"/> under <paramref name="role"/> (dp).</summary>
+    public string Sign(Crypto.SigningKey key, string role = ProfileConstants.SignerRoles.Dp) =>
+        B64.Encode(Cose.CoseSign1.Sign(key, role, Encode()).Encode());
+
+    public byte[] Encode()
+    {
+        var w = CborMap.Writer();
+        w.WriteStartMap(6);
+        w.WriteTextString("v"); w.WriteInt64(1);
+        w.WriteTextString("iat"); w.WriteInt64(IssuedAt);
+        w.WriteTextString("body"); w.WriteByteString(Body);
+        w.WriteTextString("nonce"); w.WriteByteString(Nonce);
+        w.WriteTextString("to_dp"); w.WriteTextString(ToDp);
+        w.WriteTextString("from_dp"); w.WriteTextString(FromDp);
+        w.WriteEndMap();
+        return w.Encode();
+    }
+
+    public static PeerAuth Decode(byte[] encoded)
+    {
+        var m = CborMap.Parse(encoded, "peer-auth payload", Keys);
+        if (m.Required<long>("v") != 1)
+            throw new ProfileFormatException("unsupported peer-auth version");
+        return new PeerAuth(m.Required<string>("from_dp"), m.Required<string>("to_dp"), m.NonNegative("iat"),
+            m.Bytes("nonce", MappingPayload.NonceSize), m.Bytes("body", BodyHashSize));
+    }
+}
+
 /// <summary>CSI syntax (PROFILE.md §3): E.164 with '+' and 1–15 digits, or a simple lower-cased addr-spec.</summary>
 internal static partial class Csis
 {

@@ -32,13 +32,17 @@ internal sealed partial class AeJson : JsonSerializerContext;
 /// The anti-enumeration class (PROFILE.md §10): issuer directory and issuance, the lookup gate (Privacy Pass token,
 /// identified client, or a 401 challenge that is the same for every CSI), and test control's client registration.
 /// </summary>
-internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnumerationStore store, AntiEnumerationPolicy policy, TimeProvider clock, LivePolicy dpPolicy, MappingStore mappings)
+/// <param name="federationDefault">The declared default lookup mode when the DP federates (null: it does not, and limits no non-default lookups).</param>
+internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnumerationStore store, AntiEnumerationPolicy policy, TimeProvider clock, LivePolicy dpPolicy, MappingStore mappings,
+    string? federationDefault = null)
 {
     public static readonly Duty RequireToken = new("anti-enumeration.require-token");
     public static readonly Duty SpendTokensOnce = new("anti-enumeration.spend-tokens-once");
     public static readonly Duty EnforceAllowance = new("anti-enumeration.enforce-allowance");
     public static readonly Duty UniformChallenge = new("anti-enumeration.uniform-challenge");
     public static readonly Duty SendRetryAfter = new("anti-enumeration.send-retry-after");
+    public static readonly Duty LimitNonDefaultLookups = new("anti-enumeration.limit-non-default-lookups");
+    public static readonly Duty DeclareNonDefaultLimit = new("metadata.declare-non-default-limit");
 
     public const string TokenRequestPath = "/v1/token-request";
     public const string ClientsPath = Paths.TestControl + "/clients";
@@ -47,9 +51,11 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
     private readonly byte[] _directory = JsonSerializer.SerializeToUtf8Bytes(
         new IssuerDirectory(TokenRequestPath, [new TokenKeyEntry(PrivacyPassConstants.TokenTypeBlindRsa, B64.Encode(issuer.Spki), 0)]), AeJson.Default.IssuerDirectory);
 
+    /// <summary>Metadata <c>rate_limit</c>; read on every metadata render, so the undeclared-non-default-limit fault can switch it.</summary>
     public MetadataRateLimit Metadata => new(
         new AnonymousRateLimit("privacypass", PrivacyPassConstants.TokenTypeBlindRsa, policy.Allowance, policy.WindowSeconds, PrivacyPassConstants.DirectoryPath, TokenRequestPath),
-        new IdentifiedRateLimit(policy.IdentifiedLimit, policy.IdentifiedWindowSeconds, "bearer"));
+        new IdentifiedRateLimit(policy.IdentifiedLimit, policy.IdentifiedWindowSeconds, "bearer"),
+        federationDefault is not null && dpPolicy.Performs(DeclareNonDefaultLimit) ? AntiEnumerationPolicy.NonDefault : null);
 
     public IEnumerable<DpRoute> Routes =>
     [
@@ -85,7 +91,20 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
         }
         if (authorization.StartsWith(BearerPrefix, StringComparison.Ordinal) && store.IsClient(authorization[BearerPrefix.Length..]))
         {
-            var decision = store.Charge("lookup", authorization[BearerPrefix.Length..], policy.IdentifiedLimit, policy.IdentifiedWindowSeconds, Now, enforce: true);
+            var credential = authorization[BearerPrefix.Length..];
+            ctx.Items[RateLimitContext.IdentifiedClientItem] = credential;
+            // A mode other than the declared default asks peers: its own, smaller window per client (PROFILE.md §10.4).
+            if (federationDefault is not null && request.Federation is { } federation && federation.Mode != federationDefault)
+            {
+                var nonDefault = AntiEnumerationPolicy.NonDefault;
+                var charged = store.Charge("non-default", credential, nonDefault.Limit, nonDefault.WindowS, Now, enforce: true);
+                if (!charged.Allowed && dpPolicy.Performs(LimitNonDefaultLookups))
+                {
+                    await Problem(ctx, Problems.RateLimited, $"at most {nonDefault.Limit} non-default lookups (federation.mode other than {federationDefault}) per {nonDefault.WindowS} s for an identified client", RetryAfter(charged));
+                    return false;
+                }
+            }
+            var decision = store.Charge("lookup", credential, policy.IdentifiedLimit, policy.IdentifiedWindowSeconds, Now, enforce: true);
             if (decision.Allowed)
                 return true;
             await Problem(ctx, Problems.RateLimited, $"at most {policy.IdentifiedLimit} lookups per {policy.IdentifiedWindowSeconds} s for an identified client", RetryAfter(decision));

@@ -9,6 +9,9 @@ namespace Mimi.Conformance.ReferenceDp.AntiEnumeration;
 /// <summary>The allowances the DP advertises in metadata <c>rate_limit</c> and enforces (PROFILE.md §10).</summary>
 internal sealed record AntiEnumerationPolicy(int Allowance, long WindowSeconds, int IdentifiedLimit, long IdentifiedWindowSeconds)
 {
+    /// <summary>Non-default lookups per identified client (PROFILE.md §10.4, metadata <c>rate_limit.non_default</c>), when the DP also federates.</summary>
+    public static Protocol.Profile.Wire.RateWindow NonDefault { get; } = new(30, 60);
+
     /// <summary>The minutes' example: 50 anonymous lookups per 24 h; identified clients 120 lookups per minute.</summary>
     public static AntiEnumerationPolicy Default { get; } = new(50, 86_400, 120, 60);
 

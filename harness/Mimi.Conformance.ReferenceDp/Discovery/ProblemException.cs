@@ -15,6 +15,9 @@ internal sealed class ProblemException(string type, string detail) : Exception(d
     public string Title => ProblemCatalog.TitleOf(Type);
 
     public string Detail => Message;
+
+    /// <summary>Headers the refusal carries besides its body (e.g. <c>Retry-After</c> on a 429).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
 }
 
 /// <summary>The §2 table: status and title for each problem type.</summary>

@@ -50,6 +50,8 @@ internal sealed class ErrorHandling(ILogger<ErrorHandling> logger, LivePolicy po
         }
         if (!policy.Performs(AnswerProblemJson))
         {
+            foreach (var (name, value) in problem.Headers)
+                ctx.Response.Headers[name] = value;
             await Replies.BytesAsync(ctx, ProblemCatalog.StatusOf(problem.Type), "text/html; charset=utf-8", "<html><body><h1>Bad request</h1></body></html>"u8.ToArray());
             return;
         }

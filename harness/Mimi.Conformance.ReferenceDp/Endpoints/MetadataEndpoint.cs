@@ -16,17 +16,18 @@ internal sealed class MetadataEndpoint
     private readonly DpIdentity _identity;
     private readonly DpLimits _limits;
     private readonly bool _testControl;
-    private readonly MetadataRateLimit? _rateLimit;
+    private readonly Func<MetadataRateLimit>? _rateLimit;
     private readonly FederationPolicy? _federation;
     private readonly PeerDirectory? _peers;
     private readonly LivePolicy _policy;
     private readonly Lock _lock = new();
-    private (int Version, bool Declared, MetadataDocument Document, byte[] Bytes) _current;
+    private (int Version, bool Declared, bool PeerLimit, MetadataRateLimit? RateLimit, MetadataDocument Document, byte[] Bytes) _current;
 
     public static readonly Duty DeclareFederation = new("metadata.declare-federation");
+    public static readonly Duty DeclarePeerLimit = new("metadata.declare-peer-limit");
 
     /// <param name="federation">Null: the DP does not federate (local only, no federation class).</param>
-    public MetadataEndpoint(DpIdentity identity, DpLimits limits, bool testControl, MetadataRateLimit? rateLimit = null, FederationPolicy? federation = null, PeerDirectory? peers = null, LivePolicy? policy = null)
+    public MetadataEndpoint(DpIdentity identity, DpLimits limits, bool testControl, Func<MetadataRateLimit>? rateLimit = null, FederationPolicy? federation = null, PeerDirectory? peers = null, LivePolicy? policy = null)
     {
         _policy = policy ?? LivePolicy.Correct();
         _identity = identity;
@@ -35,7 +36,7 @@ internal sealed class MetadataEndpoint
         _rateLimit = rateLimit;
         _federation = federation;
         _peers = federation is null ? null : peers;
-        _current = Render(_peers?.Version ?? 0, _policy.Performs(DeclareFederation));
+        _current = Render(_peers?.Version ?? 0, _policy.Performs(DeclareFederation), federation is null || _policy.Performs(DeclarePeerLimit), _rateLimit?.Invoke());
     }
 
     public MetadataDocument Document => Current().Document;
@@ -46,22 +47,24 @@ internal sealed class MetadataEndpoint
         [HttpMethods.Head] = ctx => Replies.BytesAsync(ctx, StatusCodes.Status200OK, "application/json", ReadOnlyMemory<byte>.Empty),
     });
 
-    private (int Version, bool Declared, MetadataDocument Document, byte[] Bytes) Current()
+    private (int Version, bool Declared, bool PeerLimit, MetadataRateLimit? RateLimit, MetadataDocument Document, byte[] Bytes) Current()
     {
         var version = _peers?.Version ?? 0;
         var declared = _policy.Performs(DeclareFederation);
+        var peerLimit = _federation is null || _policy.Performs(DeclarePeerLimit);
+        var rateLimit = _rateLimit?.Invoke();
         lock (_lock)
         {
-            if (_current.Version != version || _current.Declared != declared)
-                _current = Render(version, declared);
+            if (_current.Version != version || _current.Declared != declared || _current.PeerLimit != peerLimit || _current.RateLimit != rateLimit)
+                _current = Render(version, declared, peerLimit, rateLimit);
             return _current;
         }
     }
 
-    private (int, bool, MetadataDocument, byte[]) Render(int version, bool declared)
+    private (int, bool, bool, MetadataRateLimit?, MetadataDocument, byte[]) Render(int version, bool declared, bool peerLimit, MetadataRateLimit? rateLimit)
     {
         List<string> classes = ["core", "joint-signature", "tag-privacy", "lifecycle"];
-        if (_rateLimit is not null)
+        if (rateLimit is not null)
             classes.Add("anti-enumeration");
         if (_federation is not null)
             classes.Add("federation");
@@ -73,11 +76,11 @@ internal sealed class MetadataEndpoint
             [CsiTypes.E164, CsiTypes.Email],
             classes,
             _federation is { } f && declared
-                ? new FederationInfo(f.Default, FederationModes.Every, f.Jurisdictions, f.ForwardJurisdictions, _peers?.Preferred ?? [])
+                ? new FederationInfo(f.Default, FederationModes.Every, f.Jurisdictions, f.ForwardJurisdictions, _peers?.Preferred ?? [], peerLimit ? f.PeerLimit : null)
                 : new FederationInfo(FederationModes.Local, [FederationModes.Local]),
             new LimitsInfo(_limits.MaxBodyBytes, _limits.MaxMsps, _limits.MaxTags, _limits.MaxTagBytes, _limits.DisclosureBytes),
             _testControl ? Paths.TestControl : null,
-            _rateLimit);
-        return (version, declared, document, JsonSerializer.SerializeToUtf8Bytes(document, DpJson.Default.MetadataDocument));
+            rateLimit);
+        return (version, declared, peerLimit, rateLimit, document, JsonSerializer.SerializeToUtf8Bytes(document, DpJson.Default.MetadataDocument));
     }
 }

@@ -38,6 +38,8 @@ internal static class Replies
         ctx.Response.StatusCode = problem.Status;
         if (allow is not null)
             ctx.Response.Headers.Allow = allow;
+        foreach (var (name, value) in problem.Headers)
+            ctx.Response.Headers[name] = value;
         ctx.Response.ContentType = ProblemContentType;
         NoStore(ctx);
         var body = new ProblemBody(problem.Type, problem.Title, statusMember ?? problem.Status, problem.Detail);

@@ -11,10 +11,20 @@ namespace Mimi.Conformance.ReferenceDp.Endpoints;
 internal static class RequestBody
 {
     public static async Task<T> ReadJsonAsync<T>(HttpContext ctx, JsonTypeInfo<T> typeInfo, int maxBytes)
+        where T : class => (await ReadJsonWithBytesAsync(ctx, typeInfo, maxBytes)).Value;
+
+    /// <summary>Like <see cref="ReadJsonAsync"/>, keeping the exact bytes received (a peer lookup's signature covers them, PROFILE.md §11.3).</summary>
+    public static async Task<(T Value, byte[] Bytes)> ReadJsonWithBytesAsync<T>(HttpContext ctx, JsonTypeInfo<T> typeInfo, int maxBytes)
         where T : class
     {
         RequireJsonMediaType(ctx.Request);
         var body = await ReadCappedAsync(ctx.Request, maxBytes, ctx.RequestAborted);
+        return (Parse(body, typeInfo), body);
+    }
+
+    private static T Parse<T>(byte[] body, JsonTypeInfo<T> typeInfo)
+        where T : class
+    {
         try
         {
             return JsonSerializer.Deserialize(body, typeInfo)

@@ -1,6 +1,8 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using Mimi.Conformance.Protocol.Cose;
 using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.ReferenceDp.AntiEnumeration;
 using Mimi.Conformance.ReferenceDp.Discovery;
 using Mimi.Conformance.ReferenceDp.Endpoints;
 using Mimi.Conformance.ReferenceDp.Faults;
@@ -20,7 +22,11 @@ internal static class FederationModes
 }
 
 /// <summary>What the DP declares in metadata <c>federation</c>: its default mode, where it is, where it may forward to (null = anywhere).</summary>
-internal sealed record FederationPolicy(string Default, IReadOnlyList<string> Jurisdictions, IReadOnlyList<string>? ForwardJurisdictions);
+internal sealed record FederationPolicy(string Default, IReadOnlyList<string> Jurisdictions, IReadOnlyList<string>? ForwardJurisdictions)
+{
+    /// <summary>What one asking DP gets at this DP's peer endpoint (metadata <c>federation.peer_limit</c>, PROFILE.md §11.3).</summary>
+    public RateWindow PeerLimit { get; init; } = PeerLimiter.Default;
+}
 
 /// <summary>A federated lookup's outcome: local and peer mappings merged (§11.5), and the peers without a usable answer.</summary>
 internal sealed record FederatedResult(IReadOnlyList<LookupHit> Hits, IReadOnlyList<UnavailablePeer> Unavailable);
@@ -30,7 +36,9 @@ internal sealed record FederatedResult(IReadOnlyList<LookupHit> Hits, IReadOnlyL
 /// that identifies the sender), verifies what they answer under their registry keys, and merges it with the local
 /// answer: local first, then peers in registry order, byte-identical duplicates once, failures reported, never hidden.
 /// </summary>
-internal sealed class FederationService(PeerDirectory directory, PeerClient client, DpTrust trust, DpIdentity identity, TimeProvider time, LivePolicy dpPolicy, FederationPolicy policy, DpLimits limits)
+/// <param name="rateLimitContext">Set when the DP also claims anti-enumeration: every forward then carries <c>rl</c> (§11.6).</param>
+internal sealed class FederationService(PeerDirectory directory, PeerClient client, DpTrust trust, DpIdentity identity, TimeProvider time, LivePolicy dpPolicy, FederationPolicy policy, DpLimits limits,
+    RateLimitContext? rateLimitContext = null)
 {
     public static readonly Duty StripSenderIdentity = new("federation.strip-sender-identity");
     public static readonly Duty HonourLocalMode = new("federation.honour-local-mode");
@@ -42,6 +50,8 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
     public static readonly Duty VerifyPeerAnswers = new("federation.verify-peer-answers");
     public static readonly Duty TolerateFailingPeers = new("federation.tolerate-failing-peers");
     public static readonly Duty CreditPeersInFormats = new("federation.credit-peers-in-formats");
+    public static readonly Duty SignPeerLookups = new("federation.sign-peer-lookups");
+    public static readonly Duty SendRateLimitContext = new("federation.send-rate-limit-context");
 
     public const int MaxConcurrentPeers = 16;
     public const int MaxListedDps = 64;
@@ -90,10 +100,9 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
         var unavailable = new List<UnavailablePeer>();
         var targets = Targets(mode, request.Federation?.Dps, unavailable);
         var filter = request.MspFilter is not null && dpPolicy.Performs(LookupService.ApplyMspFilter) ? request.MspFilter : null;
-        var body = JsonSerializer.SerializeToUtf8Bytes(
-            new PeerLookupRequest(request.Csi, request.CsiType, filter, identity.DpId, 1, dpPolicy.Performs(StripSenderIdentity) ? null : SenderOf(sender)),
-            DpJson.Default.PeerLookupRequest);
+        var forward = new PeerLookupRequest(request.Csi, request.CsiType, filter, identity.DpId, 1, dpPolicy.Performs(StripSenderIdentity) ? null : SenderOf(sender));
         var leaked = dpPolicy.Performs(StripSenderIdentity) ? null : SenderHeaders(sender);
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
 
         using var gate = new SemaphoreSlim(MaxConcurrentPeers);
         var replies = await Task.WhenAll(targets.Select(async peer =>
@@ -101,7 +110,9 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
             await gate.WaitAsync(ct);
             try
             {
-                return await client.PostJsonAsync(peer, peer.PeerLookupPath!, body, ct, leaked);
+                var rl = rateLimitContext is not null && dpPolicy.Performs(SendRateLimitContext) ? B64.Encode(rateLimitContext.For(sender, peer.DpId)) : null;
+                var body = JsonSerializer.SerializeToUtf8Bytes(forward with { Rl = rl }, DpJson.Default.PeerLookupRequest);
+                return await client.PostJsonAsync(peer, peer.PeerLookupPath!, body, ct, HeadersFor(peer, body, now, leaked));
             }
             finally
             {
@@ -229,6 +240,15 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
         {
             return false;
         }
+    }
+
+    /// <summary>Mimi-Peer-Auth (PROFILE.md §11.3): this DP, the peer, now, a fresh nonce and the hash of exactly these body bytes.</summary>
+    private List<KeyValuePair<string, string>> HeadersFor(PeerEntry peer, byte[] body, long now, IReadOnlyList<KeyValuePair<string, string>>? leaked)
+    {
+        List<KeyValuePair<string, string>> headers = [.. leaked ?? []];
+        if (dpPolicy.Performs(SignPeerLookups))
+            headers.Add(new(PeerAuth.Header, PeerAuth.For(identity.DpId, peer.DpId, now, RandomNumberGenerator.GetBytes(MappingPayload.NonceSize), body).Sign(identity.SigningKey)));
+        return headers;
     }
 
     /// <summary>forward-sender-identity: what a careless DP passes on.</summary>

@@ -64,19 +64,19 @@ internal sealed class PeerClient : IDisposable
         SendAsync(() => new HttpRequestMessage(HttpMethod.Get, url), ct);
 
     /// <summary>
-    /// POSTs a JSON body to one of a peer's endpoints (e.g. <c>peer.PeerLookupPath</c>). <paramref name="faultHeaders"/>
-    /// exists only for the forward-sender-identity fault: a correct caller never passes anything there.
+    /// POSTs a JSON body to one of a peer's endpoints (e.g. <c>peer.PeerLookupPath</c>). <paramref name="headers"/>: the
+    /// DP's own <c>Mimi-Peer-Auth</c> (PROFILE.md §11.3); anything a client sent only under the forward-sender-identity fault.
     /// </summary>
-    public Task<PeerReply> PostJsonAsync(PeerEntry peer, string path, ReadOnlyMemory<byte> json, CancellationToken ct, IReadOnlyList<KeyValuePair<string, string>>? faultHeaders = null) =>
-        PostJsonAsync(peer.Endpoint(path), json, ct, faultHeaders);
+    public Task<PeerReply> PostJsonAsync(PeerEntry peer, string path, ReadOnlyMemory<byte> json, CancellationToken ct, IReadOnlyList<KeyValuePair<string, string>>? headers = null) =>
+        PostJsonAsync(peer.Endpoint(path), json, ct, headers);
 
-    public Task<PeerReply> PostJsonAsync(Uri url, ReadOnlyMemory<byte> json, CancellationToken ct, IReadOnlyList<KeyValuePair<string, string>>? faultHeaders = null) =>
+    public Task<PeerReply> PostJsonAsync(Uri url, ReadOnlyMemory<byte> json, CancellationToken ct, IReadOnlyList<KeyValuePair<string, string>>? headers = null) =>
         SendAsync(() =>
         {
             var content = new ReadOnlyMemoryContent(json);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
-            foreach (var (name, value) in faultHeaders ?? [])
+            foreach (var (name, value) in headers ?? [])
                 request.Headers.TryAddWithoutValidation(name, value);
             return request;
         }, ct);

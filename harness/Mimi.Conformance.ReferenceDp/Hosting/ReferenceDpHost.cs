@@ -101,6 +101,7 @@ internal static class ReferenceDpHost
             app = builder.Build();
             app.Lifetime.ApplicationStopped.Register(peerClient.Dispose);
 
+            var federationPolicy = options.Federation && options.TestControl ? new FederationPolicy(FederationModes.Local, options.Jurisdictions, options.ForwardJurisdictions) : null;
             AntiEnumerationEndpoints? antiEnumeration = null;
             AntiEnumerationStore? aeStore = null;
             if (options.AntiEnumeration)
@@ -108,10 +109,10 @@ internal static class ReferenceDpHost
                 aeStore = new AntiEnumerationStore(dataDirectory);
                 var rateLimits = AntiEnumerationPolicy.For(policy);
                 var issuer = new PrivacyPassIssuer(IssuerKeyFile.LoadOrCreate(dataDirectory), new Uri(identity.DpId).Host, rateLimits.WindowSeconds, policy);
-                antiEnumeration = new AntiEnumerationEndpoints(issuer, aeStore, rateLimits, clock, policy, store);
+                antiEnumeration = new AntiEnumerationEndpoints(issuer, aeStore, rateLimits, clock, policy, store, federationPolicy?.Default);
             }
-            var federationPolicy = options.Federation && options.TestControl ? new FederationPolicy(FederationModes.Local, options.Jurisdictions, options.ForwardJurisdictions) : null;
-            var metadata = new MetadataEndpoint(identity, limits, options.TestControl, antiEnumeration?.Metadata, federationPolicy, peers, policy);
+            var peerLimiter = federationPolicy is null ? null : new PeerLimiter(federationPolicy.PeerLimit, clock, policy);
+            var metadata = new MetadataEndpoint(identity, limits, options.TestControl, antiEnumeration is null ? null : () => antiEnumeration.Metadata, federationPolicy, peers, policy);
             // Invalidations go to every peer of the registry (PROFILE.md §11.1, §12.5) through the one pinned PeerClient.
             var broadcastLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<InvalidationBroadcaster>();
             var broadcaster = new InvalidationBroadcaster(identity, clock, policy,
@@ -132,17 +133,19 @@ internal static class ReferenceDpHost
                 new InvalidationService(identity, trust, store, clock),
                 limits,
                 antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync,
-                federationPolicy is null ? null : new FederationService(peers, peerClient, trust, identity, clock, policy, federationPolicy, limits),
+                federationPolicy is null ? null : new FederationService(peers, peerClient, trust, identity, clock, policy, federationPolicy, limits,
+                    antiEnumeration is null ? null : RateLimitContext.LoadOrCreate(dataDirectory, AntiEnumerationPolicy.For(policy).IdentifiedWindowSeconds, clock, policy)),
                 identity.DpId);
             IEnumerable<DpRoute> routes = [metadata.Route, .. discovery.Routes, .. antiEnumeration?.Routes ?? []];
             if (federationPolicy is not null)
-                routes = [.. routes, new PeerLookupEndpoint(lookup, identity, limits).Route];
+                routes = [.. routes, new PeerLookupEndpoint(lookup, identity, limits, trust, store, clock, policy, peerLimiter!, antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync).Route];
             if (options.TestControl)
             {
                 var peerControl = new PeerTestControl(peers, peerClient, trust, identity, limits);
                 Action onReset = () =>
                 {
                     aeStore?.Reset();
+                    peerLimiter?.Reset();
                     peerControl.Reset();
                 };
                 routes = [.. routes, .. new TestControlEndpoints(trust, store, clock, limits, identity, onReset).Routes, .. peerControl.Routes, .. antiEnumeration?.TestControlRoutes ?? []];

@@ -357,6 +357,22 @@ internal sealed class MappingStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// Records a nonce of a request that removes nothing (a peer lookup, PROFILE.md §11.3) in the nonce table, so reset
+    /// forgets it like the others; false when it was recorded before.
+    /// </summary>
+    public bool TrySpendNonce(byte[] nonce, long now)
+    {
+        lock (_writeLock)
+        {
+            using var c = Open();
+            using var cmd = Command(c, null, "INSERT OR IGNORE INTO nonces (nonce, seen_at) VALUES ($n, $now);");
+            cmd.Parameters.AddWithValue("$n", nonce);
+            cmd.Parameters.AddWithValue("$now", now);
+            return cmd.ExecuteNonQuery() == 1;
+        }
+    }
+
     /// <summary>Test control reset: forget every mapping, nonce and key added through test control.</summary>
     public void Reset()
     {

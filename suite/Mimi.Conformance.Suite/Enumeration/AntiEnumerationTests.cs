@@ -253,6 +253,67 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
         Expect.Status(other, 200, "other-client-unaffected");
     }
 
+    [Fact, Requirement("DISC-L-12")]
+    [Requirement("PROF-AE-25")]
+    [Requirement("PROF-AE-26")]
+    public async Task Non_default_lookups_are_limited_per_client_as_declared_and_default_lookups_are_not()
+    {
+        RequireClass();
+        if (!dp.Meta.ConformanceClasses.Contains("federation"))
+            Expect.NotApplicable("non-default lookups exist only at a DP claiming both anti-enumeration and federation (PROFILE.md §10.4)");
+        var policy = _ops.Tokens.Policy!;
+        var identified = policy.IdentifiedLimit;
+        Expect.That(identified is > 0, "identified-limit-declared", "metadata rate_limit.identified.limit", $"{identified}");
+        // A mode other than the declared default that asks no peer: client_selected naming only this DP (its own
+        // dp_id is ignored, PROFILE.md §11.4), or local when client_selected is the default.
+        var declaredDefault = dp.Meta.Federation?["default"]?.ToString();
+        var mode = declaredDefault == "client_selected" ? "local" : "client_selected";
+        LookupRequest NonDefault() => Lookup(_ops.Parties.NewE164()) with { Federation = new FederationRequest(mode, mode == "client_selected" ? [dp.Meta.DpId] : null) };
+        var noisy = $"Bearer {await _ops.Tokens.NewCredentialAsync()}";
+
+        async Task<(int Served, DpResponse? Refused)> SpendAsync(int upTo)
+        {
+            var served = 0;
+            for (var i = 0; i < upTo; i++)
+            {
+                var answer = Expect.Reachable(await AskAsync(NonDefault(), noisy), "non-default lookup");
+                if (answer.Status != 200)
+                    return (served, answer);
+                served++;
+            }
+            return (served, null);
+        }
+
+        if (!policy.NonDefaultDeclared)
+        {
+            // A DP may leave non-default lookups unlimited; one that limits them below the identified limit without declaring it breaks PROF-AE-25.
+            if (identified > MaxLoop)
+                Expect.NotVerifiable($"the declared identified limit {identified} is above the harness's loop bound of {MaxLoop}");
+            var (served, refused) = await SpendAsync(identified!.Value);
+            Expect.That(refused is null, "undeclared-limit", $"no rate_limit.non_default declared, so {identified} non-default lookups (the identified limit) are served",
+                $"{served} served, then {refused?.Describe()}{(refused is null ? "" : Expect.ProblemType(refused))}");
+            Expect.NotApplicable($"the DP does not limit non-default lookups (no rate_limit.non_default; {served} of them served, the identified limit)");
+        }
+        var limit = policy.NonDefaultLimit;
+        Expect.That(limit is >= 1 && policy.NonDefaultWindowSeconds is >= 1, "non-default-declared", "rate_limit.non_default {\"limit\": N ≥ 1, \"window_s\": S ≥ 1}",
+            $"limit {limit?.ToString(CultureInfo.InvariantCulture) ?? "none"}, window_s {policy.NonDefaultWindowSeconds?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
+        if (limit > MaxLoop)
+            Expect.NotVerifiable($"the declared non-default limit {limit} is above the harness's loop bound of {MaxLoop}");
+        if (limit >= identified)
+            Expect.NotVerifiable($"the declared non-default limit {limit} is not below the identified limit {identified}, which would refuse first");
+
+        var (count, throttled) = await SpendAsync(limit!.Value + 1);
+        Expect.That(count == limit && throttled?.Status == 429 && (!throttled.IsProblem || throttled.ProblemType == "urn:mimi-dp-profile:problem:rate-limited"), "non-default-429",
+            $"{limit} non-default lookups (mode {mode}) served, lookup {limit + 1} answered 429 rate-limited",
+            $"{count} served{(throttled is null ? ", none refused" : $", then {throttled.Describe()}{Expect.ProblemType(throttled)}")}");
+        var retryAfter = throttled!.Headers.GetValueOrDefault("retry-after");
+        Expect.That(PrivacyPassClient.RetryAfterIsValid(retryAfter), "retry-after", "a Retry-After header (seconds or HTTP-date) on the 429", retryAfter ?? "no Retry-After");
+        var plain = Expect.Reachable(await AskAsync(Lookup(_ops.Parties.NewE164()), noisy), "the same client's lookup without federation");
+        Expect.Status(plain, 200, "default-lookup-unaffected");
+        var other = Expect.Reachable(await AskAsync(NonDefault(), $"Bearer {await _ops.Tokens.NewCredentialAsync()}"), "another client's non-default lookup");
+        Expect.Status(other, 200, "other-client-unaffected");
+    }
+
     [Fact, Requirement("DISC-R-08")]
     [Requirement("PROF-AE-23")]
     public async Task Refusals_do_not_reveal_whether_a_CSI_exists()

@@ -18,7 +18,7 @@ namespace Mimi.Conformance.Suite.Federation;
 /// </summary>
 public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers) : IClassFixture<FederationPeers>
 {
-    /// <summary>The §11.3 members; anything else in a forward is oversharing (§11.6).</summary>
+    /// <summary>The §11.3 members; anything else in a forward is oversharing (§11.6). <c>rl</c> only from an anti-enumeration DP.</summary>
     private static readonly HashSet<string> ForwardMembers = ["csi", "csi_type", "msp_filter", "origin", "hops"];
 
     /// <summary>Headers that carry a client's identity or address (§11.6).</summary>
@@ -433,11 +433,33 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
         var forwards = setup.A.RequestsTo(FakePeerDp.PeerLookupPath);
         Expect.That(forwards.Count == 1, "forwarded", "one forward to peer-a", $"{forwards.Count}");
         var json = forwards[0].Json;
-        var extra = json?.Select(m => m.Key).Where(k => !ForwardMembers.Contains(k)).ToArray() ?? ["(not a JSON object)"];
-        Expect.That(extra.Length == 0, "members", $"only {string.Join(", ", ForwardMembers)} (PROFILE.md §11.3; tag is not forwarded)", extra.Length == 0 ? "only those" : $"also {string.Join(", ", extra)}");
+        HashSet<string> allowed = dp.Meta.ConformanceClasses.Contains("anti-enumeration") ? [.. ForwardMembers, "rl"] : ForwardMembers;
+        var extra = json?.Select(m => m.Key).Where(k => !allowed.Contains(k)).ToArray() ?? ["(not a JSON object)"];
+        Expect.That(extra.Length == 0, "members", $"only {string.Join(", ", allowed)} (PROFILE.md §11.3; tag is not forwarded)", extra.Length == 0 ? "only those" : $"also {string.Join(", ", extra)}");
         Expect.That(json?["origin"]?.ToString() == dp.Meta.DpId && json?["hops"]?.ToString() == "1" && json?["csi"]?.ToString() == csi, "origin-hops",
             $"csi {csi}, origin {dp.Meta.DpId}, hops 1", $"csi {json?["csi"]}, origin {json?["origin"]}, hops {json?["hops"]}");
         var headers = ForbiddenHeaders.Where(forwards[0].HasHeader).ToArray();
         Expect.That(headers.Length == 0, "headers", "no header naming or locating the client", headers.Length == 0 ? "none" : string.Join(", ", headers));
+    }
+
+    [Fact, Requirement("DISC-L-23")]
+    [Requirement("PROF-FED-15")]
+    public async Task Every_forward_is_signed_by_the_forwarding_dp_for_the_peer_it_reaches()
+    {
+        var setup = await SetupAsync();
+
+        await LookupAsync(setup, Lookup(Parties.NewE164(), "client_selected", [setup.A, setup.B]));
+        await LookupAsync(setup, Lookup(Parties.NewE164(), "client_selected", [setup.A]));
+
+        var forwards = setup.Forwards();
+        Expect.That(forwards.Count(f => f.Peer == setup.A) >= 2 && forwards.Any(f => f.Peer == setup.B), "forwarded", "forwards to peer-a and peer-b, then to peer-a again",
+            string.Join(", ", forwards.Select(f => Short(f.Peer.DpId))));
+        var keys = dp.Meta.SigningKeys.Select(k => k.PublicKey).ToArray();
+        var checks = forwards.Select(f => (f.Peer, Check: PeerLookups.Check(f.Request, keys, dp.Meta.DpId, f.Peer.DpId, Parties.Now))).ToArray();
+        var problems = checks.SelectMany(c => c.Check.Problems.Select(p => $"{Short(c.Peer.DpId)}: {p}")).ToArray();
+        Expect.That(problems.Length == 0, "peer-auth", "each forward carries Mimi-Peer-Auth signed under role dp by a key of the DP's metadata, from_dp the DP (= origin), " +
+            "to_dp the peer, body = SHA-256 of the body sent, iat now (PROFILE.md §11.3)", problems.Length == 0 ? "all verify" : string.Join("; ", problems));
+        var nonces = checks.Select(c => Convert.ToHexString(c.Check.Auth!.Nonce)).ToArray();
+        Expect.That(nonces.Distinct().Count() == nonces.Length, "fresh-nonces", "a fresh nonce in every forward", string.Join(", ", nonces.Select(n => n[..8])));
     }
 }

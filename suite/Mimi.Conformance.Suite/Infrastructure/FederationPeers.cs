@@ -83,6 +83,7 @@ public sealed class FederationPeers : IAsyncLifetime
     private readonly List<FakePeerDp> _started = [];
     private ConformanceFixture? _dp;
     private PeerSetup? _setup;
+    private PeersRequest? _peers;
     private string? _failure;
     private string? _unreachable;
 
@@ -156,7 +157,8 @@ public sealed class FederationPeers : IAsyncLifetime
 
         var self = FakePeerRegistry.Entry(dp.Meta.DpId, dp.Client.Endpoint.Authority, [dp.Meta.SigningKeys.Count > 0 ? dp.Meta.SigningKeys[0].PublicKey : new byte[32]], declared);
         a.SetRegistry(FakePeerRegistry.Build([FakePeerRegistry.Entry(a), FakePeerRegistry.Entry(b), FakePeerRegistry.Entry(c), FakePeerRegistry.Entry(d), eEntry, self]));
-        var response = await dp.TestControl!.PeersAsync(new PeersRequest(a.RegistryUrl.ToString(), [.. new[] { a, b, c, d }.Select(p => p.CertificatePin)], [b.DpId, d.DpId]));
+        _peers = new PeersRequest(a.RegistryUrl.ToString(), [.. new[] { a, b, c, d }.Select(p => p.CertificatePin)], [b.DpId, d.DpId]);
+        var response = await dp.TestControl!.PeersAsync(_peers);
         if (response.Status == 502)
             throw new PeersUnreachableException($"test control /peers answered {response.Describe()}{Expect.ProblemType(response)}: the DP cannot fetch the registry from the harness's fake peers on 127.0.0.1; run the DP on the harness's host");
         if (!TestControlClient.Succeeded(response))
@@ -165,6 +167,19 @@ public sealed class FederationPeers : IAsyncLifetime
         var (metadata, _, _) = await DpMetadata.FetchAsync(dp.Client);
         var fresh = metadata?.Federation ?? federation;
         return new PeerSetup(a, b, c, d, e.DpId, restricted, forward, fresh, DpMetadata.Strings(fresh?["preferred"]));
+    }
+
+    /// <summary>
+    /// Test-control reset inside a test (e.g. after moving the DP's clock), then trust and this class's registry again,
+    /// so the class's later tests find the DP as set up (its mappings are gone: each test publishes its own).
+    /// </summary>
+    internal async Task ResetDpAsync(ConformanceFixture dp)
+    {
+        await dp.TestControl!.ResetAsync();
+        await dp.ReestablishTrustAsync();
+        var response = await dp.TestControl.PeersAsync(_peers!);
+        if (!TestControlClient.Succeeded(response))
+            throw new HarnessErrorException($"test control /peers after reset answered {response.Describe()}{Expect.ProblemType(response)}");
     }
 
     private static string Clip(string s) => s.Length <= 300 ? s : s[..300] + "…";

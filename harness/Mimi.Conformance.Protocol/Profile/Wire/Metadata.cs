@@ -29,7 +29,13 @@ internal sealed record FederationInfo(
     [property: JsonPropertyName("modes")] IReadOnlyList<string> Modes,
     [property: JsonPropertyName("jurisdictions")] IReadOnlyList<string>? Jurisdictions = null,
     [property: JsonPropertyName("forward_jurisdictions")] IReadOnlyList<string>? ForwardJurisdictions = null,
-    [property: JsonPropertyName("preferred")] IReadOnlyList<string>? Preferred = null);
+    [property: JsonPropertyName("preferred")] IReadOnlyList<string>? Preferred = null,
+    [property: JsonPropertyName("peer_limit")] RateWindow? PeerLimit = null);
+
+/// <summary>A limit per window: <c>federation.peer_limit</c> (§11.3) and <c>rate_limit.non_default</c> (§10.2).</summary>
+internal sealed record RateWindow(
+    [property: JsonPropertyName("limit")] int Limit,
+    [property: JsonPropertyName("window_s")] long WindowS);
 
 internal sealed record LimitsInfo(
     [property: JsonPropertyName("max_body_bytes")] int MaxBodyBytes,
@@ -41,7 +47,8 @@ internal sealed record LimitsInfo(
 /// <summary>Metadata <c>rate_limit</c> (PROFILE.md §10.2, anti-enumeration class).</summary>
 internal sealed record MetadataRateLimit(
     [property: JsonPropertyName("anonymous")] AnonymousRateLimit Anonymous,
-    [property: JsonPropertyName("identified")] IdentifiedRateLimit Identified);
+    [property: JsonPropertyName("identified")] IdentifiedRateLimit Identified,
+    [property: JsonPropertyName("non_default")] RateWindow? NonDefault = null);
 
 internal sealed record AnonymousRateLimit(
     [property: JsonPropertyName("scheme")] string Scheme,

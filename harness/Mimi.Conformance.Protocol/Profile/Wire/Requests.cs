@@ -29,14 +29,18 @@ internal sealed record FederationRequest(
     [property: JsonPropertyName("mode")] string Mode,
     [property: JsonPropertyName("dps")] IReadOnlyList<string>? Dps = null);
 
-/// <summary>The DP-to-DP lookup (PROFILE.md §11.3). <c>Sender</c> is not in the profile: only the forward-sender-identity fault writes it.</summary>
+/// <summary>
+/// The DP-to-DP lookup (PROFILE.md §11.3); <c>rl</c> is the rate-limit context of §11.6 (anti-enumeration class).
+/// <c>Sender</c> is not in the profile: only the forward-sender-identity fault writes it.
+/// </summary>
 internal sealed record PeerLookupRequest(
     [property: JsonPropertyName("csi")] string Csi,
     [property: JsonPropertyName("csi_type")] string CsiType,
     [property: JsonPropertyName("msp_filter")] IReadOnlyList<string>? MspFilter = null,
     [property: JsonPropertyName("origin")] string? Origin = null,
     [property: JsonPropertyName("hops")] int Hops = 1,
-    [property: JsonPropertyName("sender")] string? Sender = null);
+    [property: JsonPropertyName("sender")] string? Sender = null,
+    [property: JsonPropertyName("rl")] string? Rl = null);
 
 /// <summary>§6.4 remove.</summary>
 internal sealed record RemoveRequest([property: JsonPropertyName("removal")] string Removal);
