@@ -43,6 +43,14 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
     public static readonly Duty SendRetryAfter = new("anti-enumeration.send-retry-after");
     public static readonly Duty LimitNonDefaultLookups = new("anti-enumeration.limit-non-default-lookups");
     public static readonly Duty DeclareNonDefaultLimit = new("metadata.declare-non-default-limit");
+    public static readonly Duty ChallengeUnknownBearer = new("anti-enumeration.challenge-unknown-bearer");
+    public static readonly Duty RechallengeInvalidTokens = new("anti-enumeration.rechallenge-invalid-tokens");
+    public static readonly Duty AuthenticateIssuance = new("anti-enumeration.authenticate-issuance");
+    public static readonly Duty CheckTokenRequestMediaType = new("anti-enumeration.check-token-request-media-type");
+    public static readonly Duty GateBeforeCsiSyntax = new("anti-enumeration.gate-before-csi-syntax");
+    public static readonly Duty DeclareRateLimitAsShown = new("metadata.declare-rate-limit-as-shown");
+    public static readonly Duty NameOneIssuerEndpoint = new("metadata.name-one-issuer-endpoint");
+    public static readonly Duty ServeDirectoryMediaType = new("anti-enumeration.serve-directory-media-type");
 
     public const string TokenRequestPath = "/v1/token-request";
     public const string ClientsPath = Paths.TestControl + "/clients";
@@ -53,15 +61,17 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
 
     /// <summary>Metadata <c>rate_limit</c>; read on every metadata render, so the undeclared-non-default-limit fault can switch it.</summary>
     public MetadataRateLimit Metadata => new(
-        new AnonymousRateLimit("privacypass", PrivacyPassConstants.TokenTypeBlindRsa, policy.Allowance, policy.WindowSeconds, PrivacyPassConstants.DirectoryPath, TokenRequestPath),
-        new IdentifiedRateLimit(policy.IdentifiedLimit, policy.IdentifiedWindowSeconds, "bearer"),
+        new AnonymousRateLimit(dpPolicy.Performs(DeclareRateLimitAsShown) ? "privacypass" : "privacy-pass", PrivacyPassConstants.TokenTypeBlindRsa, policy.Allowance, policy.WindowSeconds,
+            PrivacyPassConstants.DirectoryPath, dpPolicy.Performs(NameOneIssuerEndpoint) ? TokenRequestPath : "/v1/token"),
+        new IdentifiedRateLimit(policy.IdentifiedLimit, policy.IdentifiedWindowSeconds, dpPolicy.Performs(DeclareRateLimitAsShown) ? "bearer" : "Bearer"),
         federationDefault is not null && dpPolicy.Performs(DeclareNonDefaultLimit) ? AntiEnumerationPolicy.NonDefault : null);
 
     public IEnumerable<DpRoute> Routes =>
     [
         new(PrivacyPassConstants.DirectoryPath, new Dictionary<string, RequestDelegate>
         {
-            [HttpMethods.Get] = ctx => Replies.BytesAsync(ctx, StatusCodes.Status200OK, PrivacyPassConstants.DirectoryContentType, _directory),
+            [HttpMethods.Get] = ctx => Replies.BytesAsync(ctx, StatusCodes.Status200OK,
+                dpPolicy.Performs(ServeDirectoryMediaType) ? PrivacyPassConstants.DirectoryContentType : "application/json", _directory),
         }),
         new(TokenRequestPath, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = IssueAsync }),
     ];
@@ -79,14 +89,17 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
     /// </summary>
     public async Task<bool> AdmitLookupAsync(HttpContext ctx, LookupRequest request)
     {
+        // The credential comes before the CSI's syntax: a refusal must not say whether the CSI is well formed (PROFILE.md §10.4).
+        if (!dpPolicy.Performs(GateBeforeCsiSyntax) && !Csis.IsValid(request.CsiType, request.Csi))
+            throw new ProblemException(Problems.UnsupportedCsi, "the CSI is not canonical");
         var authorization = ctx.Request.Headers.Authorization.ToString();
         if (authorization.StartsWith(PrivacyPassConstants.Scheme, StringComparison.OrdinalIgnoreCase))
         {
             var token = issuer.Validate(authorization, Now);
             if (token is null)
-                return await Challenge(ctx, Problems.InvalidToken, "the token is malformed, for another challenge, window or issuer key, or its authenticator does not verify");
+                return await Rechallenge(ctx, "the token is malformed, for another challenge, window or issuer key, or its authenticator does not verify");
             if (!store.TrySpend(token.Nonce, Now) && dpPolicy.Performs(SpendTokensOnce))
-                return await Challenge(ctx, Problems.InvalidToken, "the token was already redeemed; tokens are single-use");
+                return await Rechallenge(ctx, "the token was already redeemed; tokens are single-use");
             return true;
         }
         if (authorization.StartsWith(BearerPrefix, StringComparison.Ordinal) && store.IsClient(authorization[BearerPrefix.Length..]))
@@ -110,6 +123,12 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
             await Problem(ctx, Problems.RateLimited, $"at most {policy.IdentifiedLimit} lookups per {policy.IdentifiedWindowSeconds} s for an identified client", RetryAfter(decision));
             return false;
         }
+        // An unknown Bearer credential is no credential: the same challenge as an anonymous lookup.
+        if (authorization.StartsWith(BearerPrefix, StringComparison.Ordinal) && !dpPolicy.Performs(ChallengeUnknownBearer))
+        {
+            await Problem(ctx, Problems.Unauthenticated, "unknown client credential");
+            return false;
+        }
         if (!dpPolicy.Performs(RequireToken))
             return true;
         var detail = "anonymous lookups need a Privacy Pass token (RFC 9577); see the WWW-Authenticate challenge";
@@ -122,13 +141,13 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
     {
         var authorization = ctx.Request.Headers.Authorization.ToString();
         var credential = authorization.StartsWith(BearerPrefix, StringComparison.Ordinal) ? authorization[BearerPrefix.Length..] : null;
-        if (credential is null || !store.IsClient(credential))
+        if (credential is null || (!store.IsClient(credential) && dpPolicy.Performs(AuthenticateIssuance)))
         {
             await Problem(ctx, Problems.Unauthenticated, "token issuance needs an identified client: Authorization: Bearer <client credential>",
                 ("WWW-Authenticate", "Bearer"));
             return;
         }
-        if (!string.Equals(ctx.Request.ContentType, PrivacyPassConstants.RequestContentType, StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(ctx.Request.ContentType, PrivacyPassConstants.RequestContentType, StringComparison.OrdinalIgnoreCase) && dpPolicy.Performs(CheckTokenRequestMediaType))
             throw new ProblemException(Problems.UnsupportedMediaType, $"Content-Type must be {PrivacyPassConstants.RequestContentType}");
         var body = new byte[3 + PrivacyPassConstants.Nk + 1];
         var read = 0;
@@ -170,6 +189,15 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
 
     private (string, string)[] RetryAfter(QuotaDecision decision) =>
         dpPolicy.Performs(SendRetryAfter) ? [("Retry-After", decision.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture))] : [];
+
+    /// <summary>A refused token gets invalid-token with a fresh challenge, so the client can fetch another (PROFILE.md §10.4).</summary>
+    private async Task<bool> Rechallenge(HttpContext ctx, string detail)
+    {
+        if (dpPolicy.Performs(RechallengeInvalidTokens))
+            return await Challenge(ctx, Problems.InvalidToken, detail);
+        await Problem(ctx, Problems.InvalidToken, detail);
+        return false;
+    }
 
     private async Task<bool> Challenge(HttpContext ctx, string type, string detail)
     {

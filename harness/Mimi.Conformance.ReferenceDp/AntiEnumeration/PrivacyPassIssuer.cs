@@ -42,6 +42,9 @@ internal sealed class PrivacyPassIssuer
     /// <summary>Without it: one challenge with an empty context, forever, so old tokens stay redeemable.</summary>
     public static readonly Duty BindTokensToWindow = new("anti-enumeration.bind-tokens-to-window");
 
+    /// <summary>Without it: the challenge's values carry base64url padding, which PROFILE.md §10.4 rules out.</summary>
+    public static readonly Duty UnpaddedChallenge = new("anti-enumeration.unpadded-challenge");
+
     public PrivacyPassIssuer(RSAParameters key, string originName, long windowSeconds, LivePolicy? policy = null)
     {
         _key = key;
@@ -64,7 +67,15 @@ internal sealed class PrivacyPassIssuer
         var window = bound ? Math.Max(0, now) / _windowSeconds : 0;
         var context = bound ? WindowContext(window) : [];
         var challenge = new TokenChallenge(PrivacyPassConstants.TokenTypeBlindRsa, _originName, context, _originName).Encode();
-        return new WindowChallenge(window, challenge, TokenChallenge.Digest(challenge), PrivateTokenHeaders.Challenge(challenge, Spki));
+        var header = _policy.Performs(UnpaddedChallenge) ? PrivateTokenHeaders.Challenge(challenge, Spki)
+            : $"{PrivacyPassConstants.Scheme} challenge=\"{Padded(challenge)}\", token-key=\"{Padded(Spki)}\"";
+        return new WindowChallenge(window, challenge, TokenChallenge.Digest(challenge), header);
+    }
+
+    private static string Padded(byte[] bytes)
+    {
+        var text = System.Buffers.Text.Base64Url.EncodeToString(bytes);
+        return text + new string('=', (4 - text.Length % 4) % 4);
     }
 
     /// <summary>PROFILE.md §10.4: redemption_context = SHA-256("mimi-dp-window" || window index as a big-endian u64).</summary>

@@ -206,6 +206,25 @@ internal static class FaultRegistry
             ["DISC-L-11A", "PROF-AE-27", "PROF-AE-29"], [RateLimitContext.FreshForTokens]),
         new("peer-limit-on-wall-clock", "the per-peer windows follow the wall clock, not the DP's clock, so test control /clock does not end them",
             ["DISC-L-22", "PROF-FED-21", "PROF-TC-04"], [PeerLimiter.FollowTestClock]),
+        // §10 anti-enumeration: metadata, issuance and the lookup gate (issue #14)
+        new("unknown-bearer-unauthenticated", "a lookup with an unknown Bearer credential gets 401 unauthenticated without a PrivateToken challenge",
+            ["DISC-M-07", "PROF-AE-16"], [AntiEnumerationEndpoints.ChallengeUnknownBearer]),
+        new("invalid-token-no-challenge", "a refused token gets 401 invalid-token without a fresh WWW-Authenticate challenge",
+            ["DISC-M-07", "PROF-AE-20"], [AntiEnumerationEndpoints.RechallengeInvalidTokens]),
+        new("issue-to-anyone", "the issuer signs token requests carrying any Bearer credential, known to it or not",
+            ["DISC-M-07", "PROF-AE-12"], [AntiEnumerationEndpoints.AuthenticateIssuance]),
+        new("issuer-ignores-media-type", "the issuer accepts a token request whatever its Content-Type",
+            ["DISC-M-07", "PROF-AE-13"], [AntiEnumerationEndpoints.CheckTokenRequestMediaType]),
+        new("csi-syntax-before-credential", "a lookup's CSI syntax is checked before its credential: an anonymous lookup of a malformed CSI gets 400, not 401",
+            ["DISC-M-07", "PROF-AE-14"], [AntiEnumerationEndpoints.GateBeforeCsiSyntax]),
+        new("padded-challenge", "the WWW-Authenticate challenge and token-key values carry base64url padding",
+            ["DISC-M-07", "PROF-AE-17"], [PrivacyPassIssuer.UnpaddedChallenge]),
+        new("rate-limit-misnamed", "metadata rate_limit names scheme \"privacy-pass\" and auth \"Bearer\" instead of the profile's values",
+            ["DISC-M-07", "PROF-AE-01"], [AntiEnumerationEndpoints.DeclareRateLimitAsShown]),
+        new("issuer-uri-mismatch", "metadata rate_limit.anonymous.issuer_request_uri names another endpoint than the issuer directory's issuer-request-uri",
+            ["DISC-M-07", "PROF-AE-07"], [AntiEnumerationEndpoints.NameOneIssuerEndpoint]),
+        new("directory-as-json", "the issuer directory is served as application/json, not application/private-token-issuer-directory",
+            ["DISC-M-07", "PROF-AE-06"], [AntiEnumerationEndpoints.ServeDirectoryMediaType]),
     ];
 
     private static readonly Dictionary<string, Fault> ByName = All.ToDictionary(f => f.Name, StringComparer.Ordinal);

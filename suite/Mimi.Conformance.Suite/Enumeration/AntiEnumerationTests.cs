@@ -110,6 +110,181 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
         Expect.That(otherIssuer.Status is 401 or 403, "other-issuer-refused", "HTTP 401/403 for a token under an unknown issuer key", otherIssuer.Describe());
     }
 
+    /// <summary>The metadata document, fetched now (a fault may change it after setup).</summary>
+    private async Task<(JsonObject Metadata, Uri Url)> MetadataAsync()
+    {
+        var response = Expect.Reachable(await dp.Client.GetAsync(ProfileConstants.MetadataPath), "metadata");
+        if (response.Json is not JsonObject json)
+            throw new HarnessErrorException($"metadata did not parse: {response.Describe()}");
+        return (json, dp.Client.Resolve(ProfileConstants.MetadataPath));
+    }
+
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    private static long? Number(JsonNode? node) => node is JsonValue v && v.TryGetValue<long>(out var n) ? n : null;
+
+    [Fact, Requirement("DISC-M-07")]
+    [Requirement("PROF-AE-01")]
+    public async Task Metadata_declares_rate_limit_anonymous_and_identified_as_shown()
+    {
+        RequireClass();
+        var (metadata, _) = await MetadataAsync();
+        var rl = metadata["rate_limit"] as JsonObject;
+        var anon = rl?["anonymous"] as JsonObject;
+        var ident = rl?["identified"] as JsonObject;
+        Expect.That(anon is not null && Text(anon["scheme"]) == "privacypass" && Number(anon["token_type"]) == 2 && Number(anon["allowance"]) is not null
+                && Number(anon["window_s"]) is > 0 && Text(anon["issuer_directory"]) is { Length: > 0 } && Text(anon["issuer_request_uri"]) is { Length: > 0 },
+            "anonymous-declared", "rate_limit.anonymous {scheme: \"privacypass\", token_type: 2, allowance, window_s > 0, issuer_directory, issuer_request_uri}", anon?.ToJsonString() ?? "absent");
+        Expect.That(ident is not null && Number(ident["limit"]) is not null && Number(ident["window_s"]) is > 0 && Text(ident["auth"]) == "bearer",
+            "identified-declared", "rate_limit.identified {limit, window_s > 0, auth: \"bearer\"}", ident?.ToJsonString() ?? "absent");
+    }
+
+    [Fact, Requirement("DISC-M-07")]
+    [Requirement("PROF-AE-06")]
+    public async Task The_issuer_directory_answers_its_media_type_and_lists_a_type_2_key()
+    {
+        RequireClass();
+        var response = Expect.Reachable(await dp.Client.GetAsync(_ops.Tokens.Policy?.IssuerDirectory ?? PrivacyPassConstants.DirectoryPath), "issuer directory");
+        Expect.Status(response, 200, "directory-200");
+        var mediaType = response.ContentType?.Split(';')[0].Trim();
+        Expect.That(string.Equals(mediaType, PrivacyPassConstants.DirectoryContentType, StringComparison.OrdinalIgnoreCase), "directory-media-type",
+            PrivacyPassConstants.DirectoryContentType, response.ContentType ?? "(none)");
+        var keys = response.Json?["token-keys"] as JsonArray;
+        var good = keys?.Any(k => k is JsonObject o && Number(o["token-type"]) == 2 && Text(o["token-key"]) is { } key && PrivateTokenHeaders.DecodeValue(key) is { } spki
+            && TokenKeys.TryDecodeSpki(spki) is not null && Number(o["not-before"]) is not null) == true;
+        Expect.That(Text(response.Json?["issuer-request-uri"]) is not null && good, "directory-shape",
+            "{\"issuer-request-uri\": \"…\", \"token-keys\": [{\"token-type\": 2, \"token-key\": \"<base64url RSASSA-PSS SPKI>\", \"not-before\": …}]}", response.Json?.ToJsonString() ?? response.Describe());
+    }
+
+    [Fact, Requirement("DISC-M-07")]
+    [Requirement("PROF-AE-07")]
+    public async Task Metadata_and_issuer_directory_name_the_same_issuance_endpoint()
+    {
+        RequireClass();
+        var (metadata, metadataUrl) = await MetadataAsync();
+        var declared = Text((metadata["rate_limit"] as JsonObject)?["anonymous"]?["issuer_request_uri"]);
+        var directoryUrl = dp.Client.Resolve(_ops.Tokens.Policy?.IssuerDirectory ?? PrivacyPassConstants.DirectoryPath);
+        var (listed, directory) = await _ops.Tokens.Client.IssuerRequestUriAsync(directoryUrl.ToString());
+        // Either form: an absolute https URL, or a path relative to the document carrying it.
+        static Uri? Resolve(Uri document, string? value) =>
+            value is not null && Uri.TryCreate(document, value, out var u) && u.Scheme == Uri.UriSchemeHttps ? u : null;
+        var fromMetadata = Resolve(metadataUrl, declared);
+        var fromDirectory = Resolve(directoryUrl, listed);
+        Expect.That(fromMetadata is not null && fromDirectory is not null && Uri.Compare(fromMetadata, fromDirectory, UriComponents.HttpRequestUrl, UriFormat.UriEscaped, StringComparison.Ordinal) == 0,
+            "same-issuer-endpoint", "rate_limit.anonymous.issuer_request_uri and the directory's issuer-request-uri resolve to the same https endpoint",
+            $"metadata {declared ?? "absent"} → {fromMetadata?.ToString() ?? "?"}, directory {listed ?? directory.Describe()} → {fromDirectory?.ToString() ?? "?"}");
+    }
+
+    /// <summary>A well-formed TokenRequest for the DP's key (PROFILE.md §10.3), and the endpoint it goes to.</summary>
+    private async Task<(Uri Endpoint, byte[] Body, byte KeyIdByte)> TokenRequestAsync(ParsedChallenge challenge)
+    {
+        var (uri, directory) = await _ops.Tokens.Client.IssuerRequestUriAsync(_ops.Tokens.Policy?.IssuerDirectory ?? PrivacyPassConstants.DirectoryPath);
+        if (uri is null)
+            throw new HarnessErrorException($"the issuer directory names no issuer-request-uri: {directory.Describe()}");
+        var keyId = TokenKeys.KeyId(challenge.TokenKey);
+        var input = PrivateToken.Input(PrivacyPassConstants.TokenTypeBlindRsa, _ops.Tokens.Client.Random.Next(32), TokenChallenge.Digest(challenge.Challenge), keyId);
+        var blinded = BlindRsa.Blind(challenge.Key, input, _ops.Tokens.Client.Random.Next);
+        return (dp.Client.Resolve(uri), new TokenRequest(PrivacyPassConstants.TokenTypeBlindRsa, keyId[^1], blinded.BlindedMessage).Encode(), keyId[^1]);
+    }
+
+    private Task<DpResponse> IssueRawAsync(Uri endpoint, byte[] body, string contentType, string? credential) =>
+        dp.Client.SendAsync(HttpMethod.Post, endpoint, body, contentType, credential is null ? [] : [new("Authorization", $"Bearer {credential}")]);
+
+    [Fact, Requirement("DISC-M-07")]
+    [Requirement("PROF-AE-12")]
+    public async Task Issuance_without_a_known_credential_gets_401_unauthenticated()
+    {
+        RequireClass();
+        var (endpoint, body, _) = await TokenRequestAsync(await ChallengeAsync());
+        var none = Expect.Reachable(await IssueRawAsync(endpoint, body, PrivacyPassConstants.RequestContentType, null), "token request without a credential");
+        Expect.Refused(none, "no-credential", 401, ProfileConstants.Problems.Unauthenticated);
+        var unknown = Expect.Reachable(await IssueRawAsync(endpoint, body, PrivacyPassConstants.RequestContentType, Convert.ToHexStringLower(_ops.Tokens.Client.Random.Next(18))), "token request with an unknown credential");
+        Expect.Refused(unknown, "unknown-credential", 401, ProfileConstants.Problems.Unauthenticated);
+    }
+
+    [Fact, Requirement("DISC-M-07")]
+    [Requirement("PROF-AE-13")]
+    public async Task A_token_request_of_another_media_type_or_shape_is_refused()
+    {
+        RequireClass();
+        var (endpoint, body, keyIdByte) = await TokenRequestAsync(await ChallengeAsync());
+        var credential = await _ops.Tokens.NewCredentialAsync();
+        var media = Expect.Reachable(await IssueRawAsync(endpoint, body, "application/octet-stream", credential), "token request as application/octet-stream");
+        Expect.Refused(media, "other-media-type", 415, ProfileConstants.Problems.UnsupportedMediaType);
+        byte[] otherType = [.. body];
+        otherType[1] = 0x01;
+        var type1 = Expect.Reachable(await IssueRawAsync(endpoint, otherType, PrivacyPassConstants.RequestContentType, credential), "token request of type 0x0001");
+        Expect.Refused(type1, "other-token-type", 400, ProfileConstants.Problems.MalformedRequest);
+        byte[] otherKey = [.. body];
+        otherKey[2] = (byte)(keyIdByte ^ 0xff);
+        var foreignKey = Expect.Reachable(await IssueRawAsync(endpoint, otherKey, PrivacyPassConstants.RequestContentType, credential), "token request for another key");
+        Expect.Refused(foreignKey, "other-key", 400, ProfileConstants.Problems.MalformedRequest);
+        var truncated = Expect.Reachable(await IssueRawAsync(endpoint, body[..100], PrivacyPassConstants.RequestContentType, credential), "truncated token request");
+        Expect.Refused(truncated, "truncated", 400, ProfileConstants.Problems.MalformedRequest);
+    }
+
+    [Fact, Requirement("DISC-M-07")]
+    [Requirement("PROF-AE-14")]
+    public async Task A_lookup_without_a_valid_credential_gets_401_whatever_CSI_it_names()
+    {
+        RequireClass();
+        foreach (var (csi, type) in new[] { ("12125550100", ProfileConstants.CsiTypes.E164), ("+1 212 555 0100", ProfileConstants.CsiTypes.E164), ("not-an-address", ProfileConstants.CsiTypes.Email) })
+        {
+            var response = Expect.Reachable(await AskAsync(ProfileClient.Lookup(csi, type), null), $"anonymous lookup of the malformed CSI {csi}");
+            Expect.Refused(response, $"malformed-csi-{type}-gated", 401, ProfileConstants.Problems.TokenRequired);
+        }
+    }
+
+    [Fact, Requirement("DISC-M-07")]
+    [Requirement("PROF-AE-16")]
+    public async Task A_lookup_with_an_unknown_Bearer_credential_is_challenged_like_an_anonymous_one()
+    {
+        RequireClass();
+        var unknown = $"Bearer {Convert.ToHexStringLower(_ops.Tokens.Client.Random.Next(18))}";
+        var response = Expect.Reachable(await AskAsync(Lookup(_ops.Parties.NewE164()), unknown), "lookup with an unknown Bearer credential");
+        Expect.Refused(response, "unknown-bearer", 401, ProfileConstants.Problems.TokenRequired);
+        var challenge = ParsedChallenge.From(response, out var problem);
+        Expect.That(challenge is not null, "unknown-bearer-challenge", "a PrivateToken challenge in WWW-Authenticate", problem);
+    }
+
+    [Fact, Requirement("DISC-M-07")]
+    [Requirement("PROF-AE-17")]
+    public async Task The_challenge_names_the_DP_host_and_is_unpadded_base64url()
+    {
+        RequireClass();
+        var response = Expect.Reachable(await AskAsync(Lookup(_ops.Parties.NewE164()), null), "anonymous lookup");
+        var challenge = ParsedChallenge.From(response, out var problem);
+        Expect.That(challenge is not null, "challenge-parses", "a type 0x0002 PrivateToken challenge", problem);
+        var host = new Uri(dp.Meta.DpId).Host;
+        var decoded = challenge!.Decoded;
+        Expect.That(decoded.IssuerName == host && decoded.OriginInfo == host && decoded.RedemptionContext.Length == 32, "challenge-fields",
+            $"issuer_name = origin_info = {host}, a 32-byte redemption_context",
+            $"issuer_name {decoded.IssuerName}, origin_info {decoded.OriginInfo}, redemption_context {decoded.RedemptionContext.Length} bytes");
+        var parameters = PrivateTokenHeaders.Parameters(response.Headers.GetValueOrDefault("www-authenticate"))!;
+        var values = new[] { "challenge", "token-key" }.Select(n => (n, v: parameters.GetValueOrDefault(n) ?? "")).ToArray();
+        Expect.That(values.All(p => p.v.Length > 0 && p.v.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')), "unpadded-base64url",
+            "challenge= and token-key= in base64url without padding", string.Join(", ", values.Select(p => $"{p.n}=\"{p.v}\"")));
+    }
+
+    [Fact, Requirement("DISC-M-07")]
+    [Requirement("PROF-AE-20")]
+    public async Task A_refused_token_gets_invalid_token_with_a_fresh_challenge()
+    {
+        RequireClass();
+        var challenge = await ChallengeAsync();
+        var token = await _ops.Tokens.TokenAsync(challenge);
+        Expect.Status(Expect.Reachable(await WithTokenAsync(Lookup(_ops.Parties.NewE164()), token), "lookup with a token"), 200, "token-accepted");
+        byte[] tampered = [.. token];
+        tampered[^1] ^= 0x01;
+        foreach (var (what, bytes) in new[] { ("spent", token), ("tampered", tampered) })
+        {
+            var response = Expect.Reachable(await WithTokenAsync(Lookup(_ops.Parties.NewE164()), bytes), $"lookup with a {what} token");
+            Expect.Refused(response, $"{what}-invalid-token", 401, ProfileConstants.Problems.InvalidToken);
+            var fresh = ParsedChallenge.From(response, out var problem);
+            Expect.That(fresh is not null, $"{what}-rechallenged", "a PrivateToken challenge in WWW-Authenticate", problem);
+        }
+    }
+
     [Fact, Requirement("DISC-M-07")]
     [Requirement("PROF-AE-18")]
     public async Task A_token_dies_with_its_window_and_a_new_window_gets_a_new_challenge()
