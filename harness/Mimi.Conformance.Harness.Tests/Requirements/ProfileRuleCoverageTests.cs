@@ -3,6 +3,7 @@ using System.Runtime.Loader;
 using System.Text.Json.Nodes;
 using FluentAssertions;
 using Mimi.Conformance.Cli.Execution;
+using Mimi.Conformance.Harness.Lifecycle;
 using Mimi.Conformance.Harness.Requirements;
 
 namespace Mimi.Conformance.Harness.Tests.Requirements;
@@ -152,7 +153,7 @@ public sealed class ProfileRuleCoverageTests
             .Select(f => Path.GetRelativePath(RepositoryLayout.Vectors, f).Replace('\\', '/'))
             .Where(f => f.Contains('/', StringComparison.Ordinal) && !f.StartsWith("schemas/", StringComparison.Ordinal) && !f.StartsWith("self-test/", StringComparison.Ordinal))
             .ToDictionary(f => f, f => JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryLayout.Vectors, f)))!, StringComparer.Ordinal);
-        var evidence = RulesCoverageDocument.Collect(Catalog, catalogJson, SuiteTests(), faults, vectors);
+        var evidence = RulesCoverageDocument.Collect(Catalog, catalogJson, [.. SuiteTests(), .. TimelineRows(vectors["lifecycle/timelines.json"])], faults, vectors);
         evidence.Should().HaveCount(Catalog.Rules.Count);
         var rendered = RulesCoverageDocument.Render(Catalog, evidence);
         var path = Path.Combine(RepositoryLayout.Root, RulesCoverageDocument.RelativePath);
@@ -165,6 +166,11 @@ public sealed class ProfileRuleCoverageTests
         File.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal).Should().Be(rendered,
             $"{RulesCoverageDocument.RelativePath} must be regenerated after changing rules, suite tags, faults or vectors (MIMI_UPDATE_RULES_COVERAGE=1, see its header)");
     }
+
+    /// <summary>The lifecycle timelines' rows: each is a test case of LifecycleTimelineTests tagged with its vector's rules.</summary>
+    private static IEnumerable<TaggedTest> TimelineRows(JsonNode timelines) =>
+        Timeline.ReadAll(timelines.AsObject()).Where(t => t.Rules.Count > 0)
+            .Select(t => new TaggedTest($"LifecycleTimelineTests (timeline tcId {t.TcId})", t.Rules));
 
     /// <summary>Every [Requirement] ID on each test method of the built suite (class-level ones too), read without running it.</summary>
     private static IReadOnlyList<TaggedTest> SuiteTests()

@@ -60,7 +60,7 @@ public sealed class LifecycleVectorTests
     [Fact]
     public void Model_refuses_a_credential_assigned_after_it_was_issued()
     {
-        var bad = new Timeline(1, "bad", [], "DISC-L-17", "lifecycle", [new TimelineHolder("A", 100)],
+        var bad = new Timeline(1, "bad", [], "DISC-L-17", [], "lifecycle", [new TimelineHolder("A", 100)],
             [new TimelineStep(0, TimelineStep.Publish, new TimelineExpect(TimelineExpect.Accepted)) { Holder = "A", Mapping = "a1", Tags = ["default"] }]);
         var act = () => LifecycleModel.Check(bad);
         act.Should().Throw<InvalidOperationException>().WithMessage("*assigned after*");

@@ -10,7 +10,7 @@ internal sealed class LifecycleModel(Timeline timeline)
 {
     private sealed record Live(string Label, long AssignedAt);
 
-    private sealed record Sent(string Action, long IssuedAt, bool Trusted, long AssignedAt, string? Mapping, string? By, long? DisconnectedSince);
+    private sealed record Sent(string Action, long IssuedAt, bool Trusted, long AssignedAt, string? Mapping, string? By, long? DisconnectedSince, string? Defect = null);
 
     private readonly List<Live> _live = [];
     private readonly Dictionary<string, Sent> _requests = new(StringComparer.Ordinal);
@@ -22,8 +22,8 @@ internal sealed class LifecycleModel(Timeline timeline)
     {
         TimelineStep.Publish => Publish(step.AtS, step.Mapping!, timeline.AssignedAtS(step.Holder!), step.NewHolder),
         TimelineStep.Remove => Send(step.Request!, new Sent(step.Action, step.AtS, true, 0, step.Mapping, step.By, null)),
-        TimelineStep.Disconnect => Send(step.Request!, new Sent(step.Action, step.AtS, true, 0, null, "csip", step.DisconnectedSinceS)),
-        TimelineStep.PeerInvalidate => Send(step.Request!, new Sent(step.Action, step.AtS, step.Signer == "peer", timeline.AssignedAtS(step.Holder!), null, null, null)),
+        TimelineStep.Disconnect => Send(step.Request!, new Sent(step.Action, step.AtS, true, 0, null, "csip", step.DisconnectedSinceS, step.Defect)),
+        TimelineStep.PeerInvalidate => Send(step.Request!, new Sent(step.Action, step.AtS, step.Signer == "peer", timeline.AssignedAtS(step.Holder!), null, null, null, step.Defect)),
         TimelineStep.Replay => Replay(step.AtS, step.Request!),
         TimelineStep.Lookup => new TimelineOutcome(_live.Count > 0 ? TimelineExpect.Found : TimelineExpect.NotFound, 200, null, [.. _live.Select(l => l.Label)]),
         TimelineStep.ExpectBroadcast => _acceptedNewHolder.GetValueOrDefault(step.Mapping!)
@@ -66,6 +66,8 @@ internal sealed class LifecycleModel(Timeline timeline)
 
     private TimelineOutcome Process(string request, Sent sent, long now)
     {
+        if (sent.Defect is { } defect && RequestDefect.Get(defect).Refusal is { } refusal)
+            return refusal;
         if (!sent.Trusted)
             return Refuse(403, Problems.Unauthorized);
         if (Math.Abs(now - sent.IssuedAt) > ClockSkewSeconds)

@@ -116,6 +116,12 @@ internal sealed record TimelineStep(long AtS, string Action, TimelineExpect Expe
     /// <summary>peer_invalidate: "peer" (a trusted peer DP) or "stranger" (a key nobody trusts).</summary>
     public string? Signer { get; init; }
 
+    /// <summary>disconnect, peer_invalidate: a <see cref="RequestDefect"/> the request carries; null when well-formed.</summary>
+    public string? Defect { get; init; }
+
+    /// <summary>expect_broadcast: the fake peer's registry entry lists no endpoints.invalidate, so the default path applies.</summary>
+    public bool DefaultInvalidatePath { get; init; }
+
     public string Describe() => Action switch
     {
         Publish => $"t+{Days(AtS)}: holder {Holder} publishes {Mapping}{(NewHolder ? " with new_holder" : "")}",
@@ -124,9 +130,9 @@ internal sealed record TimelineStep(long AtS, string Action, TimelineExpect Expe
         Replay => $"t+{Days(AtS)}: the same request {Request} is sent again",
         PeerInvalidate => $"t+{Days(AtS)}: {(Signer == "peer" ? "a trusted peer DP" : "an untrusted key")} sends an invalidation for holder {Holder} [{Request}]",
         Lookup => $"t+{Days(AtS)}: lookup",
-        ExpectBroadcast => $"t+{Days(AtS)}: the DP's peers receive an invalidation carrying {Mapping}",
+        ExpectBroadcast => $"t+{Days(AtS)}: the DP's peers receive an invalidation carrying {Mapping}{(DefaultInvalidatePath ? " (at the default path: the peer's registry entry names no invalidate endpoint)" : "")}",
         _ => Action,
-    } + $" -> {Expect.Describe()}";
+    } + (Defect is null ? "" : $", but {RequestDefect.Get(Defect).Description}") + $" -> {Expect.Describe()}";
 
     public static string Days(long seconds) => seconds % 86_400 == 0 ? $"{seconds / 86_400}d" : $"{seconds}s";
 
@@ -149,6 +155,10 @@ internal sealed record TimelineStep(long AtS, string Action, TimelineExpect Expe
             o["disconnected_since_s"] = since;
         if (Signer is not null)
             o["signer"] = Signer;
+        if (Defect is not null)
+            o["defect"] = Defect;
+        if (DefaultInvalidatePath)
+            o["default_invalidate_path"] = true;
         o["expect"] = Expect.ToJson();
         return o;
     }
@@ -163,14 +173,17 @@ internal sealed record TimelineStep(long AtS, string Action, TimelineExpect Expe
         Request = o["request"]?.GetValue<string>(),
         DisconnectedSinceS = o["disconnected_since_s"]?.GetValue<long>(),
         Signer = o["signer"]?.GetValue<string>(),
+        Defect = o["defect"]?.GetValue<string>(),
+        DefaultInvalidatePath = o["default_invalidate_path"]?.GetValue<bool>() ?? false,
     };
 }
 
 /// <summary>
 /// A number-lifecycle timeline (vectors/lifecycle/timelines.json): holders with their assignment times and steps
-/// with the expected result of each. <see cref="Class"/> is the conformance class the DP must claim for it to apply.
+/// with the expected result of each. <see cref="Class"/> is the conformance class the DP must claim for it to apply;
+/// <see cref="Rules"/> are the profile rules whose verdict the timeline decides, beside its <see cref="Requirement"/>.
 /// </summary>
-internal sealed record Timeline(int TcId, string Comment, IReadOnlyList<string> Flags, string Requirement, string Class,
+internal sealed record Timeline(int TcId, string Comment, IReadOnlyList<string> Flags, string Requirement, IReadOnlyList<string> Rules, string Class,
     IReadOnlyList<TimelineHolder> Holders, IReadOnlyList<TimelineStep> Steps)
 {
     public long AssignedAtS(string holder) => Holders.First(h => h.Name == holder).AssignedAtS;
@@ -186,6 +199,7 @@ internal sealed record Timeline(int TcId, string Comment, IReadOnlyList<string> 
         ["comment"] = Comment,
         ["flags"] = new JsonArray([.. Flags.Select(f => (JsonNode)f)]),
         ["requirement"] = Requirement,
+        ["rules"] = new JsonArray([.. Rules.Select(r => (JsonNode)r)]),
         ["class"] = Class,
         ["holders"] = new JsonArray([.. Holders.Select(h => (JsonNode)new JsonObject { ["name"] = h.Name, ["assigned_at_s"] = h.AssignedAtS })]),
         ["steps"] = new JsonArray([.. Steps.Select(s => (JsonNode)s.ToJson())]),
@@ -197,6 +211,7 @@ internal sealed record Timeline(int TcId, string Comment, IReadOnlyList<string> 
         o["comment"]!.GetValue<string>(),
         TimelineExpect.Strings(o["flags"]) ?? [],
         o["requirement"]!.GetValue<string>(),
+        TimelineExpect.Strings(o["rules"]) ?? [],
         o["class"]!.GetValue<string>(),
         [.. o["holders"]!.AsArray().Select(h => new TimelineHolder(h!["name"]!.GetValue<string>(), h["assigned_at_s"]!.GetValue<long>()))],
         [.. o["steps"]!.AsArray().Select(s => TimelineStep.FromJson(s!.AsObject()))]);

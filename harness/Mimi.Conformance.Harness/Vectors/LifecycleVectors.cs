@@ -35,6 +35,7 @@ internal static class LifecycleVectors
         ["Forged"] = ("UNTRUSTED_KEY", "Signed by a key the DP does not trust for the claimed role."),
         ["Broadcast"] = ("FUNCTIONALITY", "The DP must send an invalidation to its peers; checked through a fake peer DP."),
         ["Timeliness"] = ("FUNCTIONALITY", "Discoverability right after publication."),
+        ["Defect"] = ("MISSING_STEP", "A request that departs from PROFILE.md §12.3 or §12.5 in one respect, named by the step's defect."),
     };
 
     private static TimelineExpect Ok(params string[] removed) => new(TimelineExpect.Accepted, Removed: removed);
@@ -65,7 +66,7 @@ internal static class LifecycleVectors
 
     private static TimelineStep Broadcast(long at, string mapping) => new(at, TimelineStep.ExpectBroadcast, new TimelineExpect(TimelineExpect.Sent)) { Mapping = mapping };
 
-    private sealed record Case(string Comment, string Requirement, string Class, string[] Flags, TimelineHolder[] Holders, TimelineStep[] Steps);
+    private sealed record Case(string Comment, string Requirement, string[] Rules, string Class, string[] Flags, TimelineHolder[] Holders, TimelineStep[] Steps);
 
     private static IEnumerable<(string Group, string Comment, Case[] Cases)> Groups()
     {
@@ -75,40 +76,40 @@ internal static class LifecycleVectors
         var nextAfterCsip = new TimelineHolder("B", 50);
         yield return ("reissue", "A reissued CSI: the new holder's first mapping (new_holder and a later assignment) invalidates the previous holder's.",
         [
-            new("the minutes' example: A maps at t0, the CSIP disconnects at t1, reassigns at t2 = t1 + 45 days, B's first mapping with new_holder at t3 signals the other DPs", "DISC-M-06", Lifecycle, ["Reissue", "Disconnect", "Broadcast"], [A, B],
+            new("the minutes' example: A maps at t0, the CSIP disconnects at t1, reassigns at t2 = t1 + 45 days, B's first mapping with new_holder at t3 signals the other DPs", "DISC-M-06", ["PROF-LC-08"], Lifecycle, ["Reissue", "Disconnect", "Broadcast"], [A, B],
             [
                 Pub(0, A, "a1", false, Published), Look(0, "a1"),
                 Disconnect(10 * Day, 10 * Day, "d1", Ok("a1")), Look(10 * Day),
                 Pub(56 * Day, B, "b1", true, Published), Broadcast(56 * Day, "b1"), Look(57 * Day, "b1"),
             ]),
-            new("no disconnect notice: the new holder's first mapping alone invalidates every mapping of the previous holder", "DISC-M-06", Lifecycle, ["Reissue"], [A, B],
+            new("no disconnect notice: the new holder's first mapping alone invalidates every mapping of the previous holder", "DISC-M-06", ["PROF-LC-06"], Lifecycle, ["Reissue"], [A, B],
             [
                 Pub(0, A, "a1", false, Published), Pub(Day, A, "a2", false, Published, "business"), Look(Day, "a1", "a2"),
                 Pub(61 * Day, B, "b1", true, Published), Look(61 * Day, "b1"),
             ]),
-            new("after the reissue the new holder's further mappings need no new_holder bit", "DISC-M-06", Lifecycle, ["Reissue"], [A, B],
+            new("after the reissue the new holder's further mappings need no new_holder bit", "DISC-M-06", ["PROF-LC-04"], Lifecycle, ["Reissue"], [A, B],
             [
                 Pub(0, A, "a1", false, Published),
                 Pub(61 * Day, B, "b1", true, Published), Pub(62 * Day, B, "b2", false, Published, "business"), Look(62 * Day, "b1", "b2"),
             ]),
-            new("new_holder without a newer assignment is refused and changes nothing", "DISC-L-17", Lifecycle, ["Reissue", "StaleAssignment"], [A, c],
+            new("new_holder without a newer assignment is refused and changes nothing", "DISC-L-17", ["PROF-LC-07"], Lifecycle, ["Reissue", "StaleAssignment"], [A, c],
             [
                 Pub(0, A, "a1", false, Published),
                 Pub(Day, c, "c1", true, Refused(409, Problems.StaleAssignment)), Look(Day, "a1"),
             ]),
-            new("the old holder republishing after the reissue is refused as stale, even once the new holder removed its mapping", "DISC-L-17", Lifecycle, ["Reissue", "StaleAssignment", "Removal"], [A, B],
+            new("the old holder republishing after the reissue is refused as stale, even once the new holder removed its mapping", "DISC-L-17", ["PROF-LC-03"], Lifecycle, ["Reissue", "StaleAssignment", "Removal"], [A, B],
             [
                 Pub(0, A, "a1", false, Published), Pub(61 * Day, B, "b1", true, Published),
                 Pub(62 * Day, A, "a2", false, Refused(409, Problems.StaleAssignment)), Look(62 * Day, "b1"),
                 RemoveByRecipient(63 * Day, "b1", "r1", Ok("b1")),
                 Pub(63 * Day + 60, A, "a3", false, Refused(409, Problems.StaleAssignment)), Look(63 * Day + 60),
             ]),
-            new("the old holder claiming new_holder after the reissue is refused: its assignment is older", "DISC-L-17", Lifecycle, ["Reissue", "StaleAssignment"], [A, B],
+            new("the old holder claiming new_holder after the reissue is refused: its assignment is older", "DISC-L-17", ["PROF-LC-03"], Lifecycle, ["Reissue", "StaleAssignment"], [A, B],
             [
                 Pub(0, A, "a1", false, Published), Pub(61 * Day, B, "b1", true, Published),
                 Pub(62 * Day, A, "a2", true, Refused(409, Problems.StaleAssignment)), Look(62 * Day, "b1"),
             ]),
-            new("one holder with several keys and mappings: no conflict with itself", "DISC-L-17", Lifecycle, [], [A],
+            new("one holder with several keys and mappings: no conflict with itself", "DISC-L-17", ["PROF-LC-04"], Lifecycle, [], [A],
             [
                 Pub(0, A, "a1", false, Published), Pub(60, A, "a2", false, Published, "business"), Pub(120, A, "a3", false, Published, "personal"),
                 Look(120, "a1", "a2", "a3"),
@@ -116,12 +117,12 @@ internal static class LifecycleVectors
         ]);
         yield return ("conflict", "Older mappings take precedence: a conflicting publish answers 409 with a problem and never silently replaces a mapping.",
         [
-            new("a newer holder without new_holder gets a conflict; the existing mapping stays", "DISC-L-17A", Lifecycle, ["Conflict"], [A, B],
+            new("a newer holder without new_holder gets a conflict; the existing mapping stays", "DISC-L-17A", ["PROF-LC-05"], Lifecycle, ["Conflict"], [A, B],
             [
                 Pub(0, A, "a1", false, Published),
                 Pub(61 * Day, B, "b1", false, Refused(409, Problems.Conflict)), Look(61 * Day, "a1"),
             ]),
-            new("the conflict is resolved when the newer holder sets new_holder", "DISC-L-17A", Lifecycle, ["Conflict", "Reissue"], [A, B],
+            new("the conflict is resolved when the newer holder sets new_holder", "DISC-L-17A", ["PROF-LC-05"], Lifecycle, ["Conflict", "Reissue"], [A, B],
             [
                 Pub(0, A, "a1", false, Published),
                 Pub(61 * Day, B, "b1", false, Refused(409, Problems.Conflict)), Look(61 * Day, "a1"),
@@ -130,27 +131,27 @@ internal static class LifecycleVectors
         ]);
         yield return ("disconnect", "CSIP disconnect notices (removal with disconnected_since): mappings of assignments up to the date go, and stay gone.",
         [
-            new("a disconnect notice removes every mapping of the disconnected holder at once", "DISC-L-16", Lifecycle, ["Disconnect"], [A],
+            new("a disconnect notice removes every mapping of the disconnected holder at once", "DISC-L-16", ["PROF-LC-09"], Lifecycle, ["Disconnect"], [A],
             [
                 Pub(0, A, "a1", false, Published), Pub(60, A, "a2", false, Published, "business"),
                 Disconnect(10 * Day, 10 * Day, "d1", Ok("a1", "a2")), Look(10 * Day),
             ]),
-            new("the old holder republishing after the disconnect is refused as stale", "DISC-L-16", Lifecycle, ["Disconnect", "StaleAssignment"], [A],
+            new("the old holder republishing after the disconnect is refused as stale", "DISC-L-16", ["PROF-LC-03"], Lifecycle, ["Disconnect", "StaleAssignment"], [A],
             [
                 Pub(0, A, "a1", false, Published), Disconnect(10 * Day, 10 * Day, "d1", Ok("a1")),
                 Pub(11 * Day, A, "a2", false, Refused(409, Problems.StaleAssignment)), Look(11 * Day),
             ]),
-            new("a stale credential (assigned before the disconnection) is refused", "DISC-L-16", Lifecycle, ["Disconnect", "StaleAssignment"], [A, late],
+            new("a stale credential (assigned before the disconnection) is refused", "DISC-L-16", ["PROF-LC-03"], Lifecycle, ["Disconnect", "StaleAssignment"], [A, late],
             [
                 Pub(0, A, "a1", false, Published), Disconnect(10 * Day, 10 * Day, "d1", Ok("a1")),
                 Pub(60 * Day, late, "c1", false, Refused(409, Problems.StaleAssignment)), Look(60 * Day),
             ]),
-            new("a late disconnect notice keeps the newer holder's mapping", "DISC-L-19A", Lifecycle, ["Disconnect", "Reissue"], [A, B],
+            new("a late disconnect notice keeps the newer holder's mapping", "DISC-L-19A", ["PROF-LC-09"], Lifecycle, ["Disconnect", "Reissue"], [A, B],
             [
                 Pub(0, A, "a1", false, Published), Pub(61 * Day, B, "b1", true, Published),
                 Disconnect(62 * Day, 10 * Day, "d1", Ok()), Look(62 * Day, "b1"),
             ]),
-            new("a disconnect notice for a CSI with no mapping here still refuses stale credentials later", "DISC-L-19A", Lifecycle, ["Disconnect", "StaleAssignment"], [A],
+            new("a disconnect notice for a CSI with no mapping here still refuses stale credentials later", "DISC-L-19A", ["PROF-LC-02", "PROF-LC-10"], Lifecycle, ["Disconnect", "StaleAssignment"], [A],
             [
                 Disconnect(10 * Day, 10 * Day, "d1", Ok()),
                 Pub(11 * Day, A, "a1", false, Refused(409, Problems.StaleAssignment)), Look(11 * Day),
@@ -158,37 +159,37 @@ internal static class LifecycleVectors
         ]);
         yield return ("removal", "Removal by the recipient or by the CSIP, replacement, and replays (R9, R10, -01 row 19).",
         [
-            new("the holder removes its mapping and publishes a replacement", "DISC-L-19", Lifecycle, ["Removal"], [A],
+            new("the holder removes its mapping and publishes a replacement", "DISC-L-19", ["PROF-LC-04"], Lifecycle, ["Removal"], [A],
             [
                 Pub(0, A, "a1", false, Published), RemoveByRecipient(Day, "a1", "r1", Ok("a1")), Look(Day),
                 Pub(Day + 60, A, "a2", false, Published), Look(Day + 60, "a2"),
             ]),
-            new("after the original holder removes its mapping a newer holder publishes without new_holder", "DISC-L-19", Lifecycle, ["Removal", "Conflict"], [A, B],
+            new("after the original holder removes its mapping a newer holder publishes without new_holder", "DISC-L-19", ["PROF-LC-04"], Lifecycle, ["Removal", "Conflict"], [A, B],
             [
                 Pub(0, A, "a1", false, Published), Pub(61 * Day, B, "b1", false, Refused(409, Problems.Conflict)),
                 RemoveByRecipient(62 * Day, "a1", "r1", Ok("a1")),
                 Pub(62 * Day + 60, B, "b2", false, Published), Look(62 * Day + 60, "b2"),
             ]),
-            new("removal by the recipient", "DISC-R-09", Core, ["Removal"], [A],
+            new("removal by the recipient", "DISC-R-09", [], Core, ["Removal"], [A],
             [
                 Pub(0, A, "a1", false, Published), Look(0, "a1"), RemoveByRecipient(60, "a1", "r1", Ok("a1")), Look(60),
             ]),
-            new("removal of one of several mappings", "DISC-R-09", Core, ["Removal"], [A],
+            new("removal of one of several mappings", "DISC-R-09", [], Core, ["Removal"], [A],
             [
                 Pub(0, A, "a1", false, Published), Pub(0, A, "a2", false, Published, "business"), Pub(0, A, "a3", false, Published, "personal"),
                 RemoveByRecipient(60, "a2", "r1", Ok("a2")), Look(60, "a1", "a3"),
             ]),
-            new("removal by the CSIP, then the next holder publishes", "DISC-R-09", Core, ["Removal"], [A, B],
+            new("removal by the CSIP, then the next holder publishes", "DISC-R-09", ["PROF-LC-12"], Core, ["Removal"], [A, B],
             [
                 Pub(0, A, "a1", false, Published), RemoveByCsip(Day, "r1", Ok("a1")), Look(Day),
                 Pub(60 * Day, B, "b1", false, Published), Look(60 * Day, "b1"),
             ]),
-            new("a replayed CSIP removal does not remove the next holder's mapping", "DISC-R-10", Core, ["Removal", "Replay"], [A, nextAfterCsip],
+            new("a replayed CSIP removal does not remove the next holder's mapping", "DISC-R-10", [], Core, ["Removal", "Replay"], [A, nextAfterCsip],
             [
                 Pub(0, A, "a1", false, Published), RemoveByCsip(100, "r1", Ok("a1")),
                 Pub(120, nextAfterCsip, "b1", false, Published), Replay(200, "r1", Refused(409, Problems.Replayed)), Look(200, "b1"),
             ]),
-            new("a removal replayed after its 300 s window is refused", "DISC-R-10", Core, ["Removal", "Replay"], [A],
+            new("a removal replayed after its 300 s window is refused", "DISC-R-10", [], Core, ["Removal", "Replay"], [A],
             [
                 Pub(0, A, "a1", false, Published), RemoveByRecipient(10, "a1", "r1", Ok("a1")), Pub(20, A, "a2", false, Published),
                 Replay(Day, "r1", new TimelineExpect(TimelineExpect.Refused, [404, 409, 422], [Problems.Expired, Problems.Replayed, Problems.NotFound])), Look(Day, "a2"),
@@ -196,46 +197,73 @@ internal static class LifecycleVectors
         ]);
         yield return ("peers", "Invalidations between DPs (PROFILE.md §12.5): arriving from a peer the harness plays, and broadcast to a fake peer DP on loopback.",
         [
-            new("an invalidation from a trusted peer removes the previous holder's mappings, which stay refused", "DISC-L-18", Lifecycle, ["PeerInvalidation"], [A, B],
+            new("an invalidation from a trusted peer removes the previous holder's mappings, which stay refused", "DISC-L-18", ["PROF-LC-25"], Lifecycle, ["PeerInvalidation"], [A, B],
             [
                 Pub(0, A, "a1", false, Published), Invalidate(56 * Day, B, "peer", "i1", Ok("a1")), Look(56 * Day),
                 Pub(57 * Day, A, "a2", false, Refused(409, Problems.StaleAssignment)), Look(57 * Day),
             ]),
-            new("a forged invalidation (untrusted signer) changes nothing", "DISC-L-18", Lifecycle, ["PeerInvalidation", "Forged"], [A, B],
+            new("a forged invalidation (untrusted signer) changes nothing", "DISC-L-18", ["PROF-LC-18"], Lifecycle, ["PeerInvalidation", "Forged"], [A, B],
             [
                 Pub(0, A, "a1", false, Published), Invalidate(56 * Day, B, "stranger", "i1", Refused(403, Problems.Unauthorized)), Look(56 * Day, "a1"),
             ]),
-            new("an invalidation whose evidence is not newer removes nothing", "DISC-L-18", Lifecycle, ["PeerInvalidation", "StaleAssignment"], [A, c],
+            new("an invalidation whose evidence is not newer removes nothing", "DISC-L-18", ["PROF-LC-25"], Lifecycle, ["PeerInvalidation", "StaleAssignment"], [A, c],
             [
                 Pub(0, A, "a1", false, Published), Invalidate(Day, c, "peer", "i1", Ok()), Look(Day, "a1"),
             ]),
-            new("a replayed invalidation is refused", "DISC-L-18", Lifecycle, ["PeerInvalidation", "Replay"], [A, B],
+            new("a replayed invalidation is refused", "DISC-L-18", ["PROF-LC-21"], Lifecycle, ["PeerInvalidation", "Replay"], [A, B],
             [
                 Pub(0, A, "a1", false, Published), Invalidate(56 * Day, B, "peer", "i1", Ok("a1")),
                 Replay(56 * Day + 100, "i1", Refused(409, Problems.Replayed)), Look(56 * Day + 100),
             ]),
-            new("the new holder's first mapping is broadcast to the peer DPs with the mapping as evidence", "DISC-L-18", Lifecycle, ["Broadcast", "Reissue"], [A, B],
+            new("the new holder's first mapping is broadcast to the peer DPs with the mapping as evidence", "DISC-L-18", ["PROF-LC-13"], Lifecycle, ["Broadcast", "Reissue"], [A, B],
             [
                 Pub(0, A, "a1", false, Published), Pub(61 * Day, B, "b1", true, Published), Broadcast(61 * Day, "b1"), Look(61 * Day, "b1"),
             ]),
         ]);
         yield return ("timeliness", "New mappings are discoverable at once (-01 row 20 and CSI Claim Timeliness).",
         [
-            new("a published mapping is discoverable immediately", "DISC-L-20", Lifecycle, ["Timeliness"], [A],
+            new("a published mapping is discoverable immediately", "DISC-L-20", ["PROF-LC-01"], Lifecycle, ["Timeliness"], [A],
             [
                 Pub(0, A, "a1", false, Published), Look(0, "a1"),
             ]),
-            new("a just-assigned CSI is discoverable as soon as its new holder maps it", "DISC-L-20A", Lifecycle, ["Timeliness", "Reissue"], [fresh],
+            new("a just-assigned CSI is discoverable as soon as its new holder maps it", "DISC-L-20A", ["PROF-LC-01"], Lifecycle, ["Timeliness", "Reissue"], [fresh],
             [
                 Pub(0, fresh, "n1", true, Published), Look(0, "n1"),
             ]),
+        ]);
+        yield return ("defects", "Disconnect notices and invalidations that depart from §12.3 / §12.5 in one respect: each gets the answer the profile gives it and changes nothing, unless the profile says the departure is no error.",
+            [.. RequestDefect.All.Select(DefectCase)]);
+        yield return ("broadcast-paths", "Where the broadcast goes (PROFILE.md §12.5): a peer's registry entry without endpoints.invalidate means the default path on its base_url.",
+        [
+            new("a peer whose registry entry names no invalidate endpoint gets the broadcast at the default path", "DISC-L-18", ["PROF-LC-14"], Lifecycle, ["Broadcast", "Reissue"], [A, B],
+            [
+                Pub(0, A, "a1", false, Published), Pub(61 * Day, B, "b1", true, Published), Broadcast(61 * Day, "b1") with { DefaultInvalidatePath = true },
+            ]),
+        ]);
+    }
+
+    private static Case DefectCase(RequestDefect d)
+    {
+        if (d.Action == TimelineStep.Disconnect)
+        {
+            return new($"a disconnect notice, but {d.Description}: {d.Expect.Describe()}", "DISC-L-19A", [d.Rule], Lifecycle, ["Disconnect", "Defect"], [A],
+            [
+                Pub(0, A, "a1", false, Published), Disconnect(10 * Day, 10 * Day, "d1", d.Expect) with { Defect = d.Name }, Look(10 * Day, "a1"),
+            ]);
+        }
+        var accepted = d.Expect.Result == TimelineExpect.Accepted;
+        return new($"an invalidation from a trusted peer, but {d.Description}: {(accepted ? "no error, the previous holder's mapping goes" : d.Expect.Describe())}", "DISC-L-18", [d.Rule], Lifecycle,
+            accepted ? ["PeerInvalidation"] : ["PeerInvalidation", "Defect"], [A, B],
+        [
+            Pub(0, A, "a1", false, Published), Invalidate(56 * Day, B, "peer", "i1", accepted ? Ok("a1") : d.Expect) with { Defect = d.Name },
+            accepted ? Look(56 * Day) : Look(56 * Day, "a1"),
         ]);
     }
 
     public static IReadOnlyList<Timeline> Timelines()
     {
         var tcId = 0;
-        return [.. Groups().SelectMany(g => g.Cases).Select(c => new Timeline(++tcId, c.Comment, c.Flags, c.Requirement, c.Class, c.Holders, c.Steps))];
+        return [.. Groups().SelectMany(g => g.Cases).Select(c => new Timeline(++tcId, c.Comment, c.Flags, c.Requirement, c.Rules, c.Class, c.Holders, c.Steps))];
     }
 
     public static JsonObject Generate()
@@ -249,7 +277,7 @@ internal static class LifecycleVectors
             foreach (var c in cases)
             {
                 flags.UnionWith(c.Flags);
-                tests.Add(new Timeline(++tcId, c.Comment, c.Flags, c.Requirement, c.Class, c.Holders, c.Steps).ToJson());
+                tests.Add(new Timeline(++tcId, c.Comment, c.Flags, c.Requirement, c.Rules, c.Class, c.Holders, c.Steps).ToJson());
             }
             groups.Add(new JsonObject { ["type"] = "LifecycleTimeline", ["name"] = name, ["comment"] = comment, ["tests"] = tests });
         }

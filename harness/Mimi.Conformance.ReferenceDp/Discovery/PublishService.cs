@@ -15,6 +15,7 @@ internal sealed record PublishResult(bool Created, string MappingId, byte[] Mapp
 internal sealed class PublishService(DpIdentity identity, DpTrust trust, MappingStore store, TimeProvider time, LivePolicy policy, DpLimits limits, InvalidationBroadcaster? broadcaster = null)
 {
     public static readonly Duty KeepMspSignatures = new("publish.keep-msp-signatures");
+    public static readonly Duty BroadcastWhenNothingRemoved = new("publish.broadcast-when-nothing-removed");
     public static readonly Duty Countersign = new("publish.countersign");
     public static readonly Duty CountersignAsDp = new("publish.countersign-as-dp");
     public static readonly Duty StoreDisclosures = new("publish.store-disclosures");
@@ -57,7 +58,9 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
             credential is null ? null : (live, floor) => Precedence.Decide(credential.AssignedAt, payload.NewHolder, live, floor, policy));
         if (outcome.State == PublishState.Refused)
             throw new ProblemException(outcome.Decision.Problem!, outcome.Decision.Detail!);
-        if (outcome.State == PublishState.Inserted && payload.NewHolder && credential is not null)
+        // Other DPs may still hold the previous holder's mappings, whether or not this DP did (§12.2).
+        if (outcome.State == PublishState.Inserted && payload.NewHolder && credential is not null
+            && (outcome.Decision.Invalidate.Count > 0 || policy.Performs(BroadcastWhenNothingRemoved)))
             broadcaster?.Broadcast(payload.Csi, payload.CsiType, credential.AssignedAt, outcome.Mapping.Cose);
         if (outcome.State is PublishState.Inserted or PublishState.AlreadyLive && disclosures.Count > 0 && policy.Performs(StoreDisclosures))
             store.AddDisclosures(id, disclosures);

@@ -13,6 +13,8 @@ internal sealed class RemovalService(DpIdentity identity, DpTrust trust, Mapping
     public static readonly Duty AuthorizeRemover = new("remove.authorize-remover");
     public static readonly Duty ApplyRecipientRemoval = new("remove.apply-recipient-removal");
     public static readonly Duty ApplyCsipRemoval = new("remove.apply-csip-removal");
+    public static readonly Duty DisconnectKeepsLaterHolders = new("remove.disconnect-keeps-later-holders");
+    public static readonly Duty CheckDisconnectNotices = new("remove.check-disconnect-notices");
     public static readonly Duty SingleUseNonces = new("remove.single-use-nonces");
     public static readonly Duty CheckRemovalDp = new("remove.check-dp");
     public static readonly Duty CheckRemovalFreshness = new("remove.check-freshness");
@@ -47,7 +49,7 @@ internal sealed class RemovalService(DpIdentity identity, DpTrust trust, Mapping
         if (Math.Abs(now - request.IssuedAt) <= ClockSkewSeconds || policy.Performs(CheckRemovalFreshness))
             now = Checks.RequireFresh(time, request.IssuedAt);
 
-        if (request.DisconnectedSince is { } since && (removal.Role != SignerRoles.Csip || request.Reason != "unassigned" || request.MappingId is not null || since > request.IssuedAt))
+        if (request.DisconnectedSince is { } since && policy.Performs(CheckDisconnectNotices) && (removal.Role != SignerRoles.Csip || request.Reason != "unassigned" || request.MappingId is not null || since > request.IssuedAt))
             throw new ProblemException(Problems.InvalidMapping, "disconnected_since belongs to a CSIP notice with reason \"unassigned\", no mapping_id, and a date not after its iat (§12.3)");
         try
         {
@@ -67,7 +69,7 @@ internal sealed class RemovalService(DpIdentity identity, DpTrust trust, Mapping
         // A disconnect notice (§12.3) removes the mappings of assignments up to the date and refuses them from then on;
         // it succeeds even when this DP holds none.
         var command = request.DisconnectedSince is { } disconnected
-            ? new RemovalCommand(nonce, now, request.Csi, request.CsiType, m => m.AssignedAt is null || m.AssignedAt <= disconnected, SucceedsWhenNothingMatches: true, RaiseFloorTo: disconnected + 1)
+            ? new RemovalCommand(nonce, now, request.Csi, request.CsiType, m => m.AssignedAt is null || m.AssignedAt <= disconnected || !policy.Performs(DisconnectKeepsLaterHolders), SucceedsWhenNothingMatches: true, RaiseFloorTo: disconnected + 1)
             : new RemovalCommand(nonce, now, request.Csi, request.CsiType, RemovalCommand.MappingOrAll(request.MappingId));
         var applies = policy.Performs(removal.Role == SignerRoles.Csip ? ApplyCsipRemoval : ApplyRecipientRemoval);
         var outcome = applies ? store.Remove(command) : store.Acknowledge(command);

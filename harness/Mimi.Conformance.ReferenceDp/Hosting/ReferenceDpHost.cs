@@ -116,7 +116,8 @@ internal static class ReferenceDpHost
             // Invalidations go to every peer of the registry (PROFILE.md §11.1, §12.5) through the one pinned PeerClient.
             var broadcastLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<InvalidationBroadcaster>();
             var broadcaster = new InvalidationBroadcaster(identity, clock, policy,
-                () => [.. peers.Peers.Select(p => new InvalidationTarget(p.DpId, p.Endpoint(p.InvalidatePath ?? Paths.Invalidate)))],
+                () => [.. peers.Peers.Where(p => p.InvalidatePath is not null || policy.Performs(InvalidationBroadcaster.UseDefaultInvalidatePath))
+                    .Select(p => new InvalidationTarget(p.DpId, p.Endpoint(p.InvalidatePath ?? Paths.Invalidate)))],
                 async (url, body, ct) =>
                 {
                     var reply = await peerClient.PostJsonAsync(url, body, ct);
@@ -130,7 +131,7 @@ internal static class ReferenceDpHost
                 lookup,
                 new RemovalService(identity, trust, store, clock, policy),
                 new ImportService(identity, trust, store, clock, policy),
-                new InvalidationService(identity, trust, store, clock),
+                new InvalidationService(identity, trust, store, clock, policy),
                 limits,
                 antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync,
                 federationPolicy is null ? null : new FederationService(peers, peerClient, trust, identity, clock, policy, federationPolicy, limits,

@@ -24,6 +24,7 @@ internal sealed class InvalidationBroadcaster(
     ILogger logger)
 {
     public static readonly Duty BroadcastInvalidations = new("lifecycle.broadcast-invalidations");
+    public static readonly Duty UseDefaultInvalidatePath = new("lifecycle.use-default-invalidate-path");
 
     public void Broadcast(string csi, string csiType, long assignedAt, byte[] evidence)
     {

@@ -16,14 +16,17 @@ internal static class Precedence
     public static readonly Duty HonourNewHolder = new("lifecycle.honour-new-holder");
     public static readonly Duty RefuseConflicts = new("lifecycle.refuse-conflicts");
     public static readonly Duty RequireNewerAssignment = new("lifecycle.require-newer-assignment");
+    public static readonly Duty KeepAssignmentFloor = new("lifecycle.keep-assignment-floor");
+    public static readonly Duty GroupHoldersByAssignment = new("lifecycle.group-holders-by-assignment");
 
     public static PrecedenceDecision Decide(long assignedAt, bool newHolder, IReadOnlyList<StoredMapping> live, long floor, LivePolicy policy)
     {
-        if (assignedAt < floor)
+        if (assignedAt < floor && policy.Performs(KeepAssignmentFloor))
             return Refuse(Problems.StaleAssignment, $"the credential's assigned_at {assignedAt} is before this CSI's last reassignment or disconnection ({floor})");
         if (newHolder && !policy.Performs(HonourNewHolder))
             newHolder = false;
-        var others = live.Where(m => m.AssignedAt is { } a && a != assignedAt).ToList();
+        // A holder is an assignment, not a key: the holder's own other mappings are never "others".
+        var others = live.Where(m => m.AssignedAt is { } a && (a != assignedAt || !policy.Performs(GroupHoldersByAssignment))).ToList();
         if (others.Count == 0)
             return new PrecedenceDecision(null, null, [], newHolder ? assignedAt : null);
         var newest = others.Max(m => m.AssignedAt!.Value);

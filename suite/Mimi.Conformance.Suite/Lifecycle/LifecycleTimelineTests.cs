@@ -5,15 +5,17 @@ namespace Mimi.Conformance.Suite.Lifecycle;
 /// <summary>
 /// The lifecycle class (PROFILE.md §12) and R9/R10 as replayed timelines: one test case per timeline (tcId of
 /// vectors/lifecycle/timelines.json), each with its own evidence. One theory per requirement, so each timeline
-/// counts for the requirement it was written for.
+/// counts for the requirement it was written for, and for the rules its vector lists (a trait of its row).
 /// </summary>
 public sealed class LifecycleTimelineTests(ConformanceFixture dp)
 {
     private readonly DpOperations _ops = new(dp);
 
+    /// <summary>The requirement's timelines, each row tagged with the profile rules its timeline decides.</summary>
     public static IEnumerable<TheoryDataRow<int>> For(string requirement) =>
-        LifecycleTimelines.All.Where(t => t.Requirement == requirement)
-            .Select(t => new TheoryDataRow<int>(t.TcId) { TestDisplayName = $"{requirement} timeline tcId {t.TcId}: {t.Comment}" });
+        LifecycleTimelines.All.Where(t => t.Requirement == requirement).Select(t => t.Rules.Aggregate(
+            new TheoryDataRow<int>(t.TcId) { TestDisplayName = $"{requirement} timeline tcId {t.TcId}: {t.Comment}" },
+            (row, rule) => row.WithTrait(RequirementAttribute.TraitName, rule)));
 
     private Task Replay(int tcId) => new TimelineRunner(dp, _ops).RunAsync(LifecycleTimelines.Get(tcId));
 

@@ -98,7 +98,10 @@ internal sealed class TimelineRunner(ConformanceFixture dp, DpOperations ops)
     private async Task StartPeerAsync(Timeline timeline)
     {
         _peer = await FakePeerDp.StartAsync(new FakePeerOptions { DpId = "mimi://peer-lifecycle.conformance.test", Key = ops.Parties.Key("lifecycle-fake-peer") }, TestContext.Current.CancellationToken);
-        _peer.SetRegistry(FakePeerRegistry.Build([_peer]));
+        var entry = FakePeerRegistry.Entry(_peer);
+        if (timeline.Steps.Any(s => s.DefaultInvalidatePath))
+            entry = entry with { Endpoints = entry.Endpoints with { Invalidate = null } };
+        _peer.SetRegistry(FakePeerRegistry.Build([entry]));
         var response = Expect.Reachable(await TestControl.PeersAsync(new PeersRequest(_peer.RegistryUrl.ToString(), [_peer.CertificatePin])), "test control /peers");
         if (!TestControlClient.Succeeded(response))
             Expect.NotVerifiable($"the broadcast is checked through a fake peer DP the DP learns through test control /peers (PROFILE.md §11.2), which answered {response.Describe()}; " +
@@ -126,9 +129,8 @@ internal sealed class TimelineRunner(ConformanceFixture dp, DpOperations ops)
         TimelineStep.Remove => RemoveAsync(step.Request!, step.By == "csip"
             ? MappingBuilder.Removal(ops.Parties, ops.Parties.Csip.Key, SignerRoles.Csip, ops.DpId, _csi, null, "unassigned", Now)
             : MappingBuilder.Removal(ops.Parties, _mappings[step.Mapping!].Key, SignerRoles.Recipient, ops.DpId, _csi, _mappings[step.Mapping!].Id, "user", Now)),
-        TimelineStep.Disconnect => RemoveAsync(step.Request!,
-            MappingBuilder.Removal(ops.Parties, ops.Parties.Csip.Key, SignerRoles.Csip, ops.DpId, _csi, null, "unassigned", Now, _start + step.DisconnectedSinceS!.Value)),
-        TimelineStep.PeerInvalidate => InvalidateAsync(step.Request!, SignedInvalidation(_start + timeline.AssignedAtS(step.Holder!), step.Signer == "peer")),
+        TimelineStep.Disconnect => RemoveAsync(step.Request!, DisconnectNotice(_start + step.DisconnectedSinceS!.Value, step.Defect)),
+        TimelineStep.PeerInvalidate => InvalidateAsync(step.Request!, SignedInvalidation(_start + timeline.AssignedAtS(step.Holder!), step.Signer == "peer", step.Defect)),
         TimelineStep.Replay => SendRawAsync(_requests[step.Request!]),
         TimelineStep.Lookup => LookupAsync(),
         TimelineStep.ExpectBroadcast => BroadcastAsync(step.Mapping!),
@@ -147,15 +149,45 @@ internal sealed class TimelineRunner(ConformanceFixture dp, DpOperations ops)
         return Outcome(Expect.Reachable(await ops.PublishAsync(cose), "publish"), removedIds: false);
     }
 
-    /// <summary>A new holder's mapping computed at the peer DP the harness plays, sent inside a signed invalidation.</summary>
-    private byte[] SignedInvalidation(long assignedAt, bool trusted)
+    /// <summary>The CSIP's disconnect notice (PROFILE.md §12.3), with the step's <see cref="RequestDefect"/> if it names one.</summary>
+    private byte[] DisconnectNotice(long since, string? defect) => MappingBuilder.Removal(ops.Parties, ops.Parties.Csip.Key, SignerRoles.Csip, ops.DpId, _csi,
+        defect == RequestDefect.WithMappingId ? _mappings.Values.First().Id : null,
+        defect == RequestDefect.ReasonUser ? "user" : "unassigned",
+        Now, defect == RequestDefect.SinceAfterIat ? Now + 60 : since);
+
+    /// <summary>
+    /// A new holder's mapping computed at the peer DP the harness plays, sent inside a signed invalidation (PROFILE.md
+    /// §12.5), with the step's <see cref="RequestDefect"/> if it names one.
+    /// </summary>
+    private byte[] SignedInvalidation(long assignedAt, bool trusted, string? defect)
     {
         var parties = ops.Parties;
-        var evidence = (MappingBuilder.For(parties, parties.PeerDp.Id, _csi, parties.NewRecipientKey(), ["default"])
-            with { IssuedAt = Now, AssignedAt = assignedAt, NewHolder = true, ValiditySeconds = Validity }).Build().Cose;
-        var countersigned = CoseSign.Decode(evidence).AddSignature(parties.PeerDp.Key, SignerRoles.Dp).Encode();
-        return MappingBuilder.Invalidation(parties, trusted ? parties.PeerDp.Key : parties.Stranger, parties.PeerDp.Id, ops.DpId, _csi, assignedAt, countersigned, Now);
+        var evidence = (MappingBuilder.For(parties, defect == RequestDefect.EvidenceOtherDp ? OtherDpId : parties.PeerDp.Id,
+                defect == RequestDefect.EvidenceOtherCsi ? parties.NewE164() : _csi, parties.NewRecipientKey(), ["default"]) with
+            {
+                IssuedAt = Now,
+                AssignedAt = assignedAt,
+                NewHolder = defect != RequestDefect.EvidenceNotNewHolder,
+                ValiditySeconds = Validity,
+                Issuer = defect == RequestDefect.EvidenceUntrustedCsip ? parties.UntrustedCsip : null,
+                SignAsRecipient = defect != RequestDefect.EvidenceForeignRecipient,
+                ExtraSigners = defect == RequestDefect.EvidenceForeignRecipient ? [(parties.Stranger, SignerRoles.Recipient)] : [],
+            }).Build().Cose;
+        var carried = defect switch
+        {
+            RequestDefect.EvidenceWithoutDpSignature or RequestDefect.EvidenceOtherDp => evidence,
+            RequestDefect.EvidenceUntrustedDpSignature => CoseSign.Decode(evidence).AddSignature(parties.Stranger, SignerRoles.Dp).Encode(),
+            _ => CoseSign.Decode(evidence).AddSignature(parties.PeerDp.Key, SignerRoles.Dp).Encode(),
+        };
+        var signed = MappingBuilder.Invalidation(parties, trusted ? parties.PeerDp.Key : parties.Stranger, parties.PeerDp.Id,
+            defect == RequestDefect.WrongToDp ? OtherDpId : ops.DpId, _csi,
+            defect == RequestDefect.EvidenceOtherAssignment ? assignedAt - 1 : assignedAt, carried,
+            defect == RequestDefect.IatAhead ? Now + 2 * ClockSkewSeconds : Now);
+        return defect == RequestDefect.NotCose ? CoseSign1.Decode(signed).Payload : signed;
     }
+
+    /// <summary>A DP that is neither the DP under test nor the peer the harness plays.</summary>
+    private const string OtherDpId = "mimi://elsewhere.conformance.test";
 
     private Task<TimelineOutcome> RemoveAsync(string label, byte[] removal) => SendAsync(label, new Sent(dp.Meta.RemovePath, () => dp.Profile.RemoveAsync(removal)));
 
