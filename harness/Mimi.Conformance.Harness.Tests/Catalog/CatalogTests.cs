@@ -1,9 +1,11 @@
 using System.Reflection;
 using System.Runtime.Loader;
+using System.Text.Json.Nodes;
 using FluentAssertions;
 using Mimi.Conformance.Cli.Execution;
 using Mimi.Conformance.Cli.SelfTest;
 using Mimi.Conformance.Harness.Requirements;
+using Mimi.Conformance.Harness.Tests.Requirements;
 using NJsonSchema;
 
 namespace Mimi.Conformance.Harness.Tests.Catalog;
@@ -55,7 +57,8 @@ public sealed class CatalogTests
     [Fact]
     public void Every_fault_mapped_requirement_has_a_test()
     {
-        var tested = SuiteTests().SelectMany(t => t.Ids).ToHashSet();
+        var timelines = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryLayout.Vectors, "lifecycle", "timelines.json")))!;
+        var tested = SuiteTests().SelectMany(t => t.Ids).Concat(ProfileRuleCoverageTests.TimelineRows(timelines).SelectMany(t => t.Ids)).ToHashSet();
         FaultCatalog.Load(FaultCatalog.DefaultPath).Faults.SelectMany(f => f.Requirements).Should().OnlyContain(id => tested.Contains(id));
     }
 

@@ -168,7 +168,8 @@ public sealed class ProfileRuleCoverageTests
     }
 
     /// <summary>The lifecycle timelines' rows: each is a test case of LifecycleTimelineTests tagged with its vector's rules.</summary>
-    private static IEnumerable<TaggedTest> TimelineRows(JsonNode timelines) =>
+    /// <summary>Lifecycle rules are tagged per timeline row (a trait of the data row), not on the test method.</summary>
+    internal static IEnumerable<TaggedTest> TimelineRows(JsonNode timelines) =>
         Timeline.ReadAll(timelines.AsObject()).Where(t => t.Rules.Count > 0)
             .Select(t => new TaggedTest($"LifecycleTimelineTests (timeline tcId {t.TcId})", t.Rules));
 
