@@ -143,6 +143,7 @@ public sealed class HostileDpTests(WireMockNetDp wireMock, TransportFaultDp tran
         { "invalid-json", "application/json", 200 },
         { "wrong-content-type", "text/html", 200 },
         { "invalid-cbor", "application/json", 200 },
+        { "duplicate-members", "application/json", 200 },
         { "storm-503", "application/problem+json", 503 },
         { "storm-500", "text/plain", 500 },
     };
@@ -155,6 +156,7 @@ public sealed class HostileDpTests(WireMockNetDp wireMock, TransportFaultDp tran
         {
             "invalid-json" => "{\"status\": \"found\", \"mappings\": [",
             "wrong-content-type" => "<html><body>hello</body></html>",
+            "duplicate-members" => "{\"status\":\"found\",\"status\":\"not_found\",\"mappings\":[{\"mapping\":\"2GKDQ_8\",\"mapping\":\"2GKDQ_8\"}]}",
             "invalid-cbor" => JsonSerializer.Serialize(new { status = "found", mapping_id = "x", mapping = "2GKDQ_8", mappings = new[] { new { mapping_id = "x", mapping = "2GKDQ_8" }, new { mapping_id = "y", mapping = "!!not-base64!!" } } }),
             _ => "{\"type\":\"about:blank\",\"status\":503}",
         };

@@ -37,7 +37,7 @@ internal sealed record DpResponse(int? Status, IReadOnlyDictionary<string, strin
             try
             {
                 if (Body.Length > 0 && (ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) ?? false))
-                    using (JsonDocument.Parse(Body, new JsonDocumentOptions { MaxDepth = MaxJsonDepth })) { }
+                    using (JsonDocument.Parse(Body, new JsonDocumentOptions { MaxDepth = MaxJsonDepth, AllowDuplicateProperties = false })) { }
             }
             catch (JsonException e) when (e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase))
             {
@@ -60,7 +60,7 @@ internal sealed record DpResponse(int? Status, IReadOnlyDictionary<string, strin
                 return null;
             try
             {
-                return JsonNode.Parse(Body, documentOptions: new JsonDocumentOptions { MaxDepth = MaxJsonDepth }) as JsonObject;
+                return JsonNode.Parse(Body, documentOptions: new JsonDocumentOptions { MaxDepth = MaxJsonDepth, AllowDuplicateProperties = false }) as JsonObject;
             }
             catch (JsonException)
             {
@@ -205,7 +205,16 @@ internal sealed class DpClient : IDisposable
                 request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         }
         foreach (var (name, value) in extraHeaders)
-            request.Headers.TryAddWithoutValidation(name, value);
+        {
+            // Content headers (e.g. Content-Encoding) belong to the body; "Transfer-Encoding: chunked" sends it without a Content-Length.
+            if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) && value.Equals("chunked", StringComparison.OrdinalIgnoreCase) && body is not null)
+            {
+                request.Headers.TransferEncodingChunked = true;
+                request.Content!.Headers.ContentLength = null;
+            }
+            else if (!request.Headers.TryAddWithoutValidation(name, value))
+                request.Content?.Headers.TryAddWithoutValidation(name, value);
+        }
         if (TraceLabel?.Invoke() is { } label)
             request.Headers.TryAddWithoutValidation("Mimi-Trace-Test", label);
         request.Headers.Accept.ParseAdd("application/json");

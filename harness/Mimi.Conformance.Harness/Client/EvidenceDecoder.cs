@@ -21,7 +21,7 @@ internal static class EvidenceDecoder
             JsonNode? node;
             try
             {
-                node = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 32 });
+                node = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 32, AllowDuplicateProperties = false });
             }
             catch (JsonException)
             {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Mimi.Conformance.Protocol.Profile;
 using Mimi.Conformance.Protocol.Profile.Wire;
 
@@ -56,11 +57,20 @@ internal sealed class ProfileClient(DpClient http, DpMetadata metadata)
     /// (§10.4): with <paramref name="tokens"/> the challenge is answered with a token and the lookup sent once more.
     /// <paramref name="headers"/> go with every attempt (e.g. a cookie the DP must not pass on).
     /// </summary>
-    public async Task<DpResponse> LookupAsync(LookupRequest request, ITokenSource? tokens = null, IReadOnlyList<KeyValuePair<string, string>>? headers = null, CancellationToken ct = default)
+    public Task<DpResponse> LookupAsync(LookupRequest request, ITokenSource? tokens = null, IReadOnlyList<KeyValuePair<string, string>>? headers = null, CancellationToken ct = default) =>
+        LookupRawAsync(HttpMethod.Post, JsonSerializer.SerializeToUtf8Bytes(request, WireJson.Default.LookupRequest), DpClient.JsonContentType, tokens, headers, ct: ct);
+
+    /// <summary>
+    /// Any bytes, content type and method at the lookup endpoint (malformed and hostile lookups), with
+    /// <paramref name="query"/> appended to its URL: a PrivateToken challenge is answered as in <see cref="LookupAsync"/>,
+    /// so that a DP checking the token before the body still sees the defect under test.
+    /// </summary>
+    public async Task<DpResponse> LookupRawAsync(HttpMethod method, byte[] body, string? contentType, ITokenSource? tokens, IReadOnlyList<KeyValuePair<string, string>>? headers = null, string query = "", CancellationToken ct = default)
     {
-        var response = await LookupWithAsync(request, null, headers, ct);
+        var url = new Uri(http.Resolve(metadata.LookupPath) + query);
+        var response = await http.SendAsync(method, url, body, contentType, headers ?? [], ct);
         if (tokens is not null && response.Status == 401 && ParsedChallenge.From(response, out _) is { } challenge)
-            response = await LookupWithAsync(request, PrivacyPassClient.Authorization(await tokens.TokenAsync(challenge, ct)), headers, ct);
+            response = await http.SendAsync(method, url, body, contentType, [new("Authorization", PrivacyPassClient.Authorization(await tokens.TokenAsync(challenge, ct))), .. headers ?? []], ct);
         return response;
     }
 

@@ -90,7 +90,7 @@ public static class SecretRedactor
     {
         try
         {
-            return (JsonNode.Parse(body) as JsonObject)?["credential"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+            return (JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject)?["credential"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
         }
         catch (JsonException)
         {

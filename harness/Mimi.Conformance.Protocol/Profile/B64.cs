@@ -7,10 +7,13 @@ internal static class B64
 {
     public static string Encode(ReadOnlySpan<byte> bytes) => Base64Url.EncodeToString(bytes);
 
+    private static readonly System.Buffers.SearchValues<char> NotBase64Url = System.Buffers.SearchValues.Create("= \t\r\n+/");
+
     public static bool TryDecode(string? text, out byte[] bytes)
     {
         bytes = [];
-        if (text is null || text.Contains('='))
+        // The decoder skips whitespace; the profile's form has none, nor padding (PROFILE.md §1).
+        if (text is null || text.AsSpan().IndexOfAny(NotBase64Url) >= 0)
             return false;
         try
         {

@@ -34,14 +34,14 @@ internal sealed class DiscoveryEndpoints(PublishService publish, LookupService l
     private async Task InvalidateAsync(HttpContext ctx)
     {
         var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.InvalidateRequest, limits.MaxBodyBytes);
-        var removed = invalidation.Receive(RequestBody.Base64Url(request.Invalidation, "invalidation"));
+        var removed = invalidation.Receive(RequestBody.Base64Url(ctx, request.Invalidation, "invalidation"));
         await Replies.JsonAsync(ctx, StatusCodes.Status200OK, new RemoveResponse(removed), DpJson.Default.RemoveResponse);
     }
 
     private async Task ImportAsync(HttpContext ctx)
     {
         var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.PublishRequest, limits.MaxBodyBytes);
-        var result = import.Import(RequestBody.Base64Url(request.Mapping, "mapping"));
+        var result = import.Import(RequestBody.Base64Url(ctx, request.Mapping, "mapping"));
         await Replies.JsonAsync(ctx, result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK,
             new PublishResponse(result.MappingId, B64.Encode(result.Mapping)), DpJson.Default.PublishResponse);
     }
@@ -49,8 +49,8 @@ internal sealed class DiscoveryEndpoints(PublishService publish, LookupService l
     private async Task PublishAsync(HttpContext ctx)
     {
         var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.PublishRequest, limits.MaxBodyBytes);
-        var disclosures = request.Disclosures?.Select(d => new TagDisclosure(RequestBody.Base64Url(d.Salt, "disclosures.salt"), d.Tag)).ToArray();
-        var result = publish.Publish(RequestBody.Base64Url(request.Mapping, "mapping"), disclosures);
+        var disclosures = request.Disclosures?.Select(d => new TagDisclosure(RequestBody.Base64Url(ctx, d.Salt, "disclosures.salt"), d.Tag)).ToArray();
+        var result = publish.Publish(RequestBody.Base64Url(ctx, request.Mapping, "mapping"), disclosures);
         await Replies.JsonAsync(ctx, result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK,
             new PublishResponse(result.MappingId, B64.Encode(result.Mapping)), DpJson.Default.PublishResponse);
     }
@@ -92,7 +92,7 @@ internal sealed class DiscoveryEndpoints(PublishService publish, LookupService l
     private async Task RemoveAsync(HttpContext ctx)
     {
         var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.RemoveRequest, limits.MaxBodyBytes);
-        var removed = removal.Remove(RequestBody.Base64Url(request.Removal, "removal"));
+        var removed = removal.Remove(RequestBody.Base64Url(ctx, request.Removal, "removal"));
         await Replies.JsonAsync(ctx, StatusCodes.Status200OK, new RemoveResponse(removed), DpJson.Default.RemoveResponse);
     }
 }

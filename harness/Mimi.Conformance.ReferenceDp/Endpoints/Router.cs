@@ -15,6 +15,7 @@ internal sealed class Router
 {
     public static readonly Duty AnswerUnknownPathNotFound = new("router.answer-unknown-path-not-found");
     public static readonly Duty NameAllowedMethods = new("router.name-allowed-methods");
+    public static readonly Duty ServeOnlyDeclaredMethods = new("router.serve-only-declared-methods");
 
     private readonly Dictionary<string, DpRoute> _routes;
     private readonly LivePolicy? _policy;
@@ -37,7 +38,8 @@ internal sealed class Router
             return Replies.ProblemAsync(ctx, new ProblemException(Problems.Unauthorized, "test control needs the token this DP printed at start, in Mimi-Test-Control-Token"));
         if (_routes.TryGetValue(path, out var route))
         {
-            if (route.Methods.TryGetValue(ctx.Request.Method, out var handler))
+            if (route.Methods.TryGetValue(ctx.Request.Method, out var handler)
+                || (HttpMethods.IsGet(ctx.Request.Method) && _policy?.Performs(ServeOnlyDeclaredMethods) == false && route.Methods.TryGetValue(HttpMethods.Post, out handler)))
                 return handler(ctx);
             return Replies.ProblemAsync(ctx,
                 new ProblemException(Problems.MethodNotAllowed, $"{Clip(ctx.Request.Method)} is not allowed here; use {string.Join(", ", route.Methods.Keys)}"),

@@ -27,7 +27,7 @@ internal sealed class TestControlEndpoints(DpTrust trust, MappingStore store, Ad
     /// <summary>Optional extension (PROFILE.md §8): N synthetic countersigned rows in one transaction, for scale benchmarks.</summary>
     private async Task SeedAsync(HttpContext ctx)
     {
-        var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.SeedRequest, limits.MaxBodyBytes);
+        var request = await RequestBody.ReadControlJsonAsync(ctx, DpJson.Default.SeedRequest, limits.MaxBodyBytes);
         if (request.Count is < 1 or > SyntheticMappings.MaxCount)
             throw new ProblemException(Problems.MalformedRequest, $"count must be between 1 and {SyntheticMappings.MaxCount}");
         var csis = SyntheticMappings.Csis(request.CsiPrefix, request.Count);
@@ -43,7 +43,7 @@ internal sealed class TestControlEndpoints(DpTrust trust, MappingStore store, Ad
 
     private async Task TrustAsync(HttpContext ctx)
     {
-        var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.TrustRequest, limits.MaxBodyBytes);
+        var request = await RequestBody.ReadControlJsonAsync(ctx, DpJson.Default.TrustRequest, limits.MaxBodyBytes);
         var csip = request.CsipKeys ?? [];
         var msp = request.MspKeys ?? [];
         var dps = request.DpKeys ?? [];
@@ -65,7 +65,7 @@ internal sealed class TestControlEndpoints(DpTrust trust, MappingStore store, Ad
 
     private async Task ClockAsync(HttpContext ctx)
     {
-        var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.ClockRequest, limits.MaxBodyBytes);
+        var request = await RequestBody.ReadControlJsonAsync(ctx, DpJson.Default.ClockRequest, limits.MaxBodyBytes);
         if (request.AdvanceS is < 0 or > MaxAdvanceSeconds)
             throw new ProblemException(Problems.MalformedRequest, $"advance_s must be between 0 and {MaxAdvanceSeconds}");
         clock.Advance(TimeSpan.FromSeconds(request.AdvanceS));

@@ -25,7 +25,7 @@ internal sealed class PeerTestControl(PeerDirectory directory, PeerClient client
 
     private async Task PeersAsync(HttpContext ctx)
     {
-        var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.PeersRequest, limits.MaxBodyBytes);
+        var request = await RequestBody.ReadControlJsonAsync(ctx, DpJson.Default.PeersRequest, limits.MaxBodyBytes);
         if (!Uri.TryCreate(request.RegistryUrl, UriKind.Absolute, out var url) || url.Scheme != Uri.UriSchemeHttps)
             throw new ProblemException(Problems.MalformedRequest, "registry_url must be an absolute https URL");
         if (request.TlsPins.Count is 0 or > MaxPins)

@@ -159,6 +159,12 @@ internal static class ReferenceDpHost
                     DutyRecorder.Attribute(ctx.Request.Headers[DutyRecorder.Header].ToString());
                     return next(ctx);
                 });
+            var policyFeature = new PolicyFeature(policy);
+            app.Use((ctx, next) =>
+            {
+                ctx.Features.Set(policyFeature);
+                return next(ctx);
+            });
             app.Use((ctx, next) => errors.InvokeAsync(ctx, next));
             app.Use((ctx, next) => policy.Performs(SetNoCookies) ? next(ctx) : TrackingCookie(ctx, next));
             app.Run(router.DispatchAsync);

@@ -513,7 +513,7 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
         if (dp.PublishBlocker is null)
             await _ops.PublishValidAsync(_ops.Mapping(csis[ProbeSize / 2], _ops.Parties.NewRecipientKey(), ["default"]));
         // The probe's own client records nothing: 2,000 exchanges would swamp the report; the figures are the evidence.
-        using var quiet = new DpClient(dp.Options!, TimeProvider.System);
+        using var quiet = new DpClient(dp.Options!, TimeProvider.System) { TraceLabel = dp.Client.TraceLabel };
         var started = TimeProvider.System.GetTimestamp();
         var anonymous = await CountResolvedAsync(quiet, csis, _ => null);
         var anonymousMs = TimeProvider.System.GetElapsedTime(started).TotalMilliseconds;

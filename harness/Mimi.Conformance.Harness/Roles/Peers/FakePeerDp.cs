@@ -204,7 +204,7 @@ internal sealed class FakePeerDp : IAsyncDisposable
         string? csi = null;
         try
         {
-            csi = JsonNode.Parse(body) is JsonObject o && o["csi"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+            csi = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) is JsonObject o && o["csi"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
         }
         catch (JsonException)
         {

@@ -24,7 +24,7 @@ internal sealed record RecordedRequest(string Method, string Path, IReadOnlyList
         {
             try
             {
-                return JsonNode.Parse(Body) as JsonObject;
+                return JsonNode.Parse(Body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject;
             }
             catch (JsonException)
             {
