@@ -23,6 +23,10 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
     public static readonly Duty DefaultStandsAlone = new("publish.default-stands-alone");
     public static readonly Duty ImplicitDefault = new("publish.untagged-is-default");
     public static readonly Duty EnforceTagLimits = new("publish.enforce-tag-limits");
+    public static readonly Duty OpenCommitments = new("publish.disclosures-open-commitments");
+    public static readonly Duty CheckDisclosedTags = new("publish.check-disclosed-tags");
+    public static readonly Duty CheckSaltSize = new("publish.check-salt-size");
+    public static readonly Duty FitDisclosureBlock = new("publish.fit-disclosure-block");
     public static readonly Duty CheckOwnDp = new("publish.check-own-dp");
     public static readonly Duty EnforceMspLimit = new("publish.enforce-msp-limit");
     public static readonly Duty RefuseRemovedPayload = new("publish.refuse-removed-payload");
@@ -89,18 +93,18 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
         var digests = payload.Msps.SelectMany(m => m.SdTags ?? []).Select(Convert.ToHexString).ToHashSet();
         foreach (var d in disclosures)
         {
-            if (d.Salt.Length != TagRules.SaltSize)
+            if (d.Salt.Length != TagRules.SaltSize && policy.Performs(CheckSaltSize))
                 throw new ProblemException(Problems.MalformedRequest, $"a disclosure salt must be {TagRules.SaltSize} bytes");
-            if ((!TagRules.IsWellFormed(d.Tag) || d.Tag == TagRules.Default) && policy.Performs(CheckTagSyntax))
+            if ((!TagRules.IsWellFormed(d.Tag) || d.Tag == TagRules.Default) && policy.Performs(CheckDisclosedTags))
                 throw new ProblemException(Problems.InvalidMapping, $"disclosed tag \"{Truncate(d.Tag)}\" is not a well-formed non-default tag");
-            if (Encoding.UTF8.GetByteCount(d.Tag) > limits.MaxTagBytes && policy.Performs(EnforceTagLimits))
+            if (Encoding.UTF8.GetByteCount(d.Tag) > limits.MaxTagBytes && policy.Performs(CheckDisclosedTags))
                 throw new ProblemException(Problems.InvalidMapping, $"a disclosed tag of {Encoding.UTF8.GetByteCount(d.Tag)} bytes; this DP accepts at most {limits.MaxTagBytes}");
-            if (!digests.Contains(Convert.ToHexString(d.Digest)))
+            if (!digests.Contains(Convert.ToHexString(d.Digest)) && policy.Performs(OpenCommitments))
                 throw new ProblemException(Problems.InvalidMapping, "a disclosure opens none of the payload's sd_tags commitments");
         }
         foreach (var group in disclosures.GroupBy(d => d.Tag))
         {
-            if (TagRules.EncodeList([.. group]).Length > limits.DisclosureBytes)
+            if (TagRules.EncodeList([.. group]).Length > limits.DisclosureBytes && policy.Performs(FitDisclosureBlock))
                 throw new ProblemException(Problems.InvalidMapping, $"the disclosures of one tag exceed disclosure_bytes ({limits.DisclosureBytes})");
         }
     }

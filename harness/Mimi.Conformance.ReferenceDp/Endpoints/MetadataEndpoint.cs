@@ -21,10 +21,13 @@ internal sealed class MetadataEndpoint
     private readonly PeerDirectory? _peers;
     private readonly LivePolicy _policy;
     private readonly Lock _lock = new();
-    private (int Version, bool Declared, bool PeerLimit, MetadataRateLimit? RateLimit, MetadataDocument Document, byte[] Bytes) _current;
+    private (int Version, DpPolicy Policy, MetadataRateLimit? RateLimit, MetadataDocument Document, byte[] Bytes) _current;
 
     public static readonly Duty DeclareFederation = new("metadata.declare-federation");
     public static readonly Duty DeclarePeerLimit = new("metadata.declare-peer-limit");
+    public static readonly Duty NameKeysByTheirKid = new("metadata.name-keys-by-their-kid");
+    public static readonly Duty DeclareOnlyDefinedClasses = new("metadata.declare-only-defined-classes");
+    public static readonly Duty AdvertiseClassEndpoints = new("metadata.advertise-class-endpoints");
 
     /// <param name="federation">Null: the DP does not federate (local only, no federation class).</param>
     public MetadataEndpoint(DpIdentity identity, DpLimits limits, bool testControl, Func<MetadataRateLimit>? rateLimit = null, FederationPolicy? federation = null, PeerDirectory? peers = null, LivePolicy? policy = null)
@@ -36,7 +39,7 @@ internal sealed class MetadataEndpoint
         _rateLimit = rateLimit;
         _federation = federation;
         _peers = federation is null ? null : peers;
-        _current = Render(_peers?.Version ?? 0, _policy.Performs(DeclareFederation), federation is null || _policy.Performs(DeclarePeerLimit), _rateLimit?.Invoke());
+        _current = Render(_peers?.Version ?? 0, _policy.Current, _rateLimit?.Invoke());
     }
 
     public MetadataDocument Document => Current().Document;
@@ -47,32 +50,39 @@ internal sealed class MetadataEndpoint
         [HttpMethods.Head] = ctx => Replies.BytesAsync(ctx, StatusCodes.Status200OK, "application/json", ReadOnlyMemory<byte>.Empty),
     });
 
-    private (int Version, bool Declared, bool PeerLimit, MetadataRateLimit? RateLimit, MetadataDocument Document, byte[] Bytes) Current()
+    /// <summary>The document, rendered again when the peers, the faults or the rate-limit figures changed.</summary>
+    private (int Version, DpPolicy Policy, MetadataRateLimit? RateLimit, MetadataDocument Document, byte[] Bytes) Current()
     {
         var version = _peers?.Version ?? 0;
-        var declared = _policy.Performs(DeclareFederation);
-        var peerLimit = _federation is null || _policy.Performs(DeclarePeerLimit);
+        var policy = _policy.Current;
         var rateLimit = _rateLimit?.Invoke();
         lock (_lock)
         {
-            if (_current.Version != version || _current.Declared != declared || _current.PeerLimit != peerLimit || _current.RateLimit != rateLimit)
-                _current = Render(version, declared, peerLimit, rateLimit);
+            if (_current.Version != version || !ReferenceEquals(_current.Policy, policy) || _current.RateLimit != rateLimit)
+                _current = Render(version, policy, rateLimit);
             return _current;
         }
     }
 
-    private (int, bool, bool, MetadataRateLimit?, MetadataDocument, byte[]) Render(int version, bool declared, bool peerLimit, MetadataRateLimit? rateLimit)
+    private (int, DpPolicy, MetadataRateLimit?, MetadataDocument, byte[]) Render(int version, DpPolicy policy, MetadataRateLimit? rateLimit)
     {
+        var declared = _policy.Performs(DeclareFederation);
+        var peerLimit = _federation is null || _policy.Performs(DeclarePeerLimit);
+        var classEndpoints = _policy.Performs(AdvertiseClassEndpoints);
         List<string> classes = ["core", "joint-signature", "tag-privacy", "lifecycle"];
         if (rateLimit is not null)
             classes.Add("anti-enumeration");
         if (_federation is not null)
             classes.Add("federation");
+        if (!_policy.Performs(DeclareOnlyDefinedClasses))
+            classes.Add("x-experimental");
+        var publicKey = _identity.SigningKey.PublicKey;
+        var kid = _policy.Performs(NameKeysByTheirKid) ? _identity.SigningKey.KeyId : System.Security.Cryptography.SHA256.HashData(publicKey)[16..];
         var document = new MetadataDocument(
             ProfileConstants.Version,
             _identity.DpId,
-            new MetadataEndpoints(Paths.Publish, Paths.Lookup, Paths.Remove, Paths.Import, _federation is null || !declared ? null : Paths.PeerLookup, Paths.Invalidate),
-            [new SigningKeyEntry(B64.Encode(_identity.SigningKey.KeyId), "EdDSA", "Ed25519", B64.Encode(_identity.SigningKey.PublicKey))],
+            new MetadataEndpoints(Paths.Publish, Paths.Lookup, Paths.Remove, classEndpoints ? Paths.Import : null, _federation is null || !declared ? null : Paths.PeerLookup, classEndpoints ? Paths.Invalidate : null),
+            [new SigningKeyEntry(B64.Encode(kid), "EdDSA", "Ed25519", B64.Encode(publicKey))],
             [CsiTypes.E164, CsiTypes.Email],
             classes,
             _federation is { } f && declared
@@ -81,6 +91,6 @@ internal sealed class MetadataEndpoint
             new LimitsInfo(_limits.MaxBodyBytes, _limits.MaxMsps, _limits.MaxTags, _limits.MaxTagBytes, _limits.DisclosureBytes),
             _testControl ? Paths.TestControl : null,
             rateLimit);
-        return (version, declared, peerLimit, rateLimit, document, JsonSerializer.SerializeToUtf8Bytes(document, DpJson.Default.MetadataDocument));
+        return (version, policy, rateLimit, document, JsonSerializer.SerializeToUtf8Bytes(document, DpJson.Default.MetadataDocument));
     }
 }

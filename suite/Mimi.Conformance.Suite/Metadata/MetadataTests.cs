@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Suite.Infrastructure;
 using Mimi.Conformance.Protocol.Profile;
 
@@ -21,5 +24,52 @@ public sealed class MetadataTests(ConformanceFixture dp)
         var problems = dp.Meta.Problems;
         Expect.That(problems.Count == 0, "metadata-fields", "profile, dp_id, endpoints, signing_keys, conformance_classes as in PROFILE.md §6.1",
             problems.Count == 0 ? "all present" : string.Join("; ", problems));
+    }
+
+    [Fact, Requirement("PROF-META-01")]
+    [Requirement("PROF-META-04")]
+    public void Every_signing_key_is_Ed25519_and_named_by_its_kid()
+    {
+        var keys = dp.Meta.Document["signing_keys"] as JsonArray ?? [];
+        Expect.That(keys.Count > 0, "signing_keys", "at least one entry", $"{keys.Count}");
+        foreach (var (node, i) in keys.Select((k, i) => (k as JsonObject, i)))
+        {
+            string? Member(string name) => node?[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+            var x = B64.TryDecode(Member("x"), out var key) ? key : null;
+            var kid = x is { Length: 32 } ? B64.Encode(SHA256.HashData(x).AsSpan(0, 16)) : null;
+            Expect.That(Member("alg") == "EdDSA" && Member("crv") == "Ed25519", $"signing_keys[{i}] alg, crv", "EdDSA, Ed25519", $"{Member("alg") ?? "(none)"}, {Member("crv") ?? "(none)"}");
+            Expect.That(x is { Length: 32 }, $"signing_keys[{i}].x", "base64url of a 32-byte public key", x is null ? "(not base64url)" : $"{x.Length} bytes");
+            Expect.That(kid is not null && Member("kid") == kid, $"signing_keys[{i}].kid", $"kid(x) = the first 16 bytes of SHA-256(x): {kid}", Member("kid") ?? "(none)");
+        }
+    }
+
+    private static readonly string[] DefinedClasses = ["core", "joint-signature", "tag-privacy", "lifecycle", "anti-enumeration", "federation"];
+
+    [Fact, Requirement("PROF-META-01")]
+    [Requirement("PROF-META-05")]
+    public void Conformance_classes_are_core_and_only_classes_the_profile_defines()
+    {
+        var listed = DpMetadata.Strings(dp.Meta.Document["conformance_classes"]);
+        var undefined = listed.Except(DefinedClasses, StringComparer.Ordinal).ToList();
+        Expect.That(listed.Contains("core") && undefined.Count == 0, "conformance_classes", $"core, and only classes of §7 ({string.Join(", ", DefinedClasses)})",
+            $"[{string.Join(", ", listed)}]" + (undefined.Count > 0 ? $"; not defined: {string.Join(", ", undefined)}" : ""));
+    }
+
+    [Fact, Requirement("PROF-META-01")]
+    [Requirement("PROF-META-09")]
+    public void Each_claimed_class_advertises_its_endpoint()
+    {
+        var endpoints = dp.Meta.Document["endpoints"] as JsonObject;
+        var applicable = false;
+        foreach (var (cls, endpoint) in new[] { ("joint-signature", "import"), ("lifecycle", "invalidate") })
+        {
+            if (!dp.Meta.ConformanceClasses.Contains(cls))
+                continue;
+            applicable = true;
+            var path = endpoints?[endpoint] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+            Expect.That(!string.IsNullOrEmpty(path), $"endpoints.{endpoint}", $"advertised, since the DP claims {cls}", path ?? "(absent)");
+        }
+        if (!applicable)
+            Expect.NotApplicable("the DP claims neither joint-signature nor lifecycle");
     }
 }

@@ -127,7 +127,70 @@ public sealed class TagPrivacyTests(ConformanceFixture dp)
         Expect.Observed("well-formed-accepted", "a registered token and a user-defined tag URI are accepted", "accepted");
     }
 
+    private async Task<DpResponse> PublishDisclosedAsync(IReadOnlyList<byte[]> sdTags, IReadOnlyList<TagDisclosure> disclosures)
+    {
+        var (cose, _) = With(_ops.Parties.NewE164(), new MspEntry(Msp(0), ["personal"], sdTags)).Build();
+        return Expect.Reachable(await _ops.PublishAsync(cose, disclosures), "publish");
+    }
+
+    [Fact, Requirement("DISC-M-04")]
+    [Requirement("PROF-TAG-12")]
+    public async Task A_disclosure_that_opens_no_commitment_of_its_payload_is_refused()
+    {
+        RequireTagPrivacy();
+        var committed = NewDisclosure(SensitiveTag());
+        var other = NewDisclosure(committed.Tag);
+        Expect.Refused(await PublishDisclosedAsync([committed.Digest], [other]), "a disclosure whose salt and tag hash to no sd_tags entry", 400, ProfileConstants.Problems.InvalidMapping);
+    }
+
+    [Fact, Requirement("DISC-M-04")]
+    [Requirement("PROF-TAG-13")]
+    public async Task A_disclosed_tag_that_is_default_malformed_or_too_long_is_refused()
+    {
+        RequireTagPrivacy();
+        var maxBytes = dp.Meta.Limit("max_tag_bytes") ?? 256;
+        const string Prefix = "tag:example.com,2026:";
+        foreach (var tag in new[] { TagRules.Default, "Business", "tag:example.com:no-date", Prefix + new string('x', maxBytes + 1 - Prefix.Length) })
+        {
+            var d = NewDisclosure(tag);
+            Expect.Refused(await PublishDisclosedAsync([d.Digest], [d]), $"a committed disclosure of \"{(tag.Length > 40 ? tag[..40] + "…" : tag)}\" ({Encoding.UTF8.GetByteCount(tag)} bytes)",
+                400, ProfileConstants.Problems.InvalidMapping);
+        }
+    }
+
+    [Fact, Requirement("DISC-M-04")]
+    [Requirement("PROF-TAG-14")]
+    public async Task A_disclosure_whose_salt_is_not_16_bytes_gets_400_malformed_request()
+    {
+        RequireTagPrivacy();
+        foreach (var size in new[] { 15, 17 })
+        {
+            byte[] salt = [.. _ops.Parties.Nonce(), .. _ops.Parties.Nonce()];
+            var d = new TagDisclosure(salt[..size], SensitiveTag());
+            Expect.Refused(await PublishDisclosedAsync([d.Digest], [d]), $"a committed disclosure with a {size}-byte salt", 400, ProfileConstants.Problems.MalformedRequest);
+        }
+    }
+
+    [Fact, Requirement("DISC-M-04")]
+    [Requirement("PROF-TAG-15")]
+    public async Task Disclosures_of_one_tag_beyond_disclosure_bytes_are_refused()
+    {
+        RequireTagPrivacy();
+        var limit = dp.Meta.Limit("disclosure_bytes") ?? 1024;
+        var maxTags = dp.Meta.Limit("max_tags") ?? 16;
+        const string Prefix = "tag:example.com,2026:";
+        var tag = Prefix + new string('x', Math.Min(dp.Meta.Limit("max_tag_bytes") ?? 256, 200) - Prefix.Length);
+        var disclosures = new List<TagDisclosure>();
+        while (TagRules.EncodeList(disclosures).Length <= limit && disclosures.Count < maxTags - 1)
+            disclosures.Add(NewDisclosure(tag));
+        if (TagRules.EncodeList(disclosures).Length <= limit)
+            Expect.NotVerifiable($"{maxTags - 1} disclosures of one {tag.Length}-byte tag fit disclosure_bytes ({limit}): no publish within max_tags can exceed it");
+        Expect.Refused(await PublishDisclosedAsync([.. disclosures.Select(d => d.Digest)], disclosures),
+            $"{disclosures.Count} committed disclosures of one tag, {TagRules.EncodeList(disclosures).Length} bytes encoded (disclosure_bytes {limit})", 400, ProfileConstants.Problems.InvalidMapping);
+    }
+
     [Fact, Requirement("DISC-R-02")]
+    [Requirement("PROF-TAG-05")]
     public async Task Oversize_tags_are_refused()
     {
         dp.RequirePublishing();
@@ -136,10 +199,10 @@ public sealed class TagPrivacyTests(ConformanceFixture dp)
         var longTag = "tag:example.com,2026:" + new string('x', maxBytes + 1 - "tag:example.com,2026:".Length);
         var csi = _ops.Parties.NewE164();
         var (cose, _) = With(csi, new MspEntry(Msp(0), [longTag])).Build();
-        Expect.Refused(Expect.Reachable(await _ops.PublishAsync(cose), "publish"), $"a {Encoding.UTF8.GetByteCount(longTag)}-byte tag (max_tag_bytes {maxBytes})");
+        Expect.Refused(Expect.Reachable(await _ops.PublishAsync(cose), "publish"), $"a {Encoding.UTF8.GetByteCount(longTag)}-byte tag (max_tag_bytes {maxBytes})", 400, ProfileConstants.Problems.InvalidMapping);
         var many = Enumerable.Range(0, maxTags + 1).Select(i => $"tag:example.com,2026:t{i}").ToArray();
         (cose, _) = With(csi, new MspEntry(Msp(0), many)).Build();
-        Expect.Refused(Expect.Reachable(await _ops.PublishAsync(cose), "publish"), $"{many.Length} tags (max_tags {maxTags})");
+        Expect.Refused(Expect.Reachable(await _ops.PublishAsync(cose), "publish"), $"{many.Length} tags (max_tags {maxTags})", 400, ProfileConstants.Problems.InvalidMapping);
         var lookup = await _ops.LookupAsync(csi);
         Expect.That(lookup.Mappings.Count == 0, "not served", "no oversize mapping stored (nor a truncated one)", $"{lookup.Mappings.Count} mapping(s)");
     }

@@ -19,7 +19,7 @@ internal sealed record MetadataEndpoints(
     [property: JsonPropertyName("publish")] string Publish,
     [property: JsonPropertyName("lookup")] string Lookup,
     [property: JsonPropertyName("remove")] string Remove,
-    [property: JsonPropertyName("import")] string Import,
+    [property: JsonPropertyName("import")] string? Import,
     [property: JsonPropertyName("peer_lookup")] string? PeerLookup = null,
     [property: JsonPropertyName("invalidate")] string? Invalidate = null);
 
