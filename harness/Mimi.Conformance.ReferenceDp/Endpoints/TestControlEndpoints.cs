@@ -1,6 +1,7 @@
 using Mimi.Conformance.Protocol.Crypto;
 using Mimi.Conformance.Protocol.Profile;
 using Mimi.Conformance.ReferenceDp.Discovery;
+using Mimi.Conformance.ReferenceDp.Faults;
 using Mimi.Conformance.ReferenceDp.Hosting;
 using Mimi.Conformance.ReferenceDp.Store;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
@@ -8,8 +9,11 @@ using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 namespace Mimi.Conformance.ReferenceDp.Endpoints;
 
 /// <summary>Test control (PROFILE.md §8), only on test deployments: trust harness keys, reset, move the clock, bulk-seed.</summary>
-internal sealed class TestControlEndpoints(DpTrust trust, MappingStore store, AdjustableClock clock, DpLimits limits, DpIdentity identity, Action? onReset = null)
+internal sealed class TestControlEndpoints(DpTrust trust, MappingStore store, AdjustableClock clock, DpLimits limits, DpIdentity identity, Action? onReset = null, LivePolicy? policy = null)
 {
+    public static readonly Duty ResetForgetsMappings = new("test-control.reset-forgets-mappings");
+    public static readonly Duty BoundClockAdvance = new("test-control.bound-clock-advance");
+
     private const int MaxOwnerLength = 256;
     private const int MaxKeysPerCall = 256;
 
@@ -56,7 +60,8 @@ internal sealed class TestControlEndpoints(DpTrust trust, MappingStore store, Ad
 
     private Task ResetAsync(HttpContext ctx)
     {
-        store.Reset();
+        if (policy?.Performs(ResetForgetsMappings) != false)
+            store.Reset();
         trust.Reload();
         clock.Reset();
         onReset?.Invoke();
@@ -66,7 +71,7 @@ internal sealed class TestControlEndpoints(DpTrust trust, MappingStore store, Ad
     private async Task ClockAsync(HttpContext ctx)
     {
         var request = await RequestBody.ReadControlJsonAsync(ctx, DpJson.Default.ClockRequest, limits.MaxBodyBytes);
-        if (request.AdvanceS is < 0 or > MaxAdvanceSeconds)
+        if (request.AdvanceS is < 0 or > MaxAdvanceSeconds && policy?.Performs(BoundClockAdvance) != false)
             throw new ProblemException(Problems.MalformedRequest, $"advance_s must be between 0 and {MaxAdvanceSeconds}");
         clock.Advance(TimeSpan.FromSeconds(request.AdvanceS));
         await Replies.NoContent(ctx);

@@ -149,7 +149,7 @@ internal static class ReferenceDpHost
                     peerLimiter?.Reset();
                     peerControl.Reset();
                 };
-                routes = [.. routes, .. new TestControlEndpoints(trust, store, clock, limits, identity, onReset).Routes, .. peerControl.Routes, .. antiEnumeration?.TestControlRoutes ?? []];
+                routes = [.. routes, .. new TestControlEndpoints(trust, store, clock, limits, identity, onReset, policy).Routes, .. peerControl.Routes, .. antiEnumeration?.TestControlRoutes ?? []];
             }
             var router = new Router(routes, options.TestControl ? null : Paths.TestControl, options.TestControlToken, policy);
             var errors = new ErrorHandling(app.Services.GetRequiredService<ILogger<ErrorHandling>>(), policy);

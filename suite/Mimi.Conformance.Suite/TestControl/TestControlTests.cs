@@ -1,0 +1,92 @@
+using System.Text;
+using Mimi.Conformance.Harness.Client;
+using Mimi.Conformance.Harness.Roles;
+using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.Protocol.Profile.Wire;
+using Mimi.Conformance.Suite.Infrastructure;
+using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
+
+namespace Mimi.Conformance.Suite.TestControl;
+
+/// <summary>
+/// PROFILE.md §8: the test-control calls do what the text says and refuse what it refuses. Graded under the metadata
+/// requirement, which advertises <c>test_control</c>; each test leaves the DP reset and trusting the harness again.
+/// </summary>
+public sealed class TestControlTests(ConformanceFixture dp)
+{
+    private readonly DpOperations _ops = new(dp);
+
+    private TestControlClient RequireTestControl()
+    {
+        dp.RequirePublishing();
+        if (dp.TestControl is null)
+            Expect.NotVerifiable("the DP offers no test control, or it is not allowed for this target (--allow-test-control)");
+        return dp.TestControl!;
+    }
+
+    private MappingBuilder Fresh(long validitySeconds = 7 * 86_400) =>
+        _ops.Mapping(_ops.Parties.NewE164(), _ops.Parties.NewRecipientKey(), ["default"]) with { ValiditySeconds = validitySeconds };
+
+    [Fact, Requirement("PROF-META-01")]
+    [Requirement("PROF-TC-05")]
+    public async Task A_clock_advance_that_is_negative_fractional_or_beyond_100_years_is_refused_and_moves_nothing()
+    {
+        var control = RequireTestControl();
+        var moved = false;
+        try
+        {
+            foreach (var (label, json) in new[] { ("negative", "{\"advance_s\":-86400}"), ("fractional", "{\"advance_s\":1.5}"), ("beyond 100 years", "{\"advance_s\":3162240001}") })
+            {
+                var response = await dp.Client.SendAsync(HttpMethod.Post, dp.Client.Resolve(control.PathOf(ProfilePaths.Control.Clock)), Encoding.UTF8.GetBytes(json),
+                    DpClient.JsonContentType, dp.Client.TestControlHeaders);
+                moved |= response.Status is >= 200 and < 300;
+                Expect.Refused(response, $"advance_s {label}", 400, Problems.MalformedRequest);
+            }
+            // A mapping issued now and valid for a week is refused by a clock a day behind (iat ahead) or a century on (expired).
+            await _ops.PublishValidAsync(Fresh());
+            Expect.Observed("clock unchanged", "a mapping issued now is accepted after the refused advances", "accepted");
+        }
+        finally
+        {
+            if (moved)
+            {
+                await control.ResetAsync();
+                await dp.ReestablishTrustAsync();
+            }
+        }
+    }
+
+    [Fact, Requirement("PROF-META-01")]
+    [Requirement("PROF-TC-03")]
+    public async Task Reset_forgets_mappings_and_test_control_keys_and_moves_the_clock_back()
+    {
+        var control = RequireTestControl();
+        var (held, _) = Fresh().Build();
+        Expect.That((await _ops.PublishAsync(held)).Status == 201, "publish", "HTTP 201 for a fresh mapping", "not 201");
+        var advance = await control.AdvanceClockAsync(2 * 86_400);
+        if (!TestControlClient.Succeeded(advance))
+            Expect.NotVerifiable($"test control /clock answered {advance.Describe()}");
+        try
+        {
+            var reset = await control.ResetAsync();
+            Expect.That(reset.Status == 204, "reset", "HTTP 204", reset.Describe() + Expect.ProblemType(reset));
+            if (!dp.Options!.TrustConfigured)
+            {
+                // The harness's CSIP was trusted through /trust only: after the reset its credentials are untrusted.
+                var (untrusted, _) = Fresh().Build();
+                Expect.Refused(await _ops.PublishAsync(untrusted), "publish after reset, before /trust again", 422);
+                await dp.ReestablishTrustAsync();
+            }
+            // Forgotten: the same mapping is new again (201), not already live (200).
+            var again = await _ops.PublishAsync(held);
+            Expect.That(again.Status == 201, "mappings forgotten", "HTTP 201 for the mapping published before the reset", again.Describe() + Expect.ProblemType(again));
+            // Clock back: a mapping valid for one day from now would be expired on a clock two days on.
+            await _ops.PublishValidAsync(Fresh(86_400));
+            Expect.Observed("clock reset", "a mapping valid for one day from now is accepted", "accepted");
+        }
+        finally
+        {
+            await dp.ReestablishTrustAsync();
+        }
+    }
+}
