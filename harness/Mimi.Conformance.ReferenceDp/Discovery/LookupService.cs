@@ -25,6 +25,7 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, LiveP
     public static readonly Duty WithholdUnnamedDisclosures = new("lookup.withhold-unnamed-disclosures");
     public static readonly Duty ExactTagMatch = new("lookup.exact-tag-match");
     public static readonly Duty FixedDisclosureSize = new("lookup.fixed-disclosure-size");
+    public static readonly Duty EndLivenessAtExp = new("lookup.end-liveness-at-exp");
 
     private int _calls;
 
@@ -37,7 +38,10 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, LiveP
         if (!Csis.IsValid(csiType, csi))
             throw new ProblemException(Problems.UnsupportedCsi, $"\"{Truncate(csi)}\" is not a canonical {csiType} CSI");
 
-        var stored = store.LiveFor(csi, csiType, time.GetUtcNow().ToUnixTimeSeconds());
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var unremoved = store.LiveFor(csi, csiType, long.MinValue);
+        // Consulted only when an unremoved mapping has expired, so that the trace sends the fault to the tests that make one.
+        IReadOnlyList<StoredMapping> stored = unremoved.Any(m => m.ExpiresAt <= now) && policy.Performs(EndLivenessAtExp) ? [.. unremoved.Where(m => m.ExpiresAt > now)] : unremoved;
         IEnumerable<StoredMapping> live = stored;
         if (stored.Count > 1 && !policy.Performs(ServeEveryMapping))
             live = stored.Take(1);

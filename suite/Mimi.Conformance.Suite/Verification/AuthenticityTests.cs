@@ -37,6 +37,7 @@ public sealed class AuthenticityTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-R-04")]
+    [Requirement("PROF-PUB-02")]
     public async Task Served_mapping_keeps_the_recipients_exact_bytes()
     {
         var (published, served) = await PublishAndFetch();
@@ -67,6 +68,7 @@ public sealed class AuthenticityTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("PROF-SIG-01")]
+    [Requirement("PROF-PUB-02")]
     public async Task Publish_answer_is_the_countersigned_mapping()
     {
         if (!dp.Meta.ConformanceClasses.Contains("joint-signature"))
