@@ -68,6 +68,9 @@ public sealed class BaselineTests
         report.Baseline!.ExpectedFailures.Select(e => e.Outcome).Should().Equal("unknown-id", "not-observed", "still-failing");
     }
 
+    /// <summary>The faulty requirement and one that passes: enough for the gate in both directions, at a fraction of a full run.</summary>
+    private static readonly string[] Selection = ["--only", RealRuns.FaultyRequirement, "--only", "DISC-R-01"];
+
     [Fact]
     public async Task Cli_run_with_a_baseline_gates_in_both_directions_and_records_the_comparison()
     {
@@ -75,24 +78,24 @@ public sealed class BaselineTests
         var baseline = Path.Combine(root, "written.json");
 
         // Write a baseline from a faulty run: the run itself still fails (exit 1), the file lists the failure.
-        (await Program.Main(["run", "--dp-fault", RealRuns.Fault, "--out", Path.Combine(root, "w"), "--write-baseline", baseline])).Should().Be(1);
+        (await Program.Main(["run", "--dp-fault", RealRuns.Fault, "--out", Path.Combine(root, "w"), "--write-baseline", baseline, .. Selection])).Should().Be(1);
         BaselineFile.Load(baseline).ExpectedFailures.Select(e => e.Id).Should().Equal(RealRuns.FaultyRequirement);
 
         // Same fault with the baseline: holds, exit 0, recorded in report.json.
-        (await Program.Main(["run", "--dp-fault", RealRuns.Fault, "--out", Path.Combine(root, "a"), "--baseline", baseline])).Should().Be(0);
+        (await Program.Main(["run", "--dp-fault", RealRuns.Fault, "--out", Path.Combine(root, "a"), "--baseline", baseline, .. Selection])).Should().Be(0);
         var held = ReportJson.ReadFile(Path.Combine(root, "a", "latest", ReportJson.FileName));
         held.Baseline!.Status.Should().Be("holds");
         held.Baseline.File.Should().Be(baseline);
 
         // The clean DP with the same baseline: the expected failure no longer happens, exit 1 ("fixed").
-        (await Program.Main(["run", "--out", Path.Combine(root, "b"), "--baseline", baseline])).Should().Be(1);
+        (await Program.Main(["run", "--out", Path.Combine(root, "b"), "--baseline", baseline, .. Selection])).Should().Be(1);
         var fixedReport = ReportJson.ReadFile(Path.Combine(root, "b", "latest", ReportJson.FileName));
         fixedReport.Baseline!.Fixed.Should().Equal(RealRuns.FaultyRequirement);
         fixedReport.Summary.Verdict.Should().Be(RunVerdict.Compliant);
 
         // A baseline that does not list the failure: new failure, exit 1.
         var empty = WriteBaseline(root);
-        (await Program.Main(["run", "--dp-fault", RealRuns.Fault, "--out", Path.Combine(root, "c"), "--baseline", empty])).Should().Be(1);
+        (await Program.Main(["run", "--dp-fault", RealRuns.Fault, "--out", Path.Combine(root, "c"), "--baseline", empty, .. Selection])).Should().Be(1);
         ReportJson.ReadFile(Path.Combine(root, "c", "latest", ReportJson.FileName)).Baseline!.NewFailures.Should().Equal(RealRuns.FaultyRequirement);
     }
 

@@ -26,6 +26,7 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, LiveP
     public static readonly Duty ExactTagMatch = new("lookup.exact-tag-match");
     public static readonly Duty FixedDisclosureSize = new("lookup.fixed-disclosure-size");
     public static readonly Duty EndLivenessAtExp = new("lookup.end-liveness-at-exp");
+    public static readonly Duty CompareTagsAsOctets = new("lookup.compare-tags-as-octets");
 
     private int _calls;
 
@@ -81,7 +82,8 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, LiveP
         IReadOnlyList<TagDisclosure> released =
             tag is null && stored.Count > 0 && !policy.Performs(WithholdUnnamedDisclosures) ? stored
             : tag is null ? []
-            : [.. stored.Where(d => d.Tag == tag || (tag.Length > 0 && d.Tag.StartsWith(tag, StringComparison.Ordinal) && !policy.Performs(ExactTagMatch)))];
+            : [.. stored.Where(d => d.Tag == tag || (tag.Length > 0 && d.Tag.StartsWith(tag, StringComparison.Ordinal) && !policy.Performs(ExactTagMatch))
+                || (d.Tag.Equals(tag, StringComparison.OrdinalIgnoreCase) && !policy.Performs(CompareTagsAsOctets)))];
         if (!policy.Performs(FixedDisclosureSize))
         {
             var encoded = TagRules.EncodeList(released);

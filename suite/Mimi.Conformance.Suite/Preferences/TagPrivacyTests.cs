@@ -335,6 +335,7 @@ public sealed class TagPrivacyTests(ConformanceFixture dp)
     [Fact, Requirement("DISC-M-04")]
     [Requirement("PROF-TAG-16")]
     [Requirement("PROF-TAG-19")]
+    [Requirement("PROF-TAG-03")]
     public async Task Near_miss_tags_disclose_nothing()
     {
         RequireTagPrivacy();
