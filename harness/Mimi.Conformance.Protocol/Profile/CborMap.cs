@@ -10,7 +10,8 @@ internal sealed class CborMap
 
     private CborMap(Dictionary<string, object?> values) => _values = values;
 
-    public static CborMap Parse(byte[] encoded, string what, IReadOnlySet<string> allowedKeys, bool strict = true)
+    /// <param name="allowedKeys">The keys the map may have (null: any, the others ignored).</param>
+    public static CborMap Parse(byte[] encoded, string what, IReadOnlySet<string>? allowedKeys, bool strict = true)
     {
         if (strict && !CborDeterminism.IsDeterministic(encoded, out var problem))
             throw new ProfileFormatException($"{what} is not deterministically encoded CBOR: {problem}");
@@ -24,7 +25,7 @@ internal sealed class CborMap
         }
     }
 
-    private static CborMap ParseChecked(byte[] encoded, string what, IReadOnlySet<string> allowedKeys)
+    private static CborMap ParseChecked(byte[] encoded, string what, IReadOnlySet<string>? allowedKeys)
     {
         var r = new CborReader(encoded, CborConformanceMode.Lax);
         if (r.PeekState() != CborReaderState.StartMap)
@@ -36,7 +37,7 @@ internal sealed class CborMap
             if (r.PeekState() != CborReaderState.TextString)
                 throw new ProfileFormatException($"{what} has a non-text key");
             var key = r.ReadTextString();
-            if (!allowedKeys.Contains(key) || values.ContainsKey(key))
+            if (allowedKeys?.Contains(key) == false || values.ContainsKey(key))
                 throw new ProfileFormatException($"{what} has an unknown or repeated key \"{key}\"");
             values[key] = ReadAny(r, 1);
         }

@@ -154,13 +154,16 @@ internal sealed record RemovalRequest(string Csi, string CsiType, string? Mappin
         return w.Encode();
     }
 
-    public static RemovalRequest Decode(byte[] encoded)
+    public static RemovalRequest Decode(byte[] encoded) => Decode(encoded, strict: true);
+
+    /// <param name="strict">False only for a reference-DP fault: any key order, unknown keys ignored, any reason.</param>
+    public static RemovalRequest Decode(byte[] encoded, bool strict)
     {
-        var m = CborMap.Parse(encoded, "removal request", Keys);
+        var m = CborMap.Parse(encoded, "removal request", strict ? Keys : null, strict);
         if (m.Required<long>("v") != 1)
             throw new ProfileFormatException("unsupported removal request version");
         var reason = m.Required<string>("reason");
-        if (reason is not ("user" or "unassigned"))
+        if (strict && reason is not ("user" or "unassigned"))
             throw new ProfileFormatException("reason must be \"user\" or \"unassigned\"");
         long? since = m.Has("disconnected_since") ? m.NonNegative("disconnected_since") : null;
         return new RemovalRequest(

@@ -21,6 +21,7 @@ internal sealed class RemovalService(DpIdentity identity, DpTrust trust, Mapping
     public static readonly Duty RequireRecipientMappingId = new("remove.require-recipient-mapping-id");
     public static readonly Duty ReportUnknownMapping = new("remove.report-unknown-mapping");
     public static readonly Duty NonceBeforeLiveness = new("remove.nonce-before-liveness");
+    public static readonly Duty StrictRemovalFormat = new("remove.strict-format");
 
     private static readonly SignedRequest Checks = new("removal", "a removal request of §6.4");
 
@@ -39,9 +40,22 @@ internal sealed class RemovalService(DpIdentity identity, DpTrust trust, Mapping
         }
     }
 
+    /// <summary>§6.4's payload; the duty is consulted only for a payload that is not it.</summary>
+    private RemovalRequest DecodePayload(byte[] payload)
+    {
+        try
+        {
+            return RemovalRequest.Decode(payload);
+        }
+        catch (ProfileFormatException) when (!policy.Performs(StrictRemovalFormat))
+        {
+            return RemovalRequest.Decode(payload, strict: false);
+        }
+    }
+
     private IReadOnlyList<string> RemoveChecked(byte[] encoded)
     {
-        var (removal, request) = Checks.Decode(encoded, RemovalRequest.Decode);
+        var (removal, request) = Checks.Decode(encoded, DecodePayload);
         Checks.RequireCanonicalCsi(request.CsiType, request.Csi);
         if (request.Dp == identity.DpId || policy.Performs(CheckRemovalDp))
             Checks.RequireAddressedTo(identity, request.Dp);

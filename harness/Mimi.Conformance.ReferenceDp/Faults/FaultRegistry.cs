@@ -198,6 +198,8 @@ internal static class FaultRegistry
             ["DISC-R-03", "PROF-LU-02"], [LookupService.EndLivenessAtExp]),
         new("case-fold-tag-match", "an exact lookup releases the disclosures of a tag that equals the named one but for case",
             ["DISC-M-04", "PROF-TAG-03", "PROF-TAG-16", "PROF-TAG-19"], [LookupService.CompareTagsAsOctets]),
+        new("lenient-removal-format", "a removal payload is read in any key order, with unknown keys ignored and any reason",
+            ["DISC-R-09", "PROF-RM-01"], [RemovalService.StrictRemovalFormat]),
         new("newest-wins", "a conflicting publish by another holder silently replaces that holder's mappings",
             ["DISC-L-17A", "DISC-L-19", "PROF-LC-04", "PROF-LC-05"], [Precedence.RefuseConflicts]),
         new("accept-other-dp", "publish takes a mapping whose dp names another DP as if it were its own",

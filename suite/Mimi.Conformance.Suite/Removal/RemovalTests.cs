@@ -1,4 +1,6 @@
+using System.Formats.Cbor;
 using Mimi.Conformance.Harness.Roles;
+using Mimi.Conformance.Protocol.Cose;
 using Mimi.Conformance.Protocol.Profile;
 using Mimi.Conformance.Suite.Infrastructure;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
@@ -184,5 +186,53 @@ public sealed class RemovalTests(ConformanceFixture dp)
         Expect.Refused(again, "refuses the removed mapping's payload", 409, Problems.Replayed);
         var after = await _ops.LookupAsync(csi);
         Expect.That(after.Mappings.Count == 0, "stays-removed", "not_found with no mappings", $"{after.Status}, {after.Mappings.Count} mapping(s)");
+    }
+
+    public static TheoryData<string> RemovalDefects => new() { "unknown key", "missing nonce", "another reason", "keys out of order" };
+
+    [Theory, Requirement("DISC-R-09")]
+    [Requirement("PROF-RM-01")]
+    [MemberData(nameof(RemovalDefects))]
+    public async Task A_removal_that_is_not_the_profiles_payload_is_400_invalid_mapping_and_removes_nothing(string defect)
+    {
+        dp.RequirePublishing();
+        var csi = _ops.Parties.NewE164();
+        var recipient = _ops.Parties.NewRecipientKey();
+        var published = await _ops.PublishValidAsync(_ops.Mapping(csi, recipient, ["default"]));
+        var members = new List<(string Key, object Value)>
+        {
+            ("v", 1L), ("dp", _ops.DpId), ("csi", csi), ("iat", _ops.Parties.Now), ("nonce", _ops.Parties.Nonce()),
+            ("reason", defect == "another reason" ? "expired" : "user"), ("csi_type", CsiTypes.E164), ("mapping_id", published.Id),
+        };
+        if (defect == "unknown key")
+            members.Add(("x_extra", 1L));
+        if (defect == "missing nonce")
+            members.RemoveAll(m => m.Key == "nonce");
+        // Deterministic order is shorter keys first, then bytewise (RFC 8949 §4.2.1); "out of order" reverses it.
+        var ordered = members.OrderBy(m => m.Key.Length).ThenBy(m => m.Key, StringComparer.Ordinal).ToList();
+        if (defect == "keys out of order")
+            ordered.Reverse();
+        var removal = CoseSign1.Sign(recipient, SignerRoles.Recipient, Encode(ordered)).Encode();
+        Expect.Refused(Expect.Reachable(await _ops.RemoveAsync(removal), "remove"), $"a removal with {defect}", 400, Problems.InvalidMapping);
+        var lookup = await _ops.LookupAsync(csi);
+        Expect.That(lookup.Mappings.Any(m => m.Key == published.Key), "not removed", "the mapping is still served", $"{lookup.Mappings.Count} mapping(s)");
+    }
+
+    private static byte[] Encode(List<(string Key, object Value)> members)
+    {
+        var w = new CborWriter(CborConformanceMode.Lax);
+        w.WriteStartMap(members.Count);
+        foreach (var (key, value) in members)
+        {
+            w.WriteTextString(key);
+            switch (value)
+            {
+                case long n: w.WriteInt64(n); break;
+                case byte[] b: w.WriteByteString(b); break;
+                default: w.WriteTextString((string)value); break;
+            }
+        }
+        w.WriteEndMap();
+        return w.Encode();
     }
 }
