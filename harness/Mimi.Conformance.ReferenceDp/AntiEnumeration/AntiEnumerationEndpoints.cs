@@ -51,6 +51,7 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
     public static readonly Duty DeclareRateLimitAsShown = new("metadata.declare-rate-limit-as-shown");
     public static readonly Duty NameOneIssuerEndpoint = new("metadata.name-one-issuer-endpoint");
     public static readonly Duty ServeDirectoryMediaType = new("anti-enumeration.serve-directory-media-type");
+    public static readonly Duty AnswerOverLimitWith429 = new("anti-enumeration.answer-over-limit-with-429");
 
     public const string TokenRequestPath = "/v1/token-request";
     public const string ClientsPath = Paths.TestControl + "/clients";
@@ -120,6 +121,11 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
             var decision = store.Charge("lookup", credential, policy.IdentifiedLimit, policy.IdentifiedWindowSeconds, Now, enforce: true);
             if (decision.Allowed)
                 return true;
+            if (!dpPolicy.Performs(AnswerOverLimitWith429))
+            {
+                await Replies.BytesAsync(ctx, StatusCodes.Status200OK, "application/json", """{"status":"not_found","mappings":[]}"""u8.ToArray());
+                return false;
+            }
             await Problem(ctx, Problems.RateLimited, $"at most {policy.IdentifiedLimit} lookups per {policy.IdentifiedWindowSeconds} s for an identified client", RetryAfter(decision));
             return false;
         }
