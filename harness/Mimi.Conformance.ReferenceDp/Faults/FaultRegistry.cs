@@ -135,7 +135,7 @@ internal static class FaultRegistry
         new("ignore-assignment-floor", "publish and import skip the assignment floor: an old holder's credential is accepted again after a reissue, a disconnect or an invalidation",
             ["PROF-LC-02", "PROF-LC-03", "DISC-L-16", "DISC-L-17", "DISC-L-18", "DISC-L-19A", "PROF-LC-10", "PROF-LC-25"], [Precedence.KeepAssignmentFloor]),
         new("conflict-with-own-holder", "a holder's own other mappings (same assigned_at, another key) count as another holder's, so its second mapping gets a conflict",
-            ["PROF-LC-04", "DISC-R-03", "DISC-R-05", "DISC-R-09", "DISC-L-10", "DISC-L-14", "DISC-L-16", "DISC-L-17", "DISC-M-02", "DISC-M-03", "DISC-M-06", "PROF-TAG-08", "PROF-LU-05", "PROF-LU-07", "PROF-RM-05", "PROF-FED-30", "PROF-LC-06", "PROF-LC-09"], [Precedence.GroupHoldersByAssignment]),
+            ["PROF-LC-04", "DISC-R-03", "DISC-R-05", "DISC-R-09", "DISC-L-10", "DISC-L-14", "DISC-L-16", "DISC-L-17", "DISC-M-02", "DISC-M-03", "DISC-M-06", "PROF-TAG-08", "PROF-LU-05", "PROF-LU-07", "PROF-RM-05", "PROF-FED-30", "PROF-LC-06", "PROF-LC-09", "PROF-LU-04"], [Precedence.GroupHoldersByAssignment]),
         new("disconnect-removes-later-holders", "a disconnect notice removes every mapping of the CSI, those of later assignments too",
             ["PROF-LC-09", "DISC-L-19A"], [RemovalService.DisconnectKeepsLaterHolders]),
         new("accept-untrusted-invalidation", "an invalidation is accepted whoever signed it, not only a key trusted as dp for its from_dp",
