@@ -155,7 +155,8 @@ internal static class ReportBuilder
             ? message[(exceptionType.Length + 3)..]
             : message;
 
-    private static string ShortName(string name)
+    /// <summary>The report's name of a test: the method without its type, underscores as spaces; a theory row keeps its arguments.</summary>
+    internal static string ShortName(string name)
     {
         var paren = name.IndexOf('(', StringComparison.Ordinal);
         var head = paren < 0 ? name : name[..paren];

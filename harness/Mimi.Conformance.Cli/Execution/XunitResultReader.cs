@@ -19,6 +19,9 @@ internal sealed record RawTest(
     IReadOnlyList<Exchange> Exchanges)
 {
     public string? Requirement => Ids.Count > 0 ? Ids[0] : null;
+
+    /// <summary>The suite method (Namespace.Class.Method) that ran it; a theory's rows share one.</summary>
+    public string? Method { get; init; }
 }
 
 internal sealed record RawRun(int Total, IReadOnlyList<RawTest> Tests);
@@ -58,7 +61,10 @@ internal static class XunitResultReader
             failure?.Element("message")?.Value,
             (double?)test.Attribute("time") ?? 0,
             checks,
-            exchanges);
+            exchanges)
+        {
+            Method = (string?)test.Attribute("type") is { } type && (string?)test.Attribute("method") is { } method ? $"{type}.{method}" : null,
+        };
     }
 
     /// <summary>The suite's evidence attachment (checks and exchanges); nothing when it does not parse.</summary>

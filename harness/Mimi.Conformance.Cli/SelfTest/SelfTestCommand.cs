@@ -78,7 +78,8 @@ internal static class SelfTestCommand
         var started = time.GetTimestamp();
 
         var trace = full ? null : new DutyRecorder();
-        var clean = (await RunAsync(template, [new FaultPlan(null, null)], trace, time, log, ct))[0];
+        using var runner = new BatchRunner(template, time, log, parallelism, ct);
+        var clean = (await runner.RunAsync([new FaultPlan(null, null)], trace))[0];
         var consulted = trace?.Snapshot();
         if (consulted is not null)
         {
@@ -94,21 +95,7 @@ internal static class SelfTestCommand
         foreach (var o in idle)
             await log.WriteLineAsync($"FAIL {o.Fault,-28} no suite test makes the DP consult the duties it skips: it cannot be caught");
         IEnumerable<IReadOnlyList<FaultPlan>> runs = [.. plans.Where(p => p.Tests is null).Select(p => (IReadOnlyList<FaultPlan>)[p]), .. Batches(plans.Where(p => p.Tests is { Count: > 0 }))];
-
-        using var gate = new SemaphoreSlim(Math.Max(1, parallelism));
-        async Task<IReadOnlyList<FaultOutcome>> Gated(IReadOnlyList<FaultPlan> batch)
-        {
-            await gate.WaitAsync(ct);
-            try
-            {
-                return await RunAsync(template, batch, batch.Count > 1 ? new DutyRecorder() : null, time, log, ct);
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }
-        var results = await Task.WhenAll(runs.Select(Gated));
+        var results = await Task.WhenAll(runs.Select(b => runner.RunAsync(b)));
         var order = faults.Select((f, i) => (f.Name, i)).ToDictionary(e => e.Name, e => e.i);
         var outcomes = idle.Concat(results.SelectMany(r => r)).OrderBy(o => order[o.Fault]).ToArray();
         var caught = outcomes.Count(o => o.Missed.Count == 0);
@@ -117,7 +104,7 @@ internal static class SelfTestCommand
         await output.WriteLineAsync();
         await output.WriteLineAsync($"clean DP: {(clean.Exact && clean.Compliant ? "passes everything, compliant" : $"FAILS [{string.Join(", ", clean.Failed.Concat(clean.Errors))}] ({clean.Verdict.ToWire()})")}");
         await output.WriteLineAsync($"{caught} caught, {escaped} escaped, {falsePositives} with unexpected failures " +
-            $"({outcomes.Length} faults in {results.Length + 1} certifications, {(full ? "every fault against the whole suite" : "each against the tests that exercise it")}, {time.GetElapsedTime(started).TotalSeconds:0} s)");
+            $"({outcomes.Length} faults in {runner.Certifications} certifications, {(full ? "every fault against the whole suite" : "each against the tests that exercise it")}, {time.GetElapsedTime(started).TotalSeconds:0} s)");
         return clean.Exact && clean.Compliant && outcomes.All(o => o.Exact) ? 0 : 1;
     }
 
@@ -132,55 +119,81 @@ internal static class SelfTestCommand
 
     /// <summary>
     /// Faults whose test sets are disjoint share one certification: no test of one consulted a duty of another, so each
-    /// test's verdict belongs to exactly one fault. Largest sets first, each into the first batch it fits.
+    /// test's verdict belongs to exactly one fault. Largest sets first, each into the first batch it fits and holds no
+    /// fault it is known to interfere with.
     /// </summary>
-    internal static IReadOnlyList<IReadOnlyList<FaultPlan>> Batches(IEnumerable<FaultPlan> plans)
+    internal static IReadOnlyList<IReadOnlyList<FaultPlan>> Batches(IEnumerable<FaultPlan> plans, IReadOnlySet<(string, string)>? apart = null)
     {
-        var batches = new List<(List<FaultPlan> Plans, HashSet<string> Names)>();
+        var batches = new List<(List<FaultPlan> Plans, HashSet<string> Methods)>();
         foreach (var plan in plans.OrderByDescending(p => p.Tests!.Count).ThenBy(p => p.Name, StringComparer.Ordinal))
         {
-            var names = plan.Tests!.Select(FaultPlan.ShortName).ToHashSet(StringComparer.Ordinal);
-            var fit = batches.FirstOrDefault(b => !b.Names.Overlaps(names));
+            var fit = batches.FirstOrDefault(b => !b.Methods.Overlaps(plan.Tests!)
+                && (apart is null || !b.Plans.Any(o => apart.Contains((plan.Name, o.Name)) || apart.Contains((o.Name, plan.Name)))));
             if (fit.Plans is null)
-                batches.Add(([plan], names));
+                batches.Add(([plan], plan.Tests!.ToHashSet(StringComparer.Ordinal)));
             else
             {
                 fit.Plans.Add(plan);
-                fit.Names.UnionWith(names);
+                fit.Methods.UnionWith(plan.Tests!);
             }
         }
         return [.. batches.Select(b => (IReadOnlyList<FaultPlan>)b.Plans)];
     }
 
     /// <summary>
-    /// One certification with every fault of the batch on and the union of their tests. Each failing test is credited to
-    /// the fault that selected it. If the batch's own trace shows a test consulting another member's duty, the batch
-    /// proves nothing about that pair, and each of its faults is run again on its own.
+    /// Runs certifications, at most <paramref name="parallelism"/> at once. A batch runs every fault of it at once with
+    /// the union of their tests, and each failing test is credited to the fault that selected its method. When the
+    /// batch's own trace shows a test of one fault consulting a duty another member skips, that fault's verdicts prove
+    /// nothing: it alone runs again, batched anew apart from the member that disturbed it (on its own after two tries).
     /// </summary>
-    private static async Task<IReadOnlyList<FaultOutcome>> RunAsync(RunRequest template, IReadOnlyList<FaultPlan> batch, DutyRecorder? trace, TimeProvider time, TextWriter log, CancellationToken ct)
+    private sealed class BatchRunner(RunRequest template, TimeProvider time, TextWriter log, int parallelism, CancellationToken ct) : IDisposable
     {
-        var tests = batch.Any(p => p.Tests is null) ? null : batch.SelectMany(p => p.Tests!).Distinct(StringComparer.Ordinal).ToList();
-        var request = template with { DpUrl = null, Faults = [.. batch.Where(p => p.Fault is not null).Select(p => p.Name)], TestMethods = tests, Trace = trace };
-        var report = await ConformanceRun.ExecuteAsync(request, time, TextWriter.Null, ct);
-        if (batch.Count > 1 && trace is not null && Interferes(batch, trace.Snapshot()))
+        private readonly SemaphoreSlim _gate = new(Math.Max(1, parallelism));
+        private int _certifications;
+
+        public int Certifications => _certifications;
+
+        public void Dispose() => _gate.Dispose();
+
+        public async Task<IReadOnlyList<FaultOutcome>> RunAsync(IReadOnlyList<FaultPlan> batch, DutyRecorder? trace = null, int round = 0)
         {
-            var single = new List<FaultOutcome>();
-            foreach (var plan in batch)
-                single.AddRange(await RunAsync(template, [plan], null, time, log, ct));
-            return single;
+            trace ??= batch.Count > 1 ? new DutyRecorder() : null;
+            var tests = batch.Any(p => p.Tests is null) ? null : batch.SelectMany(p => p.Tests!).Distinct(StringComparer.Ordinal).ToList();
+            var request = template with { DpUrl = null, Faults = [.. batch.Where(p => p.Fault is not null).Select(p => p.Name)], TestMethods = tests, Trace = trace };
+            ConformanceReport report;
+            await _gate.WaitAsync(ct);
+            try
+            {
+                Interlocked.Increment(ref _certifications);
+                report = await ConformanceRun.ExecuteAsync(request, time, TextWriter.Null, ct);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+
+            var methods = batch.Count > 1 ? MethodsOf(report) : null;
+            var disturbed = batch.Count > 1 ? Disturbed(batch, trace!.Snapshot(), report, methods!) : [];
+            var outcomes = new List<FaultOutcome>();
+            foreach (var plan in batch.Where(p => !disturbed.ContainsKey(p.Name)))
+                outcomes.Add(await OutcomeAsync(plan, batch.Count, report, methods));
+            if (disturbed.Count == 0)
+                return outcomes;
+
+            foreach (var (fault, (by, why)) in disturbed)
+                await log.WriteLineAsync($"     {fault} runs again: {why}");
+            var again = batch.Where(p => disturbed.ContainsKey(p.Name)).ToList();
+            var apart = disturbed.Select(d => (d.Key, d.Value.By)).ToHashSet();
+            IReadOnlyList<IReadOnlyList<FaultPlan>> next = round >= 1 ? [.. again.Select(p => (IReadOnlyList<FaultPlan>)[p])] : Batches(again, apart);
+            foreach (var rerun in await Task.WhenAll(next.Select(b => RunAsync(b, null, round + 1))))
+                outcomes.AddRange(rerun);
+            return outcomes;
         }
-        if (batch.Count > 1 && !Attributable(batch, report))
+
+        private async Task<FaultOutcome> OutcomeAsync(FaultPlan plan, int batchSize, ConformanceReport report, IReadOnlyDictionary<string, string?>? methods)
         {
-            var single = new List<FaultOutcome>();
-            foreach (var plan in batch)
-                single.AddRange(await RunAsync(template, [plan], null, time, log, ct));
-            return single;
-        }
-        var outcomes = new List<FaultOutcome>();
-        foreach (var plan in batch)
-        {
-            var mine = batch.Count == 1 ? null : plan.Tests!.Select(FaultPlan.ShortName).ToHashSet(StringComparer.Ordinal);
-            bool Owned(string testName) => mine is null || mine.Contains(FaultPlan.ResultName(testName));
+            var mine = methods is null ? null : plan.Tests!.ToHashSet(StringComparer.Ordinal);
+            bool Owned(string testName) => mine is null || (methods!.GetValueOrDefault(testName) is { } m && mine.Contains(m));
             // Requirements and rules alike: a fault must fail exactly the IDs it names, in both views of the report.
             IReadOnlyList<string> With(params Verdict[] verdicts) =>
                 [.. report.Requirements.Where(r => r.Tests.Any(t => verdicts.Contains(t.Verdict) && Owned(t.Name))).Select(r => r.Id)
@@ -193,29 +206,55 @@ internal static class SelfTestCommand
                 Gated = plan.Fault is null || failed.Any(id => report.Summary.GatingFailures.Contains(id)),
                 Verdict = report.Summary.Verdict,
             };
-            var scope = plan.Tests is null ? "all tests" : $"{plan.Tests.Count} test(s)" + (batch.Count > 1 ? $", batched with {batch.Count - 1}" : "");
+            var scope = plan.Tests is null ? "all tests" : $"{plan.Tests.Count} test(s)" + (batchSize > 1 ? $", batched with {batchSize - 1}" : "");
             await log.WriteLineAsync($"{(outcome.Exact ? "ok  " : "FAIL")} {outcome.Fault,-28} expected [{string.Join(", ", outcome.Expected)}] failed [{string.Join(", ", outcome.Failed)}]" +
                 (outcome.Errors.Count > 0 ? $" errors [{string.Join(", ", outcome.Errors)}]" : "") + (outcome.Gated ? "" : " but nothing it fails gates the run")
                 + $"  ({scope}, {report.Run.Id})");
-            outcomes.Add(outcome);
+            return outcome;
         }
-        return outcomes;
-    }
 
-    /// <summary>Can every finding of a batch be credited to one fault? Not when a test is named by its data rather than its method.</summary>
-    private static bool Attributable(IReadOnlyList<FaultPlan> batch, ConformanceReport report)
-    {
-        var known = batch.SelectMany(p => p.Tests!).Select(FaultPlan.ShortName).ToHashSet(StringComparer.Ordinal);
-        return report.Requirements.SelectMany(r => r.Tests)
-            .Where(t => t.Verdict is Verdict.Fail or Verdict.Warn or Verdict.Error)
-            .All(t => known.Contains(FaultPlan.ResultName(t.Name)));
-    }
+        /// <summary>The suite method behind each test name of the run, from its raw xunit XML (a theory's rows share one).</summary>
+        private Dictionary<string, string?> MethodsOf(ConformanceReport report)
+        {
+            var xml = Path.Combine(template.OutputRoot, report.Run.Id, "raw", "xunit.xml");
+            var map = new Dictionary<string, string?>(StringComparer.Ordinal);
+            if (File.Exists(xml))
+                foreach (var test in XunitResultReader.Read(xml).Tests)
+                    map.TryAdd(ReportBuilder.ShortName(test.Name), test.Method);
+            return map;
+        }
 
-    /// <summary>Did a test selected for one fault consult a duty that another fault of the batch skips?</summary>
-    private static bool Interferes(IReadOnlyList<FaultPlan> batch, IReadOnlyDictionary<string, IReadOnlySet<string>> consulted) =>
-        batch.Any(p => batch.Where(o => o != p).Any(o =>
-            o.Fault!.Skips.Any(d => consulted.GetValueOrDefault(DutyRecorder.Untraced)?.Contains(d.Name) == true
-                || p.Tests!.Any(t => consulted.GetValueOrDefault(t)?.Contains(d.Name) == true))));
+        /// <summary>
+        /// The members whose verdicts the batch cannot vouch for, each with the member that disturbed it and why: a test
+        /// of theirs consulted another member's duty, another member's duty was consulted outside any test, or a finding
+        /// came from no selected method.
+        /// </summary>
+        private static Dictionary<string, (string By, string Why)> Disturbed(IReadOnlyList<FaultPlan> batch, IReadOnlyDictionary<string, IReadOnlySet<string>> consulted,
+            ConformanceReport report, IReadOnlyDictionary<string, string?> methods)
+        {
+            var disturbed = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
+            var outside = consulted.GetValueOrDefault(DutyRecorder.Untraced);
+            foreach (var p in batch)
+                foreach (var o in batch.Where(o => o != p))
+                    foreach (var d in o.Fault!.Skips)
+                    {
+                        if (disturbed.ContainsKey(p.Name))
+                            break;
+                        if (outside?.Contains(d.Name) == true)
+                            disturbed[p.Name] = (o.Name, $"{d.Name} (skipped by {o.Name}) was consulted outside any test");
+                        else if (p.Tests!.FirstOrDefault(t => consulted.GetValueOrDefault(t)?.Contains(d.Name) == true) is { } test)
+                            disturbed[p.Name] = (o.Name, $"{FaultPlan.ShortName(test)} consulted {d.Name} (skipped by {o.Name})");
+                    }
+            var selected = batch.SelectMany(p => p.Tests!).ToHashSet(StringComparer.Ordinal);
+            var stray = report.Requirements.SelectMany(r => r.Tests)
+                .Where(t => t.Verdict is Verdict.Fail or Verdict.Warn or Verdict.Error)
+                .FirstOrDefault(t => methods.GetValueOrDefault(t.Name) is not { } m || !selected.Contains(m));
+            if (stray is not null)
+                foreach (var p in batch.Where(p => !disturbed.ContainsKey(p.Name)))
+                    disturbed[p.Name] = (p.Name, $"the finding of \"{stray.Name}\" comes from no selected method");
+            return disturbed;
+        }
+    }
 }
 
 /// <summary>A fault (null: the clean DP) and the suite methods to run it against (null: all of them).</summary>
@@ -228,6 +267,4 @@ internal sealed record FaultPlan(Fault? Fault, IReadOnlyList<string>? Tests)
     /// <summary>A traced method (Namespace.Class.Method) as the report names its test: the method, underscores as spaces.</summary>
     public static string ShortName(string method) => method[(method.LastIndexOf('.') + 1)..].Replace('_', ' ');
 
-    /// <summary>A report test name without a theory's arguments.</summary>
-    public static string ResultName(string name) => name.IndexOf('(', StringComparison.Ordinal) is var paren and >= 0 ? name[..paren].TrimEnd() : name;
 }
