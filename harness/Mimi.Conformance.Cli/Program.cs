@@ -15,7 +15,8 @@ namespace Mimi.Conformance.Cli;
 /// <summary>The `mimi-conformance` command (docs/ARCHITECTURE.md §9). Exit codes: 0 gated requirements hold, 1 a gated requirement fails, 2 configuration or harness error.</summary>
 internal static class Program
 {
-    public static async Task<int> Main(string[] args)
+    /// <summary>Every command and option: the one list that --help prints and the README's tables are tested against.</summary>
+    public static RootCommand Commands()
     {
         var root = new RootCommand("Mimi.Conformance: conformance and interop suite for MIMI Discovery Providers");
         root.Subcommands.Add(RunCommand());
@@ -27,6 +28,12 @@ internal static class Program
         root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(MatrixCommand.Create());
         root.Subcommands.Add(Bench.BenchCommand.Create());
+        return root;
+    }
+
+    public static async Task<int> Main(string[] args)
+    {
+        var root = Commands();
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
