@@ -79,12 +79,13 @@ internal static class Program
     private static readonly Option<string?> Statement = new("--statement") { Description = "Operator statement (JSON) declaring what no black-box test can observe; graded declared, never pass" };
     private static readonly Option<string[]> AcceptNotVerifiable = new("--accept-not-verifiable") { Description = "A gated rule or requirement id whose not-verifiable verdict does not make the run incomplete (repeatable)" };
     private static readonly Option<string?> KeysOption = new("--keys") { Description = "Keys file (keys generate) the DP trusts by configuration: certify without test control" };
+    private static readonly Option<string?> ClientCredentials = new("--client-credentials") { Description = "File of identified-client credentials the DP issued out of band, one per line: anti-enumeration without test control" };
     private static readonly Option<string?> TestControlToken = new("--test-control-token") { Description = "The token the DP's test control requires (serve-dp prints it)" };
     private static readonly Option<string?> ShardOption = new("--shard") { Description = "Run only shard K of N (K/N) of the selected requirements; ./run.sh merge combines the shards" };
 
     private static Command RunCommand()
     {
-        var cmd = new Command("run", "Certify a DP and write reports/<run-id>/") { Dp, Ca, Pin, Out, ClassFilter, Only, Level, FailOn, DpFault, AllowTestControl, TimeoutMs, BudgetS, Seed, List, BaselineOption, WriteBaselineOption, ShardOption, Statement, AcceptNotVerifiable, KeysOption, TestControlToken };
+        var cmd = new Command("run", "Certify a DP and write reports/<run-id>/") { Dp, Ca, Pin, Out, ClassFilter, Only, Level, FailOn, DpFault, AllowTestControl, TimeoutMs, BudgetS, Seed, List, BaselineOption, WriteBaselineOption, ShardOption, Statement, AcceptNotVerifiable, KeysOption, ClientCredentials, TestControlToken };
         cmd.SetAction(async (parse, ct) =>
         {
             var request = ToRequest(parse);
@@ -167,6 +168,7 @@ internal static class Program
             AcceptNotVerifiable = parse.GetValue(AcceptNotVerifiable) ?? [],
             KeysFile = parse.GetValue(KeysOption) is { } keys ? Path.GetFullPath(keys) : null,
             TestControlToken = parse.GetValue(TestControlToken),
+            ClientCredentialsFile = parse.GetValue(ClientCredentials) is { } cc ? Path.GetFullPath(cc) : null,
         };
     }
 

@@ -106,6 +106,8 @@ internal static class ReferenceDpHost
             if (options.AntiEnumeration)
             {
                 aeStore = new AntiEnumerationStore(dataDirectory);
+                foreach (var credential in options.IssuedClients)
+                    aeStore.RegisterClient(credential, clock.GetUtcNow().ToUnixTimeSeconds());
                 var rateLimits = AntiEnumerationPolicy.For(policy);
                 var issuer = new PrivacyPassIssuer(IssuerKeyFile.LoadOrCreate(dataDirectory), new Uri(identity.DpId).Host, rateLimits.WindowSeconds, policy);
                 antiEnumeration = new AntiEnumerationEndpoints(issuer, aeStore, rateLimits, clock, policy, store, federationPolicy?.Default);
