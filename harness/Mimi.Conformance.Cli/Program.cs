@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Mimi.Conformance.Cli.Ci;
+using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Cli.Commands;
 using Mimi.Conformance.Cli.Execution;
 using Mimi.Conformance.Cli.SelfTest;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Cli.Execution;
 using Mimi.Conformance.Harness.Reporting;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Mimi.Conformance.Cli.Ci;
 using Mimi.Conformance.Cli.Keys;
 using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Harness.Configuration;

@@ -1,6 +1,5 @@
 using FluentAssertions;
 using Mimi.Conformance.Cli;
-using Mimi.Conformance.Cli.Ci;
 using Mimi.Conformance.Harness.Reporting;
 using Mimi.Conformance.Harness.Results;
 
