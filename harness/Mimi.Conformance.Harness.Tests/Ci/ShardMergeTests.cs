@@ -2,7 +2,7 @@ using FluentAssertions;
 using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Cli;
 using Mimi.Conformance.Cli.Commands;
-using Mimi.Conformance.Harness.Reporting;
+using Mimi.Conformance.Reporting;
 
 namespace Mimi.Conformance.Harness.Tests.Ci;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using Mimi.Conformance.Harness.Reporting;
 using Mimi.Conformance.Harness.Requirements;
 
 namespace Mimi.Conformance.Harness.Results;
@@ -109,7 +108,7 @@ internal static class ReportBuilder
         })];
     }
 
-    private static string Declared(string text) => $"declared by the operator statement: {ReportFacts.OneLine(text, 400)}";
+    private static string Declared(string text) => $"declared by the operator statement: {ReportText.OneLine(text, 400)}";
 
     private static Dictionary<string, int> Counts(IEnumerable<Verdict> verdicts) =>
         verdicts.GroupBy(v => v.ToWire()).ToDictionary(g => g.Key, g => g.Count());

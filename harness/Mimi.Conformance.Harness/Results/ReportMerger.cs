@@ -1,4 +1,3 @@
-using Mimi.Conformance.Harness.Reporting;
 using Mimi.Conformance.Harness.Requirements;
 
 namespace Mimi.Conformance.Harness.Results;
