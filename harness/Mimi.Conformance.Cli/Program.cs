@@ -1,11 +1,11 @@
 using System.CommandLine;
-using Mimi.Conformance.Cli.Ci;
+using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Cli.Commands;
 using Mimi.Conformance.Cli.Execution;
 using Mimi.Conformance.Cli.SelfTest;
 using Mimi.Conformance.Cli.Tools;
 using Mimi.Conformance.Harness.Configuration;
-using Mimi.Conformance.Harness.Reporting;
+using Mimi.Conformance.Reporting;
 using Mimi.Conformance.Harness.Requirements;
 using Mimi.Conformance.ReferenceDp.Faults;
 using Mimi.Conformance.ReferenceDp.Hosting;

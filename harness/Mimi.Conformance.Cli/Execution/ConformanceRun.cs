@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Mimi.Conformance.Cli.Ci;
 using Mimi.Conformance.Cli.Keys;
 using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Harness.Configuration;
-using Mimi.Conformance.Harness.Reporting;
+using Mimi.Conformance.Reporting;
 using Mimi.Conformance.Harness.Requirements;
 using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Protocol.Profile;

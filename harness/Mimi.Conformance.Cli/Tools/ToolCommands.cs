@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Cli.SelfTest;
 using Mimi.Conformance.Harness.Requirements;
 using Mimi.Conformance.Harness.Vectors;
@@ -17,7 +18,7 @@ internal static class ToolCommands
         generate.SetAction(_ =>
         {
             var written = VectorFiles.WriteAll(RepositoryLayout.Vectors).Count;
-            File.WriteAllText(FaultCatalog.DefaultPath, FaultCatalog.Current.ToJson());
+            File.WriteAllText(FaultCatalog.DefaultPath, ReferenceFaults.Catalog.ToJson());
             written++;
             var profile = ExampleWriter.UpdateProfile(Path.Combine(RepositoryLayout.Vectors, "PROFILE.md"));
             Console.Out.WriteLine($"wrote {written} files under vectors/{(profile ? " and the examples of PROFILE.md §9" : "")}");

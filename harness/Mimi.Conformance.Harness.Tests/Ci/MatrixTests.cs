@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FluentAssertions;
+using Mimi.Conformance.Reporting;
 using Mimi.Conformance.Cli.Commands;
 using Mimi.Conformance.Cli.SelfTest;
 using Mimi.Conformance.Harness.Results;

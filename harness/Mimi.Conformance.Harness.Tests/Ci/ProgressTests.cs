@@ -1,4 +1,5 @@
 using FluentAssertions;
+using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Cli.Commands;
 using Mimi.Conformance.Cli.Execution;
 
@@ -12,7 +13,7 @@ public sealed class ProgressTests
         [37m{"$type":"test-case-starting","TestCaseUniqueID":"c1","TestCaseDisplayName":"Mimi.Conformance.Suite.Removal.RemovalTests.Removed_mapping_is_gone","Traits":{"Requirement":["DISC-R-09"]}}
         {"$type":"test-case-starting","TestCaseUniqueID":"c2","TestCaseDisplayName":"Mimi.Conformance.Suite.Metadata.MetadataTests.Metadata(x: 1)","Traits":{"Requirement":["PROF-META-01"]}}
         {"$type":"test-passed","TestCaseUniqueID":"c2","ExecutionTime":0.1}
-        [0m{"$type":"test-failed","TestCaseUniqueID":"c1","Messages":["gone-after: expected not_found"],"ExceptionTypes":["Mimi.Conformance.Suite.Infrastructure.ConformanceFailure"]}
+        [0m{"$type":"test-failed","TestCaseUniqueID":"c1","Messages":["gone-after: expected not_found"],"ExceptionTypes":["Mimi.Conformance.Harness.Results.ConformanceFailure"]}
         not json at all
         {"$type":"test-assembly-finished","TestsTotal":2,"TestsFailed":1,"TestsSkipped":0,"TestsNotRun":0}
         """;

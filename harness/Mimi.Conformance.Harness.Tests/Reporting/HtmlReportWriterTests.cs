@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using FluentAssertions;
-using Mimi.Conformance.Harness.Reporting;
+using Mimi.Conformance.Reporting;
 using Mimi.Conformance.Harness.Results;
 using Xunit;
 
@@ -8,7 +8,7 @@ namespace Mimi.Conformance.Harness.Tests.Reporting;
 
 public sealed partial class HtmlReportWriterTests
 {
-    private static readonly string Html = HtmlReportWriter.Render(SampleReports.Create(complete: false));
+    private static readonly string Html = ReportWriter.Html.Render(SampleReports.Create(complete: false));
 
     [Fact]
     public void Hostile_text_is_escaped_everywhere()
@@ -57,7 +57,7 @@ public sealed partial class HtmlReportWriterTests
     public void Has_the_filter_controls_and_one_row_per_requirement()
     {
         var report = SampleReports.Create();
-        var html = HtmlReportWriter.Render(report);
+        var html = ReportWriter.Html.Render(report);
 
         foreach (var id in new[] { "filter-class", "filter-level", "filter-verdict", "search", "visible-count", "no-match", "report-data", "overall-verdict" })
         {
@@ -111,7 +111,7 @@ public sealed partial class HtmlReportWriterTests
     [Fact]
     public void Compliant_report_renders_without_failure_sections()
     {
-        var html = HtmlReportWriter.Render(SampleReports.Compliant());
+        var html = ReportWriter.Html.Render(SampleReports.Compliant());
 
         html.Should().Contain("data-verdict=\"compliant\"").And.Contain("id=\"untested-must-none\"");
         html.Should().NotContain("id=\"gating-failures\"").And.NotContain("<pre class=\"reproducer\"");
@@ -121,7 +121,7 @@ public sealed partial class HtmlReportWriterTests
     public void Stream_output_is_utf8_without_bom()
     {
         using var stream = new MemoryStream();
-        HtmlReportWriter.Write(SampleReports.Create(), stream);
+        ReportWriter.Html.Write(SampleReports.Create(), stream);
 
         var bytes = stream.ToArray();
         bytes.Take(3).Should().NotEqual(new byte[] { 0xEF, 0xBB, 0xBF });

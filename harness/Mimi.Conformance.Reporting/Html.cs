@@ -1,6 +1,7 @@
 using System.Globalization;
+using Mimi.Conformance.Harness.Results;
 
-namespace Mimi.Conformance.Harness.Reporting;
+namespace Mimi.Conformance.Reporting;
 
 /// <summary>HTML encoding for report text, most of which the DP under test chose (so: hostile).</summary>
 internal static class Html
@@ -39,7 +40,7 @@ internal static class Html
                 '\t' or '\n' or '\r' => null,
                 < ' ' => ((char)(0x2400 + c)).ToString(),
                 _ when char.IsSurrogate(c) => "\uFFFD",
-                _ when ReportFacts.IsInvisibleOrControl(c) => "\\u" + ((int)c).ToString("X4", CultureInfo.InvariantCulture),
+                _ when ReportText.IsInvisibleOrControl(c) => "\\u" + ((int)c).ToString("X4", CultureInfo.InvariantCulture),
                 _ => null,
             };
 

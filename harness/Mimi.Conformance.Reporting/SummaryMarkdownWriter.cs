@@ -2,21 +2,22 @@ using System.Globalization;
 using System.Text;
 using Mimi.Conformance.Harness.Results;
 
-namespace Mimi.Conformance.Harness.Reporting;
+namespace Mimi.Conformance.Reporting;
 
 /// <summary>
 /// summary.md for CI step summaries ($GITHUB_STEP_SUMMARY and the like): verdict line, counts table,
 /// classes, failing / erroring / warning requirements with their reasons, untested MUSTs.
 /// DP-provided text is escaped so it renders as text: no markup, links, images or table breaks.
 /// </summary>
-internal static class SummaryMarkdownWriter
+public sealed class SummaryMarkdownWriter() : TextReportWriter<ConformanceReport>(FileName)
 {
     public const string FileName = "summary.md";
 
     private const int ReasonLimit = 300;
 
-    public static void Write(ConformanceReport report, TextWriter writer)
+    public override void Write(ConformanceReport document, TextWriter writer)
     {
+        var report = document;
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(writer);
         var run = report.Run;
@@ -142,19 +143,6 @@ internal static class SummaryMarkdownWriter
         writer.Write("\nFull evidence per requirement and exchange: `report.html`; machine-readable: `report.json`.\n");
     }
 
-    public static void Write(ConformanceReport report, Stream stream) =>
-        ReportFiles.WriteText(stream, writer => Write(report, writer));
-
-    public static void WriteFile(ConformanceReport report, string path) =>
-        ReportFiles.WriteAtomically(path, stream => Write(report, stream));
-
-    public static string Render(ConformanceReport report)
-    {
-        using var writer = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
-        Write(report, writer);
-        return writer.ToString();
-    }
-
     private static void Section(TextWriter writer, string title, IEnumerable<RequirementResult> requirements)
     {
         var list = requirements.ToList();
@@ -199,7 +187,7 @@ internal static class SummaryMarkdownWriter
     /// </summary>
     internal static string Escape(string? text, int maxLength = 500)
     {
-        var line = ReportFacts.OneLine(text, maxLength);
+        var line = ReportText.OneLine(text, maxLength);
         var sb = new StringBuilder(line.Length + 16);
         foreach (var c in line)
         {

@@ -1,20 +1,19 @@
 using System.Globalization;
-using Mimi.Conformance.Harness.Reporting;
 using Mimi.Conformance.Harness.Results;
 
-namespace Mimi.Conformance.Cli.Commands;
+namespace Mimi.Conformance.Reporting;
 
 /// <summary>
 /// matrix.html: one self-contained page (inline CSS, no script, no external requests). Hooks: <c>#dp-table</c>,
 /// <c>#matrix tr.req-row[data-id]</c> with <c>td.cell[data-dp][data-verdict]</c>, and <c>#cross-import</c> / <c>#cross-federation</c> <c>td.cross[data-publisher][data-via]</c>.
 /// </summary>
-internal static class MatrixHtmlWriter
+public sealed class MatrixHtmlWriter() : TextReportWriter<MatrixDocument>(FileName)
 {
     public const string FileName = "matrix.html";
 
-    public static string Render(MatrixDocument m)
+    public override void Write(MatrixDocument document, TextWriter writer)
     {
-        var w = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
+        var (m, w) = (document, writer);
         string E(string? s) => Html.Encode(s);
         w.WriteLine("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>MIMI DP interop matrix</title>");
         w.WriteLine("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">");
@@ -66,6 +65,5 @@ internal static class MatrixHtmlWriter
             w.WriteLine($"<li><b>{E(c.Scenario)} {E(c.Publisher)} → {E(c.Via)}</b> {c.Verdict.ToWire()}: {E(c.Reason)}</li>");
         w.WriteLine("</ul>");
         w.WriteLine("</body></html>");
-        return w.ToString();
     }
 }

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Mimi.Conformance.Harness.Reporting;
+namespace Mimi.Conformance.Reporting;
 
 /// <summary>File plumbing shared by the report writers.</summary>
 internal static class ReportFiles

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Mimi.Conformance.Harness.Configuration;
 
-namespace Mimi.Conformance.Cli.Ci;
+namespace Mimi.Conformance.Harness.Results;
 
 /// <summary>
 /// --shard K/N: requirement ids (after the other filters) in ordinal order, dealt round-robin; shard K keeps

@@ -2,14 +2,14 @@ using System.Globalization;
 using System.Text;
 using Mimi.Conformance.Harness.Results;
 
-namespace Mimi.Conformance.Harness.Reporting;
+namespace Mimi.Conformance.Reporting;
 
 /// <summary>
 /// Plain-text requirement table for the terminal: verdict, id, level, class, title, then a totals line.
 /// No ANSI colours (the CLI may add them); control characters in report text are made visible so a
 /// DP-influenced string cannot drive the terminal.
 /// </summary>
-internal static class ConsoleTableWriter
+public static class ConsoleTableWriter
 {
     public const int DefaultWidth = 120;
 
@@ -22,10 +22,10 @@ internal static class ConsoleTableWriter
             .Select(r => new[]
             {
                 r.Verdict.ToWire(),
-                ReportFacts.OneLine(r.Id, 60),
-                ReportFacts.OneLine(r.Level, 10),
-                ReportFacts.OneLine(r.Class, 30),
-                ReportFacts.OneLine(r.Title),
+                ReportText.OneLine(r.Id, 60),
+                ReportText.OneLine(r.Level, 10),
+                ReportText.OneLine(r.Class, 30),
+                ReportText.OneLine(r.Title),
             })
             .ToList();
 

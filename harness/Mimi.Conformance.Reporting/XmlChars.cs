@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Mimi.Conformance.Harness.Reporting;
+namespace Mimi.Conformance.Reporting;
 
 /// <summary>Keeps DP-provided text inside what XML 1.0 can carry.</summary>
 internal static class XmlChars

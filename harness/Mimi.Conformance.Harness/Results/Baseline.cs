@@ -1,9 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Mimi.Conformance.Harness.Configuration;
-using Mimi.Conformance.Harness.Results;
 
-namespace Mimi.Conformance.Cli.Ci;
+namespace Mimi.Conformance.Harness.Results;
 
 /// <summary>One expected failure: a requirement id and why it is expected to fail.</summary>
 internal sealed record ExpectedFailure(

@@ -1,9 +1,6 @@
-using Mimi.Conformance.Cli.Execution;
-using Mimi.Conformance.Harness.Reporting;
 using Mimi.Conformance.Harness.Requirements;
-using Mimi.Conformance.Harness.Results;
 
-namespace Mimi.Conformance.Cli.Commands;
+namespace Mimi.Conformance.Harness.Results;
 
 /// <summary>
 /// Combines the report.json files of several runs of one DP (typically the shards of --shard K/N) into one report

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Mimi.Conformance.Harness.Results;
 
-namespace Mimi.Conformance.Harness.Reporting;
+namespace Mimi.Conformance.Reporting;
 
 /// <summary>
 /// report.html: one self-contained file (inline CSS and vanilla JS, no external requests, works from file://).
@@ -18,28 +18,13 @@ namespace Mimi.Conformance.Harness.Reporting;
 /// <c>table.checks</c>, <c>details.exchange</c> and <c>pre.reproducer</c>; <c>#no-match</c> shows when
 /// the filters hide every row.
 /// </remarks>
-internal static class HtmlReportWriter
+public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(FileName)
 {
     public const string FileName = "report.html";
 
-    public static void Write(ConformanceReport report, TextWriter writer)
+    public override void Write(ConformanceReport document, TextWriter writer)
     {
-        ArgumentNullException.ThrowIfNull(report);
-        ArgumentNullException.ThrowIfNull(writer);
-        new Renderer(report, writer).Render();
-    }
-
-    public static void Write(ConformanceReport report, Stream stream) =>
-        ReportFiles.WriteText(stream, writer => Write(report, writer));
-
-    public static void WriteFile(ConformanceReport report, string path) =>
-        ReportFiles.WriteAtomically(path, stream => Write(report, stream));
-
-    public static string Render(ConformanceReport report)
-    {
-        using var writer = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
-        Write(report, writer);
-        return writer.ToString();
+        new Renderer(document, writer).Render();
     }
 
     private static readonly Dictionary<Verdict, string> Legend = new()
@@ -78,7 +63,7 @@ internal static class HtmlReportWriter
             Raw(" · MIMI DP conformance · ");
             Text(run.Target);
             Raw("</title>\n<style>\n");
-            Raw(Css);
+            Raw(ReportAssets.Css);
             Raw("</style>\n</head>\n<body>\n");
             Header();
             Raw("<main>\n");
@@ -96,7 +81,7 @@ internal static class HtmlReportWriter
             Raw("<script type=\"application/json\" id=\"report-data\">");
             Raw(ReportJson.SerializeForHtml(report));
             Raw("</script>\n<script>\n");
-            Raw(Script);
+            Raw(ReportAssets.Script);
             Raw("</script>\n</body>\n</html>\n");
         }
 
@@ -754,304 +739,4 @@ internal static class HtmlReportWriter
     private static string ChipClass(Verdict verdict) => "v-" + verdict.ToWire();
 
     private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
-
-    private const string Css = """
-:root {
-  --bg: #f6f7f9; --card: #ffffff; --fg: #1f2328; --muted: #59636e; --line: #d8dee4; --soft: #f0f2f4;
-  --code-bg: #f6f8fa; --accent: #0969da;
-  --pass-fg: #1a7f37; --pass-bg: #dafbe1; --pass-bd: #aceebb;
-  --fail-fg: #c21c2c; --fail-bg: #ffebe9; --fail-bd: #ffcecb;
-  --warn-fg: #8a5a00; --warn-bg: #fff8c5; --warn-bd: #f0d77a;
-  --error-fg: #b04a00; --error-bg: #fff1e5; --error-bd: #ffd1ad;
-  --nv-fg: #7b3fd0; --nv-bg: #f6f0ff; --nv-bd: #dccbff;
-  --na-fg: #59636e; --na-bg: #eff2f5; --na-bd: #d8dee4;
-  --un-fg: #4b5563; --un-bg: #ffffff; --un-bd: #9aa4ae;
-}
-@media (prefers-color-scheme: dark) {
-  :root {
-    --bg: #0d1117; --card: #161b22; --fg: #e6edf3; --muted: #9198a1; --line: #30363d; --soft: #1c2128;
-    --code-bg: #0d1117; --accent: #4493f8;
-    --pass-fg: #56d364; --pass-bg: #12261e; --pass-bd: #1f6f3a;
-    --fail-fg: #ff7b72; --fail-bg: #2d1214; --fail-bd: #8e1519;
-    --warn-fg: #e3b341; --warn-bg: #2b2111; --warn-bd: #7d5b12;
-    --error-fg: #ffa657; --error-bg: #2b1a0e; --error-bd: #8a4a12;
-    --nv-fg: #d2a8ff; --nv-bg: #231a33; --nv-bd: #6e40c9;
-    --na-fg: #9198a1; --na-bg: #1c2128; --na-bd: #30363d;
-    --un-fg: #b7bdc8; --un-bg: #161b22; --un-bd: #6e7681;
-  }
-}
-* { box-sizing: border-box; }
-html { -webkit-text-size-adjust: 100%; }
-body { margin: 0; background: var(--bg); color: var(--fg);
-  font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif; }
-code, pre, .mono { font-family: ui-monospace, SFMono-Regular, "SF Mono", Menlo, Consolas, "Liberation Mono", monospace; font-size: 12.5px; }
-code { background: var(--code-bg); border: 1px solid var(--line); border-radius: 4px; padding: 0 .3em; overflow-wrap: anywhere; }
-h1, h2, h3, h4, h5, h6 { margin: 0; line-height: 1.3; }
-h2 { font-size: 1.15rem; margin-bottom: .75rem; display: flex; align-items: center; gap: .5rem; }
-h3 { font-size: .8rem; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); margin: .25rem 0 .5rem; }
-h5 { font-size: .8rem; margin: .75rem 0 .35rem; color: var(--muted); text-transform: uppercase; letter-spacing: .04em; }
-h6 { font-size: .75rem; margin: 0 0 .3rem; color: var(--muted); }
-.muted { color: var(--muted); }
-.ok { color: var(--pass-fg); font-weight: 600; }
-.bad { color: var(--fail-fg); font-weight: 600; }
-.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-.page-header { background: var(--card); border-bottom: 1px solid var(--line); padding: 1.25rem 2rem 1rem; }
-.title-row { display: flex; justify-content: space-between; align-items: flex-start; gap: 1.5rem; flex-wrap: wrap; }
-.title-block { min-width: 0; flex: 1 1 28rem; }
-.eyebrow { margin: 0 0 .2rem; font-size: .75rem; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); font-weight: 600; }
-h1 { font-size: 1.45rem; overflow-wrap: anywhere; }
-.subtitle { margin: .3rem 0 0; color: var(--muted); }
-.overall { display: grid; grid-template-columns: auto; text-align: center; padding: .6rem 1.2rem; border-radius: 10px; border: 2px solid; min-width: 11rem; }
-.overall-label { font-size: .7rem; text-transform: uppercase; letter-spacing: .08em; opacity: .8; }
-.overall-value { font-size: 1.35rem; font-weight: 700; }
-.overall-ratio { font-size: .8rem; }
-.overall-compliant { color: var(--pass-fg); background: var(--pass-bg); border-color: var(--pass-bd); }
-.overall-non-compliant { color: var(--fail-fg); background: var(--fail-bg); border-color: var(--fail-bd); }
-.overall-incomplete { color: var(--nv-fg); background: var(--nv-bg); border-color: var(--nv-bd); }
-.overall-error { color: var(--error-fg); background: var(--error-bg); border-color: var(--error-bd); }
-.run-meta { display: flex; flex-wrap: wrap; gap: .4rem 1.75rem; margin: 1rem 0 0; }
-.run-meta div { min-width: 0; }
-.run-meta dt { font-size: .7rem; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); }
-.run-meta dd { margin: 0; }
-main { max-width: 1280px; margin: 0 auto; padding: 1.25rem 2rem 2rem; }
-.card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 1rem 1.25rem; margin-bottom: 1.25rem; }
-.banner { border-radius: 8px; padding: .7rem 1rem; margin-bottom: 1rem; border: 1px solid; }
-.banner-bad { color: var(--fail-fg); background: var(--fail-bg); border-color: var(--fail-bd); }
-.banner-info { color: var(--nv-fg); background: var(--nv-bg); border-color: var(--nv-bd); }
-.counts { display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); gap: 1rem 2rem; }
-.chips { display: flex; flex-wrap: wrap; gap: .35rem; margin-bottom: .5rem; }
-.chip { display: inline-flex; align-items: center; gap: .35em; padding: .05em .6em; border-radius: 999px; font-size: .78rem;
-  font-weight: 600; border: 1px solid transparent; white-space: nowrap; line-height: 1.6; font-family: inherit; }
-.chip::before { content: ""; width: .5em; height: .5em; border-radius: 50%; background: currentColor; flex: none; }
-button.chip { cursor: pointer; }
-button.chip:hover { filter: brightness(.96); text-decoration: underline; }
-.v-pass { color: var(--pass-fg); background: var(--pass-bg); border-color: var(--pass-bd); }
-.v-declared { color: var(--nv-fg); background: var(--pass-bg); border-color: var(--nv-bd); }
-.v-fail { color: var(--fail-fg); background: var(--fail-bg); border-color: var(--fail-bd); }
-.v-warn { color: var(--warn-fg); background: var(--warn-bg); border-color: var(--warn-bd); }
-.v-error { color: var(--error-fg); background: var(--error-bg); border-color: var(--error-bd); }
-.v-not-verifiable { color: var(--nv-fg); background: var(--nv-bg); border-color: var(--nv-bd); }
-.v-not-applicable { color: var(--na-fg); background: var(--na-bg); border-color: var(--na-bd); }
-.v-untested { color: var(--un-fg); background: var(--un-bg); border: 1px dashed var(--un-bd); }
-.v-untested::before { background: transparent; border: 1.5px solid currentColor; }
-.bar { display: flex; height: 8px; border-radius: 4px; overflow: hidden; background: var(--soft); min-width: 6rem; }
-.seg { display: block; height: 100%; }
-.seg-pass { background: var(--pass-fg); } .seg-fail { background: var(--fail-fg); } .seg-warn { background: var(--warn-fg); }
-.seg-error { background: var(--error-fg); } .seg-not-verifiable { background: var(--nv-fg); }
-.seg-not-applicable { background: var(--na-bd); } .seg-untested { background: var(--un-bd); }
-.breakdown .bar { margin-bottom: .2rem; }
-.breakdown-text { font-size: .78rem; color: var(--muted); }
-.pill { font-size: .75rem; background: var(--soft); border: 1px solid var(--line); border-radius: 999px; padding: 0 .55em; font-weight: 600; }
-.id-list { margin: 0; padding-left: 1.1rem; }
-.id-list li { margin: .2rem 0; }
-.id-list a { text-decoration: none; }
-a { color: var(--accent); }
-.empty { color: var(--muted); font-style: italic; margin: .25rem 0; }
-table.grid { width: 100%; border-collapse: collapse; }
-.grid th { text-align: left; font-size: .72rem; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); font-weight: 600;
-  border-bottom: 1px solid var(--line); padding: .45rem .5rem; position: sticky; top: 0; background: var(--card); z-index: 1; }
-.grid td { border-bottom: 1px solid var(--line); padding: .45rem .5rem; vertical-align: top; }
-.num { text-align: right; font-variant-numeric: tabular-nums; }
-.linkish { background: none; border: 0; padding: 0; color: var(--accent); cursor: pointer; font: inherit; text-align: left; }
-.linkish:hover { text-decoration: underline; }
-.toolbar { display: flex; flex-wrap: wrap; align-items: end; gap: .6rem 1rem; margin-bottom: .75rem; }
-.toolbar label { display: flex; flex-direction: column; font-size: .72rem; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); gap: .2rem; }
-.toolbar .grow { flex: 1 1 14rem; }
-.toolbar select, .toolbar input, .toolbar button, .copy { font: inherit; font-size: .85rem; color: var(--fg); background: var(--card);
-  border: 1px solid var(--line); border-radius: 6px; padding: .3rem .5rem; text-transform: none; letter-spacing: normal; }
-.toolbar button, .copy { cursor: pointer; background: var(--soft); }
-.toolbar-buttons { display: flex; gap: .4rem; }
-html:not(.js) .toolbar { display: none; }
-.req-row { cursor: pointer; }
-.req-row:hover td { background: var(--soft); }
-.req-row:focus-visible { outline: 2px solid var(--accent); outline-offset: -2px; }
-.req-row[aria-expanded="true"] td { background: var(--soft); border-bottom-color: transparent; }
-.col-toggle { width: 1.5rem; }
-.caret { display: inline-block; width: 0; height: 0; border-left: 5px solid var(--muted); border-top: 4px solid transparent; border-bottom: 4px solid transparent; transition: transform .12s; }
-.req-row[aria-expanded="true"] .caret { transform: rotate(90deg); }
-html:not(.js) .caret { display: none; }
-.req-id { white-space: nowrap; }
-.req-title { overflow-wrap: anywhere; }
-.level { font-size: .72rem; font-weight: 700; letter-spacing: .04em; padding: 0 .4em; border-radius: 4px; border: 1px solid var(--line); }
-.level-must { color: var(--fail-fg); } .level-should { color: var(--warn-fg); } .level-may { color: var(--muted); }
-.tag { font-size: .68rem; font-weight: 700; text-transform: uppercase; letter-spacing: .05em; border-radius: 4px; padding: 0 .35em; margin-left: .3em; }
-.tag-gating { color: #fff; background: var(--fail-fg); }
-.req-detail > td { background: var(--soft); padding: 0 .5rem .75rem 2rem; }
-.detail { display: flex; flex-direction: column; gap: .6rem; padding-top: .25rem; }
-.quote { margin: 0; padding: .4rem .8rem; border-left: 3px solid var(--line); color: var(--fg); background: var(--card); border-radius: 0 6px 6px 0; white-space: pre-wrap; }
-.source { margin: 0; font-size: .8rem; }
-.test { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: .7rem .9rem; }
-.test[data-verdict="fail"] { border-left: 4px solid var(--fail-fg); }
-.test[data-verdict="error"] { border-left: 4px solid var(--error-fg); }
-.test[data-verdict="warn"] { border-left: 4px solid var(--warn-fg); }
-.test-head { display: flex; align-items: center; flex-wrap: wrap; gap: .5rem; }
-.test-name { font-size: .95rem; overflow-wrap: anywhere; }
-.test-id { font-size: .75rem; }
-.duration { margin-left: auto; font-size: .8rem; }
-.reason { margin: .45rem 0 0; white-space: pre-wrap; overflow-wrap: anywhere; }
-table.checks { width: 100%; border-collapse: collapse; margin-top: .6rem; font-size: .85rem; table-layout: fixed; }
-.checks th { text-align: left; font-size: .7rem; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); border-bottom: 1px solid var(--line); padding: .25rem .4rem; }
-.checks th:nth-child(2) { width: 28%; }
-.checks td { border-bottom: 1px solid var(--line); padding: .3rem .4rem; vertical-align: top; overflow-wrap: anywhere; }
-.col-tick { width: 1.6rem; }
-.check-pass .tick { color: var(--pass-fg); font-weight: 700; }
-.check-fail .tick { color: var(--fail-fg); font-weight: 700; }
-.check-fail td { background: var(--fail-bg); }
-pre { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; word-break: break-word; }
-pre.val { background: none; }
-.headers, .body, .cbor, .reproducer { background: var(--code-bg); border: 1px solid var(--line); border-radius: 6px; padding: .45rem .6rem; max-height: 28rem; overflow: auto; margin-bottom: .4rem; }
-.h-name { color: var(--accent); }
-.exchange { border: 1px solid var(--line); border-radius: 6px; margin: .35rem 0; background: var(--card); }
-.exchange > summary { cursor: pointer; display: flex; align-items: baseline; gap: .6rem; padding: .35rem .6rem; list-style-position: inside; }
-.exchange[open] > summary { border-bottom: 1px solid var(--line); }
-.seq { color: var(--muted); font-size: .8rem; font-variant-numeric: tabular-nums; }
-.method { font-weight: 700; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .8rem; }
-.url { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .8rem; overflow-wrap: anywhere; flex: 1; min-width: 0; }
-.status { font-weight: 700; font-size: .8rem; border-radius: 4px; padding: 0 .4em; }
-.status-2xx { color: var(--pass-fg); background: var(--pass-bg); } .status-3xx { color: var(--nv-fg); background: var(--nv-bg); }
-.status-4xx { color: var(--warn-fg); background: var(--warn-bg); } .status-5xx, .status-none { color: var(--fail-fg); background: var(--fail-bg); }
-.elapsed { font-size: .8rem; white-space: nowrap; }
-.exchange-body { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: .6rem; padding: .6rem; }
-.exchange-body .full, .exchange-error { grid-column: 1 / -1; }
-.exchange-error { margin: 0; color: var(--fail-fg); overflow-wrap: anywhere; }
-.truncated { font-size: .78rem; margin: 0; }
-.repro { margin-top: .4rem; }
-.repro-head { display: flex; align-items: center; justify-content: space-between; }
-.reproducer { border-color: var(--fail-bd); }
-.legend { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: .4rem 1.5rem; margin: 0 0 .5rem; }
-.legend div { display: flex; gap: .6rem; align-items: baseline; }
-.legend dt { flex: none; width: 8.5rem; }
-.legend dd { margin: 0; }
-.page-footer { max-width: 1280px; margin: 0 auto; padding: 0 2rem 2rem; color: var(--muted); font-size: .8rem; }
-@media (max-width: 700px) { .page-header, main { padding-left: 1rem; padding-right: 1rem; } .req-detail > td { padding-left: .5rem; } }
-@media print {
-  body { background: #fff; } .toolbar, .copy, .caret { display: none !important; }
-  .req-detail, .req-detail[hidden] { display: table-row !important; }
-  .card { break-inside: avoid-page; border: 0; } .grid th { position: static; }
-}
-
-""";
-
-    private const string Script = """
-(function () {
-  'use strict';
-  var d = document;
-  d.documentElement.classList.add('js');
-  var rows = Array.prototype.slice.call(d.querySelectorAll('tr.req-row'));
-  var fClass = d.getElementById('filter-class');
-  var fLevel = d.getElementById('filter-level');
-  var fVerdict = d.getElementById('filter-verdict');
-  var search = d.getElementById('search');
-  var counter = d.getElementById('visible-count');
-  var noMatch = d.getElementById('no-match');
-  var each = function (selector, fn) { Array.prototype.forEach.call(d.querySelectorAll(selector), fn); };
-
-  function detailOf(row) { return d.getElementById(row.getAttribute('aria-controls')); }
-  function isOpen(row) { return row.getAttribute('aria-expanded') === 'true'; }
-  function sync(row) { var x = detailOf(row); if (x) { x.hidden = row.hidden || !isOpen(row); } }
-  function setOpen(row, open) { row.setAttribute('aria-expanded', open ? 'true' : 'false'); sync(row); }
-
-  function apply() {
-    var c = fClass.value, l = fLevel.value, v = fVerdict.value;
-    var q = search.value.trim().toLowerCase();
-    var shown = 0;
-    rows.forEach(function (row) {
-      var ok = (!c || row.getAttribute('data-class') === c) &&
-        (!l || row.getAttribute('data-level') === l) &&
-        (!v || row.getAttribute('data-verdict') === v) &&
-        (!q || (row.getAttribute('data-search') || '').indexOf(q) !== -1);
-      row.hidden = !ok;
-      if (ok) { shown++; }
-      sync(row);
-    });
-    counter.textContent = shown === rows.length ? rows.length + ' requirements' : shown + ' of ' + rows.length + ' requirements';
-    noMatch.hidden = shown !== 0;
-  }
-
-  function scrollToEl(el) { if (el && el.scrollIntoView) { el.scrollIntoView({ block: 'start' }); } }
-
-  function clearFilters() { fClass.value = ''; fLevel.value = ''; fVerdict.value = ''; search.value = ''; apply(); }
-
-  function filterTo(select, value) {
-    clearFilters();
-    select.value = value;
-    apply();
-    scrollToEl(d.getElementById('requirements'));
-  }
-
-  rows.forEach(function (row) {
-    row.addEventListener('click', function (e) {
-      if (e.target.closest && e.target.closest('a, button, input, select')) { return; }
-      if (window.getSelection && String(window.getSelection()).length > 0) { return; }
-      setOpen(row, !isOpen(row));
-    });
-    row.addEventListener('keydown', function (e) {
-      if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); setOpen(row, !isOpen(row)); }
-    });
-  });
-  [fClass, fLevel, fVerdict].forEach(function (s) { s.addEventListener('change', apply); });
-  search.addEventListener('input', apply);
-  each('[data-filter-verdict]', function (b) {
-    b.addEventListener('click', function () { filterTo(fVerdict, b.getAttribute('data-filter-verdict')); });
-  });
-  each('[data-filter-class]', function (b) {
-    b.addEventListener('click', function () { filterTo(fClass, b.getAttribute('data-filter-class')); });
-  });
-  d.getElementById('expand-all').addEventListener('click', function () {
-    rows.forEach(function (r) { if (!r.hidden) { setOpen(r, true); } });
-  });
-  d.getElementById('collapse-all').addEventListener('click', function () {
-    rows.forEach(function (r) { setOpen(r, false); });
-  });
-
-  function selectText(el) {
-    var range = d.createRange();
-    range.selectNodeContents(el);
-    var sel = window.getSelection();
-    sel.removeAllRanges();
-    sel.addRange(range);
-  }
-  each('button[data-copy]', function (b) {
-    b.addEventListener('click', function () {
-      var pre = d.getElementById(b.getAttribute('data-copy'));
-      if (!pre) { return; }
-      var done = function (label) { b.textContent = label; setTimeout(function () { b.textContent = 'Copy'; }, 1500); };
-      if (navigator.clipboard && navigator.clipboard.writeText) {
-        navigator.clipboard.writeText(pre.textContent).then(function () { done('Copied'); },
-          function () { selectText(pre); done('Selected'); });
-      } else {
-        selectText(pre);
-        done('Selected');
-      }
-    });
-  });
-
-  function reveal() {
-    var key;
-    try { key = decodeURIComponent(location.hash.slice(1)); } catch (e) { return; }
-    if (!key) { return; }
-    var target = d.getElementById(key);
-    var row = null;
-    if (target && target.classList.contains('req-row')) {
-      row = target;
-    } else if (target && target.closest) {
-      var holder = target.closest('tr.req-detail');
-      if (holder) { row = d.getElementById(holder.getAttribute('data-for')); }
-    }
-    if (!row) {
-      rows.some(function (r) { if (r.getAttribute('data-id') === key) { row = r; return true; } return false; });
-    }
-    if (!row) { return; }
-    if (row.hidden) { clearFilters(); }
-    setOpen(row, true);
-    if (target && target.tagName === 'DETAILS') { target.open = true; }
-    scrollToEl(target || row);
-  }
-  window.addEventListener('hashchange', reveal);
-
-  apply();
-  reveal();
-})();
-
-""";
 }

@@ -1,9 +1,8 @@
 using System.Text.Json;
 using System.Xml;
 using System.Xml.Linq;
-using Mimi.Conformance.Harness.Results;
 
-namespace Mimi.Conformance.Cli.Execution;
+namespace Mimi.Conformance.Harness.Results;
 
 /// <summary>One test as the xunit v2+ XML records it, with the suite's evidence attachment decoded.</summary>
 /// <summary><paramref name="Ids"/>: every catalog ID the test names, in attribute order; the first is the one it is graded under.</summary>
@@ -25,6 +24,9 @@ internal sealed record RawTest(
 }
 
 internal sealed record RawRun(int Total, IReadOnlyList<RawTest> Tests);
+
+/// <summary>What the suite process produced, or why it produced nothing usable.</summary>
+internal sealed record SuiteOutcome(RawRun? Run, string? Failure, TimeSpan Elapsed);
 
 /// <summary>Reads the suite's xunit XML (schema-version 3). The suite process is ours, but its XML holds DP text: parse without DTDs.</summary>
 internal static class XunitResultReader

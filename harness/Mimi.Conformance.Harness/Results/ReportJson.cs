@@ -4,13 +4,13 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Mimi.Conformance.Harness.Results;
 
-namespace Mimi.Conformance.Harness.Reporting;
+namespace Mimi.Conformance.Harness.Results;
 
 /// <summary>
 /// report.json: the canonical serialisation of <see cref="ConformanceReport"/> (validated by
 /// vectors/schemas/report.schema.json). Property names come from the model's attributes, verdicts are strings.
 /// </summary>
-internal static class ReportJson
+public static class ReportJson
 {
     public const string FileName = "report.json";
 
@@ -30,22 +30,6 @@ internal static class ReportJson
         ArgumentNullException.ThrowIfNull(report);
         return Escape(JsonSerializer.Serialize(report, Options), forHtml: false) + "\n";
     }
-
-    public static void Write(ConformanceReport report, Stream stream)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        var bytes = ReportFiles.Utf8.GetBytes(Serialize(report));
-        stream.Write(bytes);
-    }
-
-    public static void Write(ConformanceReport report, TextWriter writer)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        writer.Write(Serialize(report));
-    }
-
-    public static void WriteFile(ConformanceReport report, string path) =>
-        ReportFiles.WriteAtomically(path, stream => Write(report, stream));
 
     public static ConformanceReport Deserialize(string json)
     {
@@ -91,7 +75,7 @@ internal static class ReportJson
         for (var i = 0; i < json.Length; i++)
         {
             var c = json[i];
-            var escape = c >= ' ' && (ReportFacts.IsInvisibleOrControl(c) || c is '\u2028' or '\u2029'
+            var escape = c >= ' ' && (ReportText.IsInvisibleOrControl(c) || c is '\u2028' or '\u2029'
                 || (forHtml && c is '<' or '>' or '&'));
             if (escape)
             {

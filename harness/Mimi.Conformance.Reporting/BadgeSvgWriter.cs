@@ -2,13 +2,13 @@ using System.Globalization;
 using System.Security;
 using Mimi.Conformance.Harness.Results;
 
-namespace Mimi.Conformance.Harness.Reporting;
+namespace Mimi.Conformance.Reporting;
 
 /// <summary>
 /// badge.svg, shields.io "flat" style: "MIMI DP | compliant 27/30" (green), "non-compliant 25/30" (red),
 /// "error" (grey). The ratio is requirements passing out of requirements that apply (all but not-applicable).
 /// </summary>
-internal static class BadgeSvgWriter
+public sealed class BadgeSvgWriter() : TextReportWriter<ConformanceReport>(FileName)
 {
     public const string FileName = "badge.svg";
 
@@ -29,7 +29,7 @@ internal static class BadgeSvgWriter
         };
     }
 
-    public static string Render(ConformanceReport report)
+    private static string Svg(ConformanceReport report)
     {
         var (message, color) = Describe(report);
         var labelWidth = TextWidth(Label) + 12;
@@ -62,17 +62,11 @@ internal static class BadgeSvgWriter
 """;
     }
 
-    public static void Write(ConformanceReport report, TextWriter writer)
+    public override void Write(ConformanceReport document, TextWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.Write(Render(report));
+        writer.Write(Svg(document));
     }
-
-    public static void Write(ConformanceReport report, Stream stream) =>
-        ReportFiles.WriteText(stream, writer => Write(report, writer));
-
-    public static void WriteFile(ConformanceReport report, string path) =>
-        ReportFiles.WriteAtomically(path, stream => Write(report, stream));
 
     /// <summary>Approximate advance widths of Verdana 11px, which is what shields.io badges are set in.</summary>
     private static double TextWidth(string text)

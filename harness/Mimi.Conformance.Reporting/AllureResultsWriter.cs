@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Mimi.Conformance.Harness.Results;
 
-namespace Mimi.Conformance.Harness.Reporting;
+namespace Mimi.Conformance.Reporting;
 
 /// <summary>
 /// allure-results/: one <c>&lt;uuid&gt;-result.json</c> per test in the Allure 2/3 result format, the recorded
@@ -68,7 +68,7 @@ internal static class AllureResultsWriter
             ("fail_on", report.Run.FailOn), ("verdict", report.Summary.Verdict.ToWire()), ("complete", report.Run.Completeness.Complete ? "true" : "false"),
         })
         {
-            env.Append(k).Append(" = ").Append(ReportFacts.OneLine(v).Replace("\\", "\\\\", StringComparison.Ordinal)).Append('\n');
+            env.Append(k).Append(" = ").Append(ReportText.OneLine(v).Replace("\\", "\\\\", StringComparison.Ordinal)).Append('\n');
         }
 
         File.WriteAllText(Path.Combine(dir, "environment.properties"), env.ToString(), ReportFiles.Utf8);

@@ -3,7 +3,7 @@ using System.Text;
 using System.Xml;
 using Mimi.Conformance.Harness.Results;
 
-namespace Mimi.Conformance.Harness.Reporting;
+namespace Mimi.Conformance.Reporting;
 
 /// <summary>
 /// junit.xml in the Ant/Jenkins JUnit shape (windyroad JUnit.xsd): one &lt;testsuite&gt; per requirement class,
@@ -16,7 +16,8 @@ namespace Mimi.Conformance.Harness.Reporting;
 /// a requirement without tests → one testcase named "(untested)" (or after its verdict) that is skipped.
 /// DP-provided text is stripped of characters XML 1.0 forbids.
 /// </remarks>
-internal static class JUnitWriter
+/// <param name="hostname">The testsuite hostname; the machine's when null.</param>
+public sealed class JUnitWriter(string? hostname = null) : IReportWriter<ConformanceReport>
 {
     public const string FileName = "junit.xml";
 
@@ -24,8 +25,11 @@ internal static class JUnitWriter
 
     private const int MessageLimit = 1000;
 
-    public static void Write(ConformanceReport report, Stream stream, string? hostname = null)
+    string IReportWriter<ConformanceReport>.FileName => FileName;
+
+    public void Write(ConformanceReport document, Stream stream)
     {
+        var report = document;
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(stream);
         var settings = new XmlWriterSettings
@@ -40,16 +44,6 @@ internal static class JUnitWriter
         };
         using var xml = XmlWriter.Create(stream, settings);
         Write(report, xml, hostname ?? DefaultHostname());
-    }
-
-    public static void WriteFile(ConformanceReport report, string path, string? hostname = null) =>
-        ReportFiles.WriteAtomically(path, stream => Write(report, stream, hostname));
-
-    public static string Render(ConformanceReport report, string? hostname = null)
-    {
-        using var stream = new MemoryStream();
-        Write(report, stream, hostname);
-        return ReportFiles.Utf8.GetString(stream.ToArray());
     }
 
     private static void Write(ConformanceReport report, XmlWriter xml, string hostname)
@@ -159,13 +153,13 @@ internal static class JUnitWriter
         {
             Verdict.Pass => new Case(requirement.Id, name, durationMs, Outcome.Passed, null, null, null, null),
             Verdict.Declared => new Case(requirement.Id, name, durationMs, Outcome.Passed, null, null, null,
-                "DECLARED " + requirement.Id + " " + ReportFacts.OneLine(name) + ": " + ReportFacts.OneLine(reason ?? "declared by the operator statement", MessageLimit)),
+                "DECLARED " + requirement.Id + " " + ReportText.OneLine(name) + ": " + ReportText.OneLine(reason ?? "declared by the operator statement", MessageLimit)),
             Verdict.Fail => new Case(requirement.Id, name, durationMs, Outcome.Failure, "fail", message, Details(requirement, reason, test), null),
             Verdict.Warn when requirement.Gating =>
                 new Case(requirement.Id, name, durationMs, Outcome.Failure, "warn", message, Details(requirement, reason, test), null),
             Verdict.Warn => new Case(
                 requirement.Id, name, durationMs, Outcome.Passed, null, null, null,
-                "WARN " + requirement.Id + " " + ReportFacts.OneLine(name) + ": " + ReportFacts.OneLine(reason ?? "SHOULD requirement not met", MessageLimit)),
+                "WARN " + requirement.Id + " " + ReportText.OneLine(name) + ": " + ReportText.OneLine(reason ?? "SHOULD requirement not met", MessageLimit)),
             Verdict.Error => new Case(requirement.Id, name, durationMs, Outcome.Error, "error", message, Details(requirement, reason, test), null),
             Verdict.Untested => new Case(requirement.Id, name, durationMs, Outcome.Skipped, null, UntestedMessage, null, null),
             _ => new Case(requirement.Id, name, durationMs, Outcome.Skipped, null, message, reason, null),
@@ -243,12 +237,12 @@ internal static class JUnitWriter
     }
 
     /// <summary>A message attribute: one line, bounded, legal XML.</summary>
-    private static string Message(string? text) => XmlChars.Strip(ReportFacts.OneLine(text, MessageLimit));
+    private static string Message(string? text) => XmlChars.Strip(ReportText.OneLine(text, MessageLimit));
 
     /// <summary>A non-empty xs:token value (the XSD collapses whitespace; name attributes need minLength 1).</summary>
     private static string Token(string? text, string fallback)
     {
-        var value = XmlChars.Strip(ReportFacts.OneLine(text, 500));
+        var value = XmlChars.Strip(ReportText.OneLine(text, 500));
         return string.IsNullOrWhiteSpace(value) ? fallback : value;
     }
 

@@ -1,9 +1,7 @@
 using System.Text;
-using Mimi.Conformance.Harness.Reporting;
 using Mimi.Conformance.Harness.Requirements;
-using Mimi.Conformance.Harness.Results;
 
-namespace Mimi.Conformance.Cli.Execution;
+namespace Mimi.Conformance.Harness.Results;
 
 /// <summary>Everything about a run that is not a test result.</summary>
 internal sealed record RunContext(
@@ -110,7 +108,7 @@ internal static class ReportBuilder
         })];
     }
 
-    private static string Declared(string text) => $"declared by the operator statement: {ReportFacts.OneLine(text, 400)}";
+    private static string Declared(string text) => $"declared by the operator statement: {ReportText.OneLine(text, 400)}";
 
     private static Dictionary<string, int> Counts(IEnumerable<Verdict> verdicts) =>
         verdicts.GroupBy(v => v.ToWire()).ToDictionary(g => g.Key, g => g.Count());
@@ -124,7 +122,7 @@ internal static class ReportBuilder
         return new TestResult($"{req.Id}/{ShortName(t.Name)}", ShortName(t.Name), verdict, reason, (long)(t.Seconds * 1000), t.Checks, t.Exchanges, reproducer);
     }
 
-    /// <summary>xunit outcome → verdict. Skips carry their verdict in a prefix; only a ConformanceFailure is a finding.</summary>
+    /// <summary>xunit outcome → verdict through the suite's markers (<see cref="SuiteOutcomes"/>); only a ConformanceFailure is a finding.</summary>
     internal static (Verdict, string?) Classify(RawTest t, string level)
     {
         switch (t.Result)
@@ -132,15 +130,11 @@ internal static class ReportBuilder
             case "Pass":
                 return (Verdict.Pass, null);
             case "Skip":
-                var reason = t.Reason ?? "skipped";
-                if (reason.StartsWith("not-applicable: ", StringComparison.Ordinal))
-                    return (Verdict.NotApplicable, reason["not-applicable: ".Length..]);
-                if (reason.StartsWith("not-verifiable: ", StringComparison.Ordinal))
-                    return (Verdict.NotVerifiable, reason["not-verifiable: ".Length..]);
-                return (Verdict.NotVerifiable, reason);
-            case "Fail" when t.ExceptionType?.EndsWith(".ConformanceFailure", StringComparison.Ordinal) == true:
+                var (kind, reason) = SuiteOutcomes.ReadSkip(t.Reason);
+                return (kind == SkipKind.NotApplicable ? Verdict.NotApplicable : Verdict.NotVerifiable, reason);
+            case "Fail" when SuiteOutcomes.IsFinding(t.ExceptionType):
                 return (level == "MUST" ? Verdict.Fail : Verdict.Warn, StripType(t.Message, t.ExceptionType));
-            case "Fail" when t.ExceptionType?.EndsWith(".HarnessErrorException", StringComparison.Ordinal) == true:
+            case "Fail" when SuiteOutcomes.IsHarnessError(t.ExceptionType):
                 return (Verdict.Error, StripType(t.Message, t.ExceptionType));
             case "Fail":
                 return (Verdict.Error, $"harness defect ({t.ExceptionType?.Split('.').Last()}): {StripType(t.Message, t.ExceptionType)}");

@@ -1,12 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Mimi.Conformance.Harness.Reporting;
 using Mimi.Conformance.Harness.Results;
 
-namespace Mimi.Conformance.Cli.Commands;
+namespace Mimi.Conformance.Harness.Results;
 
 /// <summary>matrix.json: DP × requirement verdicts for an interop event, plus the DP × DP cross grid.</summary>
-internal sealed record MatrixDocument(
+public sealed record MatrixDocument(
     [property: JsonPropertyName("schema")] string Schema,
     [property: JsonPropertyName("generated_at")] DateTimeOffset GeneratedAt,
     [property: JsonPropertyName("suite_version")] string SuiteVersion,
@@ -22,7 +21,7 @@ internal sealed record MatrixDocument(
 }
 
 /// <summary>One DP of the matrix and where its full report is.</summary>
-internal sealed record MatrixDp(
+public sealed record MatrixDp(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("url")] string Url,
     [property: JsonPropertyName("faults")] IReadOnlyList<string> Faults,
@@ -34,7 +33,7 @@ internal sealed record MatrixDp(
     [property: JsonPropertyName("requirements")] IReadOnlyDictionary<string, int> RequirementCounts);
 
 /// <summary>One requirement across the DPs: verdict per DP name, and the first reason for each non-pass.</summary>
-internal sealed record MatrixRow(
+public sealed record MatrixRow(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("title")] string Title,
     [property: JsonPropertyName("level")] string Level,
@@ -46,7 +45,7 @@ internal sealed record MatrixRow(
 /// A cross-DP cell: a mapping published at <see cref="Publisher"/>, fetched through <see cref="Via"/>, by
 /// <see cref="Scenario"/> <c>import</c> (relay, PROFILE.md §6.5) or <c>federation</c> (DP-to-DP lookup, §11).
 /// </summary>
-internal sealed record CrossCell(
+public sealed record CrossCell(
     [property: JsonPropertyName("scenario")] string Scenario,
     [property: JsonPropertyName("publisher")] string Publisher,
     [property: JsonPropertyName("via")] string Via,
@@ -72,7 +71,7 @@ internal static class MatrixBuilder
                 verdicts[run.Name] = result?.Verdict ?? Verdict.Untested;
                 if (result is not null && result.Verdict != Verdict.Pass
                     && result.Tests.FirstOrDefault(t => t.Verdict == result.Verdict)?.Reason is { } reason)
-                    reasons[run.Name] = ReportFacts.OneLine(reason, 300);
+                    reasons[run.Name] = ReportText.OneLine(reason, 300);
             }
             return new MatrixRow(id, any.Title, any.Level, any.Class, verdicts, reasons);
         }).ToList();
