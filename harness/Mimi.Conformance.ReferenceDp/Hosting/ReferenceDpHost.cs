@@ -127,6 +127,8 @@ internal static class ReferenceDpHost
                 },
                 broadcastLog);
             var lookup = new LookupService(store, clock, policy, limits);
+            var federation = federationPolicy is null ? null : new FederationService(peers, peerClient, trust, identity, clock, policy, federationPolicy, limits,
+                antiEnumeration is null ? null : RateLimitContext.LoadOrCreate(dataDirectory, AntiEnumerationPolicy.For(policy).IdentifiedWindowSeconds, clock, policy));
             var discovery = new DiscoveryEndpoints(
                 new PublishService(identity, trust, store, clock, policy, limits, broadcaster),
                 lookup,
@@ -135,15 +137,14 @@ internal static class ReferenceDpHost
                 new InvalidationService(identity, trust, store, clock, policy),
                 limits,
                 antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync,
-                federationPolicy is null ? null : new FederationService(peers, peerClient, trust, identity, clock, policy, federationPolicy, limits,
-                    antiEnumeration is null ? null : RateLimitContext.LoadOrCreate(dataDirectory, AntiEnumerationPolicy.For(policy).IdentifiedWindowSeconds, clock, policy)),
+                federation,
                 identity.DpId);
             IEnumerable<DpRoute> routes = [metadata.Route, .. discovery.Routes, .. antiEnumeration?.Routes ?? []];
             if (federationPolicy is not null)
-                routes = [.. routes, new PeerLookupEndpoint(lookup, identity, limits, trust, store, clock, policy, peerLimiter!, antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync).Route];
+                routes = [.. routes, new PeerLookupEndpoint(lookup, identity, limits, trust, store, clock, policy, peerLimiter!, antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync, federation).Route];
             if (options.TestControl)
             {
-                var peerControl = new PeerTestControl(peers, peerClient, trust, identity, limits);
+                var peerControl = new PeerTestControl(peers, peerClient, trust, identity, limits, policy);
                 Action onReset = () =>
                 {
                     aeStore?.Reset();

@@ -113,6 +113,9 @@ internal sealed class FakePeerDp : IAsyncDisposable
     /// <summary>The registry document served at <see cref="RegistryPath"/>; by default one listing this peer alone.</summary>
     public void SetRegistry(RegistryDocument document) => _registry = JsonSerializer.SerializeToUtf8Bytes(document, WireJson.Default.RegistryDocument);
 
+    /// <summary>Serves these bytes at <see cref="RegistryPath"/> as they are: a document the profile may not allow.</summary>
+    public void SetRegistry(byte[] body) => _registry = body.ToArray();
+
     /// <summary>The mappings this peer answers for a CSI, served byte for byte in this order.</summary>
     public void SetMappings(string csi, params byte[][] mappings) => _mappings[csi] = [.. mappings.Select(m => m.ToArray())];
 
