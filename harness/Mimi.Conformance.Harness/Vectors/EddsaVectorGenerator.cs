@@ -9,7 +9,7 @@ namespace Mimi.Conformance.Harness.Vectors;
 /// checked against NSec at generation) plus edge cases. It stands in for Wycheproof's own ed25519_test.json,
 /// which no package registry reachable here ships; `vectors check` reads either.
 /// </summary>
-internal static class EddsaVectorGenerator
+public static class EddsaVectorGenerator
 {
     private static readonly (string Name, string Seed, string PublicKey, string Message, string Signature)[] Rfc8032 =
     [

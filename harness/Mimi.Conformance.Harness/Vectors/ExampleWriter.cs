@@ -14,7 +14,7 @@ namespace Mimi.Conformance.Harness.Vectors;
 /// vectors/examples/: one worked example per profile message, as hex plus CBOR diagnostic notation (CBOR messages)
 /// or JSON with the embedded CBOR decoded. Deterministic like the vectors; PROFILE.md §9 embeds the same text.
 /// </summary>
-internal static class ExampleWriter
+public static class ExampleWriter
 {
     public const string ProfileBegin = "<!-- BEGIN generated examples (./run.sh vectors generate) -->";
     public const string ProfileEnd = "<!-- END generated examples -->";

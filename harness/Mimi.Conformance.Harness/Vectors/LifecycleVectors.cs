@@ -10,7 +10,7 @@ namespace Mimi.Conformance.Harness.Vectors;
 /// byte-identical. The suite replays every timeline against the DP; <c>vectors check</c> runs them through
 /// <see cref="LifecycleModel"/>.
 /// </summary>
-internal static class LifecycleVectors
+public static class LifecycleVectors
 {
     public const string Schema = "lifecycle_schema_v1.json";
     public const string FileName = "timelines.json";

@@ -10,7 +10,7 @@ namespace Mimi.Conformance.Harness.Vectors;
 /// One signer of a vector mapping. Every knob breaks one thing: the role header, the kid header, the whole protected
 /// header, or the signature bytes after signing.
 /// </summary>
-internal sealed record DraftSigner(SigningKey Key, string? Role)
+public sealed record DraftSigner(SigningKey Key, string? Role)
 {
     /// <summary>Replaces the protected header map (default {1: -8, 4: kid, "role": role}).</summary>
     public Func<CoseHeaderMap, CoseHeaderMap>? Headers { get; init; }
@@ -29,7 +29,7 @@ internal sealed record DraftSigner(SigningKey Key, string? Role)
 }
 
 /// <summary>A mapping under construction for a vector: payload, body header and signers, plus byte-level edits.</summary>
-internal sealed record MappingDraft
+public sealed record MappingDraft
 {
     public required MappingPayload Payload { get; init; }
 
@@ -85,7 +85,7 @@ internal sealed record MappingDraft
 }
 
 /// <summary>Byte-level CBOR edits for non-deterministic and malformed vectors.</summary>
-internal static class CborEdits
+public static class CborEdits
 {
     /// <summary>The entries of a definite-length map with text keys: (key, encoded key, encoded value).</summary>
     public static List<(string Key, byte[] EncodedKey, byte[] EncodedValue)> Entries(byte[] map)
@@ -179,7 +179,7 @@ internal static class CborEdits
 }
 
 /// <summary>The fixed parties of the generated vectors: keys from labels, nothing random.</summary>
-internal sealed class VectorParties
+public sealed class VectorParties
 {
     public const string CsipId = "csip.vectors.test";
     public const string DpId = "mimi://dp-a.vectors.test";

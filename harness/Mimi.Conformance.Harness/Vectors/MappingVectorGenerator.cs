@@ -5,20 +5,20 @@ using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 namespace Mimi.Conformance.Harness.Vectors;
 
 /// <summary>One generated mapping vector before tcIds are assigned.</summary>
-internal sealed record MappingVectorCase(string Comment, IReadOnlyList<string> Flags, string Result, string Requirement, string? Rule, byte[] Mapping, long Now);
+public sealed record MappingVectorCase(string Comment, IReadOnlyList<string> Flags, string Result, string Requirement, string? Rule, byte[] Mapping, long Now);
 
 /// <summary>Vectors that share a verification policy and trust anchors.</summary>
-internal sealed record MappingVectorGroup(string Policy, string Comment, IReadOnlyList<MappingVectorCase> Tests);
+public sealed record MappingVectorGroup(string Policy, string Comment, IReadOnlyList<MappingVectorCase> Tests);
 
 /// <summary>One vector file: its name under vectors/mappings/ and its groups.</summary>
-internal sealed record MappingVectorFile(string Name, string Description, IReadOnlyList<MappingVectorGroup> Groups);
+public sealed record MappingVectorFile(string Name, string Description, IReadOnlyList<MappingVectorGroup> Groups);
 
 /// <summary>
 /// The deterministic generator of vectors/mappings/*.json (PROFILE.md §5 verification). Keys come from fixed labels,
 /// nonces from counters, Ed25519 is deterministic: running it twice writes the same bytes. New cases are appended,
 /// so existing tcIds never move.
 /// </summary>
-internal static class MappingVectorGenerator
+public static class MappingVectorGenerator
 {
     public const string GeneratorVersion = "mimi-vectorgen/1";
 

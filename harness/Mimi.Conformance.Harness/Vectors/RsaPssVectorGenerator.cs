@@ -11,7 +11,7 @@ namespace Mimi.Conformance.Harness.Vectors;
 /// valid cases, and invalid ones made by changing the padding before signing (Wycheproof's ModifiedSignature idea).
 /// It stands in for Wycheproof's rsa_pss files, which no registry here ships; `vectors check` reads either.
 /// </summary>
-internal static class RsaPssVectorGenerator
+public static class RsaPssVectorGenerator
 {
     public const string Schema = "rsassa_pss_verify_schema.json";
     public const string FileName = "rsassa_pss_4096_sha384_mgf1_48_token_verify.json";

@@ -8,7 +8,7 @@ using Mimi.Conformance.Protocol.Profile;
 namespace Mimi.Conformance.Harness.Vectors;
 
 /// <summary>How one vector file fared: counts and one line per mismatch.</summary>
-internal sealed record VectorCheckResult(string File, int Passed, int Failed, IReadOnlyList<string> Mismatches)
+public sealed record VectorCheckResult(string File, int Passed, int Failed, IReadOnlyList<string> Mismatches)
 {
     /// <summary>Tests this platform cannot run (a hash it lacks), with the reason; never counted as passed.</summary>
     public IReadOnlyDictionary<string, int> Skipped { get; init; } = new Dictionary<string, int>();
@@ -18,7 +18,7 @@ internal sealed record VectorCheckResult(string File, int Passed, int Failed, IR
 /// Runs vector files through the harness's verifiers: our mapping_verify files through <see cref="MappingVerifier"/>,
 /// Wycheproof eddsa_verify files through the Ed25519 wrapper. <c>acceptable</c> matches either outcome.
 /// </summary>
-internal static class VectorChecker
+public static class VectorChecker
 {
     public static VectorCheckResult Check(string path)
     {

@@ -9,7 +9,7 @@ using Mimi.Conformance.Protocol.Profile;
 namespace Mimi.Conformance.Harness.Vectors;
 
 /// <summary>Wycheproof-shaped JSON for the generated vector files: stable formatting, LF line ends, flags explained in notes.</summary>
-internal static class VectorFiles
+public static class VectorFiles
 {
     public const string MappingSchema = "mapping_verify_schema_v1.json";
     public const string EddsaSchema = "eddsa_verify_schema_v1.json";
@@ -169,7 +169,7 @@ internal static class VectorFiles
 }
 
 /// <summary>Numbers Wycheproof msg/sig signature tests (tcId from 1) and collects the flags they use.</summary>
-internal sealed class SignatureTests
+public sealed class SignatureTests
 {
     public int Count { get; private set; }
 
