@@ -2,14 +2,14 @@ using System.Text.Json.Nodes;
 using Mimi.Conformance.Protocol.Crypto;
 using Mimi.Conformance.Protocol.Profile;
 
-namespace Mimi.Conformance.Harness.Vectors;
+namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>
 /// A file in Wycheproof's eddsa_verify_schema_v1 format built from the RFC 8032 §7.1 vectors (published signatures,
 /// checked against NSec at generation) plus edge cases. It stands in for Wycheproof's own ed25519_test.json,
 /// which no package registry reachable here ships; `vectors check` reads either.
 /// </summary>
-public static class EddsaVectorGenerator
+internal static class EddsaVectorGenerator
 {
     private static readonly (string Name, string Seed, string PublicKey, string Message, string Signature)[] Rfc8032 =
     [

@@ -2,14 +2,14 @@ using System.Numerics;
 using System.Security.Cryptography;
 using Mimi.Conformance.Protocol.Crypto;
 
-namespace Mimi.Conformance.Harness.Vectors;
+namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>
 /// Ed25519 edge cases for vectors (RFC 8032 §5.1.7, §8.4). Built from arithmetic on encodings only: no curve code
 /// beyond NSec's key derivation. libsodium's crypto_sign_verify_detached (1.0.18 and the bundled 1.0.22 alike) rejects all of them; verifiers
 /// that follow ZIP-215 accept the small-order and non-canonical ones, so those are <c>acceptable</c>.
 /// </summary>
-public static class Ed25519Edges
+internal static class Ed25519Edges
 {
     /// <summary>The group order L = 2^252 + 27742317777372353535851937790883648493.</summary>
     public static readonly BigInteger L = BigInteger.Pow(2, 252) + BigInteger.Parse("27742317777372353535851937790883648493", System.Globalization.CultureInfo.InvariantCulture);

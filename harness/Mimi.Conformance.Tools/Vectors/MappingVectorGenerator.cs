@@ -2,23 +2,23 @@ using Mimi.Conformance.Protocol.Cose;
 using Mimi.Conformance.Protocol.Profile;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
-namespace Mimi.Conformance.Harness.Vectors;
+namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>One generated mapping vector before tcIds are assigned.</summary>
-public sealed record MappingVectorCase(string Comment, IReadOnlyList<string> Flags, string Result, string Requirement, string? Rule, byte[] Mapping, long Now);
+internal sealed record MappingVectorCase(string Comment, IReadOnlyList<string> Flags, string Result, string Requirement, string? Rule, byte[] Mapping, long Now);
 
 /// <summary>Vectors that share a verification policy and trust anchors.</summary>
-public sealed record MappingVectorGroup(string Policy, string Comment, IReadOnlyList<MappingVectorCase> Tests);
+internal sealed record MappingVectorGroup(string Policy, string Comment, IReadOnlyList<MappingVectorCase> Tests);
 
 /// <summary>One vector file: its name under vectors/mappings/ and its groups.</summary>
-public sealed record MappingVectorFile(string Name, string Description, IReadOnlyList<MappingVectorGroup> Groups);
+internal sealed record MappingVectorFile(string Name, string Description, IReadOnlyList<MappingVectorGroup> Groups);
 
 /// <summary>
 /// The deterministic generator of vectors/mappings/*.json (PROFILE.md §5 verification). Keys come from fixed labels,
 /// nonces from counters, Ed25519 is deterministic: running it twice writes the same bytes. New cases are appended,
 /// so existing tcIds never move.
 /// </summary>
-public static class MappingVectorGenerator
+internal static class MappingVectorGenerator
 {
     public const string GeneratorVersion = "mimi-vectorgen/1";
 

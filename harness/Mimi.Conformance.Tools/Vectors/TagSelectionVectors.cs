@@ -4,13 +4,13 @@ using System.Text.Json.Nodes;
 using Mimi.Conformance.Harness.Sender;
 using Mimi.Conformance.Protocol.Profile;
 
-namespace Mimi.Conformance.Harness.Vectors;
+namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>
 /// vectors/tags/selection.json: the sender tie-break of PROFILE.md §4.4 as data (mapping set + saved state → expected
 /// choice), Wycheproof-shaped. Fixed inputs, no randomness: regeneration is byte-identical.
 /// </summary>
-public static class TagSelectionVectors
+internal static class TagSelectionVectors
 {
     public const string Schema = "tag_selection_schema_v1.json";
     public const string FileName = "selection.json";

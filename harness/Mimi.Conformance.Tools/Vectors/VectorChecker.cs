@@ -5,10 +5,10 @@ using System.Text.Json.Nodes;
 using Mimi.Conformance.Protocol.Crypto;
 using Mimi.Conformance.Protocol.Profile;
 
-namespace Mimi.Conformance.Harness.Vectors;
+namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>How one vector file fared: counts and one line per mismatch.</summary>
-public sealed record VectorCheckResult(string File, int Passed, int Failed, IReadOnlyList<string> Mismatches)
+internal sealed record VectorCheckResult(string File, int Passed, int Failed, IReadOnlyList<string> Mismatches)
 {
     /// <summary>Tests this platform cannot run (a hash it lacks), with the reason; never counted as passed.</summary>
     public IReadOnlyDictionary<string, int> Skipped { get; init; } = new Dictionary<string, int>();
@@ -18,7 +18,7 @@ public sealed record VectorCheckResult(string File, int Passed, int Failed, IRea
 /// Runs vector files through the harness's verifiers: our mapping_verify files through <see cref="MappingVerifier"/>,
 /// Wycheproof eddsa_verify files through the Ed25519 wrapper. <c>acceptable</c> matches either outcome.
 /// </summary>
-public static class VectorChecker
+internal static class VectorChecker
 {
     public static VectorCheckResult Check(string path)
     {

@@ -4,13 +4,13 @@ using Mimi.Conformance.Protocol.Crypto;
 using Mimi.Conformance.Protocol.Profile;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
-namespace Mimi.Conformance.Harness.Vectors;
+namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>
 /// One signer of a vector mapping. Every knob breaks one thing: the role header, the kid header, the whole protected
 /// header, or the signature bytes after signing.
 /// </summary>
-public sealed record DraftSigner(SigningKey Key, string? Role)
+internal sealed record DraftSigner(SigningKey Key, string? Role)
 {
     /// <summary>Replaces the protected header map (default {1: -8, 4: kid, "role": role}).</summary>
     public Func<CoseHeaderMap, CoseHeaderMap>? Headers { get; init; }
@@ -29,7 +29,7 @@ public sealed record DraftSigner(SigningKey Key, string? Role)
 }
 
 /// <summary>A mapping under construction for a vector: payload, body header and signers, plus byte-level edits.</summary>
-public sealed record MappingDraft
+internal sealed record MappingDraft
 {
     public required MappingPayload Payload { get; init; }
 
@@ -85,7 +85,7 @@ public sealed record MappingDraft
 }
 
 /// <summary>Byte-level CBOR edits for non-deterministic and malformed vectors.</summary>
-public static class CborEdits
+internal static class CborEdits
 {
     /// <summary>The entries of a definite-length map with text keys: (key, encoded key, encoded value).</summary>
     public static List<(string Key, byte[] EncodedKey, byte[] EncodedValue)> Entries(byte[] map)
@@ -179,7 +179,7 @@ public static class CborEdits
 }
 
 /// <summary>The fixed parties of the generated vectors: keys from labels, nothing random.</summary>
-public sealed class VectorParties
+internal sealed class VectorParties
 {
     public const string CsipId = "csip.vectors.test";
     public const string DpId = "mimi://dp-a.vectors.test";

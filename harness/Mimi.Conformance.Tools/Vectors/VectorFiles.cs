@@ -6,10 +6,10 @@ using System.Text.Json.Nodes;
 using Mimi.Conformance.Protocol.Crypto;
 using Mimi.Conformance.Protocol.Profile;
 
-namespace Mimi.Conformance.Harness.Vectors;
+namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>Wycheproof-shaped JSON for the generated vector files: stable formatting, LF line ends, flags explained in notes.</summary>
-public static class VectorFiles
+internal static class VectorFiles
 {
     public const string MappingSchema = "mapping_verify_schema_v1.json";
     public const string EddsaSchema = "eddsa_verify_schema_v1.json";
@@ -169,7 +169,7 @@ public static class VectorFiles
 }
 
 /// <summary>Numbers Wycheproof msg/sig signature tests (tcId from 1) and collects the flags they use.</summary>
-public sealed class SignatureTests
+internal sealed class SignatureTests
 {
     public int Count { get; private set; }
 

@@ -1,13 +1,13 @@
 using System.Security.Cryptography;
 using Mimi.Conformance.Protocol.Crypto;
 
-namespace Mimi.Conformance.Harness.Vectors;
+namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>
 /// RFC 9474 Appendix A, RSABSSA-SHA384-PSS-Deterministic: the 4096-bit key, message, salt and final signature. The
 /// blind-RSA unit tests reproduce the intermediate values; the token vector file signs its cases with this key.
 /// </summary>
-public static class Rfc9474Vector
+internal static class Rfc9474Vector
 {
     public const string P =
         "e1f4d7a34802e27c7392a3cea32a262a34dc3691bd87f3f310dc75673488930559c120fd0410194fb8a0da55bd0b8122" +

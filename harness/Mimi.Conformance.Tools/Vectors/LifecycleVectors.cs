@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Mimi.Conformance.Harness.Lifecycle;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
-namespace Mimi.Conformance.Harness.Vectors;
+namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>
 /// vectors/lifecycle/timelines.json: number-lifecycle timelines (PROFILE.md §12) with the expected result after each
@@ -10,7 +10,7 @@ namespace Mimi.Conformance.Harness.Vectors;
 /// byte-identical. The suite replays every timeline against the DP; <c>vectors check</c> runs them through
 /// <see cref="LifecycleModel"/>.
 /// </summary>
-public static class LifecycleVectors
+internal static class LifecycleVectors
 {
     public const string Schema = "lifecycle_schema_v1.json";
     public const string FileName = "timelines.json";

@@ -8,13 +8,13 @@ using Mimi.Conformance.Protocol.Profile;
 using Mimi.Conformance.Protocol.Profile.Wire;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
-namespace Mimi.Conformance.Harness.Vectors;
+namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>
 /// vectors/examples/: one worked example per profile message, as hex plus CBOR diagnostic notation (CBOR messages)
 /// or JSON with the embedded CBOR decoded. Deterministic like the vectors; PROFILE.md §9 embeds the same text.
 /// </summary>
-public static class ExampleWriter
+internal static class ExampleWriter
 {
     public const string ProfileBegin = "<!-- BEGIN generated examples (./run.sh vectors generate) -->";
     public const string ProfileEnd = "<!-- END generated examples -->";

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Mimi.Conformance.Protocol.Crypto;
 using Mimi.Conformance.Protocol.Profile;
 
-namespace Mimi.Conformance.Harness.Vectors;
+namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>
 /// The token's final signature check (RFC 9578 type 0x0002: RSASSA-PSS, SHA-384, MGF1-SHA-384, 48-byte salt) as a file
@@ -11,7 +11,7 @@ namespace Mimi.Conformance.Harness.Vectors;
 /// valid cases, and invalid ones made by changing the padding before signing (Wycheproof's ModifiedSignature idea).
 /// It stands in for Wycheproof's rsa_pss files, which no registry here ships; `vectors check` reads either.
 /// </summary>
-public static class RsaPssVectorGenerator
+internal static class RsaPssVectorGenerator
 {
     public const string Schema = "rsassa_pss_verify_schema.json";
     public const string FileName = "rsassa_pss_4096_sha384_mgf1_48_token_verify.json";
