@@ -2,10 +2,16 @@
 # One entry point: installs what it needs, builds, and runs the mimi-conformance CLI (docs/ARCHITECTURE.md §9).
 #   ./run.sh                 certify the bundled reference DP (= ./run.sh run)
 #   ./run.sh test            the project's own tests + a full certification + the self-test
+#   ./run.sh run ...         certify a DP (--dp URL --ca FILE | --pin HEX; see ./run.sh run --help and README.md)
+#   ./run.sh self-test       the clean reference DP passes and every fault mode fails exactly its mapped rules
+#   ./run.sh serve-dp        run the reference DP alone (loopback; --test-control to offer test control)
+#   ./run.sh keys generate   the harness's keys for certifying without test control
+#   ./run.sh merge | matrix  combine shards | certify several DPs into one interop matrix
+#   ./run.sh vectors | cose  generate or check the vector files | verify one COSE_Sign by hand
 #   ./run.sh bench [--quick]  speed figures against baselines measured in the same run -> reports/bench.json
-#   ./run.sh run|serve-dp|self-test|merge|matrix ...   see README.md
 #   ./run.sh report allure [RUN_DIR]   render RUN_DIR/allure-results/ (default reports/latest) into one HTML file
 #   ./run.sh mutation        Stryker mutation score of the verifiers (mutation/stryker-config.json) -> reports/mutation/
+#   ./run.sh build           build only; every command takes --help
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 ROOT=$(pwd)
@@ -155,7 +161,7 @@ cmd="${1:-run}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
   -h|--help|help)
-    sed -n '2,7p' "$0"; exit 0;;
+    sed -n '2,/^[^#]/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0;;
   test)
     prereqs; apt_install chromium wrk curl; build; run_tests;;
   report)

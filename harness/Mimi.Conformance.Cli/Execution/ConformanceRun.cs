@@ -43,6 +43,9 @@ internal sealed record RunRequest(
 
     /// <summary>--test-control-token: what the DP's test control requires (serve-dp prints it).</summary>
     public string? TestControlToken { get; init; }
+
+    /// <summary>--client-credentials FILE: identified clients the DP's operator issued out of band.</summary>
+    public string? ClientCredentialsFile { get; init; }
 }
 
 /// <summary>One certification run: target, suite, report. Used by `run`, `self-test` and later `matrix`.</summary>
@@ -79,7 +82,7 @@ internal static class ConformanceRun
         };
         var report = ReportBuilder.Build(catalog, context, outcome);
         // No credential the DP handed out, and no secret the harness was given, reaches a file under the output root.
-        string[] secrets = [.. SecretRedactor.IssuedCredentials(report), .. new[] { options.IdentitySeed, options.TestControlToken }.OfType<string>()];
+        string[] secrets = [.. SecretRedactor.IssuedCredentials(report), .. options.ClientCredentials, .. new[] { options.IdentitySeed, options.TestControlToken }.OfType<string>()];
         report = SecretRedactor.Redact(report, secrets);
         foreach (var raw in Directory.Exists(Path.Combine(workDir, "raw")) ? Directory.EnumerateFiles(Path.Combine(workDir, "raw")) : [])
             SecretRedactor.RedactFile(raw, secrets);
@@ -106,6 +109,7 @@ internal static class ConformanceRun
         IdentitySeed = request.KeysFile is { } keys ? HarnessKeys.LoadSecret(keys) : null,
         TrustConfigured = request.KeysFile is not null,
         TestControlToken = request.TestControlToken,
+        ClientCredentials = request.ClientCredentialsFile is { } credentials ? ClientCredentialsFile.Load(credentials) : [],
     }.Validated();
 
     /// <summary>Fetches metadata once to learn the claimed classes and to tell an unreachable DP apart early.</summary>

@@ -91,6 +91,8 @@ public sealed class ProgressTests
         events.Should().OnlyContain(e => e.Requirement != null && e.Requirement.StartsWith("DISC-R-0", StringComparison.Ordinal));
         events.Max(e => e.Done).Should().Be(events.Count);
         events.Should().HaveCount(ran);
+        events.Should().OnlyContain(e => e.Total == ran, "the counter knows its total from the first test on: every theory row is discovered before the run");
+        events.Select(e => e.Name).Should().OnlyHaveUniqueItems("each theory row shows under its own name");
     }
 
     private sealed class Sink(System.Collections.Concurrent.ConcurrentQueue<TestProgress> events) : IProgress<TestProgress>

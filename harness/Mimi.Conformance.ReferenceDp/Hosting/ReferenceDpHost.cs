@@ -49,7 +49,6 @@ public static class ReferenceDpHost
         var peerClient = new PeerClient(peers, options.PeerTimeout, policy);
         try
         {
-            var certificatePath = DpCertificate.WritePem(certificate, dataDirectory);
             store = new MappingStore(dataDirectory);
             var clock = new AdjustableClock(options.TimeProvider);
             var limits = DpLimits.Default;
@@ -107,6 +106,8 @@ public static class ReferenceDpHost
             if (options.AntiEnumeration)
             {
                 aeStore = new AntiEnumerationStore(dataDirectory);
+                foreach (var credential in options.IssuedClients)
+                    aeStore.RegisterClient(credential, clock.GetUtcNow().ToUnixTimeSeconds());
                 var rateLimits = AntiEnumerationPolicy.For(policy);
                 var issuer = new PrivacyPassIssuer(IssuerKeyFile.LoadOrCreate(dataDirectory), new Uri(identity.DpId).Host, rateLimits.WindowSeconds, policy);
                 antiEnumeration = new AntiEnumerationEndpoints(issuer, aeStore, rateLimits, clock, policy, store, federationPolicy?.Default);
@@ -170,6 +171,8 @@ public static class ReferenceDpHost
             app.Run(router.DispatchAsync);
 
             await app.StartAsync(ct);
+            // Written only once listening: a start that fails (a busy port) leaves a running DP's certificate alone.
+            var certificatePath = DpCertificate.WritePem(certificate, dataDirectory);
             var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             var port = new Uri(bound).Port;
             var url = new Uri($"{(plainHttp ? "http" : "https")}://{AdvertisedHost(bind)}:{port}");

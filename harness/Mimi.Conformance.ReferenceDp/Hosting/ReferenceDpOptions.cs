@@ -33,6 +33,9 @@ public sealed record ReferenceDpOptions
     /// <summary>Keys trusted by configuration (CSIP, MSP), besides those added through test control.</summary>
     public IReadOnlyList<TrustedKey> TrustedKeys { get; init; } = [];
 
+    /// <summary>Identified-client credentials issued by configuration (PROFILE.md §10.1), besides test control's /clients.</summary>
+    public IReadOnlyList<string> IssuedClients { get; init; } = [];
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>
