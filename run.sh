@@ -44,7 +44,7 @@ build() {
   local stamp="$ROOT/reports/.build-stamp"
   mkdir -p "$ROOT/reports"
   # Rebuild when any source, project or props file is newer than the last good build.
-  if [ -f "$stamp" ] && [ -z "$(find harness suite vectors Directory.*.props global.json -newer "$stamp" \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.json' \) -not -path '*/bin/*' -not -path '*/obj/*' -print -quit 2>/dev/null)" ]; then
+  if [ -f "$stamp" ] && [ -z "$(find harness suite vectors Directory.*.props global.json -newer "$stamp" \( -name '*.cs' -o -name '*.css' -o -name '*.js' -o -name '*.csproj' -o -name '*.props' -o -name '*.json' \) -not -path '*/bin/*' -not -path '*/obj/*' -print -quit 2>/dev/null)" ]; then
     return 0
   fi
   dotnet restore Mimi.Conformance.sln -v q >/dev/null || { echo "run.sh: dotnet restore failed" >&2; exit 2; }

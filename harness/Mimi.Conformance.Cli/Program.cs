@@ -3,7 +3,7 @@ using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Cli.Commands;
 using Mimi.Conformance.Cli.Execution;
 using Mimi.Conformance.Cli.SelfTest;
-using Mimi.Conformance.Cli.Tools;
+using Mimi.Conformance.Tools;
 using Mimi.Conformance.Harness.Configuration;
 using Mimi.Conformance.Reporting;
 using Mimi.Conformance.Harness.Requirements;
@@ -23,7 +23,7 @@ internal static class Program
         root.Subcommands.Add(SelfTestCommandLine());
         root.Subcommands.Add(ServeDpCommand.Create());
         root.Subcommands.Add(KeysCommand.Create());
-        root.Subcommands.Add(ToolCommands.Vectors());
+        root.Subcommands.Add(ToolCommands.Vectors(ReferenceFaults.Catalog));
         root.Subcommands.Add(ToolCommands.Cose());
         root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(MatrixCommand.Create());

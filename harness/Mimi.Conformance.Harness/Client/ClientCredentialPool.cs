@@ -4,7 +4,7 @@ namespace Mimi.Conformance.Harness.Client;
 /// The identified-client credentials an operator issued out of band (--client-credentials), handed out once each:
 /// a fresh client in a test is one no earlier test has used, as a test-control registration would give.
 /// </summary>
-internal sealed class ClientCredentialPool(IReadOnlyList<string> credentials)
+public sealed class ClientCredentialPool(IReadOnlyList<string> credentials)
 {
     private int _next = -1;
 

@@ -15,7 +15,7 @@ using Mimi.Conformance.Harness.Results;
 namespace Mimi.Conformance.Harness.Client;
 
 /// <summary>What came back from one call. Transport failures are data, not exceptions: the test decides.</summary>
-internal sealed record DpResponse(int? Status, IReadOnlyDictionary<string, string> Headers, byte[] Body, bool Truncated, string? TransportError, SslProtocols? TlsProtocol)
+public sealed record DpResponse(int? Status, IReadOnlyDictionary<string, string> Headers, byte[] Body, bool Truncated, string? TransportError, SslProtocols? TlsProtocol)
 {
     public string? ContentType => Headers.GetValueOrDefault("content-type");
 
@@ -91,7 +91,7 @@ internal sealed record DpResponse(int? Status, IReadOnlyDictionary<string, strin
 }
 
 /// <summary>Receives every exchange the client makes, for evidence.</summary>
-internal interface IExchangeSink
+public interface IExchangeSink
 {
     void Record(Exchange exchange);
 
@@ -105,7 +105,7 @@ internal interface IExchangeSink
 /// HTTP client for the DP under test. Trusts the DP's certificate only by CA file or pin (never "accept any"),
 /// never follows redirects, time-boxes every call, caps every body, and records each exchange.
 /// </summary>
-internal sealed class DpClient : IDisposable
+public sealed class DpClient : IDisposable
 {
     private const int EvidenceBodyLimit = 16 * 1024;
     public const string TestControlTokenHeader = "Mimi-Test-Control-Token";

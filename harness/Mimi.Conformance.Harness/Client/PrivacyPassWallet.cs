@@ -3,14 +3,14 @@ using Mimi.Conformance.Protocol.PrivacyPass;
 namespace Mimi.Conformance.Harness.Client;
 
 /// <summary>Where a lookup gets a Privacy Pass token for a DP's challenge (PROFILE.md §10.4).</summary>
-internal interface ITokenSource
+public interface ITokenSource
 {
     /// <summary>One token for <paramref name="challenge"/>; throws when none can be had, with the reason.</summary>
     Task<byte[]> TokenAsync(ParsedChallenge challenge, CancellationToken ct = default);
 }
 
 /// <summary>No token could be had; <see cref="NeedsTestControl"/> when only test control could have provided a client.</summary>
-internal sealed class TokenUnavailableException(string message, bool needsTestControl = false) : Exception(message)
+public sealed class TokenUnavailableException(string message, bool needsTestControl = false) : Exception(message)
 {
     public bool NeedsTestControl => needsTestControl;
 }
@@ -20,7 +20,7 @@ internal sealed class TokenUnavailableException(string message, bool needsTestCo
 /// fetched for the DP's challenge, a fresh client once if the allowance is spent. Everything goes through the
 /// recorded DP client.
 /// </summary>
-internal sealed class PrivacyPassWallet(DpClient http, TestControlClient? testControl, string issuerDirectory, SeededBytes random, ClientCredentialPool? issued = null) : ITokenSource
+public sealed class PrivacyPassWallet(DpClient http, TestControlClient? testControl, string issuerDirectory, SeededBytes random, ClientCredentialPool? issued = null) : ITokenSource
 {
     public const string NoTestControl = "the harness needs an identified client at the DP's token issuer and registers one through test control " +
         "(PROFILE.md §8 POST {test_control}/clients); the DP offers none or --allow-test-control was not given. Without test control, give " +

@@ -5,12 +5,12 @@ using Mimi.Conformance.Harness.Configuration;
 namespace Mimi.Conformance.Harness.Results;
 
 /// <summary>One expected failure: a requirement id and why it is expected to fail.</summary>
-internal sealed record ExpectedFailure(
+public sealed record ExpectedFailure(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("reason")] string? Reason);
 
 /// <summary>The baseline file: <c>{"expected_failures": [{"id": "...", "reason": "..."}]}</c>.</summary>
-internal sealed record BaselineFile([property: JsonPropertyName("expected_failures")] IReadOnlyList<ExpectedFailure> ExpectedFailures)
+public sealed record BaselineFile([property: JsonPropertyName("expected_failures")] IReadOnlyList<ExpectedFailure> ExpectedFailures)
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, IndentSize = 2 };
 
@@ -50,7 +50,7 @@ internal sealed record BaselineFile([property: JsonPropertyName("expected_failur
 /// AND on a listed failure that now passes ("fixed, remove it from the baseline"). An incomplete run or a new
 /// gated error stays exit 2. summary.verdict keeps telling the truth about the DP; summary.exit_code follows the gate.
 /// </summary>
-internal static class Baseline
+public static class Baseline
 {
     public static bool IsFailing(Verdict v) => v is Verdict.Fail or Verdict.Warn or Verdict.Error;
 

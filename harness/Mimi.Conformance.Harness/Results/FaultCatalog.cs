@@ -5,7 +5,7 @@ using Mimi.Conformance.Harness.Requirements;
 namespace Mimi.Conformance.Harness.Results;
 
 /// <summary>One fault mode of the reference DP and the requirements that must fail under it.</summary>
-internal sealed record FaultExpectation(
+public sealed record FaultExpectation(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("description")] string Description,
     [property: JsonPropertyName("requirements")] IReadOnlyList<string> Requirements);
@@ -14,7 +14,7 @@ internal sealed record FaultExpectation(
 /// The reference DP's faults and what each must fail, as data: vectors/self-test/faults.json, written from the fault
 /// registry (the single source, docs/ARCHITECTURE.md §7) by <c>vectors generate</c> for readers outside the code.
 /// </summary>
-internal sealed record FaultCatalog(
+public sealed record FaultCatalog(
     [property: JsonPropertyName("$schema")] string Schema,
     [property: JsonPropertyName("faults")] IReadOnlyList<FaultExpectation> Faults)
 {

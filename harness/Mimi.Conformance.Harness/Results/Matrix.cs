@@ -52,7 +52,7 @@ public sealed record CrossCell(
     [property: JsonPropertyName("verdict")] Verdict Verdict,
     [property: JsonPropertyName("reason")] string Reason);
 
-internal static class MatrixBuilder
+public static class MatrixBuilder
 {
     public static MatrixDocument Build(IReadOnlyList<(string Name, IReadOnlyList<string> Faults, string ReportPath, ConformanceReport Report)> runs,
         IReadOnlyList<CrossCell> cross, DateTimeOffset now)

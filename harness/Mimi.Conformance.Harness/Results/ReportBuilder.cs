@@ -4,7 +4,7 @@ using Mimi.Conformance.Harness.Requirements;
 namespace Mimi.Conformance.Harness.Results;
 
 /// <summary>Everything about a run that is not a test result.</summary>
-internal sealed record RunContext(
+public sealed record RunContext(
     string RunId,
     string Target,
     string TargetKind,
@@ -33,7 +33,7 @@ internal sealed record RunContext(
 }
 
 /// <summary>Joins the catalog with the suite's raw results into the one results model (docs/ARCHITECTURE.md §5).</summary>
-internal static class ReportBuilder
+public static class ReportBuilder
 {
     public const string SuiteVersion = "0.2.0";
     public const string SchemaId = "mimi-conformance-report/1";
@@ -150,7 +150,7 @@ internal static class ReportBuilder
             : message;
 
     /// <summary>The report's name of a test: the method without its type, underscores as spaces; a theory row keeps its arguments.</summary>
-    internal static string ShortName(string name)
+    public static string ShortName(string name)
     {
         var paren = name.IndexOf('(', StringComparison.Ordinal);
         var head = paren < 0 ? name : name[..paren];

@@ -6,7 +6,7 @@ namespace Mimi.Conformance.Harness.Results;
 /// Combines the report.json files of several runs of one DP (typically the shards of --shard K/N) into one report
 /// whose requirement verdicts equal an unsharded run: each requirement is taken from the run(s) that selected it.
 /// </summary>
-internal static class ReportMerger
+public static class ReportMerger
 {
     public static ConformanceReport Merge(IReadOnlyList<ConformanceReport> reports, TimeProvider time)
     {

@@ -7,7 +7,7 @@ namespace Mimi.Conformance.Harness.Results;
 /// --shard K/N: requirement ids (after the other filters) in ordinal order, dealt round-robin; shard K keeps
 /// positions K-1, K-1+N, ... Deterministic, disjoint, and together the shards cover the selection exactly.
 /// </summary>
-internal sealed record Shard(int Index, int Count)
+public sealed record Shard(int Index, int Count)
 {
     public static Shard Parse(string text)
     {

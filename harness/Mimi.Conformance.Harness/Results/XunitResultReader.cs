@@ -6,7 +6,7 @@ namespace Mimi.Conformance.Harness.Results;
 
 /// <summary>One test as the xunit v2+ XML records it, with the suite's evidence attachment decoded.</summary>
 /// <summary><paramref name="Ids"/>: every catalog ID the test names, in attribute order; the first is the one it is graded under.</summary>
-internal sealed record RawTest(
+public sealed record RawTest(
     string Name,
     IReadOnlyList<string> Ids,
     string Result,
@@ -23,13 +23,13 @@ internal sealed record RawTest(
     public string? Method { get; init; }
 }
 
-internal sealed record RawRun(int Total, IReadOnlyList<RawTest> Tests);
+public sealed record RawRun(int Total, IReadOnlyList<RawTest> Tests);
 
 /// <summary>What the suite process produced, or why it produced nothing usable.</summary>
-internal sealed record SuiteOutcome(RawRun? Run, string? Failure, TimeSpan Elapsed);
+public sealed record SuiteOutcome(RawRun? Run, string? Failure, TimeSpan Elapsed);
 
 /// <summary>Reads the suite's xunit XML (schema-version 3). The suite process is ours, but its XML holds DP text: parse without DTDs.</summary>
-internal static class XunitResultReader
+public static class XunitResultReader
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true };
 

@@ -13,14 +13,14 @@ namespace Mimi.Conformance.ReferenceDp.Faults;
 /// fail under it, and no others. <paramref name="AtStart"/>: it shapes the listener, the peer client or the issuer, so
 /// it needs a DP started with it and cannot be switched on a running one.
 /// </summary>
-internal sealed record Fault(string Name, string Description, IReadOnlyList<string> Breaks, IReadOnlyList<Duty> Skips, bool AtStart = false);
+public sealed record Fault(string Name, string Description, IReadOnlyList<string> Breaks, IReadOnlyList<Duty> Skips, bool AtStart = false);
 
 /// <summary>
 /// The single source of the reference DP's fault modes (<c>--fault NAME</c>). vectors/self-test/faults.json is
 /// generated from it (<c>./run.sh vectors generate</c>); the self-test proves that each fault fails exactly
 /// <see cref="Fault.Breaks"/>.
 /// </summary>
-internal static class FaultRegistry
+public static class FaultRegistry
 {
     public static IReadOnlyList<Fault> All { get; } =
     [
@@ -347,7 +347,7 @@ internal static class FaultRegistry
         : throw new ArgumentException($"unknown fault mode \"{name}\" (the list: --list-faults)", nameof(name));
 
     /// <summary>The policy of a DP with these faults; an unknown name is an <see cref="ArgumentException"/> naming every unknown one.</summary>
-    public static DpPolicy PolicyFor(IEnumerable<string> names)
+    internal static DpPolicy PolicyFor(IEnumerable<string> names)
     {
         var wanted = names.Distinct(StringComparer.Ordinal).ToArray();
         var unknown = wanted.Where(n => !IsKnown(n)).Order(StringComparer.Ordinal).ToArray();

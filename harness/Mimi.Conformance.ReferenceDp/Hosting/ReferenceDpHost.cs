@@ -19,7 +19,7 @@ namespace Mimi.Conformance.ReferenceDp.Hosting;
 /// Starts the reference DP in the calling process: Kestrel, HTTPS only (TLS 1.2/1.3) with a fresh self-signed
 /// certificate, SQLite under the data directory. Used by Program (serve-dp), the CLI's embedded DP and the tests.
 /// </summary>
-internal static class ReferenceDpHost
+public static class ReferenceDpHost
 {
     public static readonly Duty ServeTls = new("transport.serve-tls");
     public static readonly Duty SetNoCookies = new("transport.set-no-cookies");

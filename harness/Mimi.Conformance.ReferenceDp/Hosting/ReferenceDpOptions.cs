@@ -4,7 +4,7 @@ using Mimi.Conformance.ReferenceDp.Faults;
 namespace Mimi.Conformance.ReferenceDp.Hosting;
 
 /// <summary>How to start a reference DP. Only <see cref="DataDirectory"/> is required.</summary>
-internal sealed record ReferenceDpOptions
+public sealed record ReferenceDpOptions
 {
     public const string DefaultDpId = "mimi://reference-dp.conformance.test";
 

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Mimi.Conformance.Protocol.Crypto;
 using Mimi.Conformance.Protocol.Profile;
 
-namespace Mimi.Conformance.Harness.Vectors;
+namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>
 /// A file in Wycheproof's eddsa_verify_schema_v1 format built from the RFC 8032 §7.1 vectors (published signatures,

@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Security.Cryptography;
 using Mimi.Conformance.Protocol.Crypto;
 
-namespace Mimi.Conformance.Harness.Vectors;
+namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>
 /// Ed25519 edge cases for vectors (RFC 8032 §5.1.7, §8.4). Built from arithmetic on encodings only: no curve code

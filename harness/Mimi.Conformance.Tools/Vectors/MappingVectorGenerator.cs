@@ -2,7 +2,7 @@ using Mimi.Conformance.Protocol.Cose;
 using Mimi.Conformance.Protocol.Profile;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
-namespace Mimi.Conformance.Harness.Vectors;
+namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>One generated mapping vector before tcIds are assigned.</summary>
 internal sealed record MappingVectorCase(string Comment, IReadOnlyList<string> Flags, string Result, string Requirement, string? Rule, byte[] Mapping, long Now);

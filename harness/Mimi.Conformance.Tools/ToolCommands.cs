@@ -1,24 +1,24 @@
 using System.CommandLine;
 using Mimi.Conformance.Harness.Results;
-using Mimi.Conformance.Cli.SelfTest;
 using Mimi.Conformance.Harness.Requirements;
-using Mimi.Conformance.Harness.Vectors;
+using Mimi.Conformance.Tools.Vectors;
 using Mimi.Conformance.Protocol.Cbor;
 using Mimi.Conformance.Protocol.Cose;
 using Mimi.Conformance.Protocol.Crypto;
 
-namespace Mimi.Conformance.Cli.Tools;
+namespace Mimi.Conformance.Tools;
 
 /// <summary>`vectors generate|check` and `cose verify`: the debugging tools of docs/ARCHITECTURE.md §9.</summary>
-internal static class ToolCommands
+public static class ToolCommands
 {
-    public static Command Vectors()
+    /// <param name="faults">The reference DP's fault catalog, written as vectors/self-test/faults.json.</param>
+    public static Command Vectors(FaultCatalog faults)
     {
         var generate = new Command("generate", "Regenerate vectors/mappings, vectors/ed25519, vectors/examples, vectors/self-test/faults.json and PROFILE.md §9 deterministically");
         generate.SetAction(_ =>
         {
             var written = VectorFiles.WriteAll(RepositoryLayout.Vectors).Count;
-            File.WriteAllText(FaultCatalog.DefaultPath, ReferenceFaults.Catalog.ToJson());
+            File.WriteAllText(FaultCatalog.DefaultPath, faults.ToJson());
             written++;
             var profile = ExampleWriter.UpdateProfile(Path.Combine(RepositoryLayout.Vectors, "PROFILE.md"));
             Console.Out.WriteLine($"wrote {written} files under vectors/{(profile ? " and the examples of PROFILE.md §9" : "")}");

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Mimi.Conformance.Harness.Sender;
 using Mimi.Conformance.Protocol.Profile;
 
-namespace Mimi.Conformance.Harness.Vectors;
+namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>
 /// vectors/tags/selection.json: the sender tie-break of PROFILE.md §4.4 as data (mapping set + saved state → expected

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Mimi.Conformance.Protocol.Crypto;
 using Mimi.Conformance.Protocol.Profile;
 
-namespace Mimi.Conformance.Harness.Vectors;
+namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>How one vector file fared: counts and one line per mismatch.</summary>
 internal sealed record VectorCheckResult(string File, int Passed, int Failed, IReadOnlyList<string> Mismatches)

@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 using Mimi.Conformance.Protocol.Crypto;
 using Mimi.Conformance.Protocol.Profile;
 
-namespace Mimi.Conformance.Harness.Vectors;
+namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>Wycheproof-shaped JSON for the generated vector files: stable formatting, LF line ends, flags explained in notes.</summary>
 internal static class VectorFiles

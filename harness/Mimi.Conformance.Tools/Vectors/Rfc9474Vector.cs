@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Mimi.Conformance.Protocol.Crypto;
 
-namespace Mimi.Conformance.Harness.Vectors;
+namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>
 /// RFC 9474 Appendix A, RSABSSA-SHA384-PSS-Deterministic: the 4096-bit key, message, salt and final signature. The

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Mimi.Conformance.Harness.Lifecycle;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
-namespace Mimi.Conformance.Harness.Vectors;
+namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>
 /// vectors/lifecycle/timelines.json: number-lifecycle timelines (PROFILE.md §12) with the expected result after each

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Mimi.Conformance.Protocol.Crypto;
 using Mimi.Conformance.Protocol.Profile;
 
-namespace Mimi.Conformance.Harness.Vectors;
+namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>
 /// The token's final signature check (RFC 9578 type 0x0002: RSASSA-PSS, SHA-384, MGF1-SHA-384, 48-byte salt) as a file
