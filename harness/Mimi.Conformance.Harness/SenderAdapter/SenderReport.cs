@@ -5,7 +5,7 @@ namespace Mimi.Conformance.Harness.SenderAdapter;
 
 /// <summary>
 /// A sender run as the one results model of a DP run (vectors/SENDER-ADAPTER.md §7): class <c>sender</c> is the
-/// claimed class, every sender rule gates at its own level, a requirement gates at its level when a case serves it,
+/// claimed class, every sender rule gates at its own level, a requirement gates at its level only for cases that check no rule,
 /// and a case's verdict is graded at the level of the rule or requirement it is read under.
 /// </summary>
 internal static class SenderReport
@@ -24,8 +24,9 @@ internal static class SenderReport
                 return new RequirementResult(req.Id, req.Title, req.Level, req.Class, req.Source, req.Quote, Verdict.NotApplicable, false,
                     [new TestResult($"{req.Id}/sender", "(no sender case)", Verdict.NotApplicable, "no sender case is graded under this requirement", 0, [], [], null)]);
             var tests = cases.Select(c => ToTest(c, req.Id, CaseLevel(catalog, c.Case, req.Level), run.Adapter)).ToList();
+            // The rules gate; a requirement gates only for its cases that check no rule of their own (vectors/SENDER-ADAPTER.md §7).
             return new RequirementResult(req.Id, req.Title, req.Level, req.Class, req.Source, req.Quote, VerdictNames.Worst(tests.Select(t => t.Verdict)),
-                RequirementCatalog.Gates(req.Level, failOn), tests);
+                RequirementCatalog.Gates(req.Level, failOn) && cases.Any(c => c.Case.Rules.Count == 0), tests);
         }).ToList();
 
         var byRule = run.Cases.SelectMany(c => c.Case.Rules.Select(r => (r, c))).ToLookup(p => p.r, p => p.c, StringComparer.Ordinal);
