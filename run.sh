@@ -8,6 +8,7 @@
 #   ./run.sh keys generate   the harness's keys for certifying without test control
 #   ./run.sh merge | matrix  combine shards | certify several DPs into one interop matrix
 #   ./run.sh sender --cmd C  certify a sender through its adapter (vectors/SENDER-ADAPTER.md; --self, several --cmd: a matrix)
+#   ./run.sh sender-adapter  the harness's own verifier and selector as an adapter on stdin/stdout (--fault NAME: a broken sender)
 #   ./run.sh vectors | cose  generate or check the vector files | verify one COSE_Sign by hand
 #   ./run.sh bench [--quick]  speed figures against baselines measured in the same run -> reports/bench.json
 #   ./run.sh report allure [RUN_DIR]   render RUN_DIR/allure-results/ (default reports/latest) into one HTML file
