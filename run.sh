@@ -7,6 +7,8 @@
 #   ./run.sh serve-dp        run the reference DP alone (loopback; --test-control to offer test control)
 #   ./run.sh keys generate   the harness's keys for certifying without test control
 #   ./run.sh merge | matrix  combine shards | certify several DPs into one interop matrix
+#   ./run.sh sender --cmd C  certify a sender through its adapter (vectors/SENDER-ADAPTER.md; --self, several --cmd: a matrix)
+#   ./run.sh sender-adapter  the harness's own verifier and selector as an adapter on stdin/stdout (--fault NAME: a broken sender)
 #   ./run.sh vectors | cose  generate or check the vector files | verify one COSE_Sign by hand
 #   ./run.sh bench [--quick]  speed figures against baselines measured in the same run -> reports/bench.json
 #   ./run.sh report allure [RUN_DIR]   render RUN_DIR/allure-results/ (default reports/latest) into one HTML file
@@ -144,6 +146,14 @@ run_tests() {
     failed=$((failed + 1))
   fi
   sed 's/^/   /' "$results/self-test.txt" | tail -n 30
+
+  echo "== sender self-test (the self adapter certifies, every sender fault fails exactly its rules)"
+  if cli sender --self-test >"$results/sender-self-test.txt" 2>&1; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+  fi
+  grep -v '^ok ' "$results/sender-self-test.txt" | sed 's/^/   /' | tail -n 25
 
   echo "== allure report (./run.sh report allure on the certification run)"
   if (report_allure "$ROOT/reports/latest") >"$results/allure.txt" 2>&1; then

@@ -28,6 +28,8 @@ internal static class Program
         root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(MatrixCommand.Create());
         root.Subcommands.Add(Bench.BenchCommand.Create());
+        root.Subcommands.Add(Sender.SenderCommand.Create());
+        root.Subcommands.Add(Sender.SenderCommand.AdapterCreate());
         return root;
     }
 

@@ -4,7 +4,7 @@ using Mimi.Conformance.Harness.Results;
 namespace Mimi.Conformance.Reporting;
 
 /// <summary>HTML encoding for report text, most of which the DP under test chose (so: hostile).</summary>
-internal static class Html
+public static class Html
 {
     /// <summary>
     /// Writes <paramref name="text"/> safe for element content and for double- or single-quoted attribute values.

@@ -3,7 +3,7 @@ using System.Text;
 namespace Mimi.Conformance.Reporting;
 
 /// <summary>File plumbing shared by the report writers.</summary>
-internal static class ReportFiles
+public static class ReportFiles
 {
     /// <summary>UTF-8 without a byte-order mark: what browsers, CI tools and XML parsers all expect.</summary>
     public static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);

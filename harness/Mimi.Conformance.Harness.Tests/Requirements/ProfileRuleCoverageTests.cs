@@ -146,6 +146,15 @@ public sealed class ProfileRuleCoverageTests
     }
 
     [Fact]
+    public void Every_sender_rule_is_checked_by_a_sender_adapter_case()
+    {
+        var cases = Mimi.Conformance.Cli.Sender.SenderCases.Load(RepositoryLayout.Vectors, JsonNode.Parse(File.ReadAllText(RepositoryLayout.CatalogPath))!.AsObject());
+        Catalog.Rules.Where(r => r.Class == "sender" && !cases.Any(c => c.Rules.Contains(r.Id))).Select(r => r.Id)
+            .Should().BeEmpty("every sender rule needs a vector or case that ./run.sh sender runs through an adapter (vectors/SENDER-ADAPTER.md §5)");
+        cases.SelectMany(c => c.Rules).Where(id => Catalog.FindRule(id)?.Class != "sender").Should().BeEmpty("adapter cases check sender rules only");
+    }
+
+    [Fact]
     public void Rules_coverage_document_is_current()
     {
         var catalogJson = JsonNode.Parse(File.ReadAllText(RepositoryLayout.CatalogPath))!.AsObject();

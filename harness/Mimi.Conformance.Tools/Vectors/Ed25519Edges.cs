@@ -9,7 +9,7 @@ namespace Mimi.Conformance.Tools.Vectors;
 /// beyond NSec's key derivation. libsodium's crypto_sign_verify_detached (1.0.18 and the bundled 1.0.22 alike) rejects all of them; verifiers
 /// that follow ZIP-215 accept the small-order and non-canonical ones, so those are <c>acceptable</c>.
 /// </summary>
-internal static class Ed25519Edges
+public static class Ed25519Edges
 {
     /// <summary>The group order L = 2^252 + 27742317777372353535851937790883648493.</summary>
     public static readonly BigInteger L = BigInteger.Pow(2, 252) + BigInteger.Parse("27742317777372353535851937790883648493", System.Globalization.CultureInfo.InvariantCulture);

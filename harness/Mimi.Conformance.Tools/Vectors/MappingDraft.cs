@@ -179,7 +179,7 @@ internal static class CborEdits
 }
 
 /// <summary>The fixed parties of the generated vectors: keys from labels, nothing random.</summary>
-internal sealed class VectorParties
+public sealed class VectorParties
 {
     public const string CsipId = "csip.vectors.test";
     public const string DpId = "mimi://dp-a.vectors.test";
@@ -221,11 +221,11 @@ internal sealed class VectorParties
         long exp = Now + (7 * 86_400), bool newHolder = false, string dp = DpId, byte[]? pop = null) =>
         new(csi, csiType, msps ?? [new MspEntry(MspA, ["default"])], iat, exp, Nonce(), newHolder, dp, pop ?? Credential(csi, csiType));
 
-    public DraftSigner AsRecipient => new(Recipient, SignerRoles.Recipient);
-    public DraftSigner AsMspA => new(MspAKey, SignerRoles.Msp);
-    public DraftSigner AsMspB => new(MspBKey, SignerRoles.Msp);
-    public DraftSigner AsDp => new(Dp, SignerRoles.Dp);
+    internal DraftSigner AsRecipient => new(Recipient, SignerRoles.Recipient);
+    internal DraftSigner AsMspA => new(MspAKey, SignerRoles.Msp);
+    internal DraftSigner AsMspB => new(MspBKey, SignerRoles.Msp);
+    internal DraftSigner AsDp => new(Dp, SignerRoles.Dp);
 
     /// <summary>The fully joint-signed mapping: recipient, the listed MSP, the computing DP.</summary>
-    public MappingDraft Joint(MappingPayload? payload = null) => new() { Payload = payload ?? Payload(), Signers = [AsRecipient, AsMspA, AsDp] };
+    internal MappingDraft Joint(MappingPayload? payload = null) => new() { Payload = payload ?? Payload(), Signers = [AsRecipient, AsMspA, AsDp] };
 }

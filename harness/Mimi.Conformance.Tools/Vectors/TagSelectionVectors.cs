@@ -10,7 +10,7 @@ namespace Mimi.Conformance.Tools.Vectors;
 /// vectors/tags/selection.json: the sender tie-break of PROFILE.md §4.4 as data (mapping set + saved state → expected
 /// choice), Wycheproof-shaped. Fixed inputs, no randomness: regeneration is byte-identical.
 /// </summary>
-internal static class TagSelectionVectors
+public static class TagSelectionVectors
 {
     public const string Schema = "tag_selection_schema_v1.json";
     public const string FileName = "selection.json";

@@ -156,6 +156,7 @@ internal static class VectorFiles
         Write(Path.Combine("tags", TagSelectionVectors.FileName), Serialize(TagSelectionVectors.Generate()));
         Write(Path.Combine("privacypass", RsaPssVectorGenerator.FileName), Serialize(RsaPssVectorGenerator.Generate()));
         Write(Path.Combine("lifecycle", LifecycleVectors.FileName), Serialize(LifecycleVectors.Generate()));
+        Write(Path.Combine("sender", SenderCaseVectors.FileName), Serialize(SenderCaseVectors.Generate()));
         foreach (var (name, text) in ExampleWriter.Generate())
             Write(Path.Combine("examples", name), text);
         return written;
