@@ -46,6 +46,9 @@ internal sealed record RunRequest(
 
     /// <summary>--client-credentials FILE: identified clients the DP's operator issued out of band.</summary>
     public string? ClientCredentialsFile { get; init; }
+
+    /// <summary>Write report.json only: the self-test reads verdicts, and nobody opens its runs' HTML, JUnit or Allure files.</summary>
+    public bool JsonOnly { get; init; }
 }
 
 /// <summary>One certification run: target, suite, report. Used by `run`, `self-test` and later `matrix`.</summary>
@@ -92,7 +95,10 @@ internal static class ConformanceRun
             report = Baseline.Apply(report, baseline, request.BaselineFile!);
         if (request.WriteBaseline is { } writeBaseline)
             BaselineFile.From(report).Save(writeBaseline);
-        ReportWriter.WriteAll(report, workDir);
+        if (request.JsonOnly)
+            ReportWriter.Json.WriteInto(report, workDir);
+        else
+            ReportWriter.WriteAll(report, workDir);
         UpdateLatest(request.OutputRoot, workDir);
         return report;
     }

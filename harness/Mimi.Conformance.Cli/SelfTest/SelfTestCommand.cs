@@ -130,7 +130,7 @@ internal static class SelfTestCommand
         {
             trace ??= batch.Count > 1 ? new DutyRecorder() : null;
             var tests = batch.Any(p => p.Tests is null) ? null : batch.SelectMany(p => p.Tests!).Distinct(StringComparer.Ordinal).ToList();
-            var request = template with { DpUrl = null, Faults = [.. batch.Where(p => p.Fault is not null).Select(p => p.Name)], TestMethods = tests, Trace = trace };
+            var request = template with { DpUrl = null, Faults = [.. batch.Where(p => p.Fault is not null).Select(p => p.Name)], TestMethods = tests, Trace = trace, JsonOnly = true };
             ConformanceReport report;
             await _gate.WaitAsync(ct);
             try
