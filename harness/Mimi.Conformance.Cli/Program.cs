@@ -83,11 +83,12 @@ internal static class Program
     private static readonly Option<string?> KeysOption = new("--keys") { Description = "Keys file (keys generate) the DP trusts by configuration: certify without test control" };
     private static readonly Option<string?> ClientCredentials = new("--client-credentials") { Description = "File of identified-client credentials the DP issued out of band, one per line: anti-enumeration without test control" };
     private static readonly Option<string?> TestControlToken = new("--test-control-token") { Description = "The token the DP's test control requires (serve-dp prints it)" };
+    private static readonly Option<string?> CompareOption = new("--compare") { Description = "An earlier run directory (e.g. reports/latest): the report adds what changed since it" };
     private static readonly Option<string?> ShardOption = new("--shard") { Description = "Run only shard K of N (K/N) of the selected requirements; ./run.sh merge combines the shards" };
 
     private static Command RunCommand()
     {
-        var cmd = new Command("run", "Certify a DP and write reports/<run-id>/") { Dp, Ca, Pin, Out, ClassFilter, Only, Level, FailOn, DpFault, AllowTestControl, TimeoutMs, BudgetS, Seed, List, BaselineOption, WriteBaselineOption, ShardOption, Statement, AcceptNotVerifiable, KeysOption, ClientCredentials, TestControlToken };
+        var cmd = new Command("run", "Certify a DP and write reports/<run-id>/") { Dp, Ca, Pin, Out, ClassFilter, Only, Level, FailOn, DpFault, AllowTestControl, TimeoutMs, BudgetS, Seed, List, BaselineOption, WriteBaselineOption, CompareOption, ShardOption, Statement, AcceptNotVerifiable, KeysOption, ClientCredentials, TestControlToken };
         cmd.SetAction(async (parse, ct) =>
         {
             var request = ToRequest(parse);
@@ -171,6 +172,7 @@ internal static class Program
             KeysFile = parse.GetValue(KeysOption) is { } keys ? Path.GetFullPath(keys) : null,
             TestControlToken = parse.GetValue(TestControlToken),
             ClientCredentialsFile = parse.GetValue(ClientCredentials) is { } cc ? Path.GetFullPath(cc) : null,
+            CompareDir = parse.GetValue(CompareOption) is { } cmp ? Path.GetFullPath(cmp) : null,
         };
     }
 

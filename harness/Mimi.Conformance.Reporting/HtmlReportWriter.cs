@@ -1,12 +1,17 @@
 using System.Globalization;
+using System.IO.Compression;
+using System.Text.Json;
 using Mimi.Conformance.Harness.Results;
 
 namespace Mimi.Conformance.Reporting;
 
 /// <summary>
 /// report.html: one self-contained file (inline CSS and vanilla JS, no external requests, works from file://).
-/// Every piece of report text goes through <see cref="Html.Encode(TextWriter, string?)"/>; the report JSON is
-/// embedded in <c>&lt;script type="application/json" id="report-data"&gt;</c> with <c>&lt;</c> escaped.
+/// Every piece of report text goes through <see cref="Html.Encode(TextWriter, string?)"/>. Each requirement's
+/// evidence (checks, exchanges, byte diffs, reproducers) is rendered here too, but kept gzip-compressed and base64
+/// in <c>&lt;script type="application/json" id="report-evidence"&gt;</c> (one entry per chunk of rows, named by the
+/// detail row's <c>data-chunk</c>); the script inflates it with <c>DecompressionStream</c> when a row is opened, which keeps a clean run's page small
+/// (issue 16). The full data is report.json next to it.
 /// </summary>
 /// <remarks>
 /// Stable hooks for browser tests: <c>#overall-verdict[data-verdict]</c>, <c>#class-table tr.class-row</c>,
@@ -16,7 +21,11 @@ namespace Mimi.Conformance.Reporting;
 /// <c>data-class</c>, <c>data-gating</c> and <c>aria-expanded</c>, each followed by <c>tr.req-detail</c>
 /// (<c>aria-controls</c> of the row) holding <c>article.test[data-test-id][data-verdict]</c> blocks with
 /// <c>table.checks</c>, <c>details.exchange</c> and <c>pre.reproducer</c>; <c>#no-match</c> shows when
-/// the filters hide every row.
+/// the filters hide every row. Triage: <c>#triage</c> with <c>#next-steps li.triage-group[data-kind][data-count]</c>
+/// (the first has <c>data-first</c>), <c>#gating-failures li[data-id]</c> with <c>.why</c>, <c>#class-verdicts
+/// li[data-class][data-verdict]</c>; <c>#changed-since</c> with <c>[data-change]</c> items. Evidence (after
+/// loading): <c>div.evidence[data-loaded]</c>, <c>a.check-exchange</c>, <c>section.byte-diff</c>,
+/// <c>details.exchange[data-direction]</c>, <c>pre.cbor[data-side]</c>; <c>html[data-ready]</c> once interactive.
 /// </remarks>
 public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(FileName)
 {
@@ -27,7 +36,7 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
         new Renderer(document, writer).Render();
     }
 
-    private static readonly Dictionary<Verdict, string> Legend = new()
+    internal static readonly Dictionary<Verdict, string> Legend = new()
     {
         [Verdict.Pass] = "Every check of every test held.",
         [Verdict.Declared] = "Not observable by a black-box test; the operator's statement (--statement) declares it. Counted as met, never as a pass.",
@@ -39,9 +48,41 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
         [Verdict.Untested] = "No test in this suite version covers the requirement (a coverage gap, not a DP failure).",
     };
 
-    private sealed class Renderer(ConformanceReport report, TextWriter w)
+    /// <summary>Inflates one <c>#report-evidence</c> entry: test article id to its evidence HTML.</summary>
+    internal static IReadOnlyDictionary<string, string> Inflate(string base64)
+    {
+        using var input = new GZipStream(new MemoryStream(Convert.FromBase64String(base64)), CompressionMode.Decompress);
+        return JsonSerializer.Deserialize<Dictionary<string, string>>(input) ?? [];
+    }
+
+    /// <summary>Inside base64 the JSON needs no HTML escaping, and "\u003C" for every "&lt;" would cost a fifth of the size.</summary>
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static string Deflate(Dictionary<string, string> fragments)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.SmallestSize, leaveOpen: true))
+            JsonSerializer.Serialize(gzip, fragments, Relaxed);
+        return Convert.ToBase64String(buffer.ToArray());
+    }
+
+    private sealed class Renderer(ConformanceReport report, TextWriter output)
     {
         private const int RequirementColumns = 7;
+
+        /// <summary>Rows per compressed chunk: gzip compresses across tests, so few large chunks keep a clean run under 1.5 MB.</summary>
+        private const int RowsPerChunk = 64;
+
+        private readonly Dictionary<string, string> evidence = new(StringComparer.Ordinal);
+
+        private readonly Dictionary<string, string> chunk = new(StringComparer.Ordinal);
+
+        private bool fullBytes;
+
+        /// <summary>Bodies already shown in the current test, by text: a repeated one links to the first (the size budget).</summary>
+        private readonly Dictionary<string, string> shownBodies = new(StringComparer.Ordinal);
+
+        private TextWriter w = output;
 
         private readonly Dictionary<string, string> rowIds = report.Requirements
             .Select((r, i) => (r.Id, Row: "r" + i.ToString(CultureInfo.InvariantCulture)))
@@ -68,6 +109,8 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
             Header();
             Raw("<main>\n");
             Banners();
+            TriageSection();
+            ChangedSection();
             SummarySection();
             ClassesSection();
             UntestedSection();
@@ -77,9 +120,10 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
             Text(run.SuiteVersion);
             Raw(" · report format <code>");
             Text(report.Schema);
-            Raw("</code> · this file is self-contained and makes no network requests; the full data is embedded as JSON (<code>#report-data</code>).</footer>\n");
-            Raw("<script type=\"application/json\" id=\"report-data\">");
-            Raw(ReportJson.SerializeForHtml(report));
+            Raw("</code> · this file is self-contained and makes no network requests; the evidence is embedded compressed (<code>#report-evidence</code>), the full data is report.json.</footer>\n");
+            Raw("<noscript><p class=\"banner banner-info\">The evidence of each test is shown by the page's script; with scripts off, read report.json.</p></noscript>\n");
+            Raw("<script type=\"application/json\" id=\"report-evidence\">");
+            Raw(JsonSerializer.Serialize(evidence));
             Raw("</script>\n<script>\n");
             Raw(ReportAssets.Script);
             Raw("</script>\n</body>\n</html>\n");
@@ -180,6 +224,271 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
             }
         }
 
+        private void TriageSection()
+        {
+            var groups = Triage.Groups(report);
+            var anchors = Triage.TestAnchors(report);
+            Raw("<section id=\"triage\" class=\"card triage\">\n<h2>What to do next</h2>\n");
+            var actionable = groups.Count(g => g.Kind is TriageKind.RootCause or TriageKind.Error);
+            if (actionable == 0)
+            {
+                Raw("<p class=\"empty\" id=\"next-steps-none\">No failure to fix.</p>\n");
+            }
+
+            Raw("<ol class=\"next-steps\" id=\"next-steps\">\n");
+            var first = true;
+            foreach (var group in groups)
+            {
+                var kind = group.Kind switch
+                {
+                    TriageKind.RootCause => "root-cause",
+                    TriageKind.Error => "error",
+                    TriageKind.NotVerifiable => "not-verifiable",
+                    _ => "not-applicable",
+                };
+                var isFirst = first && group.Kind == TriageKind.RootCause;
+                first = false;
+                var n = group.Items.Count;
+                Raw("<li class=\"triage-group kind-");
+                Raw(kind);
+                Raw("\" data-kind=\"");
+                Raw(kind);
+                Raw("\" data-count=\"");
+                Raw(n.ToString(CultureInfo.InvariantCulture));
+                Raw(isFirst ? "\" data-first=\"true\">" : "\">");
+                Raw("<details");
+                Raw(group.Kind is TriageKind.NotApplicable ? ">" : " open>");
+                Raw("<summary class=\"triage-head\">");
+                if (isFirst)
+                {
+                    Raw("<span class=\"tag tag-first\" title=\"Gating, and the cause that breaks the most items\">fix first</span> ");
+                }
+
+                if (group.Gating && group.Kind is TriageKind.RootCause or TriageKind.Error)
+                {
+                    Raw("<span class=\"tag tag-gating\">gating</span> ");
+                }
+
+                var items = n == 1 ? "1 item" : Invariant($"{n} items");
+                switch (group.Kind)
+                {
+                    case TriageKind.RootCause:
+                    case TriageKind.Error:
+                        Raw("<b>");
+                        Text(group.Kind == TriageKind.Error ? items + " could not be judged, one cause" : items + (n == 1 ? " fails" : " fail, one root cause"));
+                        Raw("</b>: check <code>");
+                        Text(group.Cause);
+                        Raw("</code>");
+                        if (group.Endpoint.Length > 0)
+                        {
+                            Raw(" on <code>");
+                            Text(group.Endpoint);
+                            Raw("</code>");
+                        }
+
+                        break;
+                    case TriageKind.NotVerifiable:
+                        Raw("<b>");
+                        Text(items + (n == 1 ? " needs" : " need") + " the same remedy");
+                        Raw("</b> (not verifiable)");
+                        break;
+                    default:
+                        Raw("<b>");
+                        Text(items + (n == 1 ? " does" : " do") + " not apply, for the same reason");
+                        Raw("</b>");
+                        break;
+                }
+
+                Raw("</summary><p class=\"why\">");
+                Text(group.Kind is TriageKind.RootCause or TriageKind.Error ? group.Items[0].Reason : group.Cause);
+                Raw("</p><ul class=\"triage-items\">");
+                foreach (var item in group.Items)
+                {
+                    Raw("<li data-id=\"");
+                    Text(item.Id);
+                    Raw("\"><a href=\"#");
+                    Text(item.Anchor);
+                    Raw("\"><code>");
+                    Text(item.Id);
+                    Raw("</code></a>");
+                    if (item.Gating)
+                    {
+                        Raw(" <span class=\"muted\">gating</span>");
+                    }
+
+                    Raw("</li>");
+                }
+
+                Raw("</ul></details></li>\n");
+            }
+
+            Raw("</ol>\n");
+            if (report.Summary.GatingFailures.Count > 0)
+            {
+                Raw("<h3>Gating failures</h3>\n<ul class=\"id-list\" id=\"gating-failures\">\n");
+                foreach (var id in report.Summary.GatingFailures.Distinct(StringComparer.Ordinal))
+                {
+                    GatingItem(id, anchors);
+                }
+
+                Raw("</ul>\n");
+            }
+
+            Raw("<h3>Verdict per class</h3>\n<ul class=\"class-verdicts\" id=\"class-verdicts\">");
+            foreach (var name in ReportFacts.ClassNames(report))
+            {
+                var declared = report.Classes.FirstOrDefault(c => c.Class == name);
+                var verdict = declared?.Verdict ?? VerdictNames.Worst(report.Requirements.Where(r => r.Class == name).Select(r => r.Verdict));
+                Raw("<li data-class=\"");
+                Text(name);
+                Raw("\" data-verdict=\"");
+                Raw(verdict.ToWire());
+                Raw("\">");
+                Chip(verdict);
+                Raw(" ");
+                Text(name);
+                if (declared?.Claimed != true)
+                {
+                    Raw(" <span class=\"muted\">not claimed</span>");
+                }
+
+                Raw("</li>");
+            }
+
+            Raw("</ul>\n</section>\n");
+        }
+
+        private void GatingItem(string id, Dictionary<string, string> anchors)
+        {
+            var requirement = report.Requirements.FirstOrDefault(r => r.Id == id);
+            var rule = requirement is null ? report.Rules.FirstOrDefault(r => r.Id == id) : null;
+            var verdict = requirement?.Verdict ?? rule?.Verdict;
+            var reason = requirement is not null
+                ? requirement.Tests.FirstOrDefault(t => ReportFacts.IsProblem(t.Verdict))?.Reason
+                : rule?.Tests.FirstOrDefault(t => ReportFacts.IsProblem(t.Verdict))?.Reason;
+            var anchor = requirement is not null ? rowIds.GetValueOrDefault(id)
+                : rule?.Tests.Select(t => anchors.GetValueOrDefault(t.Id)).FirstOrDefault(a => a is not null);
+            Raw("<li data-id=\"");
+            Text(id);
+            Raw("\">");
+            if (anchor is not null)
+            {
+                Raw("<a href=\"#");
+                Raw(anchor);
+                Raw("\"><code>");
+                Text(id);
+                Raw("</code></a> ");
+            }
+            else
+            {
+                Code(id);
+                Raw(" ");
+            }
+
+            if (verdict is { } v)
+            {
+                Chip(v);
+                Raw(" ");
+            }
+
+            Text(requirement?.Title ?? rule?.Section ?? string.Empty);
+            Raw(" <span class=\"why\">");
+            Text(Triage.OneLine(reason));
+            Raw("</span></li>\n");
+        }
+
+        private void ChangedSection()
+        {
+            var changes = report.ChangedSince;
+            var baseline = report.Baseline;
+            if (changes is null && baseline is null)
+            {
+                return;
+            }
+
+            Raw("<section id=\"changed-since\" class=\"card\">\n<h2>Changed since</h2>\n");
+            if (changes is not null)
+            {
+                Raw("<p>Run <code>");
+                Text(changes.SinceRun);
+                Raw("</code>, then <b>");
+                Text(changes.SinceVerdict.ToWire());
+                Raw("</b>, now <b>");
+                Text(report.Summary.Verdict.ToWire());
+                Raw("</b>.</p>\n");
+                ChangeList("New failures", "new-failure", changes.NewFailures);
+                ChangeList("Fixed", "fixed", changes.Fixed);
+                if (changes.Changes.Count == 0)
+                {
+                    Raw("<p class=\"empty\" id=\"no-changes\">No verdict changed.</p>\n");
+                }
+                else
+                {
+                    Raw("<table class=\"grid\" id=\"verdict-changes\"><thead><tr><th>ID</th><th>Kind</th><th>Before</th><th>Now</th></tr></thead><tbody>\n");
+                    foreach (var c in changes.Changes)
+                    {
+                        Raw("<tr data-change=\"changed\" data-id=\"");
+                        Text(c.Id);
+                        Raw("\"><td><code>");
+                        Text(c.Id);
+                        Raw("</code></td><td>");
+                        Text(c.Kind);
+                        Raw("</td><td>");
+                        Text(c.Before);
+                        Raw("</td><td>");
+                        Text(c.After);
+                        Raw("</td></tr>\n");
+                    }
+
+                    Raw("</tbody></table>\n");
+                }
+            }
+
+            if (baseline is not null)
+            {
+                Raw("<h3>Against the baseline <code>");
+                Text(Path.GetFileName(baseline.File));
+                Raw("</code>: ");
+                Text(baseline.Status);
+                Raw("</h3>\n");
+                ChangeList("New failures (not in the baseline)", "baseline-new-failure", baseline.NewFailures);
+                ChangeList("Fixed (listed, now passing: remove them from the baseline)", "baseline-fixed", baseline.Fixed);
+            }
+
+            Raw("</section>\n");
+        }
+
+        private void ChangeList(string title, string kind, IReadOnlyList<string> ids)
+        {
+            Raw("<h3>");
+            Text(Invariant($"{title} ({ids.Count})"));
+            Raw("</h3><ul class=\"id-list\">");
+            foreach (var id in ids)
+            {
+                Raw("<li data-change=\"");
+                Raw(kind);
+                Raw("\" data-id=\"");
+                Text(id);
+                Raw("\">");
+                if (rowIds.TryGetValue(id, out var row))
+                {
+                    Raw("<a href=\"#");
+                    Raw(row);
+                    Raw("\"><code>");
+                    Text(id);
+                    Raw("</code></a>");
+                }
+                else
+                {
+                    Code(id);
+                }
+
+                Raw("</li>");
+            }
+
+            Raw("</ul>\n");
+        }
+
         private void SummarySection()
         {
             var requirementCounts = ReportFacts.RequirementCounts(report);
@@ -232,17 +541,6 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
             Raw("</div>");
             Bar(testCounts, testCounts.Values.Sum());
             Raw("</div>\n</div>\n");
-
-            if (report.Summary.GatingFailures.Count > 0)
-            {
-                Raw("<h3>Gating failures</h3>\n<ul class=\"id-list\" id=\"gating-failures\">\n");
-                foreach (var id in report.Summary.GatingFailures)
-                {
-                    RequirementListItem(id);
-                }
-
-                Raw("</ul>\n");
-            }
 
             Raw("</section>\n");
         }
@@ -337,7 +635,16 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
             Raw("<table class=\"grid req-table\" id=\"requirement-table\">\n<thead><tr><th class=\"col-toggle\"><span class=\"sr-only\">Expand</span></th><th>Verdict</th><th>ID</th><th>Title</th><th>Level</th><th>Class</th><th class=\"num\">Tests</th></tr></thead>\n<tbody>\n");
             for (var i = 0; i < report.Requirements.Count; i++)
             {
-                RequirementRows(report.Requirements[i], "r" + i.ToString(CultureInfo.InvariantCulture));
+                RequirementRows(report.Requirements[i], "r" + i.ToString(CultureInfo.InvariantCulture), ChunkOf(i));
+                if ((i + 1) % RowsPerChunk == 0 || i == report.Requirements.Count - 1)
+                {
+                    if (chunk.Count > 0)
+                    {
+                        evidence[ChunkOf(i)] = Deflate(chunk);
+                    }
+
+                    chunk.Clear();
+                }
             }
 
             Raw("</tbody>\n<tbody id=\"no-match\" hidden><tr><td colspan=\"");
@@ -345,13 +652,10 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
             Raw("\" class=\"empty\">No requirement matches the filters.</td></tr></tbody>\n</table>\n</section>\n");
         }
 
-        private void RequirementRows(RequirementResult requirement, string rowId)
+        private static string ChunkOf(int row) => "c" + (row / RowsPerChunk).ToString(CultureInfo.InvariantCulture);
+
+        private void RequirementRows(RequirementResult requirement, string rowId, string chunkId)
         {
-            var search = string.Join(
-                ' ',
-                new[] { requirement.Id, requirement.Title, requirement.Class, requirement.Level, requirement.Verdict.ToWire(), requirement.Quote }
-                    .Concat(requirement.Tests.SelectMany(t => new[] { t.Id, t.Name, t.Reason ?? string.Empty })))
-                .ToLowerInvariant();
             Raw("<tr class=\"req-row\" id=\"");
             Raw(rowId);
             Raw("\" data-id=\"");
@@ -364,8 +668,6 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
             Text(requirement.Class);
             Raw("\" data-gating=\"");
             Raw(requirement.Gating ? "true" : "false");
-            Raw("\" data-search=\"");
-            Text(search);
             Raw("\" tabindex=\"0\" aria-expanded=\"false\" aria-controls=\"");
             Raw(rowId);
             Raw("-detail\">");
@@ -392,7 +694,9 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
 
             Raw("<tr class=\"req-detail\" id=\"");
             Raw(rowId);
-            Raw("-detail\" data-for=\"");
+            Raw("-detail\" data-chunk=\"");
+            Raw(chunkId);
+            Raw("\" data-for=\"");
             Raw(rowId);
             Raw("\"><td colspan=\"");
             Raw(RequirementColumns.ToString(CultureInfo.InvariantCulture));
@@ -420,7 +724,16 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
 
             for (var t = 0; t < requirement.Tests.Count; t++)
             {
-                TestBlock(requirement.Tests[t], rowId + "-t" + t.ToString(CultureInfo.InvariantCulture));
+                var testId = rowId + "-t" + t.ToString(CultureInfo.InvariantCulture);
+                TestBlock(requirement.Tests[t], testId);
+                var page = w;
+                using var fragment = new StringWriter(CultureInfo.InvariantCulture);
+                w = fragment;
+                fullBytes = requirement.Tests[t].Verdict is not (Verdict.Pass or Verdict.Declared);
+                shownBodies.Clear();
+                TestEvidence(requirement.Tests[t], testId);
+                w = page;
+                chunk[testId] = fragment.ToString();
             }
 
             Raw("</div></td></tr>\n");
@@ -450,9 +763,24 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
                 Raw("</p>\n");
             }
 
+            if (test.Checks.Count > 0 || test.Exchanges.Count > 0 || (test.Reproducer is not null && ReportFacts.IsProblem(test.Verdict)))
+            {
+                Raw("<div class=\"evidence\" data-evidence=\"");
+                Raw(testId);
+                Raw("\"><p class=\"muted loading\">");
+                Text(Invariant($"{test.Checks.Count} checks, {test.Exchanges.Count} exchanges: shown when opened."));
+                Raw("</p></div>\n");
+            }
+
+            Raw("</article>\n");
+        }
+
+        /// <summary>Checks (each linked to its exchange), byte diffs, exchanges and the reproducer: one compressed fragment.</summary>
+        private void TestEvidence(TestResult test, string testId)
+        {
             if (test.Checks.Count > 0)
             {
-                Raw("<table class=\"checks\">\n<thead><tr><th class=\"col-tick\"><span class=\"sr-only\">Result</span></th><th>Check</th><th>Expected</th><th>Actual</th></tr></thead>\n<tbody>\n");
+                Raw("<table class=\"checks\">\n<thead><tr><th class=\"col-tick\"><span class=\"sr-only\">Result</span></th><th>Check</th><th>Expected</th><th>Actual</th><th>On</th></tr></thead>\n<tbody>\n");
                 foreach (var check in test.Checks)
                 {
                     Raw(check.Passed
@@ -463,10 +791,26 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
                     Text(check.Expected);
                     Raw("</pre></td><td><pre class=\"val actual\">");
                     Text(check.Actual);
-                    Raw("</pre></td></tr>\n");
+                    Raw("</pre></td><td class=\"check-on\">");
+                    var index = check.Exchange is { } seq ? IndexOf(test.Exchanges, seq) : -1;
+                    if (index >= 0)
+                    {
+                        Raw("<a class=\"check-exchange\" href=\"#");
+                        Raw(testId + "-x" + index.ToString(CultureInfo.InvariantCulture));
+                        Raw("\" title=\"The exchange this check was made on\">#");
+                        Raw(check.Exchange!.Value.ToString(CultureInfo.InvariantCulture));
+                        Raw("</a>");
+                    }
+
+                    Raw("</td></tr>\n");
                 }
 
                 Raw("</tbody>\n</table>\n");
+            }
+
+            foreach (var diff in ExchangeEvidence.PayloadDiffs(test))
+            {
+                ByteDiff(diff, test, testId);
             }
 
             if (test.Exchanges.Count > 0)
@@ -492,14 +836,14 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
                 Text(test.Reproducer);
                 Raw("</pre></div>\n");
             }
-
-            Raw("</article>\n");
         }
 
         private void ExchangeBlock(Exchange exchange, string id)
         {
+            var inbound = ExchangeEvidence.IsInbound(exchange);
             var statusClass = exchange.Status switch
             {
+                null when inbound => "status-inbound",
                 null => "status-none",
                 < 300 => "status-2xx",
                 < 400 => "status-3xx",
@@ -510,35 +854,48 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
             Raw(id);
             Raw("\" data-seq=\"");
             Raw(exchange.Seq.ToString(CultureInfo.InvariantCulture));
+            Raw("\" data-direction=\"");
+            Raw(inbound ? "inbound" : "outbound");
             Raw("\" data-status=\"");
             Raw(exchange.Status?.ToString(CultureInfo.InvariantCulture) ?? string.Empty);
             Raw("\"><summary><span class=\"seq\">#");
             Raw(exchange.Seq.ToString(CultureInfo.InvariantCulture));
-            Raw("</span><span class=\"method\">");
+            Raw("</span>");
+            Raw(inbound
+                ? "<span class=\"direction direction-inbound\" title=\"A request the harness received (a fake peer it runs): it served the answer, so there is no DP response\">inbound</span>"
+                : "<span class=\"direction direction-outbound\" title=\"A request the harness sent to the DP\">to DP</span>");
+            Raw("<span class=\"method\">");
             Text(exchange.Method);
             Raw("</span><span class=\"url\">");
             Text(exchange.Url);
             Raw("</span><span class=\"status ");
             Raw(statusClass);
             Raw("\">");
-            Text(exchange.Status?.ToString(CultureInfo.InvariantCulture) ?? "no response");
+            Text(exchange.Status?.ToString(CultureInfo.InvariantCulture) ?? (inbound ? "received" : "no response"));
             Raw("</span><span class=\"elapsed muted\">");
-            Text(ReportFacts.FormatDuration(exchange.ElapsedMs));
-            Raw("</span></summary>\n<div class=\"exchange-body\">\n<div class=\"half\"><h6>Request</h6>");
+            Text(inbound ? string.Empty : ReportFacts.FormatDuration(exchange.ElapsedMs));
+            Raw("</span></summary>\n<div class=\"exchange-body\">\n<div class=\"pane\"><h6>");
+            Raw(inbound ? "Request the harness received" : "Request the harness sent");
+            Raw("</h6>");
             Headers(exchange.RequestHeaders);
-            Body(exchange.RequestBody, "request-body", truncated: false);
-            Raw("</div>\n<div class=\"half\"><h6>Response</h6>");
-            if (exchange.Status is null && exchange.ResponseHeaders.Count == 0 && exchange.ResponseBody is null)
+            Body(exchange.RequestBody, "request-body", truncated: false, id + "-req");
+            Raw("</div>\n");
+            if (!inbound || exchange.Status is not null)
             {
-                Raw("<p class=\"muted\">No response.</p>");
-            }
-            else
-            {
-                Headers(exchange.ResponseHeaders);
-                Body(exchange.ResponseBody, "response-body", exchange.ResponseTruncated);
+                Raw("<div class=\"pane\"><h6>Response from the DP</h6>");
+                if (exchange.Status is null && exchange.ResponseHeaders.Count == 0 && exchange.ResponseBody is null)
+                {
+                    Raw("<p class=\"muted\">No response.</p>");
+                }
+                else
+                {
+                    Headers(exchange.ResponseHeaders);
+                    Body(exchange.ResponseBody, "response-body", exchange.ResponseTruncated, id + "-res");
+                }
+
+                Raw("</div>\n");
             }
 
-            Raw("</div>\n");
             if (!string.IsNullOrWhiteSpace(exchange.Error))
             {
                 Raw("<p class=\"exchange-error\"><strong>Error:</strong> ");
@@ -546,14 +903,116 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
                 Raw("</p>\n");
             }
 
-            if (exchange.CborDiagnostic.Count > 0)
+            var fields = ExchangeEvidence.Fields(exchange);
+            for (var f = 0; f < fields.Count; f++)
             {
-                Raw("<div class=\"full\"><h6>CBOR, diagnostic notation</h6><pre class=\"cbor\">");
+                var cborId = id + "-c" + f.ToString(CultureInfo.InvariantCulture);
+                Raw("<div class=\"pane\"><div class=\"pane-head\"><h6>");
+                Text(char.ToUpperInvariant(fields[f].Side[0]) + fields[f].Side[1..]);
+                Raw(" · <code>");
+                Text(fields[f].Path);
+                Raw("</code> · CBOR diagnostic notation, annotated (PROFILE.md §4)</h6>");
+                CopyButton(cborId);
+                Raw("</div><pre class=\"cbor\" data-side=\"");
+                Text(fields[f].Side);
+                Raw("\" id=\"");
+                Raw(cborId);
+                Raw("\">");
+                Text(CborAnnotator.Render(fields[f].Bytes, abbreviate: !fullBytes));
+                Raw("</pre></div>\n");
+            }
+
+            if (fields.Count == 0 && exchange.CborDiagnostic.Count > 0)
+            {
+                Raw("<div class=\"pane\"><h6>CBOR, diagnostic notation</h6><pre class=\"cbor\">");
                 Text(string.Join("\n", exchange.CborDiagnostic));
                 Raw("</pre></div>\n");
             }
 
             Raw("</div>\n</details>\n");
+        }
+
+        private void ByteDiff(PayloadDiff diff, TestResult test, string testId)
+        {
+            const int Row = 16;
+            Raw("<section class=\"byte-diff\" data-csi=\"");
+            Text(diff.Csi);
+            Raw("\"><h5>Payload bytes differ: published (expected) against served</h5><p class=\"muted\">");
+            Text(Invariant($"CSI {diff.Csi}: published {diff.Published.Length} bytes in "));
+            ExchangeLink(test, testId, diff.PublishedSeq);
+            Text(Invariant($", served {diff.Served.Length} bytes in "));
+            ExchangeLink(test, testId, diff.ServedSeq);
+            Text(Invariant($"; first difference at byte {FirstDifference(diff.Published, diff.Served)}. PROFILE.md §4.1: the payload is kept byte for byte."));
+            Raw("</p><table class=\"diff\"><thead><tr><th class=\"num\">offset</th><th>published (expected)</th><th>served</th></tr></thead><tbody>\n");
+            var rows = (Math.Max(diff.Published.Length, diff.Served.Length) + Row - 1) / Row;
+            for (var r = 0; r < Math.Min(rows, 256); r++)
+            {
+                var at = r * Row;
+                Raw("<tr><td class=\"num\">");
+                Raw(at.ToString("x4", CultureInfo.InvariantCulture));
+                Raw("</td><td class=\"hex\">");
+                HexRow(diff.Published, diff.Served, at, Row);
+                Raw("</td><td class=\"hex\">");
+                HexRow(diff.Served, diff.Published, at, Row);
+                Raw("</td></tr>\n");
+            }
+
+            Raw("</tbody></table></section>\n");
+        }
+
+        private void HexRow(byte[] mine, byte[] theirs, int at, int count)
+        {
+            for (var i = at; i < at + count && i < mine.Length; i++)
+            {
+                var differs = i >= theirs.Length || theirs[i] != mine[i];
+                Raw(differs ? "<mark>" : "<span>");
+                Raw(mine[i].ToString("x2", CultureInfo.InvariantCulture));
+                Raw(differs ? "</mark>" : "</span>");
+            }
+        }
+
+        private static int FirstDifference(byte[] a, byte[] b)
+        {
+            var n = Math.Min(a.Length, b.Length);
+            for (var i = 0; i < n; i++)
+            {
+                if (a[i] != b[i])
+                {
+                    return i;
+                }
+            }
+
+            return n;
+        }
+
+        private void ExchangeLink(TestResult test, string testId, int seq)
+        {
+            var index = IndexOf(test.Exchanges, seq);
+            Raw("<a class=\"check-exchange\" href=\"#");
+            Raw(testId + "-x" + index.ToString(CultureInfo.InvariantCulture));
+            Raw("\">#");
+            Raw(seq.ToString(CultureInfo.InvariantCulture));
+            Raw("</a>");
+        }
+
+        private static int IndexOf(IReadOnlyList<Exchange> exchanges, int seq)
+        {
+            for (var i = 0; i < exchanges.Count; i++)
+            {
+                if (exchanges[i].Seq == seq)
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        private void CopyButton(string target)
+        {
+            Raw("<button type=\"button\" class=\"copy\" data-copy=\"");
+            Raw(target);
+            Raw("\">Copy</button>");
         }
 
         private void Headers(IReadOnlyDictionary<string, string> headers)
@@ -582,15 +1041,32 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
             Raw("</pre>");
         }
 
-        private void Body(string? body, string cssClass, bool truncated)
+        private void Body(string? body, string cssClass, bool truncated, string id)
         {
             if (body is null)
             {
                 return;
             }
 
-            Raw("<pre class=\"body ");
+            if (body.Length > 200 && shownBodies.TryGetValue(body, out var first))
+            {
+                Raw("<p class=\"muted same-body\">The same body as <a href=\"#");
+                Raw(first);
+                Raw("\">the one shown above</a>.</p>");
+                return;
+            }
+
+            if (body.Length > 200)
+            {
+                shownBodies[body] = id;
+            }
+
+            Raw("<div class=\"pane-head\"><span class=\"muted\">body</span>");
+            CopyButton(id);
+            Raw("</div><pre class=\"body ");
             Raw(cssClass);
+            Raw("\" id=\"");
+            Raw(id);
             Raw("\">");
             Text(body);
             Raw("</pre>");

@@ -7,6 +7,8 @@ internal static class ReportAssets
 
     public static string Script { get; } = Load("report.js");
 
+    public static string MatrixScript { get; } = Load("matrix.js");
+
     /// <summary>The asset's text without the file's final line end (the page inlines it before its closing tag).</summary>
     public static string Load(string name)
     {

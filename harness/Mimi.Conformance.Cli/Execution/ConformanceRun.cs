@@ -49,6 +49,9 @@ internal sealed record RunRequest(
 
     /// <summary>Write report.json only: the self-test reads verdicts, and nobody opens its runs' HTML, JUnit or Allure files.</summary>
     public bool JsonOnly { get; init; }
+
+    /// <summary>--compare RUN_DIR: an earlier run the report says what changed since.</summary>
+    public string? CompareDir { get; init; }
 }
 
 /// <summary>One certification run: target, suite, report. Used by `run`, `self-test` and later `matrix`.</summary>
@@ -61,6 +64,7 @@ internal static class ConformanceRun
         var runId = $"{started:yyyyMMdd-HHmmss}-{Convert.ToHexString(Guid.NewGuid().ToByteArray()[..2]).ToLowerInvariant()}";
         var selected = Select(catalog, request);
         var baseline = request.BaselineFile is { } baselinePath ? BaselineFile.Load(baselinePath) : null;
+        var earlier = request.CompareDir is { } compareDir ? RunComparison.Load(compareDir) : null;
         var statementFile = request.StatementFile ?? (request.DpUrl is null ? RepositoryLayout.ReferenceDpStatement : null);
         var statement = statementFile is null ? null : OperatorStatement.Load(statementFile, catalog);
         var unknownAccepted = request.AcceptNotVerifiable.Where(id => catalog.Find(id) is null && catalog.FindRule(id) is null).ToList();
@@ -93,6 +97,8 @@ internal static class ConformanceRun
             report = report with { Shard = new ShardInfo(shard.Index, shard.Count, [.. selected!.Order(StringComparer.Ordinal)]) };
         if (baseline is not null)
             report = Baseline.Apply(report, baseline, request.BaselineFile!);
+        if (earlier is not null)
+            report = report with { ChangedSince = RunComparison.Compare(report, earlier) };
         if (request.WriteBaseline is { } writeBaseline)
             BaselineFile.From(report).Save(writeBaseline);
         if (request.JsonOnly)

@@ -14,17 +14,53 @@
   function detailOf(row) { return d.getElementById(row.getAttribute('aria-controls')); }
   function isOpen(row) { return row.getAttribute('aria-expanded') === 'true'; }
   function sync(row) { var x = detailOf(row); if (x) { x.hidden = row.hidden || !isOpen(row); } }
-  function setOpen(row, open) { row.setAttribute('aria-expanded', open ? 'true' : 'false'); sync(row); }
+  function setOpen(row, open) {
+    row.setAttribute('aria-expanded', open ? 'true' : 'false');
+    sync(row);
+    return open ? load(row) : Promise.resolve();
+  }
+
+  // Each row's evidence is gzip + base64 in #report-evidence (one entry per row), inflated on first open.
+  var evidenceEl = d.getElementById('report-evidence');
+  var evidence = evidenceEl ? JSON.parse(evidenceEl.textContent || '{}') : {};
+  var chunks = {};
+  function inflate(b64) {
+    var bin = atob(b64), bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) { bytes[i] = bin.charCodeAt(i); }
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Response(stream).text().then(JSON.parse);
+  }
+  function load(row) {
+    var detail = detailOf(row);
+    var id = detail ? detail.getAttribute('data-chunk') : null;
+    if (!id || !evidence[id]) { return chunks[id] ? chunks[id].then(function (f) { fill(detail, f); }) : Promise.resolve(); }
+    if (!chunks[id]) { chunks[id] = inflate(evidence[id]); }
+    return chunks[id].then(function (fragments) { fill(detail, fragments); }, function (e) {
+      Array.prototype.forEach.call(detail.querySelectorAll('div.evidence p.loading'), function (p) {
+        p.textContent = 'This browser could not inflate the evidence (' + e + '); read report.json.';
+      });
+    });
+  }
+  function fill(detail, fragments) {
+    Array.prototype.forEach.call(detail.querySelectorAll('div.evidence[data-evidence]:not([data-loaded])'), function (el) {
+      // The fragments are this writer's own markup: every DP-chosen text in them is HTML-encoded.
+      var html = fragments[el.getAttribute('data-evidence')];
+      if (html !== undefined) { el.innerHTML = html; el.setAttribute('data-loaded', 'true'); }
+    });
+  }
+
+  // What search matches: the row and its detail as rendered, before any evidence is inflated into it.
+  var searchText = rows.map(function (r) { var x = detailOf(r); return (r.textContent + ' ' + (x ? x.textContent : '')).toLowerCase(); });
 
   function apply() {
     var c = fClass.value, l = fLevel.value, v = fVerdict.value;
     var q = search.value.trim().toLowerCase();
     var shown = 0;
-    rows.forEach(function (row) {
+    rows.forEach(function (row, i) {
       var ok = (!c || row.getAttribute('data-class') === c) &&
         (!l || row.getAttribute('data-level') === l) &&
         (!v || row.getAttribute('data-verdict') === v) &&
-        (!q || (row.getAttribute('data-search') || '').indexOf(q) !== -1);
+        (!q || searchText[i].indexOf(q) !== -1);
       row.hidden = !ok;
       if (ok) { shown++; }
       sync(row);
@@ -76,8 +112,10 @@
     sel.removeAllRanges();
     sel.addRange(range);
   }
-  each('button[data-copy]', function (b) {
-    b.addEventListener('click', function () {
+  // Delegated: copy buttons also live in evidence inflated later.
+  d.addEventListener('click', function (e) {
+    var b = e.target.closest ? e.target.closest('button[data-copy]') : null;
+    if (b) {
       var pre = d.getElementById(b.getAttribute('data-copy'));
       if (!pre) { return; }
       var done = function (label) { b.textContent = label; setTimeout(function () { b.textContent = 'Copy'; }, 1500); };
@@ -88,7 +126,7 @@
         selectText(pre);
         done('Selected');
       }
-    });
+    }
   });
 
   function reveal() {
@@ -108,13 +146,18 @@
     }
     if (!row) { return; }
     if (row.hidden) { clearFilters(); }
-    setOpen(row, true);
-    if (target && target.tagName === 'DETAILS') { target.open = true; }
-    scrollToEl(target || row);
+    setOpen(row, true).then(function () {
+      var el = d.getElementById(key) || row;
+      if (el.tagName === 'DETAILS') { el.open = true; }
+      each('.flash', function (x) { x.classList.remove('flash'); });
+      if (el !== row) { el.classList.add('flash'); }
+      scrollToEl(el);
+    });
   }
   window.addEventListener('hashchange', reveal);
 
   apply();
   reveal();
+  d.documentElement.setAttribute('data-ready', 'true');
 })();
 
