@@ -66,6 +66,22 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
         return Convert.ToBase64String(buffer.ToArray());
     }
 
+    /// <summary>A passing test shows this many of its exchanges (and every one a check names): a 1,000-lookup probe stays in report.json.</summary>
+    private const int PassingExchangesShown = 12;
+
+    /// <summary>Characters of each body a passing test shows.</summary>
+    private const int PassingBodyShown = 1024;
+
+    /// <summary>The indexes of the exchanges the page shows: all of a test that did not pass, else the first few and those its checks name.</summary>
+    private static List<int> ShownExchanges(TestResult test)
+    {
+        if (ReportFacts.IsProblem(test.Verdict) || test.Exchanges.Count <= PassingExchangesShown)
+            return [.. Enumerable.Range(0, test.Exchanges.Count)];
+        var named = test.Checks.Select(c => c.Exchange).OfType<int>()
+            .Concat(ExchangeEvidence.PayloadDiffs(test).SelectMany(d => new[] { d.PublishedSeq, d.ServedSeq })).ToHashSet();
+        return [.. Enumerable.Range(0, test.Exchanges.Count).Where(x => x < PassingExchangesShown || named.Contains(test.Exchanges[x].Seq))];
+    }
+
     private sealed class Renderer(ConformanceReport report, TextWriter output)
     {
         private const int RequirementColumns = 7;
@@ -818,9 +834,18 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
                 Raw("<div class=\"exchanges\">\n<h5>");
                 Text(test.Exchanges.Count == 1 ? "1 exchange" : Invariant($"{test.Exchanges.Count} exchanges"));
                 Raw("</h5>\n");
-                for (var x = 0; x < test.Exchanges.Count; x++)
+                var shown = ShownExchanges(test);
+                bodyCap = ReportFacts.IsProblem(test.Verdict) ? int.MaxValue : PassingBodyShown;
+                foreach (var x in shown)
                 {
                     ExchangeBlock(test.Exchanges[x], testId + "-x" + x.ToString(CultureInfo.InvariantCulture));
+                }
+
+                if (shown.Count < test.Exchanges.Count)
+                {
+                    Raw("<p class=\"muted\">");
+                    Text(Invariant($"{test.Exchanges.Count - shown.Count} more exchanges of this passing test are in report.json (this test's exchanges); the page shows the first {PassingExchangesShown} and those its checks name."));
+                    Raw("</p>\n");
                 }
 
                 Raw("</div>\n");
@@ -1041,6 +1066,9 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
             Raw("</pre>");
         }
 
+        /// <summary>How much of each body the test being rendered shows (passing tests: the start; the rest is in report.json).</summary>
+        private int bodyCap = int.MaxValue;
+
         private void Body(string? body, string cssClass, bool truncated, string id)
         {
             if (body is null)
@@ -1068,8 +1096,15 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
             Raw("\" id=\"");
             Raw(id);
             Raw("\">");
-            Text(body);
+            Text(body.Length > bodyCap ? body[..bodyCap] : body);
             Raw("</pre>");
+            if (body.Length > bodyCap)
+            {
+                Raw("<p class=\"muted\">");
+                Text(Invariant($"The first {bodyCap} of {body.Length} characters of a passing test's body; report.json has it whole."));
+                Raw("</p>");
+            }
+
             if (truncated)
             {
                 Raw("<p class=\"muted truncated\">Body truncated by the harness's size cap.</p>");
