@@ -26,6 +26,9 @@ internal sealed record DraftSigner(SigningKey Key, string? Role)
 
     /// <summary>Changes the protected header after signing (the signature no longer covers it).</summary>
     public Func<byte[], byte[]>? ProtectedAfterSigning { get; init; }
+
+    /// <summary>The unprotected header (default empty, as PROFILE.md §4.1 requires).</summary>
+    public CoseHeaderMap? Unprotected { get; init; }
 }
 
 /// <summary>A mapping under construction for a vector: payload, body header and signers, plus byte-level edits.</summary>
@@ -72,7 +75,7 @@ internal sealed record MappingDraft
                 sig = s.Signature(sig);
             if (s.ProtectedAfterSigning is not null)
                 pb = s.ProtectedAfterSigning(pb);
-            signatures.Add(new CoseSignature(pb, headers, new CoseHeaderMap(), sig));
+            signatures.Add(new CoseSignature(pb, headers, s.Unprotected ?? new CoseHeaderMap(), sig));
         }
         if (PayloadAfterSigning is not null)
             payload = PayloadAfterSigning(payload);
