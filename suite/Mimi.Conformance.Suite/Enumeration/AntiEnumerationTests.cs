@@ -87,6 +87,22 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-M-07")]
+    [Requirement("PROF-AE-21")]
+    public async Task A_token_with_base64url_padding_is_accepted()
+    {
+        RequireClass();
+        var challenge = await ChallengeAsync();
+        var token = await _ops.Tokens.TokenAsync(challenge);
+        var value = System.Buffers.Text.Base64Url.EncodeToString(token);
+        var padded = value + new string('=', (4 - (value.Length % 4)) % 4);
+        if (padded.Length == value.Length)
+            Expect.NotApplicable($"a {token.Length}-byte token has no base64url padding to add or leave out (PROFILE.md §10.4)");
+        // The unpadded form is what every other token test sends (A_valid_token_is_accepted_once).
+        var response = Expect.Reachable(await AskAsync(Lookup(_ops.Parties.NewE164()), $"{PrivacyPassConstants.Scheme} token=\"{padded}\""), "lookup with a padded token");
+        Expect.Status(response, 200, "padded-token-accepted");
+    }
+
+    [Fact, Requirement("DISC-M-07")]
     [Requirement("PROF-AE-19")]
     public async Task A_token_for_another_challenge_or_issuer_is_refused()
     {

@@ -24,6 +24,17 @@ public sealed class TestControlTests(ConformanceFixture dp)
         return dp.TestControl!;
     }
 
+    [Fact, Requirement("PROF-META-01")]
+    [Requirement("PROF-TC-01")]
+    public async Task A_dp_without_test_control_answers_under_test_control_with_404_test_control_disabled()
+    {
+        if (dp.Meta.TestControlPath is not null)
+            Expect.NotApplicable($"the DP offers test control at {dp.Meta.TestControlPath}");
+        // Nothing is reset: a DP that offers none has nothing to reset, and the answer must say so.
+        var response = Expect.Reachable(await dp.Client.PostRawAsync("/test-control/reset", "{}"u8.ToArray(), "application/json"), "POST /test-control/reset");
+        Expect.Refused(response, "test-control-disabled", 404, Problems.TestControlDisabled);
+    }
+
     private MappingBuilder Fresh(long validitySeconds = 7 * 86_400) =>
         _ops.Mapping(_ops.Parties.NewE164(), _ops.Parties.NewRecipientKey(), ["default"]) with { ValiditySeconds = validitySeconds };
 
