@@ -38,6 +38,7 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
 {
     public static readonly Duty RequireToken = new("anti-enumeration.require-token");
     public static readonly Duty SpendTokensOnce = new("anti-enumeration.spend-tokens-once");
+    public static readonly Duty AnswerTokenResponseType = new("anti-enumeration.answer-token-response-type");
     public static readonly Duty EnforceAllowance = new("anti-enumeration.enforce-allowance");
     public static readonly Duty UniformChallenge = new("anti-enumeration.uniform-challenge");
     public static readonly Duty SendRetryAfter = new("anti-enumeration.send-retry-after");
@@ -180,7 +181,7 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
         {
             throw new ProblemException(Problems.MalformedRequest, "blinded_msg is not a valid message representative for this key");
         }
-        await Replies.BytesAsync(ctx, StatusCodes.Status200OK, PrivacyPassConstants.ResponseContentType, signature);
+        await Replies.BytesAsync(ctx, StatusCodes.Status200OK, dpPolicy.Performs(AnswerTokenResponseType) ? PrivacyPassConstants.ResponseContentType : "application/octet-stream", signature);
     }
 
     private async Task RegisterAsync(HttpContext ctx)
