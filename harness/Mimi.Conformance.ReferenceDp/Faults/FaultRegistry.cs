@@ -328,6 +328,11 @@ internal static class FaultRegistry
             ["DISC-M-07", "PROF-AE-09"], [PrivacyPassIssuer.PublishPssKey], AtStart: true),
         new("token-response-as-octet-stream", "the issuer answers a token request with the blind signature as application/octet-stream",
             ["DISC-M-07", "PROF-AE-10"], [AntiEnumerationEndpoints.AnswerTokenResponseType]),
+        // §8: test-control answers.
+        new("trust-answers-200", "test control /trust answers 200 instead of 204 (the keys are still trusted)",
+            ["PROF-META-01", "PROF-TC-02"], [TestControlEndpoints.AnswerTrustWith204]),
+        new("clients-answer-200", "test control /clients answers 200 instead of 201 (the client is still registered)",
+            ["PROF-META-01", "PROF-TC-06"], [AntiEnumerationEndpoints.AnswerClientsWith201]),
     ];
 
     private static readonly Dictionary<string, Fault> ByName = All.ToDictionary(f => f.Name, StringComparer.Ordinal);
