@@ -1,3 +1,4 @@
+using Mimi.Conformance.Harness.Vectors;
 using Mimi.Conformance.Protocol.Cose;
 using Mimi.Conformance.Protocol.Crypto;
 using Mimi.Conformance.Protocol.Profile;
@@ -37,6 +38,9 @@ public sealed record MappingBuilder
     public bool SignAsRecipient { get; init; } = true;
     public bool SignAsMsps { get; init; } = true;
 
+    /// <summary>Encodes and signs the credential another way than the profile's (PROFILE.md §4.2), e.g. with unsorted keys.</summary>
+    public CredentialDefect? CredentialDefect { get; init; }
+
     /// <summary>Extra signatures to add under a role, e.g. a stranger claiming "recipient".</summary>
     public IReadOnlyList<(SigningKey Key, string Role)> ExtraSigners { get; init; } = [];
 
@@ -51,26 +55,41 @@ public sealed record MappingBuilder
 
     public (byte[] Cose, MappingPayload Payload) Build()
     {
+        var payload = Payload();
+        var cose = CoseSign.Create(new CoseHeaderMap().Set(CoseHeaderMap.ContentType, MappingContentType), payload.Encode());
+        foreach (var (key, role) in Signers())
+            cose = cose.AddSignature(key, role);
+        return (cose.Encode(), payload);
+    }
+
+    /// <summary>The same mapping as a vector draft, for the defects of <see cref="MappingDefects"/> (one call, one fresh nonce).</summary>
+    public MappingDraft Draft() => new() { Payload = Payload(), Signers = [.. Signers().Select(s => new DraftSigner(s.Key, s.Role))] };
+
+    private MappingPayload Payload()
+    {
         var now = IssuedAt ?? Parties.Now;
         var issuer = Issuer ?? Parties.Csip;
         var bound = BoundKey ?? RecipientKey;
         var assignedAt = AssignedAt ?? Math.Min(Parties.DefaultAssignedAt, now - 86_400);
-        var pop = issuer.IssueCredential(CredentialSubject ?? Csi, CsiType, bound.PublicKey, assignedAt, now - 60, CredentialExpiresAt ?? now + Math.Max(30 * 86_400, ValiditySeconds + 86_400));
-        var payload = new MappingPayload(Csi, CsiType, Msps, now, now + ValiditySeconds, Parties.Nonce(), NewHolder, DpId, pop);
-        var cose = CoseSign.Create(new CoseHeaderMap().Set(CoseHeaderMap.ContentType, MappingContentType), payload.Encode());
+        var credentialExpiresAt = CredentialExpiresAt ?? now + Math.Max(30 * 86_400, ValiditySeconds + 86_400);
+        var pop = CredentialDefect is { } defect
+            ? defect.Issue(issuer.Key, new PopCredential(issuer.Id, CredentialSubject ?? Csi, CsiType, bound.PublicKey, assignedAt, now - 60, credentialExpiresAt).Encode())
+            : issuer.IssueCredential(CredentialSubject ?? Csi, CsiType, bound.PublicKey, assignedAt, now - 60, credentialExpiresAt);
+        return new MappingPayload(Csi, CsiType, Msps, now, now + ValiditySeconds, Parties.Nonce(), NewHolder, DpId, pop);
+    }
+
+    /// <summary>The recipient, then each listed MSP once (an MSP listed twice signs once), then the extra signers.</summary>
+    private IEnumerable<(SigningKey Key, string Role)> Signers()
+    {
         if (SignAsRecipient)
-            cose = cose.AddSignature(RecipientKey, SignerRoles.Recipient);
+            yield return (RecipientKey, SignerRoles.Recipient);
         if (SignAsMsps)
         {
-            foreach (var entry in Msps)
-            {
-                var msp = Parties.Msps.First(m => m.Id == entry.Msp);
-                cose = cose.AddSignature(msp.Key, SignerRoles.Msp);
-            }
+            foreach (var id in Msps.Select(m => m.Msp).Distinct())
+                yield return (Parties.Msps.First(m => m.Id == id).Key, SignerRoles.Msp);
         }
-        foreach (var (key, role) in ExtraSigners)
-            cose = cose.AddSignature(key, role);
-        return (cose.Encode(), payload);
+        foreach (var extra in ExtraSigners)
+            yield return extra;
     }
 
     /// <summary>A removal request signed by <paramref name="signer"/> under <paramref name="role"/>.</summary>

@@ -184,18 +184,21 @@ public sealed record CoseSign1(byte[] ProtectedBytes, CoseHeaderMap Protected, C
         return w.Encode();
     }
 
-    public static CoseSign1 Decode(ReadOnlySpan<byte> encoded)
+    public static CoseSign1 Decode(ReadOnlySpan<byte> encoded) => Decode(encoded, strict: true);
+
+    /// <param name="strict">False only for a reference-DP fault: any well-formed encoding.</param>
+    public static CoseSign1 Decode(ReadOnlySpan<byte> encoded, bool strict)
     {
         try
         {
-            if (!CborDeterminism.IsDeterministic(encoded, out var problem))
+            if (strict && !CborDeterminism.IsDeterministic(encoded, out var problem))
                 throw new CoseFormatException($"not deterministic, well-formed CBOR: {problem}");
             var r = new CborReader(encoded.ToArray(), CborConformanceMode.Lax);
             if (r.PeekState() != CborReaderState.Tag || r.ReadTag() != (CborTag)Tag)
                 throw new CoseFormatException("missing COSE_Sign1 tag 18");
             CoseSign.ExpectArray(r, 4, "COSE_Sign1");
             var pb = r.ReadByteString();
-            var ph = CoseHeaderMap.DecodeProtected(pb);
+            var ph = CoseHeaderMap.DecodeProtected(pb, strict);
             var uh = CoseHeaderMap.ReadFrom(r);
             if (r.PeekState() != CborReaderState.ByteString)
                 throw new CoseFormatException("payload is not an attached byte string");

@@ -22,7 +22,32 @@ public sealed record VerificationPolicy(bool RequireDpSignature, bool RequireMsp
 {
     public static VerificationPolicy RecipientOnly { get; } = new(false, false);
 
+    /// <summary>Checks left out. Senders and the suite never set it; the reference DP's faults do (PROFILE.md §4.1, §4.2).</summary>
+    public VerifierLeniency Lenient { get; init; }
+
     public static VerificationPolicy Joint { get; } = new(true, true);
+}
+
+/// <summary>What a lenient verifier does not check: each flag is one rule of PROFILE.md §4.1–§4.2 a faulty DP skips.</summary>
+[Flags]
+public enum VerifierLeniency
+{
+    None = 0,
+
+    /// <summary>PROF-MAP-01: any well-formed CBOR encoding of the object, payload and protected headers.</summary>
+    AnyEncoding = 1,
+
+    /// <summary>PROF-MAP-02: payload keys the profile does not define are ignored.</summary>
+    UnknownPayloadKeys = 2,
+
+    /// <summary>PROF-MAP-03: crit headers and non-empty unprotected headers are ignored.</summary>
+    CritAndUnprotectedHeaders = 4,
+
+    /// <summary>PROF-MAP-05: Ed25519 is tried whatever alg a signer header names.</summary>
+    AnyAlgorithm = 8,
+
+    /// <summary>PROF-CRED-01: the credential is read however it is encoded, with unknown keys and any headers.</summary>
+    LaxCredential = 16,
 }
 
 /// <summary>
@@ -43,7 +68,7 @@ public static class MappingVerifier
         CoseSign cose;
         try
         {
-            cose = CoseSign.Decode(encoded);
+            cose = CoseSign.Decode(encoded, strict: !policy.Lenient.HasFlag(VerifierLeniency.AnyEncoding));
         }
         catch (CoseFormatException e)
         {
@@ -51,18 +76,20 @@ public static class MappingVerifier
             return new MappingVerification(steps, null, null, null);
         }
         var contentType = cose.BodyProtected.GetText(CoseHeaderMap.ContentType);
-        var critical = cose.BodyProtected.TryGet(CoseHeaderMap.Crit, out _) || cose.Signatures.Any(s => s.Protected.TryGet(CoseHeaderMap.Crit, out _));
-        var unprotected = cose.Unprotected.Count > 0 || cose.Signatures.Any(s => s.Unprotected.Count > 0);
+        var headersChecked = !policy.Lenient.HasFlag(VerifierLeniency.CritAndUnprotectedHeaders);
+        var critical = headersChecked && (cose.BodyProtected.TryGet(CoseHeaderMap.Crit, out _) || cose.Signatures.Any(s => s.Protected.TryGet(CoseHeaderMap.Crit, out _)));
+        var unprotected = headersChecked && (cose.Unprotected.Count > 0 || cose.Signatures.Any(s => s.Unprotected.Count > 0));
         if (!Step("cose-structure", contentType == MappingContentType && !critical && !unprotected,
                 contentType != MappingContentType ? $"body content type is \"{contentType}\", expected \"{MappingContentType}\""
-                : critical ? "a crit header is present; v0.1 defines no critical extensions"
+                : critical ? "a crit header is present; profile 0.2 defines no critical extensions"
                 : unprotected ? "an unprotected header is not empty; the profile puts every header under a signature" : "COSE_Sign, tag 98, deterministic"))
             return new MappingVerification(steps, cose, null, null);
 
         MappingPayload payload;
         try
         {
-            payload = MappingPayload.Decode(cose.Payload);
+            payload = MappingPayload.Decode(cose.Payload, strict: !policy.Lenient.HasFlag(VerifierLeniency.AnyEncoding),
+                ignoreUnknownKeys: policy.Lenient.HasFlag(VerifierLeniency.UnknownPayloadKeys));
             Step("payload-format", true, $"csi {payload.Csi}, {payload.Msps.Count} MSP(s)");
         }
         catch (ProfileFormatException e)
@@ -74,7 +101,10 @@ public static class MappingVerifier
         Step("mapping-validity", payload.IssuedAt <= now + ClockSkewSeconds && now < payload.ExpiresAt && payload.IssuedAt < payload.ExpiresAt,
             $"iat {payload.IssuedAt}, exp {payload.ExpiresAt}, now {now}");
 
-        var pop = VerifyPop(payload, trust, Step);
+        var pop = VerifyPop(payload, trust, policy.Lenient.HasFlag(VerifierLeniency.LaxCredential), Step);
+        bool Verifies(CoseSignature sig, byte[] key) => policy.Lenient.HasFlag(VerifierLeniency.AnyAlgorithm)
+            ? Ed25519.Verify(key, cose.ToBeSigned(sig.ProtectedBytes), sig.Signature)
+            : cose.VerifySignature(sig, key);
 
         var roles = cose.Signatures.GroupBy(s => s.Role ?? "(none)").ToDictionary(g => g.Key, g => g.Count());
         var unknownRoles = roles.Keys.Where(r => r is not (SignerRoles.Recipient or SignerRoles.Msp or SignerRoles.Dp)).ToArray();
@@ -91,12 +121,12 @@ public static class MappingVerifier
             var boundKid = KeyIds.For(pop.ConfirmationKey);
             if (Step("recipient-key-bound", recipient.KeyId is { } kid && kid.AsSpan().SequenceEqual(boundKid),
                     "the recipient signature's kid must name the key in the credential's cnf"))
-                Step("recipient-signature", cose.VerifySignature(recipient, pop.ConfirmationKey), "EdDSA over Sig_structure with the cnf key");
+                Step("recipient-signature", Verifies(recipient, pop.ConfirmationKey), "EdDSA over Sig_structure with the cnf key");
         }
 
         var dpSignature = cose.Signatures.FirstOrDefault(s => s.Role == SignerRoles.Dp);
         if (dpSignature is not null || policy.RequireDpSignature)
-            VerifyThirdParty(cose, dpSignature, SignerRoles.Dp, payload.Dp, trust, Step);
+            VerifyThirdParty(dpSignature, SignerRoles.Dp, payload.Dp, trust, Verifies, Step);
 
         var mspSignatures = cose.Signatures.Where(s => s.Role == SignerRoles.Msp).ToArray();
         if (mspSignatures.Length > 0 || policy.RequireMspSignatures)
@@ -105,7 +135,7 @@ public static class MappingVerifier
             {
                 var sig = mspSignatures.FirstOrDefault(s => s.KeyId is { } k && trust.Find(SignerRoles.Msp, k)?.Owner == entry.Msp);
                 if (sig is not null || policy.RequireMspSignatures)
-                    VerifyThirdParty(cose, sig, SignerRoles.Msp, entry.Msp, trust, Step);
+                    VerifyThirdParty(sig, SignerRoles.Msp, entry.Msp, trust, Verifies, Step);
             }
             Step("msp-signers-listed", mspSignatures.All(s => s.KeyId is { } k && trust.Find(SignerRoles.Msp, k) is { } t && payload.Msps.Any(m => m.Msp == t.Owner)),
                 "every msp signature belongs to a trusted key of an MSP listed in the payload");
@@ -114,14 +144,17 @@ public static class MappingVerifier
         return new MappingVerification(steps, cose, payload, pop);
     }
 
-    private static PopCredential? VerifyPop(MappingPayload payload, TrustStore trust, Func<string, bool, string, bool> step)
+    private static PopCredential? VerifyPop(MappingPayload payload, TrustStore trust, bool lax, Func<string, bool, string, bool> step)
     {
         CoseSign1 cred;
         PopCredential pop;
         try
         {
-            cred = CoseSign1.Decode(payload.Pop);
-            pop = PopCredential.Decode(cred.Payload);
+            cred = CoseSign1.Decode(payload.Pop, strict: !lax);
+            // PROF-CRED-01: like the mapping, every header of the credential is signed and none is critical.
+            if (!lax && (cred.Unprotected.Count > 0 || cred.Protected.TryGet(CoseHeaderMap.Crit, out _)))
+                throw new CoseFormatException("the credential has a non-empty unprotected header or a crit header");
+            pop = PopCredential.Decode(cred.Payload, strict: !lax);
         }
         catch (Exception e) when (e is CoseFormatException or ProfileFormatException)
         {
@@ -141,7 +174,7 @@ public static class MappingVerifier
         return pop;
     }
 
-    private static void VerifyThirdParty(CoseSign cose, CoseSignature? sig, string role, string owner, TrustStore trust, Func<string, bool, string, bool> step)
+    private static void VerifyThirdParty(CoseSignature? sig, string role, string owner, TrustStore trust, Func<CoseSignature, byte[], bool> verifies, Func<string, bool, string, bool> step)
     {
         var rule = $"{role}-signature";
         if (sig is null)
@@ -152,7 +185,7 @@ public static class MappingVerifier
         var key = sig.KeyId is { } kid ? trust.Find(role, kid) : null;
         if (!step($"{role}-key-trusted", key is not null && key.Owner == owner, key is null ? $"kid {Hex(sig.KeyId)} is not a trusted {role} key" : $"key of {key.Owner}, expected {owner}"))
             return;
-        step(rule, cose.VerifySignature(sig, key!.PublicKey), $"EdDSA by {owner}");
+        step(rule, verifies(sig, key!.PublicKey), $"EdDSA by {owner}");
     }
 
     private static string Hex(byte[]? b) => b is null ? "(none)" : Convert.ToHexString(b).ToLowerInvariant();

@@ -65,9 +65,11 @@ public sealed record MappingPayload(
         return w.Encode();
     }
 
-    public static MappingPayload Decode(byte[] encoded, bool strict = true)
+    /// <param name="strict">False only for a reference-DP fault: any well-formed encoding.</param>
+    /// <param name="ignoreUnknownKeys">True only for a reference-DP fault: keys the profile does not define are skipped.</param>
+    public static MappingPayload Decode(byte[] encoded, bool strict = true, bool ignoreUnknownKeys = false)
     {
-        var m = CborMap.Parse(encoded, "mapping payload", Keys, strict);
+        var m = CborMap.Parse(encoded, "mapping payload", ignoreUnknownKeys ? null : Keys, strict);
         if (m.Required<long>("v") != CurrentVersion)
             throw new ProfileFormatException("unsupported mapping payload version");
         var msps = new List<MspEntry>();
@@ -114,9 +116,10 @@ public sealed record PopCredential(string Issuer, string Subject, string CsiType
         return w.Encode();
     }
 
-    public static PopCredential Decode(byte[] encoded)
+    /// <param name="strict">False only for a reference-DP fault: any encoding, unknown keys skipped.</param>
+    public static PopCredential Decode(byte[] encoded, bool strict = true)
     {
-        var m = CborMap.Parse(encoded, "PoP credential", Keys);
+        var m = CborMap.Parse(encoded, "PoP credential", strict ? Keys : null, strict);
         return new PopCredential(
             m.Required<string>("iss"), m.Required<string>("sub"), m.Required<string>("csi_type"),
             m.Bytes("cnf", Crypto.Ed25519.PublicKeySize), m.NonNegative("assigned_at"), m.NonNegative("iat"), m.NonNegative("exp"));

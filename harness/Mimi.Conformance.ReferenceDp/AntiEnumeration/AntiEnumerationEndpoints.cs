@@ -38,6 +38,8 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
 {
     public static readonly Duty RequireToken = new("anti-enumeration.require-token");
     public static readonly Duty SpendTokensOnce = new("anti-enumeration.spend-tokens-once");
+    public static readonly Duty AnswerTokenResponseType = new("anti-enumeration.answer-token-response-type");
+    public static readonly Duty AnswerClientsWith201 = new("anti-enumeration.answer-clients-with-201");
     public static readonly Duty EnforceAllowance = new("anti-enumeration.enforce-allowance");
     public static readonly Duty UniformChallenge = new("anti-enumeration.uniform-challenge");
     public static readonly Duty SendRetryAfter = new("anti-enumeration.send-retry-after");
@@ -180,14 +182,14 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
         {
             throw new ProblemException(Problems.MalformedRequest, "blinded_msg is not a valid message representative for this key");
         }
-        await Replies.BytesAsync(ctx, StatusCodes.Status200OK, PrivacyPassConstants.ResponseContentType, signature);
+        await Replies.BytesAsync(ctx, StatusCodes.Status200OK, dpPolicy.Performs(AnswerTokenResponseType) ? PrivacyPassConstants.ResponseContentType : "application/octet-stream", signature);
     }
 
     private async Task RegisterAsync(HttpContext ctx)
     {
         var credential = B64.Encode(RandomNumberGenerator.GetBytes(18));
         store.RegisterClient(credential, Now);
-        ctx.Response.StatusCode = StatusCodes.Status201Created;
+        ctx.Response.StatusCode = dpPolicy.Performs(AnswerClientsWith201) ? StatusCodes.Status201Created : StatusCodes.Status200OK;
         ctx.Response.ContentType = "application/json";
         ctx.Response.Headers.CacheControl = "no-store";
         await JsonSerializer.SerializeAsync(ctx.Response.Body, new ClientRegistration(credential), AeJson.Default.ClientRegistration, ctx.RequestAborted);

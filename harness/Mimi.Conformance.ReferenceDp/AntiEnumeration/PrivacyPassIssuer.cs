@@ -45,6 +45,9 @@ public sealed class PrivacyPassIssuer
     /// <summary>Without it: the challenge's values carry base64url padding, which PROFILE.md §10.4 rules out.</summary>
     public static readonly Duty UnpaddedChallenge = new("anti-enumeration.unpadded-challenge");
 
+    /// <summary>Without it: the token key is published as a plain rsaEncryption SPKI, without the PSS parameters of RFC 9578 §6.5.</summary>
+    public static readonly Duty PublishPssKey = new("anti-enumeration.publish-pss-key");
+
     /// <summary>The correct issuer (what bench measures).</summary>
     public PrivacyPassIssuer(RSAParameters key, string originName, long windowSeconds)
         : this(key, originName, windowSeconds, null)
@@ -58,11 +61,18 @@ public sealed class PrivacyPassIssuer
         _originName = originName;
         _windowSeconds = windowSeconds;
         _policy = policy ?? LivePolicy.Correct();
-        Spki = TokenKeys.EncodeSpki(key);
+        Spki = _policy.Performs(PublishPssKey) ? TokenKeys.EncodeSpki(key) : RsaEncryptionSpki(key);
         KeyId = TokenKeys.KeyId(Spki);
     }
 
     public byte[] Spki { get; }
+
+    private static byte[] RsaEncryptionSpki(RSAParameters key)
+    {
+        using var rsa = RSA.Create();
+        rsa.ImportParameters(new RSAParameters { Modulus = key.Modulus, Exponent = key.Exponent });
+        return rsa.ExportSubjectPublicKeyInfo();
+    }
 
     public byte[] KeyId { get; }
 

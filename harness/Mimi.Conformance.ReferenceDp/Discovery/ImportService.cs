@@ -25,7 +25,7 @@ internal sealed class ImportService(DpIdentity identity, DpTrust trust, MappingS
     public PublishResult Import(byte[] encoded)
     {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
-        var v = MappingVerifier.Verify(encoded, trust.Current, now, VerificationPolicy.RecipientOnly);
+        var v = PublishVerification.VerifyAsDp(encoded, trust.Current, now, policy);
         var recipientRulesHold = v.Steps.All(s => s.Passed || !RecipientRules.Contains(s.Rule)) && !(v.Pop is { } held && now >= held.ExpiresAt);
         // A DP that skips them imports whatever a trusted DP signed, however the recipient's part fails.
         var checksRecipientRules = recipientRulesHold || policy.Performs(VerifyRecipientRules);

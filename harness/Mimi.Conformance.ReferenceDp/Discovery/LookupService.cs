@@ -1,6 +1,7 @@
 using System.Formats.Cbor;
 using Mimi.Conformance.Protocol.Cose;
 using Mimi.Conformance.Protocol.Profile;
+using Mimi.Conformance.Protocol.Profile.Wire;
 using Mimi.Conformance.ReferenceDp.Faults;
 using Mimi.Conformance.ReferenceDp.Store;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
@@ -27,6 +28,8 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, LiveP
     public static readonly Duty FixedDisclosureSize = new("lookup.fixed-disclosure-size");
     public static readonly Duty EndLivenessAtExp = new("lookup.end-liveness-at-exp");
     public static readonly Duty CompareTagsAsOctets = new("lookup.compare-tags-as-octets");
+    public static readonly Duty AnswerUnknownCsiInFull = new("lookup.answer-unknown-csi-in-full");
+    public static readonly Duty SendDisclosuresMember = new("lookup.send-disclosures-member");
 
     private int _calls;
 
@@ -65,6 +68,10 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, LiveP
         served.Count > 0 || mspFilter is not null && store.LiveFor(csi, csiType, time.GetUtcNow().ToUnixTimeSeconds()).Count > 0 && !policy.Performs(StatusAfterFilter)
             ? "found" : "not_found";
 
+    /// <summary>A faulty DP answers a CSI it never held with a bare <c>{"status": "not_found"}</c> (PROF-LU-06, PROF-LU-03).</summary>
+    public bool AnswersUnknownBare(IReadOnlyList<LookupHit> served, LookupRequest request) =>
+        served.Count == 0 && request is { MspFilter: null, Federation: null } && !store.EverHeld(request.Csi, request.CsiType) && !policy.Performs(AnswerUnknownCsiInFull);
+
     private static bool IsOptOut(byte[] mapping) => MappingPayload.Decode(CoseSign.Decode(mapping, strict: false).Payload, strict: false).Msps.Count == 0;
 
     private static IReadOnlyList<MspEntry> Msps(byte[] mapping) => MappingPayload.Decode(CoseSign.Decode(mapping).Payload, strict: false).Msps;
@@ -75,10 +82,13 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, LiveP
     /// PROFILE.md §4.4: the fixed-size block carrying the disclosures of exactly the named tag (octet comparison),
     /// and nothing for a general lookup, so the answer has the same fields and sizes whatever the mapping's exact tags.
     /// </summary>
-    private byte[] DisclosuresFor(string mappingId, string? tag)
+    private byte[]? DisclosuresFor(string mappingId, string? tag)
     {
         var size = (limits ?? DpLimits.Default).DisclosureBytes;
         var stored = store.DisclosuresFor(mappingId);
+        // A DP that sends the member only for mappings with exact-only tags (PROF-LU-01; it also tells them apart, PROF-TAG-18).
+        if (stored.Count == 0 && !policy.Performs(SendDisclosuresMember))
+            return null;
         IReadOnlyList<TagDisclosure> released =
             tag is null && stored.Count > 0 && !policy.Performs(WithholdUnnamedDisclosures) ? stored
             : tag is null ? []

@@ -23,6 +23,7 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
     public static readonly Duty DefaultStandsAlone = new("publish.default-stands-alone");
     public static readonly Duty ImplicitDefault = new("publish.untagged-is-default");
     public static readonly Duty EnforceTagLimits = new("publish.enforce-tag-limits");
+    public static readonly Duty CountEveryTagOccurrence = new("publish.count-every-tag-occurrence");
     public static readonly Duty OpenCommitments = new("publish.disclosures-open-commitments");
     public static readonly Duty CheckDisclosedTags = new("publish.check-disclosed-tags");
     public static readonly Duty CheckSaltSize = new("publish.check-salt-size");
@@ -117,7 +118,10 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
             throw new ProblemException(Problems.InvalidMapping, $"{payload.Msps.Count} MSPs; this DP accepts at most {limits.MaxMsps}");
         foreach (var entry in payload.Msps)
         {
-            if (entry.Tags.Count + (entry.SdTags?.Count ?? 0) > limits.MaxTags && policy.Performs(EnforceTagLimits))
+            // PROF-TAG-04: a repeated tag counts once per occurrence.
+            var tags = entry.Tags.Count != entry.Tags.Distinct(StringComparer.Ordinal).Count() && !policy.Performs(CountEveryTagOccurrence)
+                ? entry.Tags.Distinct(StringComparer.Ordinal).Count() : entry.Tags.Count;
+            if (tags + (entry.SdTags?.Count ?? 0) > limits.MaxTags && policy.Performs(EnforceTagLimits))
                 throw new ProblemException(Problems.InvalidMapping, $"{entry.Tags.Count} tags for {entry.Msp}; this DP accepts at most {limits.MaxTags}");
             if (entry.Tags.FirstOrDefault(t => Encoding.UTF8.GetByteCount(t) > limits.MaxTagBytes) is { } tag && policy.Performs(EnforceTagLimits))
                 throw new ProblemException(Problems.InvalidMapping, $"a tag of {Encoding.UTF8.GetByteCount(tag)} bytes; this DP accepts at most {limits.MaxTagBytes}");

@@ -23,6 +23,28 @@ internal static class PublishVerification
     public static readonly Duty TrustOnlyKnownCsips = new("publish.trust-only-known-csips");
     public static readonly Duty CheckMappingValidity = new("publish.check-mapping-validity");
     public static readonly Duty NameUnsupportedCsi = new("publish.name-unsupported-csi");
+    public static readonly Duty RequireDeterministicEncoding = new("verify.require-deterministic-encoding");
+    public static readonly Duty RefuseUnknownPayloadKeys = new("verify.refuse-unknown-payload-keys");
+    public static readonly Duty RefuseCritAndUnprotectedHeaders = new("verify.refuse-crit-and-unprotected-headers");
+    public static readonly Duty CheckSignatureAlgorithm = new("verify.check-signature-alg");
+    public static readonly Duty CheckCredentialEncoding = new("verify.check-credential-encoding");
+    public static readonly Duty IgnoreExtraHeaderLabels = new("verify.ignore-extra-header-labels");
+    public static readonly Duty RequireListedMspSignatures = new("verify.require-listed-msp-signatures");
+    public static readonly Duty VerifyPresentDpSignature = new("publish.verify-present-dp-signature");
+    public static readonly Duty CheckMspSignersListed = new("verify.check-msp-signers-listed");
+
+    /// <summary>The §4.1–§4.2 checks a lenient DP leaves out, each with the verifier leniency that leaves it out.</summary>
+    private static readonly (Duty Duty, VerifierLeniency Leniency)[] EncodingDuties =
+    [
+        (RequireDeterministicEncoding, VerifierLeniency.AnyEncoding),
+        (RefuseUnknownPayloadKeys, VerifierLeniency.UnknownPayloadKeys),
+        (RefuseCritAndUnprotectedHeaders, VerifierLeniency.CritAndUnprotectedHeaders),
+        (CheckSignatureAlgorithm, VerifierLeniency.AnyAlgorithm),
+        (CheckCredentialEncoding, VerifierLeniency.LaxCredential),
+    ];
+
+    /// <summary>The labels §4.1 gives meaning to; others are covered by the signatures and ignored (PROF-MAP-04).</summary>
+    private static readonly HashSet<object> SignerLabels = [CoseHeaderMap.Alg, CoseHeaderMap.Kid, CoseHeaderMap.Role];
 
     /// <summary>§5 rule 9 (joint-signature class): checked only after the DP has confirmed the mapping is for it.</summary>
     private static readonly HashSet<string> JointRules = ["dp-key-trusted", "dp-signature", "msp-key-trusted", "msp-signature", "msp-signers-listed"];
@@ -42,12 +64,15 @@ internal static class PublishVerification
             // signer so every other rule is still evaluated, then keep the caller's (unsigned) object.
             var unsigned = DecodeWithoutSignatures(encoded);
             var toVerify = unsigned is null ? encoded : unsigned.AddSignature(Placeholder.Value, SignerRoles.Recipient).Encode();
-            var v = MappingVerifier.Verify(toVerify, trust, now, VerificationPolicy.RecipientOnly);
+            // The MSPs' signatures are still required (PROF-SIG-07): only the recipient's part goes unchecked.
+            var v = MappingVerifier.Verify(toVerify, trust, now, VerificationPolicy.RecipientOnly with { RequireMspSignatures = true });
             var steps = v.Steps.Select(s => UnsignedIgnores.Contains(s.Rule) && !s.Passed ? s with { Passed = true, Detail = $"not checked ({VerifyRecipientAndCredential} skipped)" } : s).ToArray();
             return new PublishCheck(steps, unsigned ?? v.Cose, v.Payload, null);
         }
 
-        var result = MappingVerifier.Verify(encoded, trust, now, VerificationPolicy.RecipientOnly);
+        var result = VerifyAsDp(encoded, trust, now, policy);
+        if (result.FirstFailure?.Rule is "dp-key-trusted" or "dp-signature" && !policy.Performs(VerifyPresentDpSignature))
+            return Ignore(result, VerifyPresentDpSignature, "dp-key-trusted", "dp-signature");
         if (result.Cose is { } c && c.Signatures.All(s => s.Role != SignerRoles.Recipient) && !policy.Performs(RequireRecipientSignature))
             return Ignore(result, RequireRecipientSignature, "signer-roles", "recipient-key-bound", "recipient-signature");
         if (result.Steps.Any(s => s.Rule == "pop-validity" && !s.Passed) && !policy.Performs(CheckCredentialValidity))
@@ -58,6 +83,43 @@ internal static class PublishVerification
             return ContinueWithoutIssuerCheck(result);
         return new PublishCheck(result.Steps, result.Cose, result.Payload, result.Pop);
     }
+
+    /// <summary>
+    /// §5 as this joint-signature DP applies it at publish and import: present dp and msp signatures checked, and the
+    /// signature of every listed MSP required (PROF-SIG-07). A skipped duty leaves its rule out.
+    /// </summary>
+    public static MappingVerification VerifyAsDp(byte[] encoded, TrustStore trust, long now, LivePolicy policy)
+    {
+        var joint = VerificationPolicy.RecipientOnly with { RequireMspSignatures = true };
+        var result = MappingVerifier.Verify(encoded, trust, now, joint);
+        if (!result.Valid)
+        {
+            foreach (var (duty, leniency) in EncodingDuties)
+            {
+                // Consulted only when leaving the check out changes the verdict.
+                var lax = MappingVerifier.Verify(encoded, trust, now, joint with { Lenient = leniency });
+                if ((lax.FirstFailure?.Rule != result.FirstFailure?.Rule || lax.Steps.Count > result.Steps.Count) && !policy.Performs(duty))
+                {
+                    result = lax;
+                    break;
+                }
+            }
+        }
+        if (result.Cose is { } cose && result.Payload is { } payload && MissesListedMsp(cose, payload, trust) && !policy.Performs(RequireListedMspSignatures))
+            result = MappingVerifier.Verify(encoded, trust, now, VerificationPolicy.RecipientOnly);
+        if (result.FirstFailure?.Rule == "msp-signers-listed" && !policy.Performs(CheckMspSignersListed))
+            result = result with { Steps = [.. result.Steps.Where(s => s.Rule != "msp-signers-listed")] };
+        if (result.Valid && result.Cose is { } signed && HasExtraLabels(signed) && !policy.Performs(IgnoreExtraHeaderLabels))
+            result = result with { Steps = [new VerificationStep("cose-structure", false, "a header label other than 3 (body) or 1, 4, role (signer)"), .. result.Steps] };
+        return result;
+    }
+
+    private static bool MissesListedMsp(CoseSign cose, MappingPayload payload, TrustStore trust) =>
+        payload.Msps.Any(entry => !cose.Signatures.Any(s => s.Role == SignerRoles.Msp && s.KeyId is { } kid && trust.Find(SignerRoles.Msp, kid)?.Owner == entry.Msp));
+
+    private static bool HasExtraLabels(CoseSign cose) =>
+        cose.BodyProtected.Entries.Any(e => !Equals(e.Key, CoseHeaderMap.ContentType))
+        || cose.Signatures.Any(s => s.Protected.Entries.Any(e => !SignerLabels.Contains(e.Key)));
 
     /// <summary>The first failure as a problem: rules 1–8 first, then the dp check, then rule 9.</summary>
     public static void ThrowOnFailure(PublishCheck check, string dpId, LivePolicy policy)

@@ -83,6 +83,11 @@ internal sealed class DiscoveryEndpoints(PublishService publish, LookupService l
             await Replies.JsonAsync(ctx, StatusCodes.Status200OK, new CompactLookupResponse(status, msps, partial, missing), DpJson.Default.CompactLookupResponse);
             return;
         }
+        if (lookup.AnswersUnknownBare(hits, request))
+        {
+            await Replies.BytesAsync(ctx, StatusCodes.Status200OK, "application/json", "{\"status\":\"not_found\"}"u8.ToArray());
+            return;
+        }
         var verbose = request.Format == "verbose";
         var response = new LookupResponse(status,
             [.. hits.Select(h => new LookupEntry(h.MappingId, B64.Encode(h.Mapping), h.Disclosures is { } d ? B64.Encode(d) : null, verbose ? h.FoundAt ?? [selfDpId] : null))],

@@ -28,6 +28,7 @@ internal sealed class MetadataEndpoint
     public static readonly Duty NameKeysByTheirKid = new("metadata.name-keys-by-their-kid");
     public static readonly Duty DeclareOnlyDefinedClasses = new("metadata.declare-only-defined-classes");
     public static readonly Duty AdvertiseClassEndpoints = new("metadata.advertise-class-endpoints");
+    public static readonly Duty NameProfileVersion = new("metadata.name-profile-version");
 
     /// <param name="federation">Null: the DP does not federate (local only, no federation class).</param>
     public MetadataEndpoint(DpIdentity identity, DpLimits limits, bool testControl, Func<MetadataRateLimit>? rateLimit = null, FederationPolicy? federation = null, PeerDirectory? peers = null, LivePolicy? policy = null)
@@ -79,7 +80,7 @@ internal sealed class MetadataEndpoint
         var publicKey = _identity.SigningKey.PublicKey;
         var kid = _policy.Performs(NameKeysByTheirKid) ? _identity.SigningKey.KeyId : System.Security.Cryptography.SHA256.HashData(publicKey)[16..];
         var document = new MetadataDocument(
-            ProfileConstants.Version,
+            _policy.Performs(NameProfileVersion) ? ProfileConstants.Version : "mimi-dp-profile/0.1",
             _identity.DpId,
             new MetadataEndpoints(Paths.Publish, Paths.Lookup, Paths.Remove, classEndpoints ? Paths.Import : null, _federation is null || !declared ? null : Paths.PeerLookup, classEndpoints ? Paths.Invalidate : null),
             [new SigningKeyEntry(B64.Encode(kid), "EdDSA", "Ed25519", B64.Encode(publicKey))],

@@ -13,6 +13,7 @@ internal sealed class TestControlEndpoints(DpTrust trust, MappingStore store, Ad
 {
     public static readonly Duty ResetForgetsMappings = new("test-control.reset-forgets-mappings");
     public static readonly Duty BoundClockAdvance = new("test-control.bound-clock-advance");
+    public static readonly Duty AnswerTrustWith204 = new("test-control.answer-trust-with-204");
 
     private const int MaxOwnerLength = 256;
     private const int MaxKeysPerCall = 256;
@@ -55,6 +56,11 @@ internal sealed class TestControlEndpoints(DpTrust trust, MappingStore store, Ad
             throw new ProblemException(Problems.MalformedRequest, $"at most {MaxKeysPerCall} keys per call");
         TrustedKey[] keys = [.. csip.Select(k => Key(SignerRoles.Csip, k, "csip_keys")), .. msp.Select(k => Key(SignerRoles.Msp, k, "msp_keys")), .. dps.Select(k => Key(SignerRoles.Dp, k, "dp_keys"))];
         trust.Add(keys);
+        if (policy?.Performs(AnswerTrustWith204) == false)
+        {
+            ctx.Response.StatusCode = StatusCodes.Status200OK;
+            return;
+        }
         await Replies.NoContent(ctx);
     }
 

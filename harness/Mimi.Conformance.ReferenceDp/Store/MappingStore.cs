@@ -200,6 +200,16 @@ internal sealed class MappingStore : IDisposable
         return Live(c, null, csi, csiType, now);
     }
 
+    /// <summary>Whether the DP ever held a mapping of the CSI, removed, expired or live.</summary>
+    public bool EverHeld(string csi, string csiType)
+    {
+        using var c = OpenForRead();
+        using var cmd = Command(c, null, "SELECT EXISTS(SELECT 1 FROM mappings WHERE csi = $csi AND csi_type = $csi_type);");
+        cmd.Parameters.AddWithValue("$csi", csi);
+        cmd.Parameters.AddWithValue("$csi_type", csiType);
+        return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
+    }
+
     /// <summary>Any mapping with this id, removed or not (a removal needs the credential of a removed mapping to answer "replayed").</summary>
     public StoredMapping? Find(string id)
     {

@@ -8,6 +8,8 @@ using Mimi.Conformance.Protocol.Profile;
 using Mimi.Conformance.Protocol.Profile.Wire;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
+using Mimi.Conformance.Harness.Vectors;
+
 namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>

@@ -2,6 +2,8 @@ using Mimi.Conformance.Protocol.Cose;
 using Mimi.Conformance.Protocol.Profile;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
+using Mimi.Conformance.Harness.Vectors;
+
 namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>One generated mapping vector before tcIds are assigned.</summary>
@@ -123,9 +125,9 @@ internal static class MappingVectorGenerator
         c.Invalid("msp signature: last bit flipped", "TamperedSignature", "DISC-L-02", "msp-signature",
             new MappingDraft { Payload = p.Payload(), Signers = [p.AsRecipient, p.AsMspA with { Signature = CborEdits.FlipLastBit }] });
         c.Invalid("recipient signature header says alg ES256 (-7)", "WrongAlgorithm", "DISC-R-04", "recipient-signature",
-            new MappingDraft { Payload = p.Payload(), Signers = [p.AsRecipient with { Headers = h => h.Set(CoseHeaderMap.Alg, -7L) }] });
+            MappingDefects.AlgEs256.Apply(new MappingDraft { Payload = p.Payload(), Signers = [p.AsRecipient] }));
         c.Invalid("recipient signature header without alg", "WrongAlgorithm", "DISC-R-04", "recipient-signature",
-            new MappingDraft { Payload = p.Payload(), Signers = [p.AsRecipient with { Headers = _ => new CoseHeaderMap().Set(CoseHeaderMap.Kid, p.Recipient.KeyId).Set(CoseHeaderMap.Role, SignerRoles.Recipient) }] });
+            MappingDefects.NoAlg.Apply(new MappingDraft { Payload = p.Payload(), Signers = [p.AsRecipient] }));
         c.Invalid("dp signature header says alg -35 (ES384)", "WrongAlgorithm", "PROF-SIG-01", "dp-signature",
             new MappingDraft { Payload = p.Payload(), Signers = [p.AsRecipient, p.AsDp with { Headers = h => h.Set(CoseHeaderMap.Alg, -35L) }] });
         c.Invalid("dp signature for another DP than the payload names", "DpMismatch", "PROF-SIG-01", "dp-key-trusted",
@@ -143,17 +145,14 @@ internal static class MappingVectorGenerator
         byte[] Good() => Draft().Encode();
 
         c.Valid("baseline: deterministic COSE_Sign", Draft());
-        c.Invalid("critical header in the body", "CriticalHeader", "DISC-R-04", "cose-structure",
-            new MappingDraft { Payload = p.Payload(), Signers = [p.AsRecipient], Body = new CoseHeaderMap().Set(CoseHeaderMap.ContentType, MappingContentType).Set(CoseHeaderMap.Crit, new object[] { 99L }).Set(99, "x") });
-        c.Invalid("critical header in the recipient signature", "CriticalHeader", "DISC-R-04", "cose-structure",
-            new MappingDraft { Payload = p.Payload(), Signers = [p.AsRecipient with { Headers = h => h.Set(CoseHeaderMap.Crit, new object[] { "x-ext" }).Set("x-ext", 1L) }] });
-        c.Invalid("non-empty unprotected body header", "UnprotectedHeader", "DISC-R-04", "cose-structure", Draft() with { UnprotectedBody = true });
+        c.Invalid("critical header in the body", "CriticalHeader", "DISC-R-04", "cose-structure", MappingDefects.BodyCrit.Apply(Draft()));
+        c.Invalid("critical header in the recipient signature", "CriticalHeader", "DISC-R-04", "cose-structure", MappingDefects.SignerCrit.Apply(Draft()));
+        c.Invalid("non-empty unprotected body header", "UnprotectedHeader", "DISC-R-04", "cose-structure", MappingDefects.BodyUnprotected.Apply(Draft()));
         c.Invalid("wrong body content type", "ContentType", "DISC-R-04", "cose-structure",
             new MappingDraft { Payload = p.Payload(), Signers = [p.AsRecipient], Body = new CoseHeaderMap().Set(CoseHeaderMap.ContentType, "application/cbor") });
         c.Invalid("no body content type", "ContentType", "DISC-R-04", "cose-structure",
             new MappingDraft { Payload = p.Payload(), Signers = [p.AsRecipient], Body = new CoseHeaderMap() });
-        c.Invalid("payload map keys unsorted (signed as sent)", "NonDeterministicCbor", "DISC-R-02", "payload-format",
-            Draft(b => CborEdits.Map(Enumerable.Reverse(CborEdits.Entries(b)))));
+        c.Invalid("payload map keys unsorted (signed as sent)", "NonDeterministicCbor", "DISC-R-02", "payload-format", MappingDefects.PayloadKeysUnsorted.Apply(Draft()));
         c.Invalid("payload map of indefinite length", "IndefiniteLength", "DISC-R-02", "payload-format",
             Draft(b => CborEdits.Map(CborEdits.Entries(b), indefinite: true)));
         c.Invalid("msps array of indefinite length", "IndefiniteLength", "DISC-R-02", "payload-format",
@@ -175,33 +174,24 @@ internal static class MappingVectorGenerator
             Draft(b => CborEdits.ReplaceValue(b, "iat", CborEdits.Encode(w => w.WriteDouble(VectorParties.Now - 60)))));
         c.Invalid("payload with a duplicate key", "NonDeterministicCbor", "DISC-R-02", "payload-format",
             Draft(b => CborEdits.Map([.. CborEdits.Entries(b), CborEdits.Entries(b)[^1]])));
-        c.Invalid("payload with an unknown key", "PayloadSchema", "DISC-R-04", "payload-format",
-            Draft(b => CborEdits.AddSorted(b, "x", CborEdits.Encode(w => w.WriteInt64(1)))));
+        c.Invalid("payload with an unknown key", "PayloadSchema", "DISC-R-04", "payload-format", MappingDefects.UnknownPayloadKey.Apply(Draft()));
         c.Invalid("payload version 2", "PayloadSchema", "DISC-R-04", "payload-format", Draft(b => CborEdits.ReplaceValue(b, "v", [0x02])));
-        c.Invalid("payload without nonce", "PayloadSchema", "DISC-R-04", "payload-format", Draft(b => CborEdits.Map(CborEdits.Entries(b).Where(e => e.Key != "nonce"))));
-        c.Invalid("nonce of 15 bytes", "PayloadSchema", "DISC-R-04", "payload-format", Draft(b => CborEdits.ReplaceValue(b, "nonce", CborEdits.Encode(w => w.WriteByteString(new byte[15])))));
+        c.Invalid("payload without nonce", "PayloadSchema", "DISC-R-04", "payload-format", MappingDefects.PayloadWithoutNonce.Apply(Draft()));
+        c.Invalid("nonce of 15 bytes", "PayloadSchema", "DISC-R-04", "payload-format", MappingDefects.ShortNonce.Apply(Draft()));
         c.Invalid("CSI not canonical (spaces)", "PayloadSchema", "DISC-L-08", "payload-format",
             new MappingDraft { Payload = p.Payload(csi: "+1 555 0100001", pop: p.Credential("+1 555 0100001")), Signers = [p.AsRecipient] });
         c.Invalid("payload followed by a trailing byte (signed as sent)", "TrailingBytes", "DISC-R-02", "payload-format", Draft(b => [.. b, 0x00]));
-        c.InvalidBytes("trailing byte after the COSE_Sign", "TrailingBytes", "DISC-R-04", "cose-structure", [.. Good(), 0x00]);
+        c.InvalidBytes("trailing byte after the COSE_Sign", "TrailingBytes", "DISC-R-04", "cose-structure", MappingDefects.TrailingByte.Apply(Draft()).Encode());
         c.InvalidBytes("tag 18 (COSE_Sign1) instead of 98", "WrongTag", "DISC-R-04", "cose-structure", CborEdits.Cose(CborEdits.CoseParts(Good()), tag: 18));
         c.InvalidBytes("tag 96 (COSE_Encrypt) instead of 98", "WrongTag", "DISC-R-04", "cose-structure", CborEdits.Cose(CborEdits.CoseParts(Good()), tag: 96));
         c.InvalidBytes("no tag", "WrongTag", "DISC-R-04", "cose-structure", CborEdits.Cose(CborEdits.CoseParts(Good()), tag: null));
         c.InvalidBytes("self-described CBOR tag 55799 around tag 98", "WrongTag", "DISC-R-04", "cose-structure", [0xd9, 0xd9, 0xf7, .. Good()]);
-        c.InvalidBytes("COSE_Sign array of indefinite length", "IndefiniteLength", "DISC-R-04", "cose-structure", CborEdits.Cose(CborEdits.CoseParts(Good()), indefinite: true));
-        c.InvalidBytes("signature length with a non-shortest head (0x59 0x0040)", "NonShortestInteger", "DISC-R-04", "cose-structure", NonShortestLastSignature(Good()));
+        c.InvalidBytes("COSE_Sign array of indefinite length", "IndefiniteLength", "DISC-R-04", "cose-structure", MappingDefects.IndefiniteArray.Apply(Draft()).Encode());
+        c.InvalidBytes("signature length with a non-shortest head (0x59 0x0040)", "NonShortestInteger", "DISC-R-04", "cose-structure", MappingDefects.NonShortestSignatureLength.Apply(Draft()).Encode());
         c.InvalidBytes("detached payload (nil)", "MalformedCose", "DISC-R-04", "cose-structure", WithPart(Good(), 2, [0xf6]));
         c.InvalidBytes("empty signatures array", "MalformedCose", "DISC-R-04", "cose-structure", WithPart(Good(), 3, [0x80]));
         c.InvalidBytes("COSE_Sign array of three elements", "MalformedCose", "DISC-R-04", "cose-structure", CborEdits.Cose(CborEdits.CoseParts(Good()).Take(3)));
-        c.Invalid("recipient protected header with unsorted keys (signed as sent)", "NonDeterministicCbor", "DISC-R-04", "cose-structure",
-            new MappingDraft { Payload = p.Payload(), Signers = [p.AsRecipient with { ProtectedBytes = b => CborEdits.Encode(w =>
-            {
-                w.WriteStartMap(3);
-                w.WriteTextString("role"); w.WriteTextString(SignerRoles.Recipient);
-                w.WriteInt32(4); w.WriteByteString(p.Recipient.KeyId);
-                w.WriteInt32(1); w.WriteInt32(-8);
-                w.WriteEndMap();
-            }) }] });
+        c.Invalid("recipient protected header with unsorted keys (signed as sent)", "NonDeterministicCbor", "DISC-R-04", "cose-structure", MappingDefects.SignerHeaderUnsorted.Apply(Draft()));
         c.Invalid("recipient protected header with a duplicate label", "NonDeterministicCbor", "DISC-R-04", "cose-structure",
             new MappingDraft { Payload = p.Payload(), Signers = [p.AsRecipient with { ProtectedBytes = b => [(byte)(b[0] + 1), .. b[1..], 0x01, 0x27] }] });
 
@@ -243,7 +233,7 @@ internal static class MappingVectorGenerator
         c.Invalid("credential assigned_at after its iat", "PopNotYetValid", "DISC-L-01", "pop-validity", With(p.Credential(assignedAt: VectorParties.Now)));
         c.Invalid("credential without its tag 18", "PopMalformed", "DISC-L-01", "pop-format", With(p.Credential()[1..]));
         c.Invalid("credential payload with an unknown key", "PopMalformed", "DISC-L-01", "pop-format",
-            With(CoseSign1.Sign(p.Csip, SignerRoles.Csip, CborEdits.AddSorted(CoseSign1.Decode(p.Credential()).Payload, "x", [0x01])).Encode()));
+            With(MappingDefects.CredentialUnknownKey.Issue(p.Csip, CoseSign1.Decode(p.Credential()).Payload)));
         c.Invalid("credential with cnf of 31 bytes", "PopMalformed", "DISC-L-01", "pop-format",
             With(CoseSign1.Sign(p.Csip, SignerRoles.Csip, CborEdits.ReplaceValue(CoseSign1.Decode(p.Credential()).Payload, "cnf", CborEdits.Encode(w => w.WriteByteString(new byte[31])))).Encode()));
         c.Invalid("pop is not a credential at all", "PopMalformed", "DISC-L-01", "pop-format", With([0xa0]));
@@ -317,14 +307,5 @@ internal static class MappingVectorGenerator
         var parts = CborEdits.CoseParts(cose);
         parts[index] = part;
         return CborEdits.Cose(parts);
-    }
-
-    /// <summary>The last signature's bstr head 0x58 0x40 rewritten as 0x59 0x00 0x40.</summary>
-    private static byte[] NonShortestLastSignature(byte[] cose)
-    {
-        var at = cose.Length - 66;
-        if (cose[at] != 0x58 || cose[at + 1] != 0x40)
-            throw new InvalidOperationException("the last element is not a 64-byte signature");
-        return [.. cose[..at], 0x59, 0x00, 0x40, .. cose[(at + 2)..]];
     }
 }

@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using Mimi.Conformance.Protocol.Crypto;
 using Mimi.Conformance.Protocol.Profile;
 
+using Mimi.Conformance.Harness.Vectors;
+
 namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>

@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using Mimi.Conformance.Tools.Vectors;
 using Mimi.Conformance.Protocol.Profile;
 
+using Mimi.Conformance.Harness.Vectors;
+
 namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>

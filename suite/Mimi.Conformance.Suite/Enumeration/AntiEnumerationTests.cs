@@ -87,6 +87,22 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-M-07")]
+    [Requirement("PROF-AE-21")]
+    public async Task A_token_with_base64url_padding_is_accepted()
+    {
+        RequireClass();
+        var challenge = await ChallengeAsync();
+        var token = await _ops.Tokens.TokenAsync(challenge);
+        var value = System.Buffers.Text.Base64Url.EncodeToString(token);
+        var padded = value + new string('=', (4 - (value.Length % 4)) % 4);
+        if (padded.Length == value.Length)
+            Expect.NotApplicable($"a {token.Length}-byte token has no base64url padding to add or leave out (PROFILE.md §10.4)");
+        // The unpadded form is what every other token test sends (A_valid_token_is_accepted_once).
+        var response = Expect.Reachable(await AskAsync(Lookup(_ops.Parties.NewE164()), $"{PrivacyPassConstants.Scheme} token=\"{padded}\""), "lookup with a padded token");
+        Expect.Status(response, 200, "padded-token-accepted");
+    }
+
+    [Fact, Requirement("DISC-M-07")]
     [Requirement("PROF-AE-19")]
     public async Task A_token_for_another_challenge_or_issuer_is_refused()
     {
@@ -189,6 +205,40 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
 
     private Task<DpResponse> IssueRawAsync(Uri endpoint, byte[] body, string contentType, string? credential) =>
         dp.Client.SendAsync(HttpMethod.Post, endpoint, body, contentType, credential is null ? [] : [new("Authorization", $"Bearer {credential}")]);
+
+    [Fact, Requirement("DISC-M-07")]
+    [Requirement("PROF-AE-09")]
+    public async Task The_token_key_is_an_RSA_2048_RSASSA_PSS_SHA_384_key_named_by_the_SHA_256_of_its_SPKI()
+    {
+        RequireClass();
+        var challenge = await ChallengeAsync();
+        var spki = challenge.TokenKey;
+        Expect.That(challenge.Key.Modulus is { Length: 256 } m && (m[0] & 0x80) != 0, "rsa-2048", "a 2048-bit RSA modulus", $"{(challenge.Key.Modulus?.Length ?? 0) * 8}-bit buffer");
+        // The DER this profile fixes: id-RSASSA-PSS with SHA-384, MGF1-SHA-384 and salt 48 (RFC 9578 §6.5).
+        var expected = TokenKeys.EncodeSpki(challenge.Key);
+        Expect.That(expected.AsSpan().SequenceEqual(spki), "pss-spki", "SubjectPublicKeyInfo with id-RSASSA-PSS, SHA-384, MGF1-SHA-384, salt 48, DER",
+            $"{spki.Length} bytes{(spki.AsSpan().SequenceEqual(expected) ? "" : ", another encoding or algorithm identifier")}");
+        // token_key_id = SHA-256(SPKI): a token naming that id is redeemed.
+        var token = await _ops.Tokens.TokenAsync(challenge);
+        var redeemed = Expect.Reachable(await WithTokenAsync(Lookup(_ops.Parties.NewE164()), token), "lookup with a token named by SHA-256(SPKI)");
+        Expect.Status(redeemed, 200, "token-key-id");
+    }
+
+    [Fact, Requirement("DISC-M-07")]
+    [Requirement("PROF-AE-10")]
+    public async Task A_token_request_is_answered_with_a_private_token_response_holding_the_blind_signature()
+    {
+        RequireClass();
+        var challenge = await ChallengeAsync();
+        var (token, issued) = await _ops.Tokens.TryIssueAsync(await _ops.Tokens.NewCredentialAsync(), challenge);
+        Expect.Status(issued, 200, "issued");
+        var mediaType = issued.ContentType?.Split(';')[0].Trim();
+        Expect.That(string.Equals(mediaType, PrivacyPassConstants.ResponseContentType, StringComparison.OrdinalIgnoreCase), "response-media-type",
+            PrivacyPassConstants.ResponseContentType, issued.ContentType ?? "(none)");
+        Expect.That(issued.Body.Length == PrivacyPassConstants.Nk && token is not null, "blind-signature",
+            $"blind_sig of {PrivacyPassConstants.Nk} bytes that finalizes to an RSABSSA-SHA384-PSS signature of the token input (RFC 9474)",
+            $"{issued.Body.Length} bytes{(token is null ? ", does not finalize" : "")}");
+    }
 
     [Fact, Requirement("DISC-M-07")]
     [Requirement("PROF-AE-12")]

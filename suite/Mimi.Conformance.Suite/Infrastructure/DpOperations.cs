@@ -36,6 +36,15 @@ internal sealed class DpOperations(ConformanceFixture fixture)
         return new PublishedMapping(MappingPayload.IdOf(payload.Encode()), payload, cose);
     }
 
+    /// <summary>Publishes a mapping the DP must refuse with exactly <paramref name="status"/> and <paramref name="problem"/>; a lookup then serves nothing (PROF-PUB-03).</summary>
+    public async Task PublishRefusedAsync(byte[] mapping, string csi, string what, int status, string problem)
+    {
+        var response = Expect.Reachable(await PublishAsync(mapping), "publish");
+        Expect.Refused(response, $"refuses {what}", status, problem);
+        var lookup = await LookupAsync(csi);
+        Expect.That(lookup.Mappings.Count == 0, "not-visible", "the refused mapping never appears in a lookup", $"{lookup.Mappings.Count} mapping(s) served");
+    }
+
     private TokenWallet? _wallet;
 
     /// <summary>This test's Privacy Pass identity (a fresh client per test, so allowances never leak between tests).</summary>

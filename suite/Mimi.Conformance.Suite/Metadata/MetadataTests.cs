@@ -72,4 +72,22 @@ public sealed class MetadataTests(ConformanceFixture dp)
         if (!applicable)
             Expect.NotApplicable("the DP claims neither joint-signature nor lifecycle");
     }
+
+    [Fact, Requirement("PROF-META-01")]
+    [Requirement("PROF-META-08")]
+    public void The_federation_member_matches_whether_the_dp_federates()
+    {
+        var federation = dp.Meta.Federation;
+        var endpoints = dp.Meta.Document["endpoints"] as JsonObject;
+        if (!dp.Meta.ConformanceClasses.Contains("federation"))
+        {
+            var modes = dp.Meta.FederationStrings("modes");
+            var dflt = federation?["default"] is JsonValue d && d.TryGetValue<string>(out var ds) ? ds : null;
+            Expect.That(dflt == "local" && modes is ["local"], "federation", "{\"default\": \"local\", \"modes\": [\"local\"]} from a DP that does not federate",
+                federation?.ToJsonString() ?? "(absent)");
+            return;
+        }
+        var path = endpoints?["peer_lookup"] is JsonValue v && v.TryGetValue<string>(out var p) ? p : null;
+        Expect.That(!string.IsNullOrEmpty(path), "endpoints.peer_lookup", "advertised, since the DP claims federation (§11.4)", path ?? "(absent)");
+    }
 }

@@ -24,4 +24,24 @@ public sealed class TagTests(ConformanceFixture dp)
         var expected = tags.Select(t => string.Join("|", t)).ToArray();
         Expect.That(served.SequenceEqual(expected), "tags-per-msp", $"[{string.Join("; ", expected)}]", $"[{string.Join("; ", served)}]");
     }
+
+    [Fact, Requirement("DISC-R-02")]
+    [Requirement("PROF-TAG-04")]
+    public async Task A_repeated_tag_is_carried_unchanged_and_each_occurrence_counts_towards_max_tags()
+    {
+        dp.RequirePublishing();
+        var csi = _ops.Parties.NewE164();
+        await _ops.PublishValidAsync(_ops.Mapping(csi, _ops.Parties.NewRecipientKey(), ["work", "work"]));
+        var lookup = await _ops.LookupAsync(csi);
+        var served = lookup.Mappings.Count == 1 ? lookup.Mappings[0].Inspect()?.Msps.SingleOrDefault()?.Tags : null;
+        Expect.That(served is ["work", "work"], "repeated-tag-kept", "[work, work], not deduplicated", served is null ? $"{lookup.Mappings.Count} mapping(s)" : $"[{string.Join(", ", served)}]");
+
+        // Each of max_tags / 2 + 1 distinct tags twice: within the limit once deduplicated, beyond it as sent.
+        var max = dp.Meta.Limit("max_tags") ?? 16;
+        var distinct = (max / 2) + 1;
+        var tags = Enumerable.Range(0, distinct).SelectMany(i => new[] { $"tag:example.com,2026:t{i}", $"tag:example.com,2026:t{i}" }).ToArray();
+        var over = _ops.Parties.NewE164();
+        await _ops.PublishRefusedAsync(_ops.Mapping(over, _ops.Parties.NewRecipientKey(), tags).Build().Cose, over,
+            $"{tags.Length} tags, {distinct} distinct (max_tags {max})", 400, ProfileConstants.Problems.InvalidMapping);
+    }
 }

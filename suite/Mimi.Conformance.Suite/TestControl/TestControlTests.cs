@@ -24,6 +24,17 @@ public sealed class TestControlTests(ConformanceFixture dp)
         return dp.TestControl!;
     }
 
+    [Fact, Requirement("PROF-META-01")]
+    [Requirement("PROF-TC-01")]
+    public async Task A_dp_without_test_control_answers_under_test_control_with_404_test_control_disabled()
+    {
+        if (dp.Meta.TestControlPath is not null)
+            Expect.NotApplicable($"the DP offers test control at {dp.Meta.TestControlPath}");
+        // Nothing is reset: a DP that offers none has nothing to reset, and the answer must say so.
+        var response = Expect.Reachable(await dp.Client.PostRawAsync("/test-control/reset", "{}"u8.ToArray(), "application/json"), "POST /test-control/reset");
+        Expect.Refused(response, "test-control-disabled", 404, Problems.TestControlDisabled);
+    }
+
     private MappingBuilder Fresh(long validitySeconds = 7 * 86_400) =>
         _ops.Mapping(_ops.Parties.NewE164(), _ops.Parties.NewRecipientKey(), ["default"]) with { ValiditySeconds = validitySeconds };
 
@@ -54,6 +65,35 @@ public sealed class TestControlTests(ConformanceFixture dp)
                 await dp.ReestablishTrustAsync();
             }
         }
+    }
+
+    [Fact, Requirement("PROF-META-01")]
+    [Requirement("PROF-TC-02")]
+    public async Task Trust_answers_204_and_the_dp_then_trusts_the_keys_in_addition()
+    {
+        var control = RequireTestControl();
+        // A CSIP new to the DP: its credentials are refused before /trust and accepted after, the harness's still are.
+        var csip = new Csip("csip.trust-check.conformance.test", _ops.Parties.Key("trust-check-csip"));
+        var (before, _) = (Fresh() with { Issuer = csip }).Build();
+        Expect.Refused(Expect.Reachable(await _ops.PublishAsync(before), "publish before /trust"), "untrusted-before", 422, Problems.PopInvalid);
+        var trusted = Expect.Reachable(await control.TrustAsync([csip.Trusted]), "test control /trust");
+        Expect.That(trusted.Status == 204, "trust", "HTTP 204", trusted.Describe() + Expect.ProblemType(trusted));
+        await _ops.PublishValidAsync(Fresh() with { Issuer = csip });
+        await _ops.PublishValidAsync(Fresh());
+    }
+
+    [Fact, Requirement("PROF-META-01")]
+    [Requirement("PROF-TC-06")]
+    public async Task Clients_answers_201_with_a_fresh_credential_each_time()
+    {
+        var control = RequireTestControl();
+        if (!dp.Meta.ConformanceClasses.Contains("anti-enumeration"))
+            Expect.NotApplicable("the DP does not claim the anti-enumeration class");
+        var (first, r1) = await control.RegisterClientAsync();
+        var (second, r2) = await control.RegisterClientAsync();
+        foreach (var (credential, response, name) in new[] { (first, r1, "first"), (second, r2, "second") })
+            Expect.That(response.Status == 201 && !string.IsNullOrEmpty(credential), $"clients-{name}", "HTTP 201 {\"credential\": \"<opaque>\"}", response.Describe() + Expect.ProblemType(response));
+        Expect.That(first != second, "fresh", "two calls give two clients", "the same credential twice");
     }
 
     [Fact, Requirement("PROF-META-01")]

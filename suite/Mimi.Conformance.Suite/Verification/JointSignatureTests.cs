@@ -1,4 +1,5 @@
 using Mimi.Conformance.Harness.Roles;
+using Mimi.Conformance.Harness.Vectors;
 using Mimi.Conformance.Protocol.Cose;
 using Mimi.Conformance.Protocol.Crypto;
 using Mimi.Conformance.Protocol.Profile;
@@ -88,8 +89,80 @@ public sealed class JointSignatureTests(ConformanceFixture dp)
     {
         RequireJoint();
         var b = NewMapping(out var csi);
-        await RefusedAndInvisible(b with { SignAsMsps = false, ExtraSigners = [(_ops.Parties.Msps[1].Key, SignerRoles.Msp)] }, csi,
-            "an msp signature by MSP B on a mapping that lists only MSP A");
+        // MSP A signs as well, so the only defect is the signature of an MSP the payload does not list.
+        await RefusedAndInvisible(b with { ExtraSigners = [(_ops.Parties.Msps[1].Key, SignerRoles.Msp)] }, csi,
+            "an msp signature by MSP B on a mapping that lists only MSP A (and carries MSP A's)");
+    }
+
+    [Fact, Requirement("DISC-M-01")]
+    [Requirement("PROF-SIG-08")]
+    public async Task A_joint_signature_dp_offers_import()
+    {
+        RequireJoint();
+        // Not a mapping at all: an offered import endpoint reads the request and refuses it with a 400.
+        var response = await _ops.ImportAsync([0xa0]);
+        Expect.That(response is not null, "import-endpoint", "metadata endpoints.import (PROFILE.md §4.3, §6.5)", "not advertised");
+        Expect.That(response!.Status == 400, "import-offered", "the advertised import endpoint answers a request that is no mapping with a 400", response.Describe() + Expect.ProblemType(response));
+    }
+
+    [Fact, Requirement("DISC-L-02")]
+    [Requirement("PROF-SIG-07")]
+    [Requirement("PROF-PUB-10")]
+    public async Task A_mapping_without_the_msp_signature_of_a_listed_msp_gets_422_at_publish_and_at_import()
+    {
+        RequireJoint();
+        var unsigned = NewMapping(out var csi) with { SignAsMsps = false };
+        await _ops.PublishRefusedAsync(unsigned.Build().Cose, csi, "a mapping listing MSP A without its msp signature", 422, Problems.InvalidSignature);
+        var oneOfTwo = _ops.Mapping(_ops.Parties.NewE164(), _ops.Parties.NewRecipientKey(), ["default"], ["business"]) with { SignAsMsps = false, ExtraSigners = [(_ops.Parties.Msps[0].Key, SignerRoles.Msp)] };
+        await _ops.PublishRefusedAsync(oneOfTwo.Build().Cose, oneOfTwo.Csi, "a mapping listing MSPs A and B signed by MSP A only", 422, Problems.InvalidSignature);
+
+        // Import: computed and signed at DP A, but without the listed MSP's signature.
+        var (computed, _) = (NewMapping(out var importedCsi) with { DpId = _ops.Parties.PeerDp.Id, SignAsMsps = false, ExtraSigners = [(_ops.Parties.PeerDp.Key, SignerRoles.Dp)] }).Build();
+        var response = await _ops.ImportAsync(computed);
+        Expect.That(response is not null, "import-endpoint", "metadata endpoints.import (PROFILE.md §6.5, required for joint-signature)", "not advertised");
+        Expect.Refused(response!, "import refuses a mapping without the msp signature of the MSP it lists", 422, Problems.InvalidSignature);
+        var lookup = await _ops.LookupAsync(importedCsi);
+        Expect.That(lookup.Mappings.Count == 0, "not-visible", "the refused import never appears in a lookup", $"{lookup.Mappings.Count} mapping(s) served");
+
+        // An opt-out mapping lists no MSP, so it needs no msp signature.
+        var optOut = _ops.Mapping(_ops.Parties.NewE164(), _ops.Parties.NewRecipientKey());
+        await _ops.PublishValidAsync(optOut);
+    }
+
+    [Fact, Requirement("DISC-L-02")]
+    [Requirement("PROF-PUB-10")]
+    public async Task A_present_msp_signature_that_does_not_verify_gets_422_invalid_signature()
+    {
+        dp.RequirePublishing();
+        var draft = NewMapping(out var csi).Draft();
+        // The signers are recipient, then MSP A: MSP A's signature loses its last bit.
+        var broken = draft with { Signers = [draft.Signers[0], draft.Signers[1] with { Signature = CborEdits.FlipLastBit }] };
+        await _ops.PublishRefusedAsync(broken.Encode(), csi, "a mapping whose msp signature does not verify", 422, Problems.InvalidSignature);
+    }
+
+    [Fact, Requirement("DISC-L-03")]
+    [Requirement("PROF-PUB-12")]
+    public async Task A_publish_carrying_a_dp_signature_other_than_the_dps_own_gets_422_and_its_own_is_not_doubled()
+    {
+        dp.RequirePublishing();
+        await _ops.PublishValidAsync(NewMapping(out var csi));
+        var served = (await _ops.LookupAsync(csi)).Mappings;
+        Expect.That(served.Count == 1, "served", "the published mapping is served", $"{served.Count} mapping(s)");
+        var again = Expect.Reachable(await _ops.PublishAsync(served[0].Bytes), "publish again");
+        Expect.That(again.Status == 200, "republish-accepted", "HTTP 200 for the DP's own countersigned mapping published again", again.Describe() + Expect.ProblemType(again));
+        var stored = again.Json?["mapping"]?.ToString() is { } b64 && B64.TryDecode(b64, out var bytes) ? CoseSign.Decode(bytes, strict: false) : null;
+        var dpSignatures = stored?.Signatures.Count(s => s.Role == SignerRoles.Dp);
+        Expect.That(dpSignatures == 1, "one-dp-signature", "the mapping as stored keeps exactly one dp signature", dpSignatures?.ToString() ?? "no readable mapping");
+
+        // Another DP's countersignature (DP A's key, which the DP trusts for DP A only).
+        var foreign = NewMapping(out var foreignCsi) with { ExtraSigners = [(_ops.Parties.PeerDp.Key, SignerRoles.Dp)] };
+        await _ops.PublishRefusedAsync(foreign.Build().Cose, foreignCsi, "a mapping countersigned by another DP's key", 422, Problems.InvalidSignature);
+
+        // The DP's own countersignature, taken from the first mapping: its kid is the DP's, but it signs other bytes.
+        var dpSignature = CoseSign.Decode(served[0].Bytes, strict: false).Signatures.First(s => s.Role == SignerRoles.Dp);
+        var (graftBase, _) = NewMapping(out var graftCsi).Build();
+        var grafted = CoseSign.Decode(graftBase) is var g ? (g with { Signatures = [.. g.Signatures, dpSignature] }).Encode() : graftBase;
+        await _ops.PublishRefusedAsync(grafted, graftCsi, "a mapping carrying the DP's countersignature of another mapping", 422, Problems.InvalidSignature);
     }
 
     [Fact, Requirement("DISC-L-04")]
@@ -106,7 +179,8 @@ public sealed class JointSignatureTests(ConformanceFixture dp)
     public async Task Mapping_signed_only_by_a_dp_is_not_imported()
     {
         RequireJoint();
-        var b = NewMapping(out var csi) with { DpId = _ops.Parties.PeerDp.Id, SignAsRecipient = false, SignAsMsps = false, ExtraSigners = [(_ops.Parties.PeerDp.Key, SignerRoles.Dp)] };
+        // Opted out (no MSP listed), so the missing recipient signature is its only defect.
+        var b = NewMapping(out var csi) with { Msps = [], DpId = _ops.Parties.PeerDp.Id, SignAsRecipient = false, ExtraSigners = [(_ops.Parties.PeerDp.Key, SignerRoles.Dp)] };
         var response = await _ops.ImportAsync(b.Build().Cose);
         if (response is null)
             Expect.NotApplicable("the DP advertises no import endpoint (§6.5)");
