@@ -43,6 +43,8 @@ internal sealed class SelfAdapter(string? fault, TimeProvider time)
         new("origin-relative", "resolves every relative reference against the document's origin", ["PROF-AE-08"]),
         new("pin-first-key", "keeps only the first key seen per CSI in a lookup, dropping the holder's other keys", ["PROF-CRED-02"]),
         new("keep-all", "keeps every mapping a lookup returns, verified or not", ["PROF-SV-02", "PROF-SV-05"]),
+        new("rate-limit-as-not-found", "takes a 429 lookup answer for not_found", ["PROF-LU-12"]),
+        new("no-redirects", "does not follow a same-origin 307 of the lookup endpoint", ["PROF-LU-13"]),
     ];
 
     /// <summary>Protocol misbehaviours for the harness's own tests: they break the adapter, not a sender rule.</summary>
@@ -285,7 +287,7 @@ internal sealed class SelfAdapter(string? fault, TimeProvider time)
         var pin = pinned.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256);
         using var handler = new HttpClientHandler
         {
-            AllowAutoRedirect = true,
+            AllowAutoRedirect = fault != "no-redirects",
             MaxAutomaticRedirections = 3,
             // The lookup request names the one certificate to trust (SENDER-ADAPTER.md §4.6): pinned, nothing else.
             ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert is not null && cert.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256) == pin,
@@ -305,6 +307,8 @@ internal sealed class SelfAdapter(string? fault, TimeProvider time)
             response = await http.PostAsync(lookupUrl, new StringContent(body, System.Text.Encoding.UTF8, "application/json"), ct);
             if (response.StatusCode != HttpStatusCode.TooManyRequests)
                 break;
+            if (fault == "rate-limit-as-not-found")
+                return new JsonObject { ["status"] = "not_found", ["kept"] = new JsonArray() };
             var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
             if (wait > TimeSpan.FromSeconds(5))
                 return new JsonObject { ["status"] = "rate-limited", ["kept"] = new JsonArray() };

@@ -128,9 +128,9 @@ public static class SenderCaseVectors
             Step(now, [validA, secondKey], [validA, secondKey]));
         Lookup("duplicated-reordered", "a duplicated mapping is kept once, and the DP's order changes nothing", "DISC-R-03", [],
             Step(now, [validA, validB, validA], [validA, validB]), Step(now + 60, [validB, validA], [validA, validB]));
-        Lookup("rate-limited", "a 429 with Retry-After mid-session is not a not_found", "DISC-R-03", [],
+        Lookup("rate-limited", "a 429 with Retry-After mid-session is not a not_found", "DISC-R-03", ["PROF-LU-12"],
             Step(now, [validA], [validA]), Step(now + 60, [validA, validB], [validA, validB], "429-then-answer"));
-        Lookup("redirect", "the lookup endpoint answers 307 to another path on the same origin", "DISC-R-03", [],
+        Lookup("redirect", "the lookup endpoint answers 307 to another path on the same origin", "DISC-R-03", ["PROF-LU-13"],
             Step(now, [validA, validB], [validA, validB], "redirect"));
 
         var trust = new JsonArray([.. p.Trust.Select(k => (JsonNode)new JsonObject { ["role"] = k.Role, ["owner"] = k.Owner, ["public_key"] = Hex(k.PublicKey) })]);

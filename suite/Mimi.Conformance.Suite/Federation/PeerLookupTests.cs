@@ -270,7 +270,7 @@ public sealed class PeerLookupTests(ConformanceFixture dp, FederationPeers peers
         Expect.That(forwarded.Length == 0, "not-forwarded", "no peer receives a lookup because of a peer lookup (hops is 1)", forwarded.Length == 0 ? "none" : $"forwarded to {string.Join(", ", forwarded)}");
     }
 
-    [Fact]
+    [Fact, Requirement("DISC-L-23")]
     [Requirement("PROF-FED-13")]
     public async Task A_peer_lookup_with_hops_below_one_gets_400_malformed_request()
     {

@@ -225,7 +225,7 @@ public sealed class RegistryTests(ConformanceFixture dp, FederationPeers peers) 
         Expect.That(await AskedAsync(setup, setup.A), "in-use", "right after the 204, a client_selected lookup naming peer-a reaches it", "not asked");
     }
 
-    [Fact]
+    [Fact, Requirement("DISC-L-RG")]
     [Requirement("PROF-FED-07")]
     public async Task A_peers_request_that_is_not_the_profiles_shape_gets_400()
     {
