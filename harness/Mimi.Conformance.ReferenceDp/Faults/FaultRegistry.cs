@@ -323,6 +323,8 @@ internal static class FaultRegistry
             ["DISC-R-05", "PROF-LU-06", "DISC-L-11", "DISC-L-19A", "PROF-FED-25", "PROF-LC-02", "PROF-LC-10"], [LookupService.AnswerUnknownCsiInFull]),
         new("omit-disclosures-member", "lookup entries carry disclosures only for mappings with exact-only tags",
             ["DISC-R-03", "PROF-LU-01", "DISC-M-04", "PROF-TAG-18"], [LookupService.SendDisclosuresMember]),
+        new("lagging-new-holder-index", "lookups serve a new holder's mapping only 60 s (DP clock) after the publish was answered",
+            ["DISC-L-20A", "PROF-LC-01", "DISC-L-17A", "DISC-L-18", "DISC-M-06", "PROF-LC-05", "PROF-LC-06", "PROF-LC-13"], [LookupService.ServeNewHoldersAtOnce]),
         // §10.3: the token key and the issuance answer.
         new("rsaencryption-token-key", "the token key is published as an rsaEncryption SPKI (no RSASSA-PSS parameters), and token_key_id is the SHA-256 of that",
             ["DISC-M-07", "PROF-AE-09"], [PrivacyPassIssuer.PublishPssKey], AtStart: true),
