@@ -1,11 +1,11 @@
 using System.CommandLine;
-using Mimi.Conformance.Cli.Ci;
+using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Cli.Commands;
 using Mimi.Conformance.Cli.Execution;
 using Mimi.Conformance.Cli.SelfTest;
-using Mimi.Conformance.Cli.Tools;
+using Mimi.Conformance.Tools;
 using Mimi.Conformance.Harness.Configuration;
-using Mimi.Conformance.Harness.Reporting;
+using Mimi.Conformance.Reporting;
 using Mimi.Conformance.Harness.Requirements;
 using Mimi.Conformance.ReferenceDp.Faults;
 using Mimi.Conformance.ReferenceDp.Hosting;
@@ -15,18 +15,27 @@ namespace Mimi.Conformance.Cli;
 /// <summary>The `mimi-conformance` command (docs/ARCHITECTURE.md §9). Exit codes: 0 gated requirements hold, 1 a gated requirement fails, 2 configuration or harness error.</summary>
 internal static class Program
 {
-    public static async Task<int> Main(string[] args)
+    /// <summary>Every command and option: the one list that --help prints and the README's tables are tested against.</summary>
+    public static RootCommand Commands()
     {
         var root = new RootCommand("Mimi.Conformance: conformance and interop suite for MIMI Discovery Providers");
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(SelfTestCommandLine());
         root.Subcommands.Add(ServeDpCommand.Create());
         root.Subcommands.Add(KeysCommand.Create());
-        root.Subcommands.Add(ToolCommands.Vectors());
+        root.Subcommands.Add(ToolCommands.Vectors(ReferenceFaults.Catalog));
         root.Subcommands.Add(ToolCommands.Cose());
         root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(MatrixCommand.Create());
         root.Subcommands.Add(Bench.BenchCommand.Create());
+        root.Subcommands.Add(Sender.SenderCommand.Create());
+        root.Subcommands.Add(Sender.SenderCommand.AdapterCreate());
+        return root;
+    }
+
+    public static async Task<int> Main(string[] args)
+    {
+        var root = Commands();
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -72,12 +81,14 @@ internal static class Program
     private static readonly Option<string?> Statement = new("--statement") { Description = "Operator statement (JSON) declaring what no black-box test can observe; graded declared, never pass" };
     private static readonly Option<string[]> AcceptNotVerifiable = new("--accept-not-verifiable") { Description = "A gated rule or requirement id whose not-verifiable verdict does not make the run incomplete (repeatable)" };
     private static readonly Option<string?> KeysOption = new("--keys") { Description = "Keys file (keys generate) the DP trusts by configuration: certify without test control" };
+    private static readonly Option<string?> ClientCredentials = new("--client-credentials") { Description = "File of identified-client credentials the DP issued out of band, one per line: anti-enumeration without test control" };
     private static readonly Option<string?> TestControlToken = new("--test-control-token") { Description = "The token the DP's test control requires (serve-dp prints it)" };
+    private static readonly Option<string?> CompareOption = new("--compare") { Description = "An earlier run directory (e.g. reports/latest): the report adds what changed since it" };
     private static readonly Option<string?> ShardOption = new("--shard") { Description = "Run only shard K of N (K/N) of the selected requirements; ./run.sh merge combines the shards" };
 
     private static Command RunCommand()
     {
-        var cmd = new Command("run", "Certify a DP and write reports/<run-id>/") { Dp, Ca, Pin, Out, ClassFilter, Only, Level, FailOn, DpFault, AllowTestControl, TimeoutMs, BudgetS, Seed, List, BaselineOption, WriteBaselineOption, ShardOption, Statement, AcceptNotVerifiable, KeysOption, TestControlToken };
+        var cmd = new Command("run", "Certify a DP and write reports/<run-id>/") { Dp, Ca, Pin, Out, ClassFilter, Only, Level, FailOn, DpFault, AllowTestControl, TimeoutMs, BudgetS, Seed, List, BaselineOption, WriteBaselineOption, CompareOption, ShardOption, Statement, AcceptNotVerifiable, KeysOption, ClientCredentials, TestControlToken };
         cmd.SetAction(async (parse, ct) =>
         {
             var request = ToRequest(parse);
@@ -160,6 +171,8 @@ internal static class Program
             AcceptNotVerifiable = parse.GetValue(AcceptNotVerifiable) ?? [],
             KeysFile = parse.GetValue(KeysOption) is { } keys ? Path.GetFullPath(keys) : null,
             TestControlToken = parse.GetValue(TestControlToken),
+            ClientCredentialsFile = parse.GetValue(ClientCredentials) is { } cc ? Path.GetFullPath(cc) : null,
+            CompareDir = parse.GetValue(CompareOption) is { } cmp ? Path.GetFullPath(cmp) : null,
         };
     }
 

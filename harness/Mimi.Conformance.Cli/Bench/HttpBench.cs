@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Harness.Configuration;
 using Mimi.Conformance.Harness.Roles;

@@ -35,7 +35,7 @@ internal static class SuiteBench
         }
         var dpStartStop = Stopwatch.GetElapsedTime(t).TotalSeconds;
         t = Stopwatch.GetTimestamp();
-        Harness.Reporting.ReportWriter.WriteAll(report, Path.Combine(workDir, "report-rewrite"));
+        Mimi.Conformance.Reporting.ReportWriter.WriteAll(report, Path.Combine(workDir, "report-rewrite"));
         var reportWrite = Stopwatch.GetElapsedTime(t).TotalSeconds;
 
         var tests = report.Requirements.SelectMany(r => r.Tests).ToArray();

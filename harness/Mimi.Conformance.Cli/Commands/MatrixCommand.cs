@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Mimi.Conformance.Cli.Execution;
 using Mimi.Conformance.Harness.Configuration;
-using Mimi.Conformance.Harness.Reporting;
+using Mimi.Conformance.Reporting;
 using Mimi.Conformance.Harness.Requirements;
 using Mimi.Conformance.Harness.Results;
 
@@ -110,7 +110,7 @@ internal static class MatrixCommand
         }
         var matrix = MatrixBuilder.Build(runs, cross, time.GetUtcNow());
         await File.WriteAllTextAsync(Path.Combine(root, MatrixDocument.FileName), JsonSerializer.Serialize(matrix, MatrixDocument.Json) + "\n", ct);
-        await File.WriteAllTextAsync(Path.Combine(root, MatrixHtmlWriter.FileName), MatrixHtmlWriter.Render(matrix), ct);
+        await File.WriteAllTextAsync(Path.Combine(root, MatrixHtmlWriter.FileName), new MatrixHtmlWriter().Render(matrix), ct);
         return matrix;
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
+using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Cli.Execution;
-using Mimi.Conformance.Harness.Reporting;
+using Mimi.Conformance.Reporting;
 
 namespace Mimi.Conformance.Cli.Commands;
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Mimi.Conformance.Cli.Keys;
 using Mimi.Conformance.Harness.Configuration;
+using Mimi.Conformance.Protocol.Files;
 using Mimi.Conformance.ReferenceDp.Faults;
 using Mimi.Conformance.ReferenceDp.Hosting;
 
@@ -25,7 +26,8 @@ internal static class ServeDpCommand
         var token = new Option<string?>("--test-control-token") { Description = "Use this test-control token instead of a fresh one" };
         var trust = new Option<string?>("--trust") { Description = "Trust these keys by configuration: a keys file (keys generate) or a /trust body (report.json run.harness.trust_body)" };
         var noAntiEnumeration = new Option<bool>("--no-anti-enumeration") { Description = "Do not claim the anti-enumeration class: anonymous lookups need no Privacy Pass token" };
-        var cmd = new Command("serve-dp", "Run the reference DP alone; prints its URL, certificate and the command that certifies it") { port, bind, data, fault, testControl, token, trust, noAntiEnumeration };
+        var issueClients = new Option<int>("--issue-clients") { Description = "Issue N identified-client credentials by configuration into <data>/client-credentials.txt (for run --client-credentials)" };
+        var cmd = new Command("serve-dp", "Run the reference DP alone; prints its URL, certificate and the command that certifies it") { port, bind, data, fault, testControl, token, trust, noAntiEnumeration, issueClients };
         cmd.SetAction(async (parse, ct) =>
         {
             var errors = new List<string>();
@@ -41,11 +43,20 @@ internal static class ServeDpCommand
             var tokenValue = parse.GetValue(token);
             if (tokenValue is not null && !parse.GetValue(testControl))
                 errors.Add("--test-control-token needs --test-control");
+            var clientCount = parse.GetValue(issueClients);
+            if (clientCount is < 0 or > 10_000)
+                errors.Add($"--issue-clients takes 0..10000, got {clientCount}");
+            if (clientCount > 0 && parse.GetValue(noAntiEnumeration))
+                errors.Add("--issue-clients needs the anti-enumeration class; drop --no-anti-enumeration");
             if (errors.Count > 0)
                 throw new ConfigurationException(string.Join("; ", errors));
             var trusted = parse.GetValue(trust) is { } trustFile ? HarnessKeys.LoadTrust(trustFile) : [];
             var dir = Path.GetFullPath(parse.GetValue(data) ?? Path.Combine(UserData.Directory, "dp-data"));
             Directory.CreateDirectory(dir);
+            var clients = Enumerable.Range(0, clientCount).Select(_ => Convert.ToHexString(RandomNumberGenerator.GetBytes(18)).ToLowerInvariant()).ToList();
+            var clientsFile = Path.Combine(dir, "client-credentials.txt");
+            if (clients.Count > 0)
+                AtomicFile.Write(clientsFile, s => s.Write(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', clients) + "\n")), ownerOnly: true);
             var controlToken = parse.GetValue(testControl) ? tokenValue ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant() : null;
             RunningDp dp;
             try
@@ -60,6 +71,7 @@ internal static class ServeDpCommand
                     TestControl = controlToken is not null,
                     TestControlToken = controlToken,
                     TrustedKeys = trusted,
+                    IssuedClients = clients,
                 }, ct);
             }
             catch (IOException e)
@@ -74,12 +86,14 @@ internal static class ServeDpCommand
                 await Console.Out.WriteLineAsync($"data:        {dir}");
                 await Console.Out.WriteLineAsync($"certificate: {dp.CertificatePath}");
                 await Console.Out.WriteLineAsync($"pin (sha256): {dp.PinSha256Hex}");
+                if (clients.Count > 0)
+                    await Console.Out.WriteLineAsync($"client credentials: {clients.Count} in {clientsFile}");
                 if (trusted.Count > 0)
                     await Console.Out.WriteLineAsync($"trusts by configuration: {string.Join(", ", trusted.Select(k => $"{k.Role} {k.Owner}"))}");
                 if (controlToken is null)
                 {
                     await Console.Out.WriteLineAsync("test control: off (start with --test-control to offer it, behind a token)");
-                    await Console.Out.WriteLineAsync($"certify it:  ./run.sh run --dp {dp.Url} --ca {dp.CertificatePath}{(trusted.Count > 0 ? " --keys <the keys file>" : "")}");
+                    await Console.Out.WriteLineAsync($"certify it:  ./run.sh run --dp {dp.Url} --ca {dp.CertificatePath}{(trusted.Count > 0 ? " --keys <the keys file>" : "")}{(clients.Count > 0 ? $" --client-credentials {clientsFile}" : "")}");
                 }
                 else
                 {

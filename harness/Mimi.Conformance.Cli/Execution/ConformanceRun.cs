@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Mimi.Conformance.Cli.Ci;
 using Mimi.Conformance.Cli.Keys;
 using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Harness.Configuration;
-using Mimi.Conformance.Harness.Reporting;
+using Mimi.Conformance.Reporting;
 using Mimi.Conformance.Harness.Requirements;
 using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Protocol.Profile;
@@ -44,6 +43,15 @@ internal sealed record RunRequest(
 
     /// <summary>--test-control-token: what the DP's test control requires (serve-dp prints it).</summary>
     public string? TestControlToken { get; init; }
+
+    /// <summary>--client-credentials FILE: identified clients the DP's operator issued out of band.</summary>
+    public string? ClientCredentialsFile { get; init; }
+
+    /// <summary>Write report.json only: the self-test reads verdicts, and nobody opens its runs' HTML, JUnit or Allure files.</summary>
+    public bool JsonOnly { get; init; }
+
+    /// <summary>--compare RUN_DIR: an earlier run the report says what changed since.</summary>
+    public string? CompareDir { get; init; }
 }
 
 /// <summary>One certification run: target, suite, report. Used by `run`, `self-test` and later `matrix`.</summary>
@@ -56,6 +64,7 @@ internal static class ConformanceRun
         var runId = $"{started:yyyyMMdd-HHmmss}-{Convert.ToHexString(Guid.NewGuid().ToByteArray()[..2]).ToLowerInvariant()}";
         var selected = Select(catalog, request);
         var baseline = request.BaselineFile is { } baselinePath ? BaselineFile.Load(baselinePath) : null;
+        var earlier = request.CompareDir is { } compareDir ? RunComparison.Load(compareDir) : null;
         var statementFile = request.StatementFile ?? (request.DpUrl is null ? RepositoryLayout.ReferenceDpStatement : null);
         var statement = statementFile is null ? null : OperatorStatement.Load(statementFile, catalog);
         var unknownAccepted = request.AcceptNotVerifiable.Where(id => catalog.Find(id) is null && catalog.FindRule(id) is null).ToList();
@@ -80,7 +89,7 @@ internal static class ConformanceRun
         };
         var report = ReportBuilder.Build(catalog, context, outcome);
         // No credential the DP handed out, and no secret the harness was given, reaches a file under the output root.
-        string[] secrets = [.. SecretRedactor.IssuedCredentials(report), .. new[] { options.IdentitySeed, options.TestControlToken }.OfType<string>()];
+        string[] secrets = [.. SecretRedactor.IssuedCredentials(report), .. options.ClientCredentials, .. new[] { options.IdentitySeed, options.TestControlToken }.OfType<string>()];
         report = SecretRedactor.Redact(report, secrets);
         foreach (var raw in Directory.Exists(Path.Combine(workDir, "raw")) ? Directory.EnumerateFiles(Path.Combine(workDir, "raw")) : [])
             SecretRedactor.RedactFile(raw, secrets);
@@ -88,9 +97,14 @@ internal static class ConformanceRun
             report = report with { Shard = new ShardInfo(shard.Index, shard.Count, [.. selected!.Order(StringComparer.Ordinal)]) };
         if (baseline is not null)
             report = Baseline.Apply(report, baseline, request.BaselineFile!);
+        if (earlier is not null)
+            report = report with { ChangedSince = RunComparison.Compare(report, earlier) };
         if (request.WriteBaseline is { } writeBaseline)
             BaselineFile.From(report).Save(writeBaseline);
-        ReportWriter.WriteAll(report, workDir);
+        if (request.JsonOnly)
+            ReportWriter.Json.WriteInto(report, workDir);
+        else
+            ReportWriter.WriteAll(report, workDir);
         UpdateLatest(request.OutputRoot, workDir);
         return report;
     }
@@ -107,6 +121,7 @@ internal static class ConformanceRun
         IdentitySeed = request.KeysFile is { } keys ? HarnessKeys.LoadSecret(keys) : null,
         TrustConfigured = request.KeysFile is not null,
         TestControlToken = request.TestControlToken,
+        ClientCredentials = request.ClientCredentialsFile is { } credentials ? ClientCredentialsFile.Load(credentials) : [],
     }.Validated();
 
     /// <summary>Fetches metadata once to learn the claimed classes and to tell an unreachable DP apart early.</summary>

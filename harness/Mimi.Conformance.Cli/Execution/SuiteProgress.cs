@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Mimi.Conformance.Harness.Results;
 
 namespace Mimi.Conformance.Cli.Execution;
 
@@ -89,8 +90,8 @@ internal sealed class SuiteProgressParser
                 _done++;
                 outcome = type switch
                 {
-                    "test-skipped" => message?.StartsWith("not-applicable: ", StringComparison.Ordinal) == true ? "not-applicable" : "not-verifiable",
-                    "test-failed" => exceptionType?.EndsWith(".ConformanceFailure", StringComparison.Ordinal) == true ? "fail" : "error",
+                    "test-skipped" => SuiteOutcomes.ReadSkip(message).Kind == SkipKind.NotApplicable ? "not-applicable" : "not-verifiable",
+                    "test-failed" => SuiteOutcomes.IsFinding(exceptionType) ? "fail" : "error",
                     "test-not-run" => "error",
                     _ => outcome,
                 };

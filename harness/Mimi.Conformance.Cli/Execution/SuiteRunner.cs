@@ -1,11 +1,9 @@
 using System.Diagnostics;
 using Mimi.Conformance.Harness.Configuration;
 using Mimi.Conformance.Harness.Requirements;
+using Mimi.Conformance.Harness.Results;
 
 namespace Mimi.Conformance.Cli.Execution;
-
-/// <summary>What the suite process produced, or why it produced nothing usable.</summary>
-internal sealed record SuiteOutcome(RawRun? Run, string? Failure, TimeSpan Elapsed);
 
 /// <summary>
 /// Runs the xunit suite as a child process against one DP. The suite is a black box to the CLI too: options go

@@ -1,38 +1,9 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Mimi.Conformance.Cli.Execution;
-using Mimi.Conformance.Harness.Requirements;
 using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.ReferenceDp.Faults;
 
 namespace Mimi.Conformance.Cli.SelfTest;
-
-/// <summary>One fault mode of the reference DP and the requirements that must fail under it.</summary>
-internal sealed record FaultExpectation(
-    [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("description")] string Description,
-    [property: JsonPropertyName("requirements")] IReadOnlyList<string> Requirements);
-
-/// <summary>
-/// The reference DP's faults and what each must fail, as data: built from the fault registry (the single source) and
-/// written to vectors/self-test/faults.json by <c>vectors generate</c> for readers outside the code.
-/// </summary>
-internal sealed record FaultCatalog(
-    [property: JsonPropertyName("$schema")] string Schema,
-    [property: JsonPropertyName("faults")] IReadOnlyList<FaultExpectation> Faults)
-{
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    public static string DefaultPath => Path.Combine(RepositoryLayout.Vectors, "self-test", "faults.json");
-
-    public static FaultCatalog Current { get; } = new("../schemas/faults.schema.json",
-        [.. FaultRegistry.All.Select(f => new FaultExpectation(f.Name, f.Description, f.Breaks))]);
-
-    public static FaultCatalog Load(string path) =>
-        JsonSerializer.Deserialize<FaultCatalog>(File.ReadAllText(path)) ?? throw new InvalidDataException($"{path} is empty");
-
-    public string ToJson() => JsonSerializer.Serialize(this, Indented).ReplaceLineEndings("\n") + "\n";
-}
 
 /// <summary>How one self-test run came out.</summary>
 internal sealed record FaultOutcome(string Fault, IReadOnlyList<string> Expected, IReadOnlyList<string> Failed, IReadOnlyList<string> Errors)
@@ -87,7 +58,7 @@ internal static class SelfTestCommand
             Directory.CreateDirectory(template.OutputRoot);
             await File.WriteAllTextAsync(Path.Combine(template.OutputRoot, "duty-trace.json"),
                 JsonSerializer.Serialize(consulted.OrderBy(e => e.Key, StringComparer.Ordinal).ToDictionary(e => e.Key, e => e.Value.Order(StringComparer.Ordinal).ToArray()), Indented), ct);
-            await File.WriteAllTextAsync(Path.Combine(template.OutputRoot, "faults.json"), FaultCatalog.Current.ToJson(), ct);
+            await File.WriteAllTextAsync(Path.Combine(template.OutputRoot, "faults.json"), ReferenceFaults.Catalog.ToJson(), ct);
         }
 
         var plans = faults.Select(f => new FaultPlan(f, consulted is null ? null : TestsFor(f, consulted))).ToList();
@@ -159,7 +130,7 @@ internal static class SelfTestCommand
         {
             trace ??= batch.Count > 1 ? new DutyRecorder() : null;
             var tests = batch.Any(p => p.Tests is null) ? null : batch.SelectMany(p => p.Tests!).Distinct(StringComparer.Ordinal).ToList();
-            var request = template with { DpUrl = null, Faults = [.. batch.Where(p => p.Fault is not null).Select(p => p.Name)], TestMethods = tests, Trace = trace };
+            var request = template with { DpUrl = null, Faults = [.. batch.Where(p => p.Fault is not null).Select(p => p.Name)], TestMethods = tests, Trace = trace, JsonOnly = true };
             ConformanceReport report;
             await _gate.WaitAsync(ct);
             try

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using FluentAssertions;
 using Microsoft.Playwright;
-using Mimi.Conformance.Harness.Reporting;
+using Mimi.Conformance.Reporting;
 using Mimi.Conformance.Harness.Tests.Ci;
 using Mimi.Conformance.Harness.Tests.Reporting;
 
@@ -14,6 +14,9 @@ namespace Mimi.Conformance.Harness.Tests.Browser;
 public sealed class ReportHtmlBrowserTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixture>
 {
     private static string ScreenshotDir => Path.Combine(RepoPaths.Root, "reports", "test-results");
+
+    private static string Asset(string name) =>
+        File.ReadAllText(Path.Combine(RepoPaths.Root, "harness", "Mimi.Conformance.Reporting", "Assets", name)).ReplaceLineEndings("\n").Trim();
 
     [Fact]
     public async Task Failures_filter_drill_down_evidence_reproducer_and_no_external_requests()
@@ -49,6 +52,11 @@ public sealed class ReportHtmlBrowserTests(ChromiumFixture chromium) : IClassFix
         await page.GotoAsync(new Uri(Path.Combine(run.Directory, HtmlReportWriter.FileName)).AbsoluteUri);
 
         (await page.GetAttributeAsync("#overall-verdict", "data-verdict")).Should().Be("non-compliant");
+
+        // The page runs the Reporting project's asset files (embedded resources), inlined as they are.
+        (await page.EvaluateAsync<string>("() => document.querySelector('head style').textContent")).Trim().Should().Be(Asset("report.css"));
+        (await page.EvaluateAsync<string>("() => document.querySelector('script:not([type])').textContent")).Trim().Should().Be(Asset("report.js"));
+        (await page.EvaluateAsync<string>("() => getComputedStyle(document.body).getPropertyValue('--accent').trim()")).Should().NotBeEmpty("the stylesheet applies");
         var all = await page.Locator("tr.req-row").CountAsync();
         all.Should().Be(run.Report.Requirements.Count);
 

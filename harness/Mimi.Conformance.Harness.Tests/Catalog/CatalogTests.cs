@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Runtime.Loader;
 using System.Text.Json.Nodes;
 using FluentAssertions;
+using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Cli.Execution;
 using Mimi.Conformance.Cli.SelfTest;
 using Mimi.Conformance.Harness.Requirements;

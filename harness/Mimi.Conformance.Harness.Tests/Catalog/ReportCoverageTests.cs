@@ -32,7 +32,7 @@ public sealed class ReportCoverageTests
     [Fact]
     public void A_failed_must_is_non_compliant_with_exit_1()
     {
-        var report = Build("must", Test("DISC-R-01", "Pass"), Test("DISC-R-01", "Fail", "Mimi.Conformance.Suite.Infrastructure.ConformanceFailure"));
+        var report = Build("must", Test("DISC-R-01", "Pass"), Test("DISC-R-01", "Fail", typeof(ConformanceFailure).FullName));
         report.Requirements.Single(r => r.Id == "DISC-R-01").Verdict.Should().Be(Verdict.Fail);
         report.Summary.Verdict.Should().Be(RunVerdict.NonCompliant);
         report.Summary.ExitCode.Should().Be(1);
@@ -41,7 +41,7 @@ public sealed class ReportCoverageTests
     [Fact]
     public void A_failed_should_warns_and_gates_only_with_fail_on_should()
     {
-        var failure = Test("DISC-R-10", "Fail", "Mimi.Conformance.Suite.Infrastructure.ConformanceFailure");
+        var failure = Test("DISC-R-10", "Fail", typeof(ConformanceFailure).FullName);
         var lenient = Build("must", failure);
         lenient.Requirements.Single(r => r.Id == "DISC-R-10").Verdict.Should().Be(Verdict.Warn);
         lenient.Summary.ExitCode.Should().Be(0);

@@ -1,7 +1,6 @@
 using FluentAssertions;
 using Mimi.Conformance.Cli;
-using Mimi.Conformance.Cli.Ci;
-using Mimi.Conformance.Harness.Reporting;
+using Mimi.Conformance.Reporting;
 using Mimi.Conformance.Harness.Results;
 
 namespace Mimi.Conformance.Harness.Tests.Ci;

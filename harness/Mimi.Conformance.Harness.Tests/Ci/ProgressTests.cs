@@ -1,4 +1,5 @@
 using FluentAssertions;
+using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Cli.Commands;
 using Mimi.Conformance.Cli.Execution;
 
@@ -12,7 +13,7 @@ public sealed class ProgressTests
         [37m{"$type":"test-case-starting","TestCaseUniqueID":"c1","TestCaseDisplayName":"Mimi.Conformance.Suite.Removal.RemovalTests.Removed_mapping_is_gone","Traits":{"Requirement":["DISC-R-09"]}}
         {"$type":"test-case-starting","TestCaseUniqueID":"c2","TestCaseDisplayName":"Mimi.Conformance.Suite.Metadata.MetadataTests.Metadata(x: 1)","Traits":{"Requirement":["PROF-META-01"]}}
         {"$type":"test-passed","TestCaseUniqueID":"c2","ExecutionTime":0.1}
-        [0m{"$type":"test-failed","TestCaseUniqueID":"c1","Messages":["gone-after: expected not_found"],"ExceptionTypes":["Mimi.Conformance.Suite.Infrastructure.ConformanceFailure"]}
+        [0m{"$type":"test-failed","TestCaseUniqueID":"c1","Messages":["gone-after: expected not_found"],"ExceptionTypes":["Mimi.Conformance.Harness.Results.ConformanceFailure"]}
         not json at all
         {"$type":"test-assembly-finished","TestsTotal":2,"TestsFailed":1,"TestsSkipped":0,"TestsNotRun":0}
         """;
@@ -90,6 +91,8 @@ public sealed class ProgressTests
         events.Should().OnlyContain(e => e.Requirement != null && e.Requirement.StartsWith("DISC-R-0", StringComparison.Ordinal));
         events.Max(e => e.Done).Should().Be(events.Count);
         events.Should().HaveCount(ran);
+        events.Should().OnlyContain(e => e.Total == ran, "the counter knows its total from the first test on: every theory row is discovered before the run");
+        events.Select(e => e.Name).Should().OnlyHaveUniqueItems("each theory row shows under its own name");
     }
 
     private sealed class Sink(System.Collections.Concurrent.ConcurrentQueue<TestProgress> events) : IProgress<TestProgress>

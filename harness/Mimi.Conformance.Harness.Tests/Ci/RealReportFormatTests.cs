@@ -3,7 +3,7 @@ using System.Xml;
 using System.Xml.Linq;
 using System.Xml.Schema;
 using FluentAssertions;
-using Mimi.Conformance.Harness.Reporting;
+using Mimi.Conformance.Reporting;
 using Mimi.Conformance.Harness.Tests.Reporting;
 using NJsonSchema;
 using Mimi.Conformance.Harness.Results;

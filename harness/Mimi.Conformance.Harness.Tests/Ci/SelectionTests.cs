@@ -1,6 +1,6 @@
 using FluentAssertions;
+using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Cli;
-using Mimi.Conformance.Cli.Ci;
 using Mimi.Conformance.Cli.Execution;
 using Mimi.Conformance.Harness.Configuration;
 using Mimi.Conformance.Harness.Requirements;

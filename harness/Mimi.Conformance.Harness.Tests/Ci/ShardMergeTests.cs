@@ -1,8 +1,8 @@
 using FluentAssertions;
+using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Cli;
-using Mimi.Conformance.Cli.Ci;
 using Mimi.Conformance.Cli.Commands;
-using Mimi.Conformance.Harness.Reporting;
+using Mimi.Conformance.Reporting;
 
 namespace Mimi.Conformance.Harness.Tests.Ci;
 

@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Security.Cryptography;
 using FluentAssertions;
 using Mimi.Conformance.Protocol.Crypto;
-using Mimi.Conformance.Harness.Vectors;
+using Mimi.Conformance.Tools.Vectors;
 using Mimi.Conformance.Protocol.PrivacyPass;
 
 namespace Mimi.Conformance.Harness.Tests.Protocol;

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Security.Cryptography;
 using FluentAssertions;
-using Mimi.Conformance.Harness.Vectors;
+using Mimi.Conformance.Tools.Vectors;
 using Mimi.Conformance.Protocol.Crypto;
 
 namespace Mimi.Conformance.Harness.Tests.Protocol;

@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Security.Cryptography;
 using FluentAssertions;
 using Mimi.Conformance.Harness.Roles;
-using Mimi.Conformance.Harness.Vectors;
+using Mimi.Conformance.Tools.Vectors;
 using Mimi.Conformance.Protocol.Cbor;
 using Mimi.Conformance.Protocol.Cose;
 using Mimi.Conformance.Protocol.Crypto;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using FluentAssertions;
+using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Harness.Roles;
 using Mimi.Conformance.Protocol.Cbor;
 using Mimi.Conformance.Protocol.Cose;
@@ -27,8 +28,8 @@ public sealed class ReferenceDpFaultTests
     [Fact]
     public void Faults_json_is_generated_from_the_registry()
     {
-        File.ReadAllText(Mimi.Conformance.Cli.SelfTest.FaultCatalog.DefaultPath).ReplaceLineEndings("\n")
-            .Should().Be(Mimi.Conformance.Cli.SelfTest.FaultCatalog.Current.ToJson(), "vectors/self-test/faults.json is written by ./run.sh vectors generate");
+        File.ReadAllText(Mimi.Conformance.Harness.Results.FaultCatalog.DefaultPath).ReplaceLineEndings("\n")
+            .Should().Be(Mimi.Conformance.Cli.SelfTest.ReferenceFaults.Catalog.ToJson(), "vectors/self-test/faults.json is written by ./run.sh vectors generate");
     }
 
     [Fact]

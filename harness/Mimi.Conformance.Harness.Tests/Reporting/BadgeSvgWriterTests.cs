@@ -1,6 +1,6 @@
 using System.Xml.Linq;
 using FluentAssertions;
-using Mimi.Conformance.Harness.Reporting;
+using Mimi.Conformance.Reporting;
 using Xunit;
 using Mimi.Conformance.Harness.Results;
 
@@ -11,7 +11,7 @@ public sealed class BadgeSvgWriterTests
     [Fact]
     public void Non_compliant_badge_is_red_with_counts()
     {
-        var svg = BadgeSvgWriter.Render(SampleReports.Create());
+        var svg = ReportWriter.Badge.Render(SampleReports.Create());
 
         var doc = XDocument.Parse(svg);
         doc.Root!.Name.LocalName.Should().Be("svg");
@@ -34,7 +34,7 @@ public sealed class BadgeSvgWriterTests
         var report = SampleReports.Create();
         report = report with { Summary = report.Summary with { Verdict = RunVerdict.Error, ExitCode = 2 } };
 
-        var svg = BadgeSvgWriter.Render(report);
+        var svg = ReportWriter.Badge.Render(report);
 
         BadgeSvgWriter.Describe(report).Should().Be(("error", "#9f9f9f"));
         XDocument.Parse(svg).Root!.Attribute("width")!.Value.Should().MatchRegex("^[0-9]+$");
@@ -46,6 +46,6 @@ public sealed class BadgeSvgWriterTests
         static double Width(string svg) => double.Parse(XDocument.Parse(svg).Root!.Attribute("width")!.Value, System.Globalization.CultureInfo.InvariantCulture);
         var report = SampleReports.Create();
 
-        Width(BadgeSvgWriter.Render(report)).Should().BeGreaterThan(Width(BadgeSvgWriter.Render(SampleReports.Compliant())));
+        Width(ReportWriter.Badge.Render(report)).Should().BeGreaterThan(Width(ReportWriter.Badge.Render(SampleReports.Compliant())));
     }
 }

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using FluentAssertions;
-using Mimi.Conformance.Harness.Reporting;
+using Mimi.Conformance.Reporting;
 using Mimi.Conformance.Harness.Results;
 using Xunit;
 
@@ -8,26 +8,35 @@ namespace Mimi.Conformance.Harness.Tests.Reporting;
 
 public sealed partial class HtmlReportWriterTests
 {
-    private static readonly string Html = HtmlReportWriter.Render(SampleReports.Create(complete: false));
+    private static readonly string Html = ReportWriter.Html.Render(SampleReports.Create(complete: false));
+
+    /// <summary>Every test's evidence fragment, inflated as the page's script does.</summary>
+    private static readonly string Evidence = Inflated(Html);
+
+    internal static string Inflated(string html)
+    {
+        var map = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(EmbeddedJson().Match(html).Groups[1].Value)!;
+        return string.Join("\n", map.Values.SelectMany(b => HtmlReportWriter.Inflate(b).Values));
+    }
 
     [Fact]
     public void Hostile_text_is_escaped_everywhere()
     {
-        Html.Should().NotContainEquivalentOf("<script>alert");
-        Html.Should().NotContainEquivalentOf("<img");
-        Html.Should().NotContain("]]>");
-        Html.Should().NotContain("\u0001", "control characters are shown as control pictures");
-        Html.Should().NotContain("\u202E", "bidi overrides are shown as escapes");
-        Html.Should().Contain("&lt;script&gt;alert(1)&lt;/script&gt;");
-        Html.Should().Contain("\u2401", "U+0001 is rendered as its control picture");
-        Html.Should().Contain("&quot;&gt;&lt;script&gt;", "header values are escaped");
+        (Html + Evidence).Should().NotContainEquivalentOf("<script>alert");
+        (Html + Evidence).Should().NotContainEquivalentOf("<img");
+        (Html + Evidence).Should().NotContain("]]>");
+        (Html + Evidence).Should().NotContain("\u0001", "control characters are shown as control pictures");
+        (Html + Evidence).Should().NotContain("\u202E", "bidi overrides are shown as escapes");
+        (Html + Evidence).Should().Contain("&lt;script&gt;alert(1)&lt;/script&gt;");
+        (Html + Evidence).Should().Contain("\u2401", "U+0001 is rendered as its control picture");
+        (Html + Evidence).Should().Contain("&quot;&gt;&lt;script&gt;", "header values are escaped");
     }
 
     [Fact]
     public void Only_the_two_own_script_elements_exist()
     {
         ScriptOpen().Matches(Html).Should().HaveCount(2);
-        Html.Should().Contain("<script type=\"application/json\" id=\"report-data\">");
+        Html.Should().Contain("<script type=\"application/json\" id=\"report-evidence\">");
         Regex.Matches(Html, "</script", RegexOptions.IgnoreCase).Should().HaveCount(2);
     }
 
@@ -41,25 +50,23 @@ public sealed partial class HtmlReportWriterTests
     }
 
     [Fact]
-    public void Embedded_json_is_the_report()
+    public void Embedded_evidence_is_compressed_and_escaped()
     {
-        var report = SampleReports.Create(complete: false);
         var match = EmbeddedJson().Match(Html);
         match.Success.Should().BeTrue();
+        match.Groups[1].Value.Should().NotContain("<").And.NotContain("alert", "the evidence is gzip and base64");
 
-        var json = match.Groups[1].Value;
-
-        json.Should().NotContain("<").And.Contain("\\u003cscript\\u003ealert(1)");
-        ReportJson.Deserialize(json).Should().BeEquivalentTo(report, o => o.WithStrictOrdering());
+        Evidence.Should().NotContainEquivalentOf("<script>alert").And.Contain("&lt;script&gt;alert(1)&lt;/script&gt;");
+        Html.Should().NotContain("id=\"r1-t0-repro\"", "evidence is not in the page's markup until a row is opened");
     }
 
     [Fact]
     public void Has_the_filter_controls_and_one_row_per_requirement()
     {
         var report = SampleReports.Create();
-        var html = HtmlReportWriter.Render(report);
+        var html = ReportWriter.Html.Render(report);
 
-        foreach (var id in new[] { "filter-class", "filter-level", "filter-verdict", "search", "visible-count", "no-match", "report-data", "overall-verdict" })
+        foreach (var id in new[] { "filter-class", "filter-level", "filter-verdict", "search", "visible-count", "no-match", "report-evidence", "overall-verdict", "triage", "next-steps", "class-verdicts" })
         {
             html.Should().Contain("id=\"" + id + "\"");
         }
@@ -99,19 +106,20 @@ public sealed partial class HtmlReportWriterTests
         untested.Success.Should().BeTrue();
         untested.Groups[1].Value.Should().Contain("data-id=\"LIFE-REISSUE-1\"").And.NotContain("CORE-R9", "MAY requirements are not untested MUSTs");
 
-        Html.Should().Contain("<pre class=\"reproducer\" id=\"r1-t0-repro\">curl --cacert ca.pem -X POST");
-        Regex.Matches(Html, "<pre class=\"reproducer\"").Should().HaveCount(3, "fail, error and warn tests carry reproducers; passes do not");
-        Html.Should().Contain("<pre class=\"cbor\">98([h&#39;a10127&#39;");
-        Html.Should().Contain("<span class=\"method\">POST</span>").And.Contain("<span class=\"status status-2xx\">200</span>");
-        Html.Should().Contain("<span class=\"status status-none\">no response</span>").And.Contain("connection reset by peer");
-        Html.Should().Contain("<tr class=\"check check-fail\" data-passed=\"false\">");
-        Html.Should().Contain("<span class=\"h-name\">authorization</span>: [redacted]");
+        Evidence.Should().Contain("<pre class=\"reproducer\" id=\"r1-t0-repro\">curl --cacert ca.pem -X POST");
+        Regex.Matches(Evidence, "<pre class=\"reproducer\"").Should().HaveCount(3, "fail, error and warn tests carry reproducers; passes do not");
+        Evidence.Should().Contain("<pre class=\"cbor\"").And.Contain("98(");
+        Evidence.Should().Contain("<span class=\"method\">POST</span>").And.Contain("<span class=\"status status-2xx\">200</span>");
+        Evidence.Should().Contain("<span class=\"status status-none\">no response</span>").And.Contain("connection reset by peer");
+        Evidence.Should().Contain("<tr class=\"check check-fail\" data-passed=\"false\">");
+        Evidence.Should().Contain("<span class=\"h-name\">authorization</span>: [redacted]");
+        Html.Should().Contain("id=\"gating-failures\"").And.Contain("class=\"why\"");
     }
 
     [Fact]
     public void Compliant_report_renders_without_failure_sections()
     {
-        var html = HtmlReportWriter.Render(SampleReports.Compliant());
+        var html = ReportWriter.Html.Render(SampleReports.Compliant());
 
         html.Should().Contain("data-verdict=\"compliant\"").And.Contain("id=\"untested-must-none\"");
         html.Should().NotContain("id=\"gating-failures\"").And.NotContain("<pre class=\"reproducer\"");
@@ -121,7 +129,7 @@ public sealed partial class HtmlReportWriterTests
     public void Stream_output_is_utf8_without_bom()
     {
         using var stream = new MemoryStream();
-        HtmlReportWriter.Write(SampleReports.Create(), stream);
+        ReportWriter.Html.Write(SampleReports.Create(), stream);
 
         var bytes = stream.ToArray();
         bytes.Take(3).Should().NotEqual(new byte[] { 0xEF, 0xBB, 0xBF });
@@ -137,7 +145,7 @@ public sealed partial class HtmlReportWriterTests
     [GeneratedRegex("url\\(\\s*[\"']?\\s*(?:https?:|//)", RegexOptions.IgnoreCase)]
     private static partial Regex CssUrl();
 
-    [GeneratedRegex("<script type=\"application/json\" id=\"report-data\">(.*?)</script>", RegexOptions.Singleline)]
+    [GeneratedRegex("<script type=\"application/json\" id=\"report-evidence\">(.*?)</script>", RegexOptions.Singleline)]
     private static partial Regex EmbeddedJson();
 
     [GeneratedRegex("<tr class=\"req-row\"[^>]*>")]

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using System.Xml;
 using System.Xml.Linq;
 using FluentAssertions;
-using Mimi.Conformance.Harness.Reporting;
+using Mimi.Conformance.Reporting;
 using Mimi.Conformance.Harness.Results;
 using Xunit;
 
@@ -21,7 +21,7 @@ public sealed class JUnitWriterTests
     [Fact]
     public void Is_well_formed_xml_without_illegal_characters()
     {
-        var xml = JUnitWriter.Render(SampleReports.Create(), "ci-runner");
+        var xml = new JUnitWriter("ci-runner").Render(SampleReports.Create());
 
         xml.Should().StartWith("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
         XmlChars.IsLegal(xml).Should().BeTrue();
@@ -35,7 +35,7 @@ public sealed class JUnitWriterTests
     public void One_suite_per_class_in_the_ant_schema_shape()
     {
         var report = SampleReports.Create();
-        var doc = Parse(JUnitWriter.Render(report, "ci-runner"));
+        var doc = Parse(new JUnitWriter("ci-runner").Render(report));
 
         var root = doc.Root!;
         root.Name.LocalName.Should().Be("testsuites");
@@ -77,7 +77,7 @@ public sealed class JUnitWriterTests
     [Fact]
     public void Maps_each_verdict()
     {
-        var doc = Parse(JUnitWriter.Render(SampleReports.Create(), "ci-runner"));
+        var doc = Parse(new JUnitWriter("ci-runner").Render(SampleReports.Create()));
         var cases = doc.Descendants("testcase").ToDictionary(c => (string)c.Attribute("classname")!);
 
         var failure = cases["CORE-R3"].Element("failure")!;
@@ -105,7 +105,7 @@ public sealed class JUnitWriterTests
             Requirements = [.. report.Requirements.Select(r => r.Id == "CORE-R7" ? r with { Gating = true } : r)],
         };
 
-        var doc = Parse(JUnitWriter.Render(report, "ci-runner"));
+        var doc = Parse(new JUnitWriter("ci-runner").Render(report));
 
         var warn = doc.Descendants("testcase").Single(c => (string)c.Attribute("classname")! == "CORE-R7");
         ((string)warn.Element("failure")!.Attribute("type")!).Should().Be("warn");
@@ -124,7 +124,7 @@ public sealed class JUnitWriterTests
             Requirements = [.. report.Requirements.Select((r, i) => i == 1 ? r with { Tests = [hostile] } : r)],
         };
 
-        var xml = JUnitWriter.Render(report, "ci-runner");
+        var xml = new JUnitWriter("ci-runner").Render(report);
 
         XmlChars.IsLegal(xml).Should().BeTrue();
         Parse(xml).Descendants("failure").Single().Value.Should().Contain("bad reason ]]>");
@@ -136,7 +136,7 @@ public sealed class JUnitWriterTests
         var path = Path.Combine(Path.GetTempPath(), "mimi-junit-" + Guid.NewGuid().ToString("N") + ".xml");
         try
         {
-            JUnitWriter.WriteFile(SampleReports.Create(), path);
+            ReportWriter.JUnit.WriteFile(SampleReports.Create(), path);
             var bytes = File.ReadAllBytes(path);
             bytes.Take(3).Should().NotEqual(new byte[] { 0xEF, 0xBB, 0xBF });
             Parse(Encoding.UTF8.GetString(bytes)).Root!.Elements("testsuite").Should().HaveCount(5);

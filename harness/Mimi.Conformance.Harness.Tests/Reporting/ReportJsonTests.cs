@@ -1,7 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FluentAssertions;
-using Mimi.Conformance.Harness.Reporting;
+using Mimi.Conformance.Harness.Results;
+using Mimi.Conformance.Reporting;
 using Xunit;
 
 namespace Mimi.Conformance.Harness.Tests.Reporting;
@@ -25,14 +26,14 @@ public sealed class ReportJsonTests
     {
         var report = SampleReports.Create();
         using var stream = new MemoryStream();
-        ReportJson.Write(report, stream);
+        ReportWriter.Json.Write(report, stream);
         stream.Position = 0;
         ReportJson.Read(stream).Should().BeEquivalentTo(report, o => o.WithStrictOrdering());
 
         var path = Path.Combine(Path.GetTempPath(), "mimi-report-" + Guid.NewGuid().ToString("N") + ".json");
         try
         {
-            ReportJson.WriteFile(report, path);
+            ReportWriter.Json.WriteFile(report, path);
             ReportJson.ReadFile(path).Should().BeEquivalentTo(report, o => o.WithStrictOrdering());
             File.ReadAllBytes(path).Take(3).Should().NotEqual(new byte[] { 0xEF, 0xBB, 0xBF }, "no BOM");
         }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using FluentAssertions;
-using Mimi.Conformance.Harness.Reporting;
+using Mimi.Conformance.Harness.Results;
+using Mimi.Conformance.Reporting;
 using NJsonSchema;
 using Xunit;
 

@@ -1,5 +1,5 @@
 using FluentAssertions;
-using Mimi.Conformance.Harness.Reporting;
+using Mimi.Conformance.Reporting;
 using Xunit;
 using Mimi.Conformance.Harness.Results;
 

@@ -1,12 +1,12 @@
 using FluentAssertions;
-using Mimi.Conformance.Harness.Reporting;
+using Mimi.Conformance.Reporting;
 using Xunit;
 
 namespace Mimi.Conformance.Harness.Tests.Reporting;
 
 public sealed class SummaryMarkdownWriterTests
 {
-    private static readonly string Markdown = SummaryMarkdownWriter.Render(SampleReports.Create(complete: false));
+    private static readonly string Markdown = ReportWriter.Summary.Render(SampleReports.Create(complete: false));
 
     [Fact]
     public void Starts_with_the_verdict_line()
@@ -46,7 +46,7 @@ public sealed class SummaryMarkdownWriterTests
     [Fact]
     public void Compliant_report_has_no_problem_sections()
     {
-        var markdown = SummaryMarkdownWriter.Render(SampleReports.Compliant());
+        var markdown = ReportWriter.Summary.Render(SampleReports.Compliant());
 
         markdown.Should().StartWith("## ✅ MIMI DP conformance: **compliant** (2/2 requirements pass, exit code 0)");
         markdown.Should().NotContain("### Failing").And.NotContain("### Untested").And.NotContain("Incomplete");

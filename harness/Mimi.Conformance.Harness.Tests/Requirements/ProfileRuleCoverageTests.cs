@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Runtime.Loader;
 using System.Text.Json.Nodes;
 using FluentAssertions;
+using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Cli.Execution;
 using Mimi.Conformance.Harness.Lifecycle;
 using Mimi.Conformance.Harness.Requirements;
@@ -142,6 +143,15 @@ public sealed class ProfileRuleCoverageTests
         {
             File.Delete(xml);
         }
+    }
+
+    [Fact]
+    public void Every_sender_rule_is_checked_by_a_sender_adapter_case()
+    {
+        var cases = Mimi.Conformance.Cli.Sender.SenderCases.Load(RepositoryLayout.Vectors, JsonNode.Parse(File.ReadAllText(RepositoryLayout.CatalogPath))!.AsObject());
+        Catalog.Rules.Where(r => r.Class == "sender" && !cases.Any(c => c.Rules.Contains(r.Id))).Select(r => r.Id)
+            .Should().BeEmpty("every sender rule needs a vector or case that ./run.sh sender runs through an adapter (vectors/SENDER-ADAPTER.md §5)");
+        cases.SelectMany(c => c.Rules).Where(id => Catalog.FindRule(id)?.Class != "sender").Should().BeEmpty("adapter cases check sender rules only");
     }
 
     [Fact]

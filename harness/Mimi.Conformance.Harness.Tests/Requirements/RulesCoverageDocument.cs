@@ -12,6 +12,9 @@ internal sealed record TaggedTest(string Name, IReadOnlyList<string> Ids);
 /// <summary>What gives evidence for one rule: suite tests tagging it, self-test faults naming it, vectors exercising it.</summary>
 internal sealed record RuleEvidence(Rule Rule, IReadOnlyList<string> Tests, IReadOnlyList<string> Faults, IReadOnlyList<string> Vectors)
 {
+    /// <summary>Cases of a sender run (vectors/SENDER-ADAPTER.md) that check this rule.</summary>
+    public int AdapterCases { get; init; }
+
     public bool DpSide => Rule.Class != "sender";
 }
 
@@ -35,6 +38,9 @@ internal static partial class RulesCoverageDocument
                 Add(faultNames, id, (string)fault["name"]!);
         }
         var vectorCounts = CountVectors(catalog, ruleJson, vectorFiles);
+        // Sender rules are certified through sender adapters: count the adapter cases that check each (vectors/SENDER-ADAPTER.md §5).
+        var adapterCases = Mimi.Conformance.Cli.Sender.SenderCases.Load(RepositoryLayout.Vectors, catalogJson).SelectMany(c => c.Rules)
+            .GroupBy(r => r, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         return [.. catalog.Rules.Select(rule =>
         {
             var files = Strings(ruleJson.GetValueOrDefault(rule.Id)?["vector_files"])
@@ -43,7 +49,7 @@ internal static partial class RulesCoverageDocument
             return new RuleEvidence(rule,
                 [.. tests.Where(t => t.Ids.Contains(rule.Id, StringComparer.Ordinal)).Select(t => t.Name).Order(StringComparer.Ordinal)],
                 [.. faultNames.GetValueOrDefault(rule.Id) ?? []],
-                [.. counted.Concat(files)]);
+                [.. counted.Concat(files)]) { AdapterCases = adapterCases.GetValueOrDefault(rule.Id) };
         })];
     }
 
@@ -73,11 +79,13 @@ internal static partial class RulesCoverageDocument
         sb.Append(CultureInfo.InvariantCulture, $"- DP-side rules without a check: {dp.Count(e => e.Tests.Count == 0)} ({Ids(dp.Where(e => e.Tests.Count == 0))}).\n");
         sb.Append(CultureInfo.InvariantCulture, $"- DP-side rules without a fault: {dp.Count(e => e.Faults.Count == 0)} ({Ids(dp.Where(e => e.Faults.Count == 0))}).\n");
         sb.Append(CultureInfo.InvariantCulture, $"- Sender rules: {sender.Length}; with vectors: {sender.Count(e => e.Vectors.Count > 0)}; checked by a suite test: {sender.Count(e => e.Tests.Count > 0)}; ");
-        sb.Append(CultureInfo.InvariantCulture, $"with neither: {sender.Count(e => e.Vectors.Count == 0 && e.Tests.Count == 0)} ({Ids(sender.Where(e => e.Vectors.Count == 0 && e.Tests.Count == 0))}).\n\n");
+        sb.Append(CultureInfo.InvariantCulture, $"with neither: {sender.Count(e => e.Vectors.Count == 0 && e.Tests.Count == 0)} ({Ids(sender.Where(e => e.Vectors.Count == 0 && e.Tests.Count == 0))}).\n");
+        sb.Append(CultureInfo.InvariantCulture, $"- Sender rules checked by sender-adapter cases (`./run.sh sender`, vectors/SENDER-ADAPTER.md): {sender.Count(e => e.AdapterCases > 0)}; ");
+        sb.Append(CultureInfo.InvariantCulture, $"without: {sender.Count(e => e.AdapterCases == 0)} ({Ids(sender.Where(e => e.AdapterCases == 0))}).\n\n");
 
-        sb.Append("## Rules\n\n| rule | level | class | § | suite tests | faults | vectors |\n|---|---|---|---|---|---|---|\n");
+        sb.Append("## Rules\n\n| rule | level | class | § | suite tests | faults | vectors | adapter cases |\n|---|---|---|---|---|---|---|---|\n");
         foreach (var e in evidence)
-            sb.Append(CultureInfo.InvariantCulture, $"| {e.Rule.Id} | {e.Rule.Level} | {e.Rule.Class} | {e.Rule.Section} | {Cell(e.Tests)} | {Cell(e.Faults)} | {Cell(e.Vectors)} |\n");
+            sb.Append(CultureInfo.InvariantCulture, $"| {e.Rule.Id} | {e.Rule.Level} | {e.Rule.Class} | {e.Rule.Section} | {Cell(e.Tests)} | {Cell(e.Faults)} | {Cell(e.Vectors)} | {(e.DpSide ? "—" : e.AdapterCases.ToString(CultureInfo.InvariantCulture))} |\n");
         return sb.ToString();
     }
 

@@ -1,5 +1,5 @@
 using FluentAssertions;
-using Mimi.Conformance.Cli.Tools;
+using Mimi.Conformance.Tools;
 
 namespace Mimi.Conformance.Harness.Tests.Vectors;
 

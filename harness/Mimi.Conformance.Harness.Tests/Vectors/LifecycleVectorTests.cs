@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using FluentAssertions;
 using Mimi.Conformance.Harness.Lifecycle;
 using Mimi.Conformance.Harness.Requirements;
-using Mimi.Conformance.Harness.Vectors;
+using Mimi.Conformance.Tools.Vectors;
 using NJsonSchema;
 
 namespace Mimi.Conformance.Harness.Tests.Vectors;

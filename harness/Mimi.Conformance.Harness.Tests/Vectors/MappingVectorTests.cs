@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using FluentAssertions;
-using Mimi.Conformance.Cli.Tools;
+using Mimi.Conformance.Tools;
 using Mimi.Conformance.Harness.Requirements;
-using Mimi.Conformance.Harness.Vectors;
+using Mimi.Conformance.Tools.Vectors;
 using NJsonSchema;
 
 namespace Mimi.Conformance.Harness.Tests.Vectors;

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using FluentAssertions;
-using Mimi.Conformance.Cli.Tools;
+using Mimi.Conformance.Tools;
 using Mimi.Conformance.Harness.Requirements;
-using Mimi.Conformance.Harness.Vectors;
+using Mimi.Conformance.Tools.Vectors;
 using Mimi.Conformance.Protocol.Crypto;
 using NJsonSchema;
 

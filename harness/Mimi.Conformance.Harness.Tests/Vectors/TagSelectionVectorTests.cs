@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using FluentAssertions;
 using Mimi.Conformance.Harness.Requirements;
 using Mimi.Conformance.Harness.Sender;
-using Mimi.Conformance.Harness.Vectors;
+using Mimi.Conformance.Tools.Vectors;
 using Mimi.Conformance.Protocol.Profile;
 using NJsonSchema;
 

@@ -38,18 +38,22 @@ public sealed class ConfigurationErrorTests
     }
 
     [Fact]
-    public async Task Serve_dp_on_a_busy_port_exits_2_with_one_line()
+    public async Task Serve_dp_on_a_busy_port_exits_2_with_one_line_and_leaves_the_running_dps_certificate_alone()
     {
         using var busy = new TcpListener(IPAddress.Loopback, 0);
         busy.Start();
         var port = ((IPEndPoint)busy.LocalEndpoint).Port;
         var data = Directory.CreateTempSubdirectory("mimi-busy-port-").FullName;
+        // The certificate of a DP already serving from this data directory, which a failed second start must not replace.
+        var certificate = Path.Combine(data, "dp-cert.pem");
+        await File.WriteAllTextAsync(certificate, "the running DP's certificate\n", TestContext.Current.CancellationToken);
         try
         {
             var (exit, _, stderr) = await CliAsync(["serve-dp", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", data]);
 
             exit.Should().Be(2);
             stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().ContainSingle().Which.Should().Contain($"cannot listen on 127.0.0.1:{port}").And.Contain("pick another --port");
+            (await File.ReadAllTextAsync(certificate, TestContext.Current.CancellationToken)).Should().Be("the running DP's certificate\n");
         }
         finally
         {

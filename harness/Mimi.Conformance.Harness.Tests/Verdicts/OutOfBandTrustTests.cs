@@ -83,5 +83,50 @@ public sealed class OutOfBandTrustTests : IDisposable
         (await allowed!.TestControl!.ResetAsync(Ct)).Status.Should().Be(204);
     }
 
+    [Fact]
+    public async Task An_anti_enumeration_dp_is_looked_up_with_the_client_credentials_its_operator_issued()
+    {
+        var keysFile = Path.Combine(_root, "keys.json");
+        HarnessKeys.Generate(keysFile);
+        var issued = Enumerable.Range(0, 8).Select(i => $"issued-out-of-band-{i:d2}-{Guid.NewGuid():N}").ToList();
+        var credentialsFile = Path.Combine(_root, "clients.txt");
+        await File.WriteAllLinesAsync(credentialsFile, ["# issued by the operator", .. issued], Ct);
+        await using var dp = await ReferenceDpHost.StartAsync(new ReferenceDpOptions
+        {
+            DataDirectory = Path.Combine(_root, "dp"),
+            TestControl = false,
+            AntiEnumeration = true,
+            TrustedKeys = HarnessKeys.LoadTrust(keysFile),
+            IssuedClients = issued,
+        }, Ct);
+        RunRequest Request(string output, string? credentials) => new(DpEndpoint.Of(dp.Url), dp.CertificatePath, null, Path.Combine(_root, output), [], ["DISC-R-01", "DISC-L-03"], null, "must", [],
+            AllowTestControl: false, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5), "oob-clients") { KeysFile = keysFile, ClientCredentialsFile = credentials };
+
+        var without = await ConformanceRun.ExecuteAsync(Request("without", null), TimeProvider.System, TextWriter.Null, Ct);
+        var with = await ConformanceRun.ExecuteAsync(Request("with", credentialsFile), TimeProvider.System, TextWriter.Null, Ct);
+
+        var lookup = without.Requirements.Single(r => r.Id == "DISC-L-03");
+        lookup.Verdict.Should().Be(Verdict.NotVerifiable, "an anonymous lookup needs a token, and only an identified client gets one");
+        lookup.Tests.Should().Contain(t => t.Reason!.Contains("--client-credentials", StringComparison.Ordinal), "the reason names the remedy");
+        with.Requirements.Single(r => r.Id == "DISC-L-03").Verdict.Should().Be(Verdict.Pass, "the issued credentials got the tokens");
+        with.Requirements.Single(r => r.Id == "DISC-R-01").Verdict.Should().Be(Verdict.Pass);
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(_root, "with"), "*", SearchOption.AllDirectories))
+        {
+            var text = await File.ReadAllTextAsync(file, Ct);
+            issued.Should().NotContain(c => text.Contains(c, StringComparison.Ordinal), $"{file} holds no issued credential");
+        }
+    }
+
+    [Fact]
+    public async Task A_client_credentials_file_without_credentials_is_a_configuration_error()
+    {
+        var empty = Path.Combine(_root, "empty.txt");
+        await File.WriteAllTextAsync(empty, "# nothing yet\n", Ct);
+        var (exit, _, stderr) = await ConfigurationErrorTests.CliAsync(["run", "--dp", "https://127.0.0.1:9", "--client-credentials", empty, "--out", _root]);
+
+        exit.Should().Be(2);
+        stderr.Trim().Should().Be($"configuration error: --client-credentials {empty}: no credential in it (one per line)");
+    }
+
     public void Dispose() => Directory.Delete(_root, recursive: true);
 }

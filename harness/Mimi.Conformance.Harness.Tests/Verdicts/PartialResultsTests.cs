@@ -1,4 +1,5 @@
 using FluentAssertions;
+using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.Cli.Execution;
 
 namespace Mimi.Conformance.Harness.Tests.Verdicts;
@@ -11,7 +12,7 @@ public sealed class PartialResultsTests
         """{"$type":"discovery-complete","TestCasesToRun":3}""",
         """{"$type":"test-case-starting","TestCaseUniqueID":"c1","TestCaseDisplayName":"Suite.A.First","Traits":{"Requirement":["DISC-R-01","PROF-PUB-03"]}}""",
         """{"$type":"test-starting","TestCaseUniqueID":"c1","TestUniqueID":"t1","TestDisplayName":"Suite.A.First"}""",
-        """{"$type":"test-failed","TestCaseUniqueID":"c1","TestUniqueID":"t1","TestDisplayName":"Suite.A.First","ExecutionTime":0.25,"ExceptionTypes":["Mimi.Conformance.Suite.Infrastructure.ConformanceFailure"],"Messages":["status: expected 201, got 500"]}""",
+        """{"$type":"test-failed","TestCaseUniqueID":"c1","TestUniqueID":"t1","TestDisplayName":"Suite.A.First","ExecutionTime":0.25,"ExceptionTypes":["Mimi.Conformance.Harness.Results.ConformanceFailure"],"Messages":["status: expected 201, got 500"]}""",
         """{"$type":"test-finished","TestUniqueID":"t1","Attachments":{"evidence":"s:{\"Checks\":[{\"name\":\"status\",\"passed\":false,\"expected\":\"201\",\"actual\":\"500\"}],\"Exchanges\":[]}"}}""",
         """{"$type":"test-case-starting","TestCaseUniqueID":"c2","TestCaseDisplayName":"Suite.B.Second","Traits":{"Requirement":["DISC-R-03"]}}""",
         """{"$type":"test-starting","TestCaseUniqueID":"c2","TestUniqueID":"t2","TestDisplayName":"Suite.B.Second"}""",

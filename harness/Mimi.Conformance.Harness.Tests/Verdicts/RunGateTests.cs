@@ -112,7 +112,7 @@ public sealed class HostileOutputTests
 
         var redacted = SecretRedactor.Redact(report, SecretRedactor.IssuedCredentials(report));
 
-        var json = Mimi.Conformance.Harness.Reporting.ReportJson.Serialize(redacted);
+        var json = Mimi.Conformance.Harness.Results.ReportJson.Serialize(redacted);
         json.Should().NotContain(credential).And.NotContain(Convert.ToHexString(bytes)).And.NotContain(Convert.ToBase64String(bytes).TrimEnd('='));
         json.Should().Contain(SecretRedactor.Mask);
     }

@@ -15,7 +15,7 @@ using Mimi.Conformance.Harness.Results;
 namespace Mimi.Conformance.Harness.Client;
 
 /// <summary>What came back from one call. Transport failures are data, not exceptions: the test decides.</summary>
-internal sealed record DpResponse(int? Status, IReadOnlyDictionary<string, string> Headers, byte[] Body, bool Truncated, string? TransportError, SslProtocols? TlsProtocol)
+public sealed record DpResponse(int? Status, IReadOnlyDictionary<string, string> Headers, byte[] Body, bool Truncated, string? TransportError, SslProtocols? TlsProtocol)
 {
     public string? ContentType => Headers.GetValueOrDefault("content-type");
 
@@ -91,7 +91,7 @@ internal sealed record DpResponse(int? Status, IReadOnlyDictionary<string, strin
 }
 
 /// <summary>Receives every exchange the client makes, for evidence.</summary>
-internal interface IExchangeSink
+public interface IExchangeSink
 {
     void Record(Exchange exchange);
 
@@ -105,7 +105,7 @@ internal interface IExchangeSink
 /// HTTP client for the DP under test. Trusts the DP's certificate only by CA file or pin (never "accept any"),
 /// never follows redirects, time-boxes every call, caps every body, and records each exchange.
 /// </summary>
-internal sealed class DpClient : IDisposable
+public sealed class DpClient : IDisposable
 {
     private const int EvidenceBodyLimit = 16 * 1024;
     public const string TestControlTokenHeader = "Mimi-Test-Control-Token";
@@ -124,8 +124,11 @@ internal sealed class DpClient : IDisposable
     {
         _options = options;
         _time = time;
-        _http = new HttpClient(CreateHandler(options), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        _http = new HttpClient(CreateHandler(options, why => _refusal = why), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
+
+    /// <summary>Why the harness refused the DP's certificate in its last handshake, in words an operator acts on.</summary>
+    private volatile string? _refusal;
 
     public IExchangeSink? Sink { get; set; }
 
@@ -142,7 +145,8 @@ internal sealed class DpClient : IDisposable
     /// <summary>The DP this client talks to.</summary>
     public DpEndpoint Endpoint => _options.DpUrl;
 
-    public static SocketsHttpHandler CreateHandler(ConformanceOptions options)
+    /// <param name="refused">Told why a certificate was refused (it shows the certificate's actual pin), for <see cref="Explain"/>.</param>
+    public static SocketsHttpHandler CreateHandler(ConformanceOptions options, Action<string>? refused = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -157,15 +161,49 @@ internal sealed class DpClient : IDisposable
         {
             var expected = Convert.FromHexString(pin);
             handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, _, _) =>
-                cert is not null && CryptographicOperations.FixedTimeEquals(cert.GetCertHash(HashAlgorithmName.SHA256), expected);
+            {
+                if (cert is not null && CryptographicOperations.FixedTimeEquals(cert.GetCertHash(HashAlgorithmName.SHA256), expected))
+                    return true;
+                refused?.Invoke(cert is null ? "the DP presented no certificate"
+                    : $"the DP's certificate has the SHA-256 pin {PinOf(cert)}, not the --pin {pin.ToLowerInvariant()}; if that is your DP's certificate, pass --pin {PinOf(cert)}");
+                return false;
+            };
+            return handler;
         }
-        else if (options.CaFile is { } caFile)
+        if (options.CaFile is { } caFile)
         {
             var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
             policy.CustomTrustStore.Add(X509CertificateLoader.LoadCertificateFromFile(caFile));
             handler.SslOptions.CertificateChainPolicy = policy;
         }
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, chain, errors) =>
+        {
+            if (errors == SslPolicyErrors.None)
+                return true;
+            refused?.Invoke(DescribeRefusal(cert, chain, errors, options));
+            return false;
+        };
         return handler;
+    }
+
+    private static string PinOf(X509Certificate cert) => Convert.ToHexString(cert.GetCertHash(HashAlgorithmName.SHA256)).ToLowerInvariant();
+
+    /// <summary>Why a certificate validated against --ca (or the system CAs) was refused, with the remedy.</summary>
+    private static string DescribeRefusal(X509Certificate? cert, X509Chain? chain, SslPolicyErrors errors, ConformanceOptions options)
+    {
+        if (cert is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
+            return "the DP presented no certificate";
+        var pin = PinOf(cert);
+        var reasons = new List<string>();
+        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+            reasons.Add($"does not name the host {options.DpUrl.Origin.Host}");
+        var status = chain?.ChainStatus.Select(s => s.Status).ToHashSet() ?? [];
+        if (status.Contains(X509ChainStatusFlags.NotTimeValid) && cert is X509Certificate2 c2)
+            reasons.Add($"is not valid now (valid from {c2.NotBefore.ToUniversalTime():yyyy-MM-dd HH:mm} to {c2.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC)");
+        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors) && !status.Contains(X509ChainStatusFlags.NotTimeValid))
+            reasons.Add(options.CaFile is { } ca ? $"does not chain to the --ca {ca}" : "is not trusted: it does not chain to a CA this machine trusts");
+        return $"the DP's certificate ({cert.Subject}, SHA-256 pin {pin}) {string.Join(" and ", reasons)}; "
+            + (options.CaFile is null ? $"give --ca with the DP's CA or certificate, or --pin {pin}" : $"give --ca with the CA that issued it, or --pin {pin}");
     }
 
     public Uri Resolve(string pathOrUrl) => Endpoint.Resolve(pathOrUrl);
@@ -237,7 +275,7 @@ internal sealed class DpClient : IDisposable
         }
         catch (HttpRequestException e)
         {
-            response = Failed(Explain(e));
+            response = Failed(Explain(e, _refusal));
         }
         catch (IOException e)
         {
@@ -252,12 +290,14 @@ internal sealed class DpClient : IDisposable
     private static DpResponse Failed(string why) => new(null, new Dictionary<string, string>(), [], false, why, null);
 
     /// <summary>Turns a transport failure into a sentence that points at the likely configuration cause.</summary>
-    public static string Explain(HttpRequestException e)
+    /// <param name="refusal">Why the harness refused the DP's certificate, when it did.</param>
+    public static string Explain(HttpRequestException e, string? refusal = null)
     {
         var inner = e.InnerException?.Message;
         return e.HttpRequestError switch
         {
-            HttpRequestError.SecureConnectionError => $"TLS handshake failed ({inner ?? e.Message}); check --ca/--pin match the DP's certificate and its host name",
+            HttpRequestError.SecureConnectionError when refusal is not null => $"TLS: the harness refused the DP's certificate: {refusal}",
+            HttpRequestError.SecureConnectionError => $"TLS: no TLS 1.2 or 1.3 handshake completed with the DP: does this port serve https? ({inner ?? e.Message})",
             HttpRequestError.ConnectionError => $"cannot connect ({inner ?? e.Message}); is the DP running at this address?",
             HttpRequestError.ResponseEnded => "the connection closed before a complete HTTP response",
             HttpRequestError.InvalidResponse => $"not a valid HTTP response ({inner ?? e.Message})",

@@ -6,7 +6,7 @@ using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 namespace Mimi.Conformance.Harness.Client;
 
 /// <summary>The parts of a DP's metadata document (PROFILE.md §6.1) the harness acts on.</summary>
-internal sealed record DpMetadata(
+public sealed record DpMetadata(
     string Profile,
     string DpId,
     string PublishPath,

@@ -6,7 +6,7 @@ using Mimi.Conformance.Protocol.Profile;
 namespace Mimi.Conformance.Harness.Client;
 
 /// <summary>Finds profile CBOR objects (mapping, removal) inside JSON bodies and renders them in diagnostic notation.</summary>
-internal static class EvidenceDecoder
+public static class EvidenceDecoder
 {
     private static readonly HashSet<string> CborFields = ["mapping", "removal"];
 

@@ -5,7 +5,7 @@ using Mimi.Conformance.Protocol.Profile;
 namespace Mimi.Conformance.Harness.Client;
 
 /// <summary>One mapping as a lookup returned it.</summary>
-internal sealed record ServedMapping(string? MappingId, byte[] Bytes)
+public sealed record ServedMapping(string? MappingId, byte[] Bytes)
 {
     /// <summary>The entry's <c>disclosures</c> member as sent (base64url), or null when absent (PROFILE.md §4.4).</summary>
     public string? Disclosures { get; init; }
@@ -34,7 +34,7 @@ internal sealed record ServedMapping(string? MappingId, byte[] Bytes)
 /// A lookup answer (PROFILE.md §6.3) read leniently, or the reason it could not be read: the DP under test may
 /// answer anything, and what is wrong with it is a finding, never an exception.
 /// </summary>
-internal sealed record LookupAnswer(DpResponse Response, string? Status, IReadOnlyList<ServedMapping> Mappings, string? FormatProblem)
+public sealed record LookupAnswer(DpResponse Response, string? Status, IReadOnlyList<ServedMapping> Mappings, string? FormatProblem)
 {
     public bool Found => Status == "found";
 

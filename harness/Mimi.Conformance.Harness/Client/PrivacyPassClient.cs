@@ -7,7 +7,7 @@ using Mimi.Conformance.Protocol.PrivacyPass;
 namespace Mimi.Conformance.Harness.Client;
 
 /// <summary>The DP's metadata <c>rate_limit</c> (PROFILE.md §10), read leniently: null members mean "not declared".</summary>
-internal sealed record RateLimitPolicy(int? Allowance, long? WindowSeconds, string IssuerDirectory, int? IdentifiedLimit, long? IdentifiedWindowSeconds)
+public sealed record RateLimitPolicy(int? Allowance, long? WindowSeconds, string IssuerDirectory, int? IdentifiedLimit, long? IdentifiedWindowSeconds)
 {
     /// <summary>Whether <c>rate_limit.non_default</c> is present at all (PROFILE.md §10.4), whatever it holds.</summary>
     public bool NonDefaultDeclared { get; init; }
@@ -39,7 +39,7 @@ internal sealed record RateLimitPolicy(int? Allowance, long? WindowSeconds, stri
 }
 
 /// <summary>A parsed <c>WWW-Authenticate: PrivateToken</c> challenge (RFC 9577 §2.1).</summary>
-internal sealed record ParsedChallenge(byte[] Challenge, TokenChallenge Decoded, byte[] TokenKey, RSAParameters Key)
+public sealed record ParsedChallenge(byte[] Challenge, TokenChallenge Decoded, byte[] TokenKey, RSAParameters Key)
 {
     /// <summary>The challenge in a 401, or null with the reason it is not a usable PrivateToken challenge.</summary>
     public static ParsedChallenge? From(DpResponse response, out string problem)
@@ -69,7 +69,7 @@ internal sealed record ParsedChallenge(byte[] Challenge, TokenChallenge Decoded,
 }
 
 /// <summary>Reproducible bytes from the run's seed: SHA-256(seed / label / counter) blocks (blinding and nonces).</summary>
-internal sealed class SeededBytes(string seed)
+public sealed class SeededBytes(string seed)
 {
     private long _counter;
 
@@ -86,7 +86,7 @@ internal sealed class SeededBytes(string seed)
 }
 
 /// <summary>The harness as a Privacy Pass client (RFC 9578 §6): blind a token input, ask the issuer, finalize.</summary>
-internal sealed class PrivacyPassClient(DpClient client, SeededBytes random)
+public sealed class PrivacyPassClient(DpClient client, SeededBytes random)
 {
     public SeededBytes Random => random;
 

@@ -3,14 +3,14 @@ using Mimi.Conformance.Protocol.PrivacyPass;
 namespace Mimi.Conformance.Harness.Client;
 
 /// <summary>Where a lookup gets a Privacy Pass token for a DP's challenge (PROFILE.md §10.4).</summary>
-internal interface ITokenSource
+public interface ITokenSource
 {
     /// <summary>One token for <paramref name="challenge"/>; throws when none can be had, with the reason.</summary>
     Task<byte[]> TokenAsync(ParsedChallenge challenge, CancellationToken ct = default);
 }
 
 /// <summary>No token could be had; <see cref="NeedsTestControl"/> when only test control could have provided a client.</summary>
-internal sealed class TokenUnavailableException(string message, bool needsTestControl = false) : Exception(message)
+public sealed class TokenUnavailableException(string message, bool needsTestControl = false) : Exception(message)
 {
     public bool NeedsTestControl => needsTestControl;
 }
@@ -20,10 +20,11 @@ internal sealed class TokenUnavailableException(string message, bool needsTestCo
 /// fetched for the DP's challenge, a fresh client once if the allowance is spent. Everything goes through the
 /// recorded DP client.
 /// </summary>
-internal sealed class PrivacyPassWallet(DpClient http, TestControlClient? testControl, string issuerDirectory, SeededBytes random) : ITokenSource
+public sealed class PrivacyPassWallet(DpClient http, TestControlClient? testControl, string issuerDirectory, SeededBytes random, ClientCredentialPool? issued = null) : ITokenSource
 {
     public const string NoTestControl = "the harness needs an identified client at the DP's token issuer and registers one through test control " +
-        "(PROFILE.md §8 POST {test_control}/clients); the DP offers none or --allow-test-control was not given";
+        "(PROFILE.md §8 POST {test_control}/clients); the DP offers none or --allow-test-control was not given. Without test control, give " +
+        "--client-credentials FILE: credentials your DP issued out of band, one per line, each used for one fresh client";
 
     private string? _issuerUri;
 
@@ -33,15 +34,21 @@ internal sealed class PrivacyPassWallet(DpClient http, TestControlClient? testCo
     public string? Credential { get; private set; }
 
     /// <summary>For a DP's metadata: its declared issuer directory, test control when allowed.</summary>
-    public static PrivacyPassWallet For(DpClient http, DpMetadata metadata, bool allowTestControl, SeededBytes random) =>
+    public static PrivacyPassWallet For(DpClient http, DpMetadata metadata, bool allowTestControl, SeededBytes random, ClientCredentialPool? issued = null) =>
         new(http, allowTestControl && metadata.TestControlPath is { } path ? new TestControlClient(http, path) : null,
-            metadata.RateLimit?.IssuerDirectory ?? PrivacyPassConstants.DirectoryPath, random);
+            metadata.RateLimit?.IssuerDirectory ?? PrivacyPassConstants.DirectoryPath, random, issued);
 
-    /// <summary>A newly registered client credential.</summary>
+    /// <summary>A fresh client credential: registered through test control, else the next one the operator issued.</summary>
     public async Task<string> NewCredentialAsync(CancellationToken ct = default)
     {
         if (testControl is null)
-            throw new TokenUnavailableException(NoTestControl, needsTestControl: true);
+        {
+            if (issued is { Count: > 0 } && issued.TryTake(out var next))
+                return Credential = next;
+            throw new TokenUnavailableException(issued is { Count: > 0 }
+                ? $"all {issued.Count} credentials of --client-credentials are in use by earlier tests: issue more (each test that needs a fresh identified client takes one)"
+                : NoTestControl, needsTestControl: true);
+        }
         var (credential, response) = await testControl.RegisterClientAsync(ct);
         return Credential = credential ?? throw new TokenUnavailableException($"test control /clients answered {response.Describe()}");
     }

@@ -10,7 +10,7 @@ namespace Mimi.Conformance.Harness.Client;
 /// <see cref="DpClient"/>. Answers stay <see cref="DpResponse"/>s: what the DP said is the test's subject.
 /// Malformed requests go through <see cref="Http"/> (<see cref="DpClient.PostRawAsync"/>).
 /// </summary>
-internal sealed class ProfileClient(DpClient http, DpMetadata metadata)
+public sealed class ProfileClient(DpClient http, DpMetadata metadata)
 {
     public DpClient Http => http;
 

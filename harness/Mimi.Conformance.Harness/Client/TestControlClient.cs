@@ -8,7 +8,7 @@ namespace Mimi.Conformance.Harness.Client;
 /// call goes through the recorded DP client; whether the operator allows test control at all is the caller's
 /// decision (--allow-test-control), not this client's.
 /// </summary>
-internal sealed class TestControlClient(DpClient http, string basePath)
+public sealed class TestControlClient(DpClient http, string basePath)
 {
     private static readonly byte[] EmptyObject = "{}"u8.ToArray();
 

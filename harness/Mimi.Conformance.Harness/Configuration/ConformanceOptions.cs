@@ -18,6 +18,7 @@ public sealed record ConformanceOptions
     public const string IdentitySeedVariable = "MIMI_IDENTITY_SEED";
     public const string TrustConfiguredVariable = "MIMI_TRUST_CONFIGURED";
     public const string TestControlTokenVariable = "MIMI_TEST_CONTROL_TOKEN";
+    public const string ClientCredentialsVariable = "MIMI_CLIENT_CREDENTIALS";
 
     /// <summary>The DP under test, validated where the URL entered (flag, variable or a started DP).</summary>
     public required DpEndpoint DpUrl { get; init; }
@@ -43,6 +44,12 @@ public sealed record ConformanceOptions
     /// <summary>The token a DP's test control wants (serve-dp prints it), sent as Mimi-Test-Control-Token. Never reported.</summary>
     public string? TestControlToken { get; init; }
 
+    /// <summary>
+    /// Identified-client credentials the DP's operator issued out of band (--client-credentials), used one per fresh
+    /// client when test control cannot register one (PROFILE.md §10.1). Never reported.
+    /// </summary>
+    public IReadOnlyList<string> ClientCredentials { get; init; } = [];
+
     /// <summary>Largest response body the harness reads; anything beyond is cut and reported.</summary>
     public int MaxResponseBytes { get; init; } = 1 << 20;
 
@@ -63,6 +70,7 @@ public sealed record ConformanceOptions
             IdentitySeed = NullIfEmpty(getenv(IdentitySeedVariable)),
             TrustConfigured = getenv(TrustConfiguredVariable) is "1" or "true",
             TestControlToken = NullIfEmpty(getenv(TestControlTokenVariable)),
+            ClientCredentials = (getenv(ClientCredentialsVariable) ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries),
         };
         if (getenv(TimeoutVariable) is { Length: > 0 } t)
             options = options with { RequestTimeout = TimeSpan.FromMilliseconds(ParsePositive(t, TimeoutVariable)) };
@@ -79,6 +87,8 @@ public sealed record ConformanceOptions
             throw new ConfigurationException("the pin must be 64 hex digits (SHA-256 of the DP's certificate)");
         if (RequestTimeout <= TimeSpan.Zero || RequestTimeout > TimeSpan.FromMinutes(5))
             throw new ConfigurationException("the request timeout must be between 1 ms and 5 minutes");
+        if (ClientCredentials.Any(c => c.Length is 0 or > 4096 || c.Any(ch => char.IsWhiteSpace(ch) || char.IsControl(ch))))
+            throw new ConfigurationException("a client credential must be 1 to 4096 characters without spaces or control characters (one per line)");
         return this;
     }
 
@@ -95,6 +105,7 @@ public sealed record ConformanceOptions
         [IdentitySeedVariable] = IdentitySeed ?? "",
         [TrustConfiguredVariable] = TrustConfigured ? "1" : "0",
         [TestControlTokenVariable] = TestControlToken ?? "",
+        [ClientCredentialsVariable] = string.Join('\n', ClientCredentials),
     };
 
     private static int ParsePositive(string value, string name) =>

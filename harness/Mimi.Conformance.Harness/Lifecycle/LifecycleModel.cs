@@ -6,7 +6,7 @@ namespace Mimi.Conformance.Harness.Lifecycle;
 /// PROFILE.md §6.4 and §12 as an in-memory model of one CSI at one DP, in timeline seconds. <c>vectors check</c> runs
 /// every timeline through it, so an expectation that contradicts the profile's rules is caught without a DP.
 /// </summary>
-internal sealed class LifecycleModel(Timeline timeline)
+public sealed class LifecycleModel(Timeline timeline)
 {
     private sealed record Live(string Label, long AssignedAt);
 

@@ -7,7 +7,7 @@ namespace Mimi.Conformance.Harness.Lifecycle;
 /// tests and the answer PROFILE.md §12.3 / §12.5 gives it. The generator, the model and the suite's runner read this
 /// one table, so a defect means the same request everywhere.
 /// </summary>
-internal sealed record RequestDefect(string Name, string Action, string Rule, string Description, TimelineExpect Expect)
+public sealed record RequestDefect(string Name, string Action, string Rule, string Description, TimelineExpect Expect)
 {
     public const string WithMappingId = "with_mapping_id";
     public const string ReasonUser = "reason_user";

@@ -3,14 +3,14 @@ using System.Text.Json.Nodes;
 namespace Mimi.Conformance.Harness.Lifecycle;
 
 /// <summary>A CSI holder in a timeline: one CSIP assignment, at <see cref="AssignedAtS"/> seconds from the timeline's start.</summary>
-internal sealed record TimelineHolder(string Name, long AssignedAtS);
+public sealed record TimelineHolder(string Name, long AssignedAtS);
 
 /// <summary>
 /// What a step must produce (PROFILE.md §12): <c>accepted</c> (2xx, with the mappings a removal or invalidation
 /// removed), <c>refused</c> (one of <see cref="Status"/>, a problem type from <see cref="Problems"/>), <c>found</c> /
 /// <c>not_found</c> (a lookup serving exactly <see cref="Mappings"/>), or <c>sent</c> (an invalidation reached the peer).
 /// </summary>
-internal sealed record TimelineExpect(string Result, IReadOnlyList<int>? Status = null, IReadOnlyList<string>? Problems = null,
+public sealed record TimelineExpect(string Result, IReadOnlyList<int>? Status = null, IReadOnlyList<string>? Problems = null,
     IReadOnlyList<string>? Removed = null, IReadOnlyList<string>? Mappings = null)
 {
     public const string Accepted = "accepted";
@@ -70,7 +70,7 @@ internal sealed record TimelineExpect(string Result, IReadOnlyList<int>? Status 
 }
 
 /// <summary>What a step produced, from the model or from the DP under test; labels name mappings as the timeline does.</summary>
-internal sealed record TimelineOutcome(string Result, int? Status, string? Problem, IReadOnlyList<string> Labels)
+public sealed record TimelineOutcome(string Result, int? Status, string? Problem, IReadOnlyList<string> Labels)
 {
     public string Describe() => Result switch
     {
@@ -85,7 +85,7 @@ internal sealed record TimelineOutcome(string Result, int? Status, string? Probl
 /// One step at <see cref="AtS"/> seconds from the start (the harness moves the DP's clock there with test control).
 /// Actions: publish, remove, disconnect, replay, peer_invalidate, lookup, expect_broadcast.
 /// </summary>
-internal sealed record TimelineStep(long AtS, string Action, TimelineExpect Expect)
+public sealed record TimelineStep(long AtS, string Action, TimelineExpect Expect)
 {
     public const string Publish = "publish";
     public const string Remove = "remove";
@@ -183,7 +183,7 @@ internal sealed record TimelineStep(long AtS, string Action, TimelineExpect Expe
 /// with the expected result of each. <see cref="Class"/> is the conformance class the DP must claim for it to apply;
 /// <see cref="Rules"/> are the profile rules whose verdict the timeline decides, beside its <see cref="Requirement"/>.
 /// </summary>
-internal sealed record Timeline(int TcId, string Comment, IReadOnlyList<string> Flags, string Requirement, IReadOnlyList<string> Rules, string Class,
+public sealed record Timeline(int TcId, string Comment, IReadOnlyList<string> Flags, string Requirement, IReadOnlyList<string> Rules, string Class,
     IReadOnlyList<TimelineHolder> Holders, IReadOnlyList<TimelineStep> Steps)
 {
     public long AssignedAtS(string holder) => Holders.First(h => h.Name == holder).AssignedAtS;

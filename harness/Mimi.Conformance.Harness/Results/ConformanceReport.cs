@@ -15,6 +15,11 @@ public sealed record ConformanceReport(
     /// <summary>The profile's rules (PROFILE.md IDs), each graded at its own level from the tests that check it.</summary>
     [JsonPropertyName("rules")]
     public IReadOnlyList<RuleResult> Rules { get; init; } = [];
+
+    /// <summary>What changed against an earlier run (run --compare RUN_DIR); absent without --compare.</summary>
+    [JsonPropertyName("changed_since")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RunChanges? ChangedSince { get; init; }
 }
 
 public sealed record RunInfo(
@@ -151,7 +156,13 @@ public sealed record Check(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("passed")] bool Passed,
     [property: JsonPropertyName("expected")] string Expected,
-    [property: JsonPropertyName("actual")] string Actual);
+    [property: JsonPropertyName("actual")] string Actual)
+{
+    /// <summary>The seq of the exchange the check was made on: the last request the test sent before it (absent when none).</summary>
+    [JsonPropertyName("exchange")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Exchange { get; init; }
+}
 
 /// <summary>One recorded HTTP exchange with the DP (bodies capped, secrets redacted).</summary>
 public sealed record Exchange(

@@ -32,7 +32,14 @@ public static class VerdictNames
         _ => throw new ArgumentOutOfRangeException(nameof(verdict)),
     };
 
-    /// <summary>A requirement's verdict is the worst of its tests' verdicts.</summary>
-    public static Verdict Worst(IEnumerable<Verdict> verdicts) =>
-        verdicts.DefaultIfEmpty(Verdict.Untested).Max();
+    /// <summary>
+    /// A requirement's (or rule's) verdict is the worst of its tests' verdicts, leaving out tests that do not apply to
+    /// this DP (e.g. a check that binds only a DP without test control): it is not-applicable only when none applies.
+    /// </summary>
+    public static Verdict Worst(IEnumerable<Verdict> verdicts)
+    {
+        var all = verdicts.ToList();
+        var applicable = all.Where(v => v != Verdict.NotApplicable).ToList();
+        return applicable.Count > 0 ? applicable.Max() : all.Count > 0 ? Verdict.NotApplicable : Verdict.Untested;
+    }
 }

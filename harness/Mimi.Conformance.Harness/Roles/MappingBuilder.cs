@@ -10,7 +10,7 @@ namespace Mimi.Conformance.Harness.Roles;
 /// Builds a mapping as the recipient (and optionally the MSPs) would, for publication at a DP. Every knob a
 /// negative test needs is a property, so each test states exactly what it breaks.
 /// </summary>
-internal sealed record MappingBuilder
+public sealed record MappingBuilder
 {
     public required Parties Parties { get; init; }
     public required string Csi { get; init; }

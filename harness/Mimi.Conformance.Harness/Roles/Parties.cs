@@ -6,7 +6,7 @@ using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 namespace Mimi.Conformance.Harness.Roles;
 
 /// <summary>A CSI provider the harness plays: issues proof-of-possession credentials and unassignment removals.</summary>
-internal sealed record Csip(string Id, SigningKey Key)
+public sealed record Csip(string Id, SigningKey Key)
 {
     public byte[] IssueCredential(string csi, string csiType, byte[] recipientKey, long assignedAt, long issuedAt, long expiresAt) =>
         CoseSign1.Sign(Key, SignerRoles.Csip, new PopCredential(Id, csi, csiType, recipientKey, assignedAt, issuedAt, expiresAt).Encode()).Encode();
@@ -15,13 +15,13 @@ internal sealed record Csip(string Id, SigningKey Key)
 }
 
 /// <summary>A messaging service provider the harness plays.</summary>
-internal sealed record Msp(string Id, SigningKey Key)
+public sealed record Msp(string Id, SigningKey Key)
 {
     public TrustedKey Trusted => new(SignerRoles.Msp, Id, Key.PublicKey);
 }
 
 /// <summary>Another DP the harness plays ("DP A"): computes and countersigns mappings that the DP under test imports.</summary>
-internal sealed record PeerDp(string Id, SigningKey Key)
+public sealed record PeerDp(string Id, SigningKey Key)
 {
     public TrustedKey Trusted => new(SignerRoles.Dp, Id, Key.PublicKey);
 }
@@ -32,7 +32,7 @@ internal sealed record PeerDp(string Id, SigningKey Key)
 /// from a separate identity seed (a keys file, --keys), so that an operator configures trust once; CSIs, recipient
 /// keys and nonces always come from the run's seed, so runs never collide on a DP that keeps its data.
 /// </summary>
-internal sealed class Parties
+public sealed class Parties
 {
     private readonly string _seed;
     private int _counter;

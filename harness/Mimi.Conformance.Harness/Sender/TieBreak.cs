@@ -3,16 +3,16 @@ using Mimi.Conformance.Protocol.Profile;
 namespace Mimi.Conformance.Harness.Sender;
 
 /// <summary>One mapping a lookup returned: its stable id and its MSP entries (tags as signed, exact tags as disclosed).</summary>
-internal sealed record TieBreakCandidate(string MappingId, IReadOnlyList<MspEntry> Msps);
+public sealed record TieBreakCandidate(string MappingId, IReadOnlyList<MspEntry> Msps);
 
 /// <summary>The (mapping, MSP) pair a sender uses to reach the recipient.</summary>
-internal sealed record TieBreakPick(string MappingId, string Msp);
+public sealed record TieBreakPick(string MappingId, string Msp);
 
 /// <summary>What a sender persists per recipient CSI and purpose (the tag it looked for, or null for "any").</summary>
-internal sealed record TieBreakState(string Csi, string? Purpose, string MappingId, string Msp);
+public sealed record TieBreakState(string Csi, string? Purpose, string MappingId, string Msp);
 
 /// <summary>The choice, why it was made (<see cref="TieBreak"/> reasons), and the state to persist (null: forget).</summary>
-internal sealed record TieBreakResult(TieBreakPick? Choice, string Reason, TieBreakState? State);
+public sealed record TieBreakResult(TieBreakPick? Choice, string Reason, TieBreakState? State);
 
 /// <summary>
 /// The sender-side selection rule of PROFILE.md §4.4 (minutes 2024-09-18; -01 body items 4–5) [DISC-M-03, DISC-L-07A]:
@@ -21,7 +21,7 @@ internal sealed record TieBreakResult(TieBreakPick? Choice, string Reason, TieBr
 /// any entry; among equals pick the smallest (mapping_id, msp) by ordinal comparison, which does not depend on the
 /// order the DP returned, and persist it.
 /// </summary>
-internal static class TieBreak
+public static class TieBreak
 {
     public const string Saved = "saved";
     public const string Tag = "tag";

@@ -9,13 +9,13 @@ namespace Mimi.Conformance.Harness.Vectors;
 /// profile rule it breaks and <paramref name="Check"/> the §5 check a verifier stops at; the vector generator and the
 /// suite's publish checks share these, so a vector and a publish test of the same defect carry the same bytes.
 /// </summary>
-internal sealed record MappingDefect(string Name, string Rule, string Check, Func<MappingDraft, MappingDraft> Apply);
+public sealed record MappingDefect(string Name, string Rule, string Check, Func<MappingDraft, MappingDraft> Apply);
 
 /// <summary>One way to break the credential inside a mapping (PROFILE.md §4.2): it encodes and signs a pop payload as the CSIP would.</summary>
-internal sealed record CredentialDefect(string Name, Func<SigningKey, byte[], byte[]> Issue);
+public sealed record CredentialDefect(string Name, Func<SigningKey, byte[], byte[]> Issue);
 
 /// <summary>The catalogue of encoding defects (PROF-MAP-01..05, PROF-CRED-01).</summary>
-internal static class MappingDefects
+public static class MappingDefects
 {
     // PROF-MAP-01: deterministic encoding, no trailing bytes.
     public static MappingDefect PayloadKeysUnsorted { get; } = new("payload-keys-unsorted", "PROF-MAP-01", "payload-format",

@@ -10,7 +10,7 @@ namespace Mimi.Conformance.Harness.Vectors;
 /// One signer of a vector mapping. Every knob breaks one thing: the role header, the kid header, the whole protected
 /// header, or the signature bytes after signing.
 /// </summary>
-internal sealed record DraftSigner(SigningKey Key, string? Role)
+public sealed record DraftSigner(SigningKey Key, string? Role)
 {
     /// <summary>Replaces the protected header map (default {1: -8, 4: kid, "role": role}).</summary>
     public Func<CoseHeaderMap, CoseHeaderMap>? Headers { get; init; }
@@ -32,7 +32,7 @@ internal sealed record DraftSigner(SigningKey Key, string? Role)
 }
 
 /// <summary>A mapping under construction for a vector: payload, body header and signers, plus byte-level edits.</summary>
-internal sealed record MappingDraft
+public sealed record MappingDraft
 {
     public required MappingPayload Payload { get; init; }
 
@@ -88,7 +88,7 @@ internal sealed record MappingDraft
 }
 
 /// <summary>Byte-level CBOR edits for non-deterministic and malformed vectors.</summary>
-internal static class CborEdits
+public static class CborEdits
 {
     /// <summary>The entries of a definite-length map with text keys: (key, encoded key, encoded value).</summary>
     public static List<(string Key, byte[] EncodedKey, byte[] EncodedValue)> Entries(byte[] map)
@@ -179,56 +179,4 @@ internal static class CborEdits
         c[0] ^= 0x01;
         return c;
     }
-}
-
-/// <summary>The fixed parties of the generated vectors: keys from labels, nothing random.</summary>
-internal sealed class VectorParties
-{
-    public const string CsipId = "csip.vectors.test";
-    public const string DpId = "mimi://dp-a.vectors.test";
-    public const string DpBId = "mimi://dp-b.vectors.test";
-    public const string MspA = "mimi://msp-a.vectors.test";
-    public const string MspB = "mimi://msp-b.vectors.test";
-
-    /// <summary>2026-01-01T00:00:00Z, the <c>now</c> of every vector unless a case moves it.</summary>
-    public const long Now = 1_767_225_600;
-
-    private int _nonce;
-
-    public SigningKey Csip { get; } = SigningKey.FromLabel("mimi-vectors/csip");
-    public SigningKey UntrustedCsip { get; } = SigningKey.FromLabel("mimi-vectors/untrusted-csip");
-    public SigningKey Dp { get; } = SigningKey.FromLabel("mimi-vectors/dp-a");
-    public SigningKey DpB { get; } = SigningKey.FromLabel("mimi-vectors/dp-b");
-    public SigningKey MspAKey { get; } = SigningKey.FromLabel("mimi-vectors/msp-a");
-    public SigningKey MspBKey { get; } = SigningKey.FromLabel("mimi-vectors/msp-b");
-    public SigningKey Recipient { get; } = SigningKey.FromLabel("mimi-vectors/recipient");
-    public SigningKey OtherRecipient { get; } = SigningKey.FromLabel("mimi-vectors/other-recipient");
-    public SigningKey Stranger { get; } = SigningKey.FromLabel("mimi-vectors/stranger");
-
-    public IReadOnlyList<TrustedKey> Trust =>
-    [
-        new(SignerRoles.Csip, CsipId, Csip.PublicKey),
-        new(SignerRoles.Msp, MspA, MspAKey.PublicKey),
-        new(SignerRoles.Msp, MspB, MspBKey.PublicKey),
-        new(SignerRoles.Dp, DpId, Dp.PublicKey),
-        new(SignerRoles.Dp, DpBId, DpB.PublicKey),
-    ];
-
-    public byte[] Nonce() => SigningKey.FromLabel($"mimi-vectors/nonce-{++_nonce}").KeyId;
-
-    public byte[] Credential(string csi = "+15550100001", string csiType = "e164", byte[]? cnf = null, SigningKey? issuer = null, string issuerId = CsipId,
-        string role = SignerRoles.Csip, long assignedAt = Now - 86_400, long iat = Now - 3_600, long exp = Now + (30 * 86_400)) =>
-        CoseSign1.Sign(issuer ?? Csip, role, new PopCredential(issuerId, csi, csiType, cnf ?? Recipient.PublicKey, assignedAt, iat, exp).Encode()).Encode();
-
-    public MappingPayload Payload(string csi = "+15550100001", string csiType = "e164", IReadOnlyList<MspEntry>? msps = null, long iat = Now - 60,
-        long exp = Now + (7 * 86_400), bool newHolder = false, string dp = DpId, byte[]? pop = null) =>
-        new(csi, csiType, msps ?? [new MspEntry(MspA, ["default"])], iat, exp, Nonce(), newHolder, dp, pop ?? Credential(csi, csiType));
-
-    public DraftSigner AsRecipient => new(Recipient, SignerRoles.Recipient);
-    public DraftSigner AsMspA => new(MspAKey, SignerRoles.Msp);
-    public DraftSigner AsMspB => new(MspBKey, SignerRoles.Msp);
-    public DraftSigner AsDp => new(Dp, SignerRoles.Dp);
-
-    /// <summary>The fully joint-signed mapping: recipient, the listed MSP, the computing DP.</summary>
-    public MappingDraft Joint(MappingPayload? payload = null) => new() { Payload = payload ?? Payload(), Signers = [AsRecipient, AsMspA, AsDp] };
 }

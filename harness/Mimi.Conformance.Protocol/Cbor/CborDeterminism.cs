@@ -3,7 +3,7 @@ using System.Formats.Cbor;
 namespace Mimi.Conformance.Protocol.Cbor;
 
 /// <summary>Deterministic encoding (RFC 8949 §4.2.1) checks and helpers.</summary>
-internal static class CborDeterminism
+public static class CborDeterminism
 {
     /// <summary>Nesting deeper than this is refused outright: no profile object comes close, and it bounds recursion.</summary>
     public const int MaxDepth = 32;

@@ -11,7 +11,7 @@ namespace Mimi.Conformance.Protocol.Cbor;
 /// <param name="Error">Why decoding stopped, without the offset; null when the input is one well-formed item.</param>
 /// <param name="ErrorOffset">Byte offset in the input where the problem was found; null when there is no error.</param>
 /// <param name="Truncated">True when rendering stopped at the output limit (the text then ends with <c>…</c>).</param>
-internal sealed record CborDiagnosticResult(string Text, string? Error, int? ErrorOffset, bool Truncated)
+public sealed record CborDiagnosticResult(string Text, string? Error, int? ErrorOffset, bool Truncated)
 {
     /// <summary>The whole input was decoded as exactly one well-formed CBOR item.</summary>
     public bool IsWellFormed => Error is null && !Truncated;
@@ -32,7 +32,7 @@ internal sealed record CborDiagnosticResult(string Text, string? Error, int? Err
 /// (<c>1.0</c>, <c>1.0e+300</c>), text as ASCII-only JSON strings (<c>"\u00fc"</c>), indefinite-length items with the
 /// <c>_ </c> marker (<c>[_ 1, 2]</c>, <c>{_ "a": 1}</c>, <c>(_ h'01', h'02')</c>, <c>''_</c> and <c>""_</c> when empty).
 /// </remarks>
-internal static class CborDiagnostic
+public static class CborDiagnostic
 {
     /// <summary>Largest accepted <c>maxDepth</c>; keeps the recursive decoder far from the end of the stack.</summary>
     public const int MaxSupportedDepth = 1000;

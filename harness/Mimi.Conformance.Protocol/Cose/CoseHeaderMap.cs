@@ -7,7 +7,7 @@ namespace Mimi.Conformance.Protocol.Cose;
 /// A COSE header map (RFC 9052 §3). Labels are integers or text; values are integers, text, byte strings,
 /// booleans or arrays of those — everything the profile uses. Anything else is a format error.
 /// </summary>
-internal sealed class CoseHeaderMap
+public sealed class CoseHeaderMap
 {
     public const long Alg = 1;
     public const long Crit = 2;
@@ -75,7 +75,7 @@ internal sealed class CoseHeaderMap
         return map;
     }
 
-    internal static CoseHeaderMap ReadFrom(CborReader reader)
+    public static CoseHeaderMap ReadFrom(CborReader reader)
     {
         var map = new CoseHeaderMap();
         if (reader.PeekState() != CborReaderState.StartMap)
@@ -155,4 +155,4 @@ internal sealed class CoseHeaderMap
 }
 
 /// <summary>The bytes are not a well-formed COSE object of the expected kind.</summary>
-internal sealed class CoseFormatException(string message) : Exception(message);
+public sealed class CoseFormatException(string message) : Exception(message);

@@ -5,7 +5,7 @@ using Mimi.Conformance.Protocol.Crypto;
 namespace Mimi.Conformance.Protocol.Cose;
 
 /// <summary>One COSE_Signature inside a COSE_Sign (RFC 9052 §4.1).</summary>
-internal sealed record CoseSignature(byte[] ProtectedBytes, CoseHeaderMap Protected, CoseHeaderMap Unprotected, byte[] Signature)
+public sealed record CoseSignature(byte[] ProtectedBytes, CoseHeaderMap Protected, CoseHeaderMap Unprotected, byte[] Signature)
 {
     public string? Role => Protected.GetText(CoseHeaderMap.Role);
 
@@ -15,7 +15,7 @@ internal sealed record CoseSignature(byte[] ProtectedBytes, CoseHeaderMap Protec
 }
 
 /// <summary>COSE_Sign, CBOR tag 98: one payload, any number of signers. The exact bytes of each part are kept.</summary>
-internal sealed record CoseSign(
+public sealed record CoseSign(
     byte[] BodyProtectedBytes,
     CoseHeaderMap BodyProtected,
     CoseHeaderMap Unprotected,
@@ -141,7 +141,7 @@ internal sealed record CoseSign(
 }
 
 /// <summary>COSE_Sign1, CBOR tag 18: a single signer (credentials and removal requests).</summary>
-internal sealed record CoseSign1(byte[] ProtectedBytes, CoseHeaderMap Protected, CoseHeaderMap Unprotected, byte[] Payload, byte[] Signature)
+public sealed record CoseSign1(byte[] ProtectedBytes, CoseHeaderMap Protected, CoseHeaderMap Unprotected, byte[] Payload, byte[] Signature)
 {
     public const ulong Tag = 18;
 

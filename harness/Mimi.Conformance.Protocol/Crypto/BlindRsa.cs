@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace Mimi.Conformance.Protocol.Crypto;
 
 /// <summary>The client's secret from <see cref="BlindRsa.Blind"/>: the blinded message to send and the inverse to keep.</summary>
-internal sealed record BlindingResult(byte[] BlindedMessage, byte[] Inverse);
+public sealed record BlindingResult(byte[] BlindedMessage, byte[] Inverse);
 
 /// <summary>
 /// RSA blind signatures, RFC 9474 variant RSABSSA-SHA384-PSS-Deterministic (identity preparation, EMSA-PSS with
@@ -12,7 +12,7 @@ internal sealed record BlindingResult(byte[] BlindedMessage, byte[] Inverse);
 /// BCL's RSASSA-PSS. Raw RSA is BigInteger arithmetic (no blind-RSA library is available, PACKAGES.md).
 /// Randomness (salt, blinding factor) comes from the caller so the harness stays reproducible from its seed.
 /// </summary>
-internal static class BlindRsa
+public static class BlindRsa
 {
     public const int SaltLength = 48;
 

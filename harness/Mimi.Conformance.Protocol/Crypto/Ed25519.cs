@@ -7,7 +7,7 @@ namespace Mimi.Conformance.Protocol.Crypto;
 /// Ed25519 (RFC 8032) through NSec, whose libsodium (the NuGet <c>libsodium</c> package) ships with the build.
 /// Verification is libsodium's strict one (PROFILE.md §4.3): S &lt; L, small-order and non-canonical keys and R rejected.
 /// </summary>
-internal static class Ed25519
+public static class Ed25519
 {
     public const int PublicKeySize = 32;
     public const int SeedSize = 32;
@@ -25,7 +25,7 @@ internal static class Ed25519
 }
 
 /// <summary>An Ed25519 signing key. The secret never leaves this type (no ToString, no serialisation, no export).</summary>
-internal sealed class SigningKey
+public sealed class SigningKey
 {
     // Keys live as long as the run or the DP that made them; NSec's key handle is a SafeHandle, freed by its finaliser.
     private readonly Key _key;
@@ -59,7 +59,7 @@ internal sealed class SigningKey
     public override string ToString() => $"Ed25519 key {Convert.ToHexString(KeyId)}";
 }
 
-internal static class KeyIds
+public static class KeyIds
 {
     public const int Size = 16;
 

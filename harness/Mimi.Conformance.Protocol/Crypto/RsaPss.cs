@@ -8,7 +8,7 @@ namespace Mimi.Conformance.Protocol.Crypto;
 /// length to the hash length and MGF1 to the message hash, so Wycheproof groups with other parameters need this;
 /// blind RSA (RFC 9474) uses it for the encoding step.
 /// </summary>
-internal static class RsaPss
+public static class RsaPss
 {
     /// <summary>The BCL hash for a Wycheproof/JOSE hash name; null when the platform has none (SHA-224, SHA-512/t).</summary>
     public static HashAlgorithmName? HashNamed(string name) => name switch

@@ -5,7 +5,7 @@ namespace Mimi.Conformance.Protocol.Files;
 /// reports/latest, a launcher polling for the ready file, the next start reading a key) never sees half a file,
 /// and a crash leaves at most a stray *.tmp, never a truncated target.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     /// <summary>
     /// Writes <paramref name="path"/> with <paramref name="write"/>. With <paramref name="createOnly"/> an existing file

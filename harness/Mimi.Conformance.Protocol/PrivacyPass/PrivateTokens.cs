@@ -8,7 +8,7 @@ using System.Text.RegularExpressions;
 namespace Mimi.Conformance.Protocol.PrivacyPass;
 
 /// <summary>Names fixed by RFC 9577/9578 and PROFILE.md §10 (anti-enumeration class).</summary>
-internal static class PrivacyPassConstants
+public static class PrivacyPassConstants
 {
     public const ushort TokenTypeBlindRsa = 0x0002;
     public const int Nk = 256;
@@ -21,7 +21,7 @@ internal static class PrivacyPassConstants
 }
 
 /// <summary>RFC 9577 §2.1 TokenChallenge.</summary>
-internal sealed record TokenChallenge(ushort TokenType, string IssuerName, byte[] RedemptionContext, string OriginInfo)
+public sealed record TokenChallenge(ushort TokenType, string IssuerName, byte[] RedemptionContext, string OriginInfo)
 {
     public byte[] Encode()
     {
@@ -68,7 +68,7 @@ internal sealed record TokenChallenge(ushort TokenType, string IssuerName, byte[
 }
 
 /// <summary>RFC 9577 §2.2 Token for token type 0x0002 (Nk = 256).</summary>
-internal sealed record PrivateToken(ushort TokenType, byte[] Nonce, byte[] ChallengeDigest, byte[] TokenKeyId, byte[] Authenticator)
+public sealed record PrivateToken(ushort TokenType, byte[] Nonce, byte[] ChallengeDigest, byte[] TokenKeyId, byte[] Authenticator)
 {
     public const int InputLength = 2 + 32 + 32 + 32;
 
@@ -96,7 +96,7 @@ internal sealed record PrivateToken(ushort TokenType, byte[] Nonce, byte[] Chall
 }
 
 /// <summary>RFC 9578 §6.1 TokenRequest for type 0x0002: token_type, truncated_token_key_id, blinded_msg[Nk].</summary>
-internal sealed record TokenRequest(ushort TokenType, byte TruncatedTokenKeyId, byte[] BlindedMessage)
+public sealed record TokenRequest(ushort TokenType, byte TruncatedTokenKeyId, byte[] BlindedMessage)
 {
     public byte[] Encode()
     {
@@ -112,7 +112,7 @@ internal sealed record TokenRequest(ushort TokenType, byte TruncatedTokenKeyId, 
 }
 
 /// <summary>Token keys as RFC 9578 §6.5 publishes them: SubjectPublicKeyInfo with the id-RSASSA-PSS OID and SHA-384 parameters.</summary>
-internal static class TokenKeys
+public static class TokenKeys
 {
     private const string RsassaPss = "1.2.840.113549.1.1.10";
     private const string Sha384 = "2.16.840.1.101.3.4.2.2";
@@ -181,7 +181,7 @@ internal static class TokenKeys
 }
 
 /// <summary>RFC 9577 §2.1/§2.2 header values: the WWW-Authenticate challenge and the Authorization credential.</summary>
-internal static partial class PrivateTokenHeaders
+public static partial class PrivateTokenHeaders
 {
     public static string Challenge(byte[] encodedChallenge, byte[] tokenKeySpki) =>
         $"{PrivacyPassConstants.Scheme} challenge=\"{Base64Url.EncodeToString(encodedChallenge)}\", token-key=\"{Base64Url.EncodeToString(tokenKeySpki)}\"";

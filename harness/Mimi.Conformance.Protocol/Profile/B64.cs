@@ -3,7 +3,7 @@ using System.Buffers.Text;
 namespace Mimi.Conformance.Protocol.Profile;
 
 /// <summary>base64url without padding (RFC 4648 §5), the profile's only binary-in-JSON encoding.</summary>
-internal static class B64
+public static class B64
 {
     public static string Encode(ReadOnlySpan<byte> bytes) => Base64Url.EncodeToString(bytes);
 

@@ -4,7 +4,7 @@ using Mimi.Conformance.Protocol.Cbor;
 namespace Mimi.Conformance.Protocol.Profile;
 
 /// <summary>Strict reader for the profile's text-keyed payload maps: deterministic, known keys only, typed fields.</summary>
-internal sealed class CborMap
+public sealed class CborMap
 {
     private readonly Dictionary<string, object?> _values;
 
@@ -113,4 +113,4 @@ internal sealed class CborMap
 }
 
 /// <summary>A profile message violates the structure PROFILE.md gives it.</summary>
-internal sealed class ProfileFormatException(string message) : Exception(message);
+public sealed class ProfileFormatException(string message) : Exception(message);

@@ -5,10 +5,10 @@ using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 namespace Mimi.Conformance.Protocol.Profile;
 
 /// <summary>One verification rule of PROFILE.md §5 and how it came out.</summary>
-internal sealed record VerificationStep(string Rule, bool Passed, string Detail);
+public sealed record VerificationStep(string Rule, bool Passed, string Detail);
 
 /// <summary>The result of verifying one mapping: every rule evaluated, in order, with its detail.</summary>
-internal sealed record MappingVerification(IReadOnlyList<VerificationStep> Steps, CoseSign? Cose, MappingPayload? Payload, PopCredential? Pop)
+public sealed record MappingVerification(IReadOnlyList<VerificationStep> Steps, CoseSign? Cose, MappingPayload? Payload, PopCredential? Pop)
 {
     public bool Valid => Steps.Count > 0 && Steps.All(s => s.Passed);
 
@@ -18,7 +18,7 @@ internal sealed record MappingVerification(IReadOnlyList<VerificationStep> Steps
 }
 
 /// <summary>Which signers a verifier demands beyond the recipient (PROFILE.md §5, by conformance class).</summary>
-internal sealed record VerificationPolicy(bool RequireDpSignature, bool RequireMspSignatures)
+public sealed record VerificationPolicy(bool RequireDpSignature, bool RequireMspSignatures)
 {
     public static VerificationPolicy RecipientOnly { get; } = new(false, false);
 
@@ -30,7 +30,7 @@ internal sealed record VerificationPolicy(bool RequireDpSignature, bool RequireM
 
 /// <summary>What a lenient verifier does not check: each flag is one rule of PROFILE.md §4.1–§4.2 a faulty DP skips.</summary>
 [Flags]
-internal enum VerifierLeniency
+public enum VerifierLeniency
 {
     None = 0,
 
@@ -54,7 +54,7 @@ internal enum VerifierLeniency
 /// The sender's verification procedure of PROFILE.md §5. It needs no network: the mapping plus the trust store
 /// (CSIP keys, and DP/MSP keys when the policy demands them) decide. Rules stop at the first structural failure.
 /// </summary>
-internal static class MappingVerifier
+public static class MappingVerifier
 {
     public static MappingVerification Verify(ReadOnlySpan<byte> encoded, TrustStore trust, long now, VerificationPolicy policy)
     {

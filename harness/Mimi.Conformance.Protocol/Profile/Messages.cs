@@ -7,10 +7,10 @@ namespace Mimi.Conformance.Protocol.Profile;
 /// One MSP in a mapping with the recipient's preference tags for it (R2), and optionally the salted-hash commitments
 /// to exact-match-only tags (PROFILE.md §4.4): SHA-256(salt || tag), disclosed by the DP only to an exact lookup.
 /// </summary>
-internal sealed record MspEntry(string Msp, IReadOnlyList<string> Tags, IReadOnlyList<byte[]>? SdTags = null);
+public sealed record MspEntry(string Msp, IReadOnlyList<string> Tags, IReadOnlyList<byte[]>? SdTags = null);
 
 /// <summary>The signed mapping payload (PROFILE.md §4.1). Encoded as deterministic CBOR with text keys.</summary>
-internal sealed record MappingPayload(
+public sealed record MappingPayload(
     string Csi,
     string CsiType,
     IReadOnlyList<MspEntry> Msps,
@@ -97,7 +97,7 @@ internal sealed record MappingPayload(
 }
 
 /// <summary>The CSIP's proof-of-possession credential payload (PROFILE.md §4.2), inside a COSE_Sign1 with role csip.</summary>
-internal sealed record PopCredential(string Issuer, string Subject, string CsiType, byte[] ConfirmationKey, long AssignedAt, long IssuedAt, long ExpiresAt)
+public sealed record PopCredential(string Issuer, string Subject, string CsiType, byte[] ConfirmationKey, long AssignedAt, long IssuedAt, long ExpiresAt)
 {
     private static readonly HashSet<string> Keys = ["iss", "sub", "csi_type", "cnf", "assigned_at", "iat", "exp"];
 
@@ -130,7 +130,7 @@ internal sealed record PopCredential(string Issuer, string Subject, string CsiTy
 /// A removal request payload (PROFILE.md §6.4), inside a COSE_Sign1 with role recipient or csip. With
 /// <see cref="DisconnectedSince"/> (role csip, reason unassigned) it is a CSIP disconnect notice (PROFILE.md §12.3).
 /// </summary>
-internal sealed record RemovalRequest(string Csi, string CsiType, string? MappingId, byte[] Nonce, long IssuedAt, string Reason, string Dp, long? DisconnectedSince = null)
+public sealed record RemovalRequest(string Csi, string CsiType, string? MappingId, byte[] Nonce, long IssuedAt, string Reason, string Dp, long? DisconnectedSince = null)
 {
     private static readonly HashSet<string> Keys = ["v", "csi", "csi_type", "mapping_id", "nonce", "iat", "reason", "dp", "disconnected_since"];
 
@@ -179,7 +179,7 @@ internal sealed record RemovalRequest(string Csi, string CsiType, string? Mappin
 /// A DP-to-DP invalidation payload (PROFILE.md §12.5), inside a COSE_Sign1 with role dp: the sending DP accepted the
 /// new holder's mapping <see cref="Evidence"/> (exact bytes) and asks the receiving DP to drop older holders' mappings.
 /// </summary>
-internal sealed record Invalidation(string FromDp, string ToDp, string Csi, string CsiType, long AssignedAt, byte[] Nonce, long IssuedAt, byte[] Evidence)
+public sealed record Invalidation(string FromDp, string ToDp, string Csi, string CsiType, long AssignedAt, byte[] Nonce, long IssuedAt, byte[] Evidence)
 {
     private static readonly HashSet<string> Keys = ["v", "from_dp", "to_dp", "csi", "csi_type", "assigned_at", "nonce", "iat", "evidence"];
 
@@ -215,7 +215,7 @@ internal sealed record Invalidation(string FromDp, string ToDp, string Csi, stri
 /// The <c>Mimi-Peer-Auth</c> payload of a DP-to-DP lookup (PROFILE.md §11.3), inside a COSE_Sign1 with role dp: who
 /// asks whom, when, a fresh nonce, and <see cref="Body"/> = SHA-256 of the exact request body bytes sent.
 /// </summary>
-internal sealed record PeerAuth(string FromDp, string ToDp, long IssuedAt, byte[] Nonce, byte[] Body)
+public sealed record PeerAuth(string FromDp, string ToDp, long IssuedAt, byte[] Nonce, byte[] Body)
 {
     public const string Header = "Mimi-Peer-Auth";
     public const int BodyHashSize = 32;
@@ -255,7 +255,7 @@ internal sealed record PeerAuth(string FromDp, string ToDp, long IssuedAt, byte[
 }
 
 /// <summary>CSI syntax (PROFILE.md §3): E.164 with '+' and 1–15 digits, or a simple lower-cased addr-spec.</summary>
-internal static partial class Csis
+public static partial class Csis
 {
     public static bool IsValid(string csiType, string csi) => csiType switch
     {

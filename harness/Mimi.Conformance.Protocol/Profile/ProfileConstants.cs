@@ -1,7 +1,7 @@
 namespace Mimi.Conformance.Protocol.Profile;
 
 /// <summary>Names fixed by vectors/PROFILE.md. Changing any of these is a profile version change.</summary>
-internal static class ProfileConstants
+public static class ProfileConstants
 {
     public const string Version = "mimi-dp-profile/0.2";
     public const string MetadataPath = "/.well-known/mimi-discovery";

@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 namespace Mimi.Conformance.Protocol.Profile;
 
 /// <summary>One exact-match-only tag's disclosure (PROFILE.md §4.4): the salt and the tag its digest commits to.</summary>
-internal sealed record TagDisclosure(byte[] Salt, string Tag)
+public sealed record TagDisclosure(byte[] Salt, string Tag)
 {
     public byte[] Digest => TagRules.Digest(Salt, Tag);
 }
@@ -15,7 +15,7 @@ internal sealed record TagDisclosure(byte[] Salt, string Tag)
 /// The tag model of PROFILE.md §4.4: registered tokens, RFC 4151 <c>tag:</c> URIs, the default rule, and the salted-hash
 /// commitments to exact-match-only tags with their fixed-size disclosure block.
 /// </summary>
-internal static partial class TagRules
+public static partial class TagRules
 {
     public const string Default = "default";
     public const int SaltSize = 16;

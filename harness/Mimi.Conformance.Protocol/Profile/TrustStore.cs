@@ -3,13 +3,13 @@ using Mimi.Conformance.Protocol.Crypto;
 namespace Mimi.Conformance.Protocol.Profile;
 
 /// <summary>A public key trusted for one role, owned by one party (a CSIP id, an MSP URI or a DP id).</summary>
-internal sealed record TrustedKey(string Role, string Owner, byte[] PublicKey)
+public sealed record TrustedKey(string Role, string Owner, byte[] PublicKey)
 {
     public byte[] KeyId { get; } = KeyIds.For(PublicKey);
 }
 
 /// <summary>The keys a verifier trusts, looked up by role and key id. Immutable once built.</summary>
-internal sealed class TrustStore
+public sealed class TrustStore
 {
     private readonly IReadOnlyList<TrustedKey> _keys;
 

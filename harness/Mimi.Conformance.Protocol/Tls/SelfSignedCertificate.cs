@@ -9,7 +9,7 @@ namespace Mimi.Conformance.Protocol.Tls;
 /// peer DPs): ECDSA P-256, CN=localhost, SAN 127.0.0.1, ::1 and localhost, server authentication only, made fresh
 /// at each start. Clients pin its SHA-256 or trust its PEM; the private key stays in memory.
 /// </summary>
-internal static class SelfSignedCertificate
+public static class SelfSignedCertificate
 {
     private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
 

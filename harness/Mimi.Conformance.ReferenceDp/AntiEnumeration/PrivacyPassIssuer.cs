@@ -31,7 +31,7 @@ internal sealed record WindowChallenge(long Window, byte[] Challenge, byte[] Dig
 /// RSA-2048 key. The TokenChallenge (issuer_name = origin_info = the DP's host) carries a redemption_context that
 /// names the current token window (PROFILE.md §10.4), so a token is redeemable only in that window and the next.
 /// </summary>
-internal sealed class PrivacyPassIssuer
+public sealed class PrivacyPassIssuer
 {
     private readonly RSAParameters _key;
     private readonly OpenSslRawRsa? _fast;
@@ -48,7 +48,13 @@ internal sealed class PrivacyPassIssuer
     /// <summary>Without it: the token key is published as a plain rsaEncryption SPKI, without the PSS parameters of RFC 9578 §6.5.</summary>
     public static readonly Duty PublishPssKey = new("anti-enumeration.publish-pss-key");
 
-    public PrivacyPassIssuer(RSAParameters key, string originName, long windowSeconds, LivePolicy? policy = null)
+    /// <summary>The correct issuer (what bench measures).</summary>
+    public PrivacyPassIssuer(RSAParameters key, string originName, long windowSeconds)
+        : this(key, originName, windowSeconds, null)
+    {
+    }
+
+    internal PrivacyPassIssuer(RSAParameters key, string originName, long windowSeconds, LivePolicy? policy)
     {
         _key = key;
         _fast = OpenSslRawRsa.TryCreate(key);
@@ -71,7 +77,7 @@ internal sealed class PrivacyPassIssuer
     public byte[] KeyId { get; }
 
     /// <summary>The challenge of the window holding <paramref name="now"/>: context = SHA-256("mimi-dp-window" || u64 window index).</summary>
-    public WindowChallenge ChallengeAt(long now)
+    internal WindowChallenge ChallengeAt(long now)
     {
         var bound = _policy.Performs(BindTokensToWindow);
         var window = bound ? Math.Max(0, now) / _windowSeconds : 0;

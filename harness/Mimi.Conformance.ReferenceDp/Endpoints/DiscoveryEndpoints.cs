@@ -58,7 +58,7 @@ internal sealed class DiscoveryEndpoints(PublishService publish, LookupService l
     private async Task LookupAsync(HttpContext ctx)
     {
         var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.LookupRequest, limits.MaxBodyBytes);
-        FederationService.Validate(request.Federation, request.Format);
+        FederationService.Validate(request.Federation, request.Format, federation?.DpPolicy);
         if (federation is null && request.Federation is { Mode: not FederationModes.Local })
             throw new ProblemException(Problems.MalformedRequest, "this DP does not federate: federation.mode must be local");
         if (admitLookup is not null && !await admitLookup(ctx, request))
@@ -66,13 +66,14 @@ internal sealed class DiscoveryEndpoints(PublishService publish, LookupService l
         var hits = lookup.Lookup(request.Csi, request.CsiType, request.Tag, request.MspFilter);
         var local = hits;
         IReadOnlyList<UnavailablePeer> unavailable = [];
+        var markComplete = false;
         if (federation is not null)
-            (hits, unavailable) = await federation.LookupAsync(request, hits, ctx, ctx.RequestAborted);
+            (hits, unavailable, markComplete) = await federation.LookupAsync(request, hits, ctx, ctx.RequestAborted);
         if (unavailable.Count > 0 && federation?.FailOnPeerError == true)
             throw new ProblemException(Problems.PeerUnavailable, $"{unavailable.Count} peer(s) failed");
         var status = lookup.StatusOf(hits, request.Csi, request.CsiType, request.MspFilter);
-        bool? partial = unavailable.Count > 0 ? true : null;
-        var missing = unavailable.Count > 0 ? unavailable : null;
+        bool? partial = unavailable.Count > 0 ? true : markComplete ? false : null;
+        var missing = unavailable.Count > 0 || markComplete ? unavailable : null;
         if (request.Format == "compact")
         {
             // Reachability only: the MSPs of the mappings a verbose answer would hold, sorted, each once.

@@ -4,7 +4,7 @@ namespace Mimi.Conformance.ReferenceDp.Faults;
 /// Something the reference DP does because the profile asks it to: a check it makes or a behaviour it keeps. Each
 /// service declares its duties next to the code that performs them; a fault is the set of duties a DP skips.
 /// </summary>
-internal readonly record struct Duty(string Name)
+public readonly record struct Duty(string Name)
 {
     public override string ToString() => Name;
 }

@@ -8,7 +8,7 @@ namespace Mimi.Conformance.ReferenceDp.Faults;
 /// the self-test runs a fault only against the tests that consulted one of its duties. Work outside any named test
 /// (start-up, the suite's fixture) is kept under <see cref="Untraced"/>, and a fault touching it runs everything.
 /// </summary>
-internal sealed class DutyRecorder
+public sealed class DutyRecorder
 {
     public const string Header = "Mimi-Trace-Test";
     public const string Untraced = "(outside any test)";

@@ -13,14 +13,14 @@ namespace Mimi.Conformance.ReferenceDp.Faults;
 /// fail under it, and no others. <paramref name="AtStart"/>: it shapes the listener, the peer client or the issuer, so
 /// it needs a DP started with it and cannot be switched on a running one.
 /// </summary>
-internal sealed record Fault(string Name, string Description, IReadOnlyList<string> Breaks, IReadOnlyList<Duty> Skips, bool AtStart = false);
+public sealed record Fault(string Name, string Description, IReadOnlyList<string> Breaks, IReadOnlyList<Duty> Skips, bool AtStart = false);
 
 /// <summary>
 /// The single source of the reference DP's fault modes (<c>--fault NAME</c>). vectors/self-test/faults.json is
 /// generated from it (<c>./run.sh vectors generate</c>); the self-test proves that each fault fails exactly
 /// <see cref="Fault.Breaks"/>.
 /// </summary>
-internal static class FaultRegistry
+public static class FaultRegistry
 {
     public static IReadOnlyList<Fault> All { get; } =
     [
@@ -97,7 +97,7 @@ internal static class FaultRegistry
         new("require-tags", "publish refuses an MSP entry without tags instead of taking it as the implicit default",
             ["DISC-L-07", "PROF-TAG-07"], [PublishService.ImplicitDefault]),
         new("forward-sender-identity", "forwarded lookups carry the client's Authorization, Cookie, User-Agent and IP (X-Forwarded-For, body member \"sender\")",
-            ["DISC-L-09", "DISC-M-09", "DISC-R-06", "PROF-FED-37", "PROF-FED-39"], [FederationService.StripSenderIdentity]),
+            ["DISC-L-09", "DISC-M-09", "DISC-R-06", "PROF-FED-37", "PROF-FED-39", "PROF-FED-38"], [FederationService.StripSenderIdentity]),
         new("ignore-msp-filter", "lookup ignores msp_filter (locally and on peer results) and does not forward it",
             ["DISC-L-10", "PROF-FED-30", "PROF-LU-07", "DISC-R-05", "PROF-LU-08"], [LookupService.ApplyMspFilter]),
         new("federate-despite-local-mode", "a lookup in mode local (or with no mode, default local) is forwarded to every registry peer",
@@ -105,13 +105,13 @@ internal static class FaultRegistry
         new("ignore-dp-list", "dp_preferred and client_selected lookups are forwarded to every registry peer",
             ["DISC-L-10A", "DISC-L-OP", "PROF-FED-24", "PROF-FED-41"], [FederationService.HonourDpList]),
         new("drop-peer-results", "federated lookups ask the peers but serve only local mappings, silently",
-            ["DISC-L-10", "DISC-L-13", "DISC-L-15", "DISC-L-RG", "DISC-M-10", "DISC-M-11", "DISC-R-03", "PROF-FED-28", "PROF-FED-30", "PROF-FED-31", "PROF-FED-32", "PROF-FED-33", "PROF-FED-36", "PROF-FED-44", "PROF-FED-45"], [FederationService.ServePeerResults]),
+            ["DISC-L-10", "DISC-L-13", "DISC-L-15", "DISC-L-RG", "DISC-M-10", "DISC-M-11", "DISC-R-03", "PROF-FED-28", "PROF-FED-30", "PROF-FED-31", "PROF-FED-32", "PROF-FED-33", "PROF-FED-36", "PROF-FED-44", "PROF-FED-45", "DISC-L-10A", "PROF-FED-03", "PROF-FED-27", "PROF-FED-29", "PROF-FED-34"], [FederationService.ServePeerResults]),
         new("cross-jurisdiction-forward", "forwarding ignores the declared forward_jurisdictions restriction",
             ["DISC-L-10A", "DISC-L-OP", "DISC-M-12", "PROF-FED-24", "PROF-FED-41"], [FederationService.RespectJurisdictions]),
         new("skip-peer-verification", "mappings answered by peers are served without §5 verification or the peer's dp signature check",
-            ["DISC-L-RG", "PROF-FED-28"], [FederationService.VerifyPeerAnswers]),
+            ["DISC-L-RG", "PROF-FED-28", "DISC-M-10", "PROF-FED-29", "PROF-FED-34"], [FederationService.VerifyPeerAnswers]),
         new("hide-partial-results", "a federated lookup with unreachable or failing peers answers without partial/unavailable",
-            ["DISC-L-13", "DISC-L-OP", "DISC-M-10", "PROF-FED-33", "PROF-FED-36", "PROF-FED-41"], [FederationService.ReportUnavailablePeers]),
+            ["DISC-L-13", "DISC-L-OP", "DISC-M-10", "PROF-FED-33", "PROF-FED-36", "PROF-FED-41", "DISC-L-10A", "PROF-FED-04", "PROF-FED-34"], [FederationService.ReportUnavailablePeers]),
         new("duplicate-peer-mappings", "byte-identical mappings from several sources are served once per source (no deduplication)",
             ["DISC-R-03", "PROF-FED-31", "PROF-FED-32"], [FederationService.DeduplicateAnswers]),
         new("ignore-peer-pins", "the DP-to-DP client accepts any peer certificate instead of the pinned ones",
@@ -119,9 +119,9 @@ internal static class FaultRegistry
         new("set-tracking-cookie", "every response sets a persistent tracking cookie",
             ["DISC-R-06", "PROF-LU-10", "PROF-LU-11"], [ReferenceDpHost.SetNoCookies]),
         new("undeclared-federation", "metadata claims federation but declares only mode local, no jurisdictions, no peer_limit and no peer_lookup endpoint (behaviour unchanged)",
-            ["DISC-L-10A", "DISC-L-RG", "DISC-M-12", "PROF-FED-24", "PROF-FED-28", "PROF-FED-41", "DISC-L-22", "PROF-FED-20", "PROF-META-08", "PROF-META-01"], [MetadataEndpoint.DeclareFederation]),
+            ["DISC-L-10A", "DISC-L-RG", "DISC-M-12", "PROF-FED-24", "PROF-FED-28", "PROF-FED-41", "DISC-L-22", "PROF-FED-20", "DISC-L-10", "DISC-L-11", "PROF-FED-22", "PROF-FED-23", "PROF-META-08", "PROF-META-01"], [MetadataEndpoint.DeclareFederation]),
         new("fail-on-peer-error", "a federated lookup answers 502 when any asked peer fails, instead of a partial answer",
-            ["DISC-L-10A", "DISC-L-13", "DISC-L-OP", "DISC-L-RG", "DISC-M-10", "DISC-M-11", "DISC-M-12", "DISC-R-03", "PROF-FED-24", "PROF-FED-28", "PROF-FED-31", "PROF-FED-32", "PROF-FED-33", "PROF-FED-36", "PROF-FED-41"], [FederationService.TolerateFailingPeers]),
+            ["DISC-L-10A", "DISC-L-13", "DISC-L-OP", "DISC-L-RG", "DISC-M-10", "DISC-M-11", "DISC-M-12", "DISC-R-03", "PROF-FED-24", "PROF-FED-28", "PROF-FED-31", "PROF-FED-32", "PROF-FED-33", "PROF-FED-36", "PROF-FED-41", "PROF-FED-04", "PROF-FED-29", "PROF-FED-34"], [FederationService.TolerateFailingPeers]),
         new("formats-ignore-peers", "compact answers list only local MSPs and verbose found_at names only this DP, whatever the peers answered",
             ["DISC-L-15", "PROF-FED-44", "PROF-FED-45"], [FederationService.CreditPeersInFormats]),
         new("ignore-new-holder", "publish ignores the new_holder bit: a reissued CSI's new holder gets a conflict and nothing is invalidated",
@@ -295,6 +295,48 @@ internal static class FaultRegistry
             ["DISC-M-07", "PROF-AE-07"], [AntiEnumerationEndpoints.NameOneIssuerEndpoint]),
         new("directory-as-json", "the issuer directory is served as application/json, not application/private-token-issuer-directory",
             ["DISC-M-07", "PROF-AE-06"], [AntiEnumerationEndpoints.ServeDirectoryMediaType]),
+        new("registry-requires-every-endpoint", "test control /peers refuses (502) a registry whose entry leaves out peer_lookup or invalidate, which are optional",
+            ["DISC-L-RG", "PROF-FED-01", "DISC-L-10A", "PROF-FED-04", "PROF-FED-34"], [PeerDirectory.AcceptOptionalEndpoints]),
+        new("skip-invalid-registry-entries", "a registry document with invalid entries is used without them instead of being refused as a whole",
+            ["DISC-L-RG", "PROF-FED-02"], [PeerDirectory.RefuseInvalidRegistry]),
+        new("trust-first-registry-key-only", "of a registry entry's signing_keys only the first is trusted for its dp_id",
+            ["DISC-L-RG", "PROF-FED-03"], [PeerDirectory.TrustEveryRegistryKey]),
+        new("ask-peers-without-peer-lookup", "registry DPs without endpoints.peer_lookup are asked at the default path, and client_selected does not report them no-peer-lookup",
+            ["DISC-L-10A", "PROF-FED-04", "PROF-FED-34"], [FederationService.AskOnlyPeerLookupEndpoints]),
+        new("peers-answers-200", "test control /peers answers 200 with a body instead of 204",
+            ["DISC-M-11", "PROF-FED-06"], [PeerTestControl.AnswerNoContent]),
+        new("accept-any-pin-length", "test control /peers takes pins of any length instead of refusing them with 400",
+            ["PROF-FED-07"], [PeerTestControl.RefuseMalformedPins]),
+        new("ignore-unknown-preferred", "test control /peers ignores a preferred dp_id its registry does not list and uses the registry",
+            ["DISC-L-10A", "PROF-FED-08"], [PeerTestControl.RefuseUnknownPreferred]),
+        new("keep-peers-after-failed-registry", "when test control /peers cannot fetch or read the registry (502) the DP keeps its previous peers",
+            ["DISC-L-RG", "PROF-FED-09"], [PeerTestControl.ForgetPeersOnFailedRegistry]),
+        new("merge-registries", "a new test control /peers call adds the registry's DPs to the previous ones instead of replacing them",
+            ["DISC-M-11", "PROF-FED-10"], [PeerTestControl.ReplaceRegistry]),
+        new("forward-peer-lookups", "the peer endpoint answers with its own mappings plus those of every other registry peer it asks in turn",
+            ["DISC-M-09", "PROF-FED-11"], [PeerLookupEndpoint.AnswerFromOwnStore]),
+        new("accept-hops-below-one", "the peer endpoint answers peer lookups whose hops is below 1",
+            ["PROF-FED-13"], [PeerLookupEndpoint.RefuseHopsBelowOne]),
+        new("bulk-peer-lookup", "the peer endpoint takes a comma-separated list of CSIs and answers the mappings of each",
+            ["DISC-M-09", "PROF-FED-40"], [PeerLookupEndpoint.OneCsiPerPeerLookup]),
+        new("allow-dps-in-any-mode", "a lookup with federation.dps in a mode other than client_selected is served (the list ignored) instead of 400",
+            ["DISC-L-10", "PROF-FED-26"], [FederationService.RefuseMisplacedDps]),
+        new("own-dp-id-as-unknown", "client_selected reports the DP's own dp_id in dps as unavailable unknown-dp",
+            ["DISC-L-10A", "PROF-FED-27"], [FederationService.IgnoreOwnDpIdInDps]),
+        new("require-peer-msp-signatures", "peer mappings without an msp signature of every listed MSP are not served (invalid-mapping)",
+            ["DISC-L-RG", "PROF-FED-29"], [FederationService.AcceptPeerMappingsWithoutMspSignatures]),
+        new("peer-mappings-follow-precedence", "peer mappings of another holder than the local mappings are left out, as §12 precedence would refuse them at publish",
+            ["DISC-L-RG", "PROF-FED-29"], [FederationService.ServePeerMappingsOfAnyHolder]),
+        new("generic-http-reason", "a peer answering an HTTP error is reported with reason http-error instead of http-<status>",
+            ["DISC-M-10", "PROF-FED-34"], [FederationService.NameHttpStatusInReasons]),
+        new("always-report-partial", "a federated answer with nothing missing carries \"partial\": false and an empty unavailable list",
+            ["DISC-M-10", "PROF-FED-35", "DISC-L-10A", "PROF-FED-24"], [FederationService.OmitPartialWhenComplete]),
+        new("tag-forwards", "every forwarded lookup carries an X-Mimi-Forward-Id header of the DP's own",
+            ["DISC-M-09", "PROF-FED-38"], [FederationService.SendOnlyProfileHeaders]),
+        new("lenient-format", "a lookup with an unknown format is answered in the default format instead of 400",
+            ["DISC-L-15", "PROF-FED-42"], [FederationService.RefuseUnknownFormats]),
+        new("compact-unsupported", "a lookup asking for format compact gets 400 malformed-request",
+            ["DISC-L-15", "PROF-FED-43", "PROF-FED-44", "PROF-FED-45", "DISC-M-10", "PROF-FED-35"], [FederationService.ServeCompactFormat]),
         // Issue #14, §4.1–§4.3 and §6.2: what a DP accepts at publish and import.
         new("accept-non-deterministic-cbor", "publish and import read a mapping in any well-formed CBOR encoding (unsorted keys, non-shortest heads)",
             ["DISC-R-04", "PROF-MAP-01", "PROF-PUB-04"], [PublishVerification.RequireDeterministicEncoding]),
@@ -345,7 +387,7 @@ internal static class FaultRegistry
         : throw new ArgumentException($"unknown fault mode \"{name}\" (the list: --list-faults)", nameof(name));
 
     /// <summary>The policy of a DP with these faults; an unknown name is an <see cref="ArgumentException"/> naming every unknown one.</summary>
-    public static DpPolicy PolicyFor(IEnumerable<string> names)
+    internal static DpPolicy PolicyFor(IEnumerable<string> names)
     {
         var wanted = names.Distinct(StringComparer.Ordinal).ToArray();
         var unknown = wanted.Where(n => !IsKnown(n)).Order(StringComparer.Ordinal).ToArray();

@@ -29,7 +29,8 @@ internal sealed record FederationPolicy(string Default, IReadOnlyList<string> Ju
 }
 
 /// <summary>A federated lookup's outcome: local and peer mappings merged (§11.5), and the peers without a usable answer.</summary>
-internal sealed record FederatedResult(IReadOnlyList<LookupHit> Hits, IReadOnlyList<UnavailablePeer> Unavailable);
+/// <param name="MarkComplete">Set only under the always-report-partial fault: say "partial": false and an empty list instead of leaving both out.</param>
+internal sealed record FederatedResult(IReadOnlyList<LookupHit> Hits, IReadOnlyList<UnavailablePeer> Unavailable, bool MarkComplete = false);
 
 /// <summary>
 /// PROFILE.md §11.4–11.6: picks the peers a lookup's mode names, forwards only the allowed members (never anything
@@ -52,6 +53,16 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
     public static readonly Duty CreditPeersInFormats = new("federation.credit-peers-in-formats");
     public static readonly Duty SignPeerLookups = new("federation.sign-peer-lookups");
     public static readonly Duty SendRateLimitContext = new("federation.send-rate-limit-context");
+    public static readonly Duty RefuseUnknownFormats = new("federation.refuse-unknown-formats");
+    public static readonly Duty ServeCompactFormat = new("federation.serve-compact-format");
+    public static readonly Duty RefuseMisplacedDps = new("federation.refuse-misplaced-dps");
+    public static readonly Duty IgnoreOwnDpIdInDps = new("federation.ignore-own-dp-id-in-dps");
+    public static readonly Duty AskOnlyPeerLookupEndpoints = new("federation.ask-only-peer-lookup-endpoints");
+    public static readonly Duty AcceptPeerMappingsWithoutMspSignatures = new("federation.accept-peer-mappings-without-msp-signatures");
+    public static readonly Duty ServePeerMappingsOfAnyHolder = new("federation.serve-peer-mappings-of-any-holder");
+    public static readonly Duty NameHttpStatusInReasons = new("federation.name-http-status-in-reasons");
+    public static readonly Duty OmitPartialWhenComplete = new("federation.omit-partial-when-complete");
+    public static readonly Duty SendOnlyProfileHeaders = new("federation.send-only-profile-headers");
 
     public const int MaxConcurrentPeers = 16;
     public const int MaxListedDps = 64;
@@ -64,11 +75,22 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
     /// <summary>Not crediting peers: the compact answer is computed from local mappings only.</summary>
     public bool FormatsIgnorePeers => !dpPolicy.Performs(CreditPeersInFormats);
 
-    /// <summary>Body checks for <c>federation</c> and <c>format</c>, before anything else happens (a malformed request says nothing about a CSI).</summary>
-    public static void Validate(FederationRequest? request, string? format = null)
+    /// <summary>The policy of this DP, for the body checks of <see cref="Validate"/>.</summary>
+    public LivePolicy DpPolicy => dpPolicy;
+
+    /// <summary>Whether a lookup could reach a registry peer other than <paramref name="dpId"/>.</summary>
+    public bool HasPeersBesides(string? dpId) => directory.Peers.Any(p => p.DpId != dpId);
+
+    /// <summary>
+    /// Body checks for <c>federation</c> and <c>format</c>, before anything else happens (a malformed request says
+    /// nothing about a CSI). <paramref name="policy"/>: the federating DP's; null for a DP without federation.
+    /// </summary>
+    public static void Validate(FederationRequest? request, string? format = null, LivePolicy? policy = null)
     {
-        if (format is not (null or "verbose" or "compact"))
+        if (format is not (null or "verbose" or "compact") && (policy?.Performs(RefuseUnknownFormats) ?? true))
             throw new ProblemException(Problems.MalformedRequest, "format must be verbose or compact");
+        if (format == "compact" && policy is not null && !policy.Performs(ServeCompactFormat))
+            throw new ProblemException(Problems.MalformedRequest, "format compact is not supported");
         if (request is null)
             return;
         if (!FederationModes.Every.Contains(request.Mode))
@@ -80,7 +102,7 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
             if (request.Dps.Any(d => d.Length is 0 or > 512))
                 throw new ProblemException(Problems.MalformedRequest, "federation.dps entries are dp_ids (non-empty, at most 512 characters)");
         }
-        else if (request.Dps is not null)
+        else if (request.Dps is not null && (policy?.Performs(RefuseMisplacedDps) ?? true))
         {
             throw new ProblemException(Problems.MalformedRequest, "federation.dps is only allowed in mode client_selected");
         }
@@ -112,7 +134,7 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
             {
                 var rl = rateLimitContext is not null && dpPolicy.Performs(SendRateLimitContext) ? B64.Encode(rateLimitContext.For(sender, peer.DpId)) : null;
                 var body = JsonSerializer.SerializeToUtf8Bytes(forward with { Rl = rl }, DpJson.Default.PeerLookupRequest);
-                return await client.PostJsonAsync(peer, peer.PeerLookupPath!, body, ct, HeadersFor(peer, body, now, leaked));
+                return await client.PostJsonAsync(peer, peer.PeerLookupPath ?? Paths.PeerLookup, body, ct, HeadersFor(peer, body, now, leaked));
             }
             finally
             {
@@ -132,9 +154,10 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
         }
         var empty = TagRules.EncodeBlock([], limits.DisclosureBytes);
         var credit = !FormatsIgnorePeers;
+        var holders = local.Select(h => AssignedAtOf(h.Mapping)).OfType<long>().ToHashSet();
         for (var i = 0; i < targets.Count; i++)
         {
-            var (accepted, problem) = Accept(targets[i], replies[i], request, filter);
+            var (accepted, problem) = Accept(targets[i], replies[i], request, filter, holders);
             if (problem is not null)
                 unavailable.Add(new UnavailablePeer(targets[i].DpId, problem));
             if (accepted.Count > 0 && !dpPolicy.Performs(ServePeerResults))
@@ -153,7 +176,8 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
                 foundAt.Add([credit ? targets[i].DpId : identity.DpId]);
             }
         }
-        return new FederatedResult([.. hits.Select((h, i) => h with { FoundAt = foundAt[i] })], unavailable.Count == 0 || dpPolicy.Performs(ReportUnavailablePeers) ? unavailable : []);
+        return new FederatedResult([.. hits.Select((h, i) => h with { FoundAt = foundAt[i] })], unavailable.Count == 0 || dpPolicy.Performs(ReportUnavailablePeers) ? unavailable : [],
+            MarkComplete: unavailable.Count == 0 && !dpPolicy.Performs(OmitPartialWhenComplete));
     }
 
     private List<PeerEntry> Targets(string mode, IReadOnlyList<string>? listed, List<UnavailablePeer> unavailable)
@@ -165,11 +189,13 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
             targets = [];
             foreach (var dpId in listed!.Distinct(StringComparer.Ordinal))
             {
-                if (dpId == identity.DpId)
+                if (dpId == identity.DpId && dpPolicy.Performs(IgnoreOwnDpIdInDps))
                     continue;
+                if (dpId == identity.DpId)
+                    unavailable.Add(new UnavailablePeer(dpId, "unknown-dp"));
                 if (peers.FirstOrDefault(p => p.DpId == dpId) is not { } peer)
                     unavailable.Add(new UnavailablePeer(dpId, "unknown-dp"));
-                else if (peer.PeerLookupPath is null)
+                else if (peer.PeerLookupPath is null && dpPolicy.Performs(AskOnlyPeerLookupEndpoints))
                     unavailable.Add(new UnavailablePeer(dpId, "no-peer-lookup"));
                 else if (!Allowed(peer))
                     unavailable.Add(new UnavailablePeer(dpId, "jurisdiction"));
@@ -181,7 +207,7 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
         }
         var preferred = directory.Preferred;
         targets = [.. peers.Where(p => mode == FederationModes.All || preferred.Contains(p.DpId))];
-        return [.. targets.Where(p => p.PeerLookupPath is not null && Allowed(p))];
+        return [.. targets.Where(p => (p.PeerLookupPath is not null || !dpPolicy.Performs(AskOnlyPeerLookupEndpoints)) && Allowed(p))];
     }
 
     /// <summary>Data residency: a peer is asked only if it shares a jurisdiction with the declared forwarding restriction.</summary>
@@ -189,12 +215,13 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
         policy.ForwardJurisdictions is not { } allowed || peer.Jurisdictions.Any(allowed.Contains) || !dpPolicy.Performs(RespectJurisdictions);
 
     /// <summary>The peer's mappings that may be served, and why the peer counts as unavailable, if it does.</summary>
-    private (IReadOnlyList<byte[]> Mappings, string? Problem) Accept(PeerEntry peer, PeerReply reply, LookupRequest request, IReadOnlyList<string>? filter)
+    /// <param name="localHolders">The credential assigned_at of the local mappings: §12 precedence does not apply to peer mappings (PROFILE.md §11.5).</param>
+    private (IReadOnlyList<byte[]> Mappings, string? Problem) Accept(PeerEntry peer, PeerReply reply, LookupRequest request, IReadOnlyList<string>? filter, HashSet<long> localHolders)
     {
         if (reply.Error is { } error)
             return ([], error.StartsWith("no answer", StringComparison.Ordinal) ? "timeout" : "unreachable");
         if (!reply.Succeeded)
-            return ([], $"http-{reply.Status}");
+            return ([], dpPolicy.Performs(NameHttpStatusInReasons) ? $"http-{reply.Status}" : "http-error");
         LookupResponse? answer;
         try
         {
@@ -223,11 +250,33 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
                 problem ??= "invalid-mapping";
                 continue;
             }
+            // An msp signature is verified when present (above) but none is required of a peer mapping.
+            if (v.Valid && !MappingVerifier.Verify(bytes, trusted, now, VerificationPolicy.Joint).Valid && !dpPolicy.Performs(AcceptPeerMappingsWithoutMspSignatures))
+            {
+                problem ??= "invalid-mapping";
+                continue;
+            }
+            if (v.Pop is { } pop && localHolders.Count > 0 && !localHolders.Contains(pop.AssignedAt) && !dpPolicy.Performs(ServePeerMappingsOfAnyHolder))
+                continue;
             if (filter is not null && !Lists(bytes, filter))
                 continue;
             accepted.Add(bytes);
         }
         return (accepted, problem);
+    }
+
+    /// <summary>The credential's assigned_at of a stored mapping (its holder, PROFILE.md §12.1).</summary>
+    private static long? AssignedAtOf(byte[] mapping)
+    {
+        try
+        {
+            var payload = MappingPayload.Decode(CoseSign.Decode(mapping, strict: false).Payload, strict: false);
+            return PopCredential.Decode(CoseSign1.Decode(payload.Pop).Payload).AssignedAt;
+        }
+        catch (Exception e) when (e is CoseFormatException or ProfileFormatException)
+        {
+            return null;
+        }
     }
 
     private static bool Lists(byte[] mapping, IReadOnlyList<string> filter)
@@ -246,6 +295,8 @@ internal sealed class FederationService(PeerDirectory directory, PeerClient clie
     private List<KeyValuePair<string, string>> HeadersFor(PeerEntry peer, byte[] body, long now, IReadOnlyList<KeyValuePair<string, string>>? leaked)
     {
         List<KeyValuePair<string, string>> headers = [.. leaked ?? []];
+        if (!dpPolicy.Performs(SendOnlyProfileHeaders))
+            headers.Add(new("X-Mimi-Forward-Id", Convert.ToHexString(RandomNumberGenerator.GetBytes(8))));
         if (dpPolicy.Performs(SignPeerLookups))
             headers.Add(new(PeerAuth.Header, PeerAuth.For(identity.DpId, peer.DpId, now, RandomNumberGenerator.GetBytes(MappingPayload.NonceSize), body).Sign(identity.SigningKey)));
         return headers;

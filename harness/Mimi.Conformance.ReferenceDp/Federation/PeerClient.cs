@@ -24,15 +24,49 @@ internal sealed class PeerClient : IDisposable
     public const int MaxResponseBytes = 1024 * 1024;
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly HttpClient _http;
+    private readonly PeerDirectory _directory;
+    private readonly LivePolicy _policy;
     private readonly TimeSpan _timeout;
+    private readonly Lock _lock = new();
+    private readonly List<HttpClient> _retired = [];
+    private (IReadOnlyList<byte[]> Pins, HttpClient Http) _current;
 
     public static readonly Duty AuthenticatePeers = new("federation.authenticate-peers");
 
     public PeerClient(PeerDirectory directory, TimeSpan? timeout = null, LivePolicy? policy = null)
     {
-        policy ??= LivePolicy.Correct();
+        _directory = directory;
+        _policy = policy ?? LivePolicy.Correct();
         _timeout = timeout ?? DefaultTimeout;
+        _current = (directory.Pins, Create());
+    }
+
+    /// <summary>
+    /// The client for the directory's current pins. New pins get a new connection pool: a pooled connection was
+    /// authenticated under the old pins and would reach a peer whose certificate is no longer pinned (PROFILE.md §11.2).
+    /// </summary>
+    private HttpClient Http
+    {
+        get
+        {
+            lock (_lock)
+            {
+                var pins = _directory.Pins;
+                if (!ReferenceEquals(pins, _current.Pins))
+                {
+                    // Requests in flight keep the old client; it is disposed with this one.
+                    _retired.Add(_current.Http);
+                    _current = (pins, Create());
+                }
+                return _current.Http;
+            }
+        }
+    }
+
+    private HttpClient Create()
+    {
+        var directory = _directory;
+        var policy = _policy;
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -57,7 +91,7 @@ internal sealed class PeerClient : IDisposable
             var hash = certificate.GetCertHash(HashAlgorithmName.SHA256);
             return directory.Pins.Any(p => CryptographicOperations.FixedTimeEquals(p, hash));
         };
-        _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public Task<PeerReply> GetAsync(Uri url, CancellationToken ct) =>
@@ -89,7 +123,7 @@ internal sealed class PeerClient : IDisposable
         {
             using var request = build();
             request.Headers.Accept.ParseAdd("application/json");
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var media = response.Content.Headers.ContentType?.MediaType;
             if (response.Content.Headers.ContentLength > MaxResponseBytes)
                 return new PeerReply((int)response.StatusCode, media, [], $"the answer is larger than {MaxResponseBytes} bytes");
@@ -121,5 +155,13 @@ internal sealed class PeerClient : IDisposable
 
     private static string Clip(string s) => s.Length <= 160 ? s : s[..160] + "…";
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            foreach (var http in _retired)
+                http.Dispose();
+            _current.Http.Dispose();
+        }
+    }
 }

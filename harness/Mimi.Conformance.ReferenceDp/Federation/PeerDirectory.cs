@@ -2,6 +2,7 @@ using Mimi.Conformance.Protocol.Crypto;
 using Mimi.Conformance.Protocol.Profile;
 using Mimi.Conformance.ReferenceDp.Discovery;
 using Mimi.Conformance.ReferenceDp.Endpoints;
+using Mimi.Conformance.ReferenceDp.Faults;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
 namespace Mimi.Conformance.ReferenceDp.Federation;
@@ -22,6 +23,10 @@ internal sealed record PeerEntry(string DpId, Uri BaseUrl, IReadOnlyList<byte[]>
 internal sealed class PeerDirectory
 {
     public const string RegistryVersion = "mimi-dp-registry/0.1";
+
+    public static readonly Duty AcceptOptionalEndpoints = new("federation.accept-optional-registry-endpoints");
+    public static readonly Duty RefuseInvalidRegistry = new("federation.refuse-invalid-registry");
+    public static readonly Duty TrustEveryRegistryKey = new("federation.trust-every-registry-key");
     private const int MaxPeers = 256;
     private const int MaxKeysPerPeer = 16;
     private const int MaxJurisdictions = 32;
@@ -100,7 +105,7 @@ internal sealed class PeerDirectory
     /// Validates a registry document and turns it into peers, skipping the entry of <paramref name="selfDpId"/>.
     /// Anything off (version, a non-https URL, a key whose kid does not match) rejects the whole document.
     /// </summary>
-    public static IReadOnlyList<PeerEntry> Parse(RegistryDocument document, string selfDpId)
+    public static IReadOnlyList<PeerEntry> Parse(RegistryDocument document, string selfDpId, LivePolicy policy)
     {
         if (document.Registry != RegistryVersion)
             throw Bad($"\"registry\" must be \"{RegistryVersion}\"");
@@ -110,25 +115,47 @@ internal sealed class PeerDirectory
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var e in document.Dps)
         {
-            if (!e.DpId.StartsWith("mimi://", StringComparison.Ordinal) || e.DpId.Length > MaxStringLength || !Uri.IsWellFormedUriString(e.DpId, UriKind.Absolute))
-                throw Bad("every dp_id must be a mimi:// URI");
-            if (!seen.Add(e.DpId))
-                throw Bad($"{e.DpId} is listed twice");
-            if (!Uri.TryCreate(e.BaseUrl, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme != Uri.UriSchemeHttps || e.BaseUrl.Length > MaxStringLength
-                || !string.IsNullOrEmpty(baseUrl.Query) || !string.IsNullOrEmpty(baseUrl.Fragment) || !string.IsNullOrEmpty(baseUrl.UserInfo))
-                throw Bad($"{e.DpId}: base_url must be an absolute https URL without query, fragment or user info");
-            if (e.SigningKeys.Count is 0 or > MaxKeysPerPeer)
-                throw Bad($"{e.DpId}: 1 to {MaxKeysPerPeer} signing_keys");
-            if (e.Jurisdictions.Count > MaxJurisdictions || e.Jurisdictions.Any(j => j.Length is 0 or > 64))
-                throw Bad($"{e.DpId}: at most {MaxJurisdictions} jurisdictions, each a non-empty code");
-            CheckPath(e.DpId, "peer_lookup", e.Endpoints.PeerLookup);
-            CheckPath(e.DpId, "invalidate", e.Endpoints.Invalidate);
-            var keys = e.SigningKeys.Select(k => Key(e.DpId, k)).ToArray();
+            PeerEntry entry;
+            try
+            {
+                entry = ParseEntry(e, seen, policy);
+            }
+            catch (ProblemException) when (!policy.Performs(RefuseInvalidRegistry))
+            {
+                continue;
+            }
             if (e.DpId == selfDpId)
                 continue;
-            peers.Add(new PeerEntry(e.DpId, baseUrl, keys, [.. e.Jurisdictions], e.Endpoints.PeerLookup, e.Endpoints.Invalidate));
+            peers.Add(entry);
         }
         return peers;
+    }
+
+    /// <summary>One entry of PROFILE.md §11.1; anything off is a <see cref="ProblemException"/> for the whole document.</summary>
+    private static PeerEntry ParseEntry(RegistryEntry e, HashSet<string> seen, LivePolicy policy)
+    {
+        if (!e.DpId.StartsWith("mimi://", StringComparison.Ordinal) || e.DpId.Length > MaxStringLength || !Uri.IsWellFormedUriString(e.DpId, UriKind.Absolute))
+            throw Bad("every dp_id must be a mimi:// URI");
+        if (!seen.Add(e.DpId))
+            throw Bad($"{e.DpId} is listed twice");
+        if (!Uri.TryCreate(e.BaseUrl, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme != Uri.UriSchemeHttps || e.BaseUrl.Length > MaxStringLength
+            || !string.IsNullOrEmpty(baseUrl.Query) || !string.IsNullOrEmpty(baseUrl.Fragment) || !string.IsNullOrEmpty(baseUrl.UserInfo))
+            throw Bad($"{e.DpId}: base_url must be an absolute https URL without query, fragment or user info");
+        if (e.SigningKeys.Count is 0 or > MaxKeysPerPeer)
+            throw Bad($"{e.DpId}: 1 to {MaxKeysPerPeer} signing_keys");
+        if (e.Jurisdictions.Count > MaxJurisdictions || e.Jurisdictions.Any(j => j.Length is 0 or > 64))
+            throw Bad($"{e.DpId}: at most {MaxJurisdictions} jurisdictions, each a non-empty code");
+        // Strict reads leave a missing member null: the object is required, its members are not.
+        if (e.Endpoints is not { } endpoints)
+            throw Bad($"{e.DpId}: endpoints must be an object (possibly empty)");
+        CheckPath(e.DpId, "peer_lookup", endpoints.PeerLookup);
+        CheckPath(e.DpId, "invalidate", endpoints.Invalidate);
+        if ((endpoints.PeerLookup is null || endpoints.Invalidate is null) && !policy.Performs(AcceptOptionalEndpoints))
+            throw Bad($"{e.DpId}: endpoints must name peer_lookup and invalidate");
+        var keys = e.SigningKeys.Select(k => Key(e.DpId, k)).ToArray();
+        if (keys.Length > 1 && !policy.Performs(TrustEveryRegistryKey))
+            keys = keys[..1];
+        return new PeerEntry(e.DpId, baseUrl, keys, [.. e.Jurisdictions], endpoints.PeerLookup, endpoints.Invalidate);
     }
 
     private static void CheckPath(string dpId, string name, string? path)

@@ -15,7 +15,7 @@ namespace Mimi.Conformance.ReferenceDp.Federation;
 /// the CSI (never imported ones, never a forward to a third DP), byte for byte; there is no bulk or wildcard form.
 /// </summary>
 internal sealed class PeerLookupEndpoint(LookupService lookup, DpIdentity identity, DpLimits limits, DpTrust trust, MappingStore store, TimeProvider time, LivePolicy policy,
-    PeerLimiter limiter, Func<HttpContext, LookupRequest, Task<bool>>? clientGate = null)
+    PeerLimiter limiter, Func<HttpContext, LookupRequest, Task<bool>>? clientGate = null, FederationService? federation = null)
 {
     public static readonly Duty AuthenticatePeerLookups = new("federation.authenticate-peer-lookups");
     public static readonly Duty BindPeerAuthToOrigin = new("federation.bind-peer-auth-to-origin");
@@ -25,6 +25,9 @@ internal sealed class PeerLookupEndpoint(LookupService lookup, DpIdentity identi
     public static readonly Duty SingleUsePeerNonces = new("federation.single-use-peer-nonces");
     public static readonly Duty ExemptPeersFromTokenGate = new("federation.exempt-peers-from-token-gate");
     public static readonly Duty LimitPeerLookups = new("federation.limit-peer-lookups");
+    public static readonly Duty RefuseHopsBelowOne = new("federation.refuse-hops-below-one");
+    public static readonly Duty OneCsiPerPeerLookup = new("federation.one-csi-per-peer-lookup");
+    public static readonly Duty AnswerFromOwnStore = new("federation.answer-peer-lookups-from-own-store");
 
     /// <summary>Peer-lookup nonces share the nonce table with removals and invalidations; the prefix keeps them apart.</summary>
     private static readonly byte[] NonceDomain = "mimi-dp-peer-lookup/"u8.ToArray();
@@ -34,7 +37,7 @@ internal sealed class PeerLookupEndpoint(LookupService lookup, DpIdentity identi
     private async Task LookupAsync(HttpContext ctx)
     {
         var (request, body) = await RequestBody.ReadJsonWithBytesAsync(ctx, DpJson.Default.PeerLookupRequest, limits.MaxBodyBytes);
-        if (request.Hops < 1)
+        if (request.Hops < 1 && policy.Performs(RefuseHopsBelowOne))
             throw new ProblemException(Problems.MalformedRequest, "hops counts the DP-to-DP hops taken and is at least 1");
         var auth = Authenticate(ctx.Request.Headers[PeerAuth.Header].ToString(), request, body);
         var now = time.GetUtcNow().ToUnixTimeSeconds();
@@ -48,7 +51,9 @@ internal sealed class PeerLookupEndpoint(LookupService lookup, DpIdentity identi
         // The §10.4 gate is for clients; a DP that applies it to peers asks them for a token they never carry.
         if (clientGate is not null && !policy.Performs(ExemptPeersFromTokenGate) && !await clientGate(ctx, new LookupRequest(request.Csi, request.CsiType)))
             return;
-        if (request.CsiType is not (CsiTypes.E164 or CsiTypes.Email) || !Csis.IsValid(request.CsiType, request.Csi))
+        // bulk-peer-lookup: a comma-separated list looked up CSI by CSI.
+        var csis = request.Csi.Contains(',', StringComparison.Ordinal) && !policy.Performs(OneCsiPerPeerLookup) ? request.Csi.Split(',') : [request.Csi];
+        if (request.CsiType is not (CsiTypes.E164 or CsiTypes.Email) || !csis.All(c => Csis.IsValid(request.CsiType, c)))
             throw new ProblemException(Problems.UnsupportedCsi, "a peer lookup names one CSI in the canonical syntax of §3 (e164 or email)");
         if (auth is not null && !store.TrySpendNonce([.. NonceDomain, .. auth.Nonce], now) && policy.Performs(SingleUsePeerNonces))
             throw new ProblemException(Problems.Replayed, "this Mimi-Peer-Auth nonce was already accepted");
@@ -59,10 +64,12 @@ internal sealed class PeerLookupEndpoint(LookupService lookup, DpIdentity identi
                 Headers = [new("Retry-After", retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture))],
             };
 
-        var own = lookup.Lookup(request.Csi, request.CsiType, null, request.MspFilter)
-            .Where(h => MappingPayload.Decode(CoseSign.Decode(h.Mapping, strict: false).Payload, strict: false).Dp == identity.DpId)
-            .ToArray();
-        var response = new LookupResponse(own.Length > 0 ? "found" : "not_found", [.. own.Select(h => new LookupEntry(h.MappingId, B64.Encode(h.Mapping)))]);
+        IReadOnlyList<LookupHit> own = [.. csis.SelectMany(c => lookup.Lookup(c, request.CsiType, null, request.MspFilter))
+            .Where(h => MappingPayload.Decode(CoseSign.Decode(h.Mapping, strict: false).Payload, strict: false).Dp == identity.DpId)];
+        // hops is 1 (PROFILE.md §11.3): a peer lookup is never forwarded; forward-peer-lookups asks every peer again.
+        if (federation is not null && federation.HasPeersBesides(auth?.FromDp) && !policy.Performs(AnswerFromOwnStore))
+            own = (await federation.LookupAsync(new LookupRequest(request.Csi, request.CsiType, new FederationRequest(FederationModes.All), request.MspFilter), own, ctx, ctx.RequestAborted)).Hits;
+        var response = new LookupResponse(own.Count > 0 ? "found" : "not_found", [.. own.Select(h => new LookupEntry(h.MappingId, B64.Encode(h.Mapping)))]);
         await Replies.JsonAsync(ctx, StatusCodes.Status200OK, response, DpJson.Default.LookupResponse);
     }
 

@@ -8,7 +8,7 @@ namespace Mimi.Conformance.ReferenceDp.Hosting;
 /// A self-signed ECDSA P-256 server certificate made at each start. Clients pin its SHA-256 or
 /// trust the PEM written next to the data; the private key never touches disk.
 /// </summary>
-internal static class DpCertificate
+public static class DpCertificate
 {
     public const string FileName = "dp-cert.pem";
 

@@ -19,7 +19,7 @@ namespace Mimi.Conformance.ReferenceDp.Hosting;
 /// Starts the reference DP in the calling process: Kestrel, HTTPS only (TLS 1.2/1.3) with a fresh self-signed
 /// certificate, SQLite under the data directory. Used by Program (serve-dp), the CLI's embedded DP and the tests.
 /// </summary>
-internal static class ReferenceDpHost
+public static class ReferenceDpHost
 {
     public static readonly Duty ServeTls = new("transport.serve-tls");
     public static readonly Duty SetNoCookies = new("transport.set-no-cookies");
@@ -49,7 +49,6 @@ internal static class ReferenceDpHost
         var peerClient = new PeerClient(peers, options.PeerTimeout, policy);
         try
         {
-            var certificatePath = DpCertificate.WritePem(certificate, dataDirectory);
             store = new MappingStore(dataDirectory);
             var clock = new AdjustableClock(options.TimeProvider);
             var limits = DpLimits.Default;
@@ -107,6 +106,8 @@ internal static class ReferenceDpHost
             if (options.AntiEnumeration)
             {
                 aeStore = new AntiEnumerationStore(dataDirectory);
+                foreach (var credential in options.IssuedClients)
+                    aeStore.RegisterClient(credential, clock.GetUtcNow().ToUnixTimeSeconds());
                 var rateLimits = AntiEnumerationPolicy.For(policy);
                 var issuer = new PrivacyPassIssuer(IssuerKeyFile.LoadOrCreate(dataDirectory), new Uri(identity.DpId).Host, rateLimits.WindowSeconds, policy);
                 antiEnumeration = new AntiEnumerationEndpoints(issuer, aeStore, rateLimits, clock, policy, store, federationPolicy?.Default);
@@ -126,6 +127,8 @@ internal static class ReferenceDpHost
                 },
                 broadcastLog);
             var lookup = new LookupService(store, clock, policy, limits);
+            var federation = federationPolicy is null ? null : new FederationService(peers, peerClient, trust, identity, clock, policy, federationPolicy, limits,
+                antiEnumeration is null ? null : RateLimitContext.LoadOrCreate(dataDirectory, AntiEnumerationPolicy.For(policy).IdentifiedWindowSeconds, clock, policy));
             var discovery = new DiscoveryEndpoints(
                 new PublishService(identity, trust, store, clock, policy, limits, broadcaster),
                 lookup,
@@ -134,15 +137,14 @@ internal static class ReferenceDpHost
                 new InvalidationService(identity, trust, store, clock, policy),
                 limits,
                 antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync,
-                federationPolicy is null ? null : new FederationService(peers, peerClient, trust, identity, clock, policy, federationPolicy, limits,
-                    antiEnumeration is null ? null : RateLimitContext.LoadOrCreate(dataDirectory, AntiEnumerationPolicy.For(policy).IdentifiedWindowSeconds, clock, policy)),
+                federation,
                 identity.DpId);
             IEnumerable<DpRoute> routes = [metadata.Route, .. discovery.Routes, .. antiEnumeration?.Routes ?? []];
             if (federationPolicy is not null)
-                routes = [.. routes, new PeerLookupEndpoint(lookup, identity, limits, trust, store, clock, policy, peerLimiter!, antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync).Route];
+                routes = [.. routes, new PeerLookupEndpoint(lookup, identity, limits, trust, store, clock, policy, peerLimiter!, antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync, federation).Route];
             if (options.TestControl)
             {
-                var peerControl = new PeerTestControl(peers, peerClient, trust, identity, limits);
+                var peerControl = new PeerTestControl(peers, peerClient, trust, identity, limits, policy);
                 Action onReset = () =>
                 {
                     aeStore?.Reset();
@@ -170,6 +172,8 @@ internal static class ReferenceDpHost
             app.Run(router.DispatchAsync);
 
             await app.StartAsync(ct);
+            // Written only once listening: a start that fails (a busy port) leaves a running DP's certificate alone.
+            var certificatePath = DpCertificate.WritePem(certificate, dataDirectory);
             var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             var port = new Uri(bound).Port;
             var url = new Uri($"{(plainHttp ? "http" : "https")}://{AdvertisedHost(bind)}:{port}");

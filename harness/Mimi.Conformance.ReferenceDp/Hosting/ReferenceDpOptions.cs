@@ -4,7 +4,7 @@ using Mimi.Conformance.ReferenceDp.Faults;
 namespace Mimi.Conformance.ReferenceDp.Hosting;
 
 /// <summary>How to start a reference DP. Only <see cref="DataDirectory"/> is required.</summary>
-internal sealed record ReferenceDpOptions
+public sealed record ReferenceDpOptions
 {
     public const string DefaultDpId = "mimi://reference-dp.conformance.test";
 
@@ -32,6 +32,9 @@ internal sealed record ReferenceDpOptions
 
     /// <summary>Keys trusted by configuration (CSIP, MSP), besides those added through test control.</summary>
     public IReadOnlyList<TrustedKey> TrustedKeys { get; init; } = [];
+
+    /// <summary>Identified-client credentials issued by configuration (PROFILE.md §10.1), besides test control's /clients.</summary>
+    public IReadOnlyList<string> IssuedClients { get; init; } = [];
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

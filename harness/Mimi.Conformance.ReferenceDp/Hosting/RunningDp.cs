@@ -5,7 +5,7 @@ using Mimi.Conformance.ReferenceDp.Store;
 namespace Mimi.Conformance.ReferenceDp.Hosting;
 
 /// <summary>A started reference DP. Dispose to stop it and release its data directory.</summary>
-internal sealed class RunningDp : IAsyncDisposable
+public sealed class RunningDp : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly MappingStore _store;
@@ -38,7 +38,7 @@ internal sealed class RunningDp : IAsyncDisposable
     public string DataDirectory { get; }
 
     /// <summary>What the ready line and ready.json carry.</summary>
-    public ReadyInfo Ready => new(Url.GetLeftPart(UriPartial.Authority), CertificatePath, PinSha256Hex, DpId);
+    internal ReadyInfo Ready => new(Url.GetLeftPart(UriPartial.Authority), CertificatePath, PinSha256Hex, DpId);
 
     public async ValueTask DisposeAsync()
     {

@@ -8,6 +8,7 @@ using Mimi.Conformance.Protocol.Profile;
 using Mimi.Conformance.Protocol.Profile.Wire;
 using Mimi.Conformance.Suite.Infrastructure;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
+using static Mimi.Conformance.Suite.Federation.FederatedLookups;
 
 namespace Mimi.Conformance.Suite.Federation;
 
@@ -36,61 +37,17 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
         return setup;
     }
 
-    private static LookupRequest Lookup(string csi, string? mode = null, IEnumerable<FakePeerDp>? dps = null, params string[] mspFilter) =>
-        new(csi, CsiTypes.E164,
-            MspFilter: mspFilter.Length > 0 ? mspFilter : null,
-            Federation: mode is null ? null : new FederationRequest(mode, dps?.Select(p => p.DpId).ToArray()));
-
-    /// <summary>A mapping computed and countersigned at <paramref name="peer"/>, as the peer will answer it.</summary>
-    private byte[] ComputedAt(FakePeerDp peer, string csi, string? msp = null)
-    {
-        var builder = MappingBuilder.For(Parties, peer.DpId, csi, Parties.NewRecipientKey(), ["default"]);
-        if (msp is not null)
-            builder = builder with { Msps = [new MspEntry(msp, ["default"])] };
-        return peer.Countersign(builder.Build().Cose);
-    }
-
-    private async Task<PublishedMapping> PublishLocalAsync(string csi, string? msp = null)
-    {
-        var builder = _ops.Mapping(csi, Parties.NewRecipientKey(), ["default"]);
-        if (msp is not null)
-            builder = builder with { Msps = [new MspEntry(msp, ["default"])] };
-        return await _ops.PublishValidAsync(builder);
-    }
-
-    private async Task<LookupAnswer> LookupAsync(PeerSetup setup, LookupRequest body, IReadOnlyList<KeyValuePair<string, string>>? headers = null)
-    {
-        var answer = await _ops.LookupAsync(body, headers);
-        setup.RecordEvidence();
-        Expect.That(answer.FormatProblem is null, "lookup-answered", "HTTP 200 with a §6.3 lookup answer (never a 5xx because of peers)", answer.FormatProblem ?? "ok");
-        return answer;
-    }
-
-    private static void ExpectReached(PeerSetup setup, IReadOnlySet<string> expected, string name, string what)
-    {
-        var reached = setup.Reached();
-        var holds = reached.All(r => r.Value == (expected.Contains(r.Key) ? 1 : 0));
-        Expect.That(holds, name, $"{what}: exactly {(expected.Count == 0 ? "no peer" : string.Join(", ", expected.Order(StringComparer.Ordinal)))} receive one lookup each",
-            string.Join(", ", reached.Select(r => $"{Short(r.Key)} {r.Value}")));
-    }
-
-    private static string Short(string dpId) => dpId.Replace("mimi://", "", StringComparison.Ordinal).Split('.')[0];
-
-    private static string Keys(IEnumerable<ServedMapping> mappings) => string.Join(", ", mappings.Select(m => m.Key[..8]));
-
-    private static string Nonce(byte[] mapping) => new ServedMapping(null, mapping).Key;
-
     [Fact, Requirement("DISC-L-10")]
     [Requirement("PROF-FED-24")]
     public async Task Local_mode_reaches_no_peer()
     {
         var setup = await SetupAsync();
         var csi = Parties.NewE164();
-        setup.A.SetMappings(csi, ComputedAt(setup.A, csi));
-        setup.B.SetMappings(csi, ComputedAt(setup.B, csi));
-        var local = await PublishLocalAsync(csi);
+        setup.A.SetMappings(csi, _ops.ComputedAt(setup.A, csi));
+        setup.B.SetMappings(csi, _ops.ComputedAt(setup.B, csi));
+        var local = await _ops.PublishLocalAsync(csi);
 
-        var answer = await LookupAsync(setup, Lookup(csi, "local"));
+        var answer = await _ops.FederatedLookupAsync(setup, Lookup(csi, "local"));
 
         ExpectReached(setup, new HashSet<string>(), "local-reaches-none", "mode local");
         Expect.That(answer.Mappings.Select(m => m.Key).SequenceEqual([local.Key]), "local-answer", "the one local mapping, nothing from peers", Keys(answer.Mappings));
@@ -103,12 +60,12 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
         var setup = await SetupAsync();
         var csi = Parties.NewE164();
         string mspA = Parties.Msps[0].Id, mspB = Parties.Msps[1].Id;
-        var localA = await PublishLocalAsync(csi, mspA);
-        await PublishLocalAsync(csi, mspB);
-        var peerA = ComputedAt(setup.A, csi, mspA);
-        setup.A.SetMappings(csi, peerA, ComputedAt(setup.A, csi, mspB));
+        var localA = await _ops.PublishLocalAsync(csi, mspA);
+        await _ops.PublishLocalAsync(csi, mspB);
+        var peerA = _ops.ComputedAt(setup.A, csi, mspA);
+        setup.A.SetMappings(csi, peerA, _ops.ComputedAt(setup.A, csi, mspB));
 
-        var answer = await LookupAsync(setup, Lookup(csi, "client_selected", [setup.A], mspA));
+        var answer = await _ops.FederatedLookupAsync(setup, Lookup(csi, "client_selected", [setup.A], mspA));
 
         string[] expected = [localA.Key, Nonce(peerA)];
         Expect.That(answer.Mappings.Select(m => m.Key).SequenceEqual(expected), "filtered-answer",
@@ -128,7 +85,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
         if (expected.Count == 0)
             Expect.NotVerifiable($"the DP prefers none of the harness's peers (metadata federation.preferred: {string.Join(", ", setup.Preferred)}), so mode dp_preferred cannot be told apart from local");
 
-        await LookupAsync(setup, Lookup(Parties.NewE164(), "dp_preferred"));
+        await _ops.FederatedLookupAsync(setup, Lookup(Parties.NewE164(), "dp_preferred"));
 
         ExpectReached(setup, expected, "dp-preferred-reach", "mode dp_preferred (metadata preferred, within the forwarding jurisdictions)");
     }
@@ -140,7 +97,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
         var setup = await SetupAsync();
         Expect.That(setup.Modes.Contains("client_selected"), "mode-declared", "metadata federation.modes lists client_selected", string.Join(", ", setup.Modes));
 
-        var answer = await LookupAsync(setup, Lookup(Parties.NewE164(), "client_selected", [setup.C]));
+        var answer = await _ops.FederatedLookupAsync(setup, Lookup(Parties.NewE164(), "client_selected", [setup.C]));
 
         ExpectReached(setup, setup.Expected("client_selected", setup.C), "client-selected-reach", "mode client_selected with dps [peer-c]");
         Expect.That(answer.Response.Json?["partial"] is null, "complete", "no partial flag: the one listed peer answered", answer.Response.Json?["unavailable"]?.ToJsonString() ?? "partial without unavailable");
@@ -153,7 +110,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
         var setup = await SetupAsync();
         Expect.That(setup.Modes.Contains("all"), "mode-declared", "metadata federation.modes lists all", string.Join(", ", setup.Modes));
 
-        await LookupAsync(setup, Lookup(Parties.NewE164(), "all"));
+        await _ops.FederatedLookupAsync(setup, Lookup(Parties.NewE164(), "all"));
 
         ExpectReached(setup, setup.Expected("all"), "all-reach", setup.Restricted ? "mode all (registry peers within forward_jurisdictions)" : "mode all (every registry peer)");
     }
@@ -169,9 +126,9 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
         if (declared == "client_selected")
             Expect.NotVerifiable("the declared default is client_selected, which needs a dps list a lookup without federation cannot give");
         var csi = Parties.NewE164();
-        setup.A.SetMappings(csi, ComputedAt(setup.A, csi));
+        setup.A.SetMappings(csi, _ops.ComputedAt(setup.A, csi));
 
-        var answer = await LookupAsync(setup, Lookup(csi));
+        var answer = await _ops.FederatedLookupAsync(setup, Lookup(csi));
 
         ExpectReached(setup, setup.Expected(declared!), "default-reach", $"a lookup without federation, declared default {declared}");
         if (declared == "local")
@@ -185,12 +142,12 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
     {
         var setup = await SetupAsync();
         var csi = Parties.NewE164();
-        var local = await PublishLocalAsync(csi);
-        byte[] a1 = ComputedAt(setup.A, csi), a2 = ComputedAt(setup.A, csi), b1 = ComputedAt(setup.B, csi);
+        var local = await _ops.PublishLocalAsync(csi);
+        byte[] a1 = _ops.ComputedAt(setup.A, csi), a2 = _ops.ComputedAt(setup.A, csi), b1 = _ops.ComputedAt(setup.B, csi);
         setup.A.SetMappings(csi, a1, a2, a1);
         setup.B.SetMappings(csi, b1);
 
-        var answer = await LookupAsync(setup, Lookup(csi, "all"));
+        var answer = await _ops.FederatedLookupAsync(setup, Lookup(csi, "all"));
 
         // §11.5 order: local first, then peers in registry order (A before B), each in the order it answered; a1 once.
         string[] expected = [local.Key, Nonce(a1), Nonce(a2), Nonce(b1)];
@@ -213,12 +170,12 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
     {
         var setup = await SetupAsync();
         var csi = Parties.NewE164();
-        var a1 = ComputedAt(setup.A, csi);
+        var a1 = _ops.ComputedAt(setup.A, csi);
         setup.A.SetMappings(csi, a1);
         setup.B.Behavior = FakePeerBehavior.ServerError;
         setup.C.Behavior = FakePeerBehavior.Garbage;
 
-        var answer = await LookupAsync(setup, Lookup(csi, "all"));
+        var answer = await _ops.FederatedLookupAsync(setup, Lookup(csi, "all"));
 
         Expect.That(answer.Found && answer.Mappings.Any(m => m.Bytes.AsSpan().SequenceEqual(a1)), "healthy-peer-served", "peer-a's mapping, despite the failing peers",
             $"{answer.Status}: {Keys(answer.Mappings)}");
@@ -236,11 +193,11 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
     {
         var setup = await SetupAsync();
         var csi = Parties.NewE164();
-        var a1 = ComputedAt(setup.A, csi);
+        var a1 = _ops.ComputedAt(setup.A, csi);
         setup.A.SetMappings(csi, a1);
         setup.C.Behavior = FakePeerBehavior.Hang;
 
-        var answer = await LookupAsync(setup, Lookup(csi, "client_selected", [setup.A, setup.C]));
+        var answer = await _ops.FederatedLookupAsync(setup, Lookup(csi, "client_selected", [setup.A, setup.C]));
 
         Expect.That(answer.Response.Status == 200 && answer.Mappings.Any(m => m.Bytes.AsSpan().SequenceEqual(a1)), "answered-despite-slow-peer",
             "200 with peer-a's mapping, within the harness's request timeout, while peer-c never answers", $"{answer.Response.Describe()}: {Keys(answer.Mappings)}");
@@ -260,13 +217,13 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
         Expect.That(record.All(n => n is not null), "registry-record", "metadata carries a registry record's fields: dp_id, signing_keys, endpoints.peer_lookup, federation.jurisdictions (§11.1, §11.4)",
             string.Join(", ", new[] { "dp_id", "signing_keys", "endpoints.peer_lookup", "federation.jurisdictions" }.Where((_, i) => record[i] is null).DefaultIfEmpty("all present").Select(n => n == "all present" ? n : n + " missing")));
         var csi = Parties.NewE164();
-        var good = ComputedAt(setup.A, csi);
+        var good = _ops.ComputedAt(setup.A, csi);
         var unsigned = MappingBuilder.For(Parties, setup.A.DpId, csi, Parties.NewRecipientKey(), ["default"]).Build().Cose;
         var forged = Protocol.Cose.CoseSign.Decode(unsigned).AddSignature(Parties.Stranger, SignerRoles.Dp).Encode();
-        var foreign = ComputedAt(setup.B, csi);
+        var foreign = _ops.ComputedAt(setup.B, csi);
         setup.A.SetMappings(csi, good, forged, foreign);
 
-        var answer = await LookupAsync(setup, Lookup(csi, "client_selected", [setup.A]));
+        var answer = await _ops.FederatedLookupAsync(setup, Lookup(csi, "client_selected", [setup.A]));
 
         Expect.That(answer.Mappings.Count == 1 && answer.Mappings[0].Bytes.AsSpan().SequenceEqual(good), "registry-trust",
             "only peer-a's mapping signed under its registry key; not one signed by a key the registry does not list, nor one computed at peer-b",
@@ -278,10 +235,10 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
     {
         var setup = await SetupAsync();
         var csi = Parties.NewE164();
-        var remote = ComputedAt(setup.C, csi);
+        var remote = _ops.ComputedAt(setup.C, csi);
         setup.C.SetMappings(csi, remote);
 
-        var answer = await LookupAsync(setup, Lookup(csi, "all"));
+        var answer = await _ops.FederatedLookupAsync(setup, Lookup(csi, "all"));
 
         Expect.That(answer.Found && answer.Mappings.Any(m => m.Bytes.AsSpan().SequenceEqual(remote)), "found-via-registry", "peer-c's mapping (the DP holds none for this CSI)",
             $"{answer.Status}: {answer.Mappings.Count} mapping(s)");
@@ -295,7 +252,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
         if (!setup.Restricted)
             Expect.NotApplicable("the DP declares no forwarding restriction (metadata federation.forward_jurisdictions)");
 
-        var answer = await LookupAsync(setup, Lookup(Parties.NewE164(), "client_selected", [setup.A, setup.D]));
+        var answer = await _ops.FederatedLookupAsync(setup, Lookup(Parties.NewE164(), "client_selected", [setup.A, setup.D]));
 
         ExpectReached(setup, new HashSet<string> { setup.A.DpId }, "policy-over-preference", $"client_selected [peer-a, peer-d] with peer-d in ZZ, outside {string.Join(", ", setup.ForwardJurisdictions)}");
         var reported = (answer.Response.Json?["unavailable"] as JsonArray)?.Any(u => u?["dp_id"]?.ToString() == setup.D.DpId && u?["reason"]?.ToString() == "jurisdiction") == true;
@@ -313,8 +270,8 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
         if (!setup.Restricted)
             Expect.NotApplicable("the DP declares no forwarding restriction (metadata federation.forward_jurisdictions)");
 
-        await LookupAsync(setup, Lookup(Parties.NewE164(), "all"));
-        await LookupAsync(setup, Lookup(Parties.NewE164(), "dp_preferred"));
+        await _ops.FederatedLookupAsync(setup, Lookup(Parties.NewE164(), "all"));
+        await _ops.FederatedLookupAsync(setup, Lookup(Parties.NewE164(), "dp_preferred"));
 
         var outside = setup.D.RequestsTo(FakePeerDp.PeerLookupPath).Count;
         Expect.That(outside == 0, "residency", $"peer-d (ZZ, outside {string.Join(", ", setup.ForwardJurisdictions)}) receives nothing in modes all and dp_preferred (it is preferred)",
@@ -329,12 +286,12 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
         var setup = await SetupAsync();
         var csi = Parties.NewE164();
         string mspA = Parties.Msps[0].Id, mspB = Parties.Msps[1].Id;
-        var local = await PublishLocalAsync(csi, mspA);
-        var remote = ComputedAt(setup.A, csi, mspB);
+        var local = await _ops.PublishLocalAsync(csi, mspA);
+        var remote = _ops.ComputedAt(setup.A, csi, mspB);
         setup.A.SetMappings(csi, remote);
         LookupRequest Body(string c, string format) => Lookup(c, "client_selected", [setup.A]) with { Format = format };
 
-        var verbose = await LookupAsync(setup, Body(csi, "verbose"));
+        var verbose = await _ops.FederatedLookupAsync(setup, Body(csi, "verbose"));
         var compact = (await _ops.LookupAsync(Body(csi, "compact"))).Response;
         var empty = (await _ops.LookupAsync(Body(Parties.NewE164(), "compact"))).Response;
         setup.RecordEvidence();
@@ -380,8 +337,6 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
         }
     }
 
-    private static string Clip(string s) => s.Length <= 24 ? s : s[..24] + "…";
-
     [Fact, Requirement("DISC-R-06")]
     [Requirement("PROF-FED-39")]
     public async Task A_forwarded_lookup_carries_no_sender_identity()
@@ -392,7 +347,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
 
         // Anonymous as the profile allows (a Privacy Pass token when the DP claims anti-enumeration), plus what a
         // browser or proxy would add.
-        await LookupAsync(setup, Lookup(Parties.NewE164(), "client_selected", [setup.A, setup.B]), headers);
+        await _ops.FederatedLookupAsync(setup, Lookup(Parties.NewE164(), "client_selected", [setup.A, setup.B]), headers);
 
         var forwards = setup.Forwards();
         Expect.That(forwards.Count > 0, "forwarded", "the lookup reaches peer-a and peer-b", "no forward");
@@ -412,7 +367,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
         var csi = Parties.NewE164();
         IReadOnlyList<KeyValuePair<string, string>> headers = [new("Authorization", $"Bearer {credential}"), new("Forwarded", "for=198.51.100.42;proto=https")];
 
-        await LookupAsync(setup, Lookup(csi, "client_selected", [setup.A]), headers);
+        await _ops.FederatedLookupAsync(setup, Lookup(csi, "client_selected", [setup.A]), headers);
 
         var forwards = setup.A.RequestsTo(FakePeerDp.PeerLookupPath);
         Expect.That(forwards.Count == 1 && forwards[0].Json?["csi"]?.ToString() == csi, "target-only", "peer-a receives the target CSI", $"{forwards.Count} forward(s) to peer-a");
@@ -428,7 +383,7 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
         var csi = Parties.NewE164();
         var body = Lookup(csi, "client_selected", [setup.A], Parties.Msps[0].Id) with { Tag = "work" };
 
-        await LookupAsync(setup, body, SenderHeaders(Convert.ToHexString(Parties.Nonce())));
+        await _ops.FederatedLookupAsync(setup, body, SenderHeaders(Convert.ToHexString(Parties.Nonce())));
 
         var forwards = setup.A.RequestsTo(FakePeerDp.PeerLookupPath);
         Expect.That(forwards.Count == 1, "forwarded", "one forward to peer-a", $"{forwards.Count}");
@@ -448,8 +403,8 @@ public sealed class FederationTests(ConformanceFixture dp, FederationPeers peers
     {
         var setup = await SetupAsync();
 
-        await LookupAsync(setup, Lookup(Parties.NewE164(), "client_selected", [setup.A, setup.B]));
-        await LookupAsync(setup, Lookup(Parties.NewE164(), "client_selected", [setup.A]));
+        await _ops.FederatedLookupAsync(setup, Lookup(Parties.NewE164(), "client_selected", [setup.A, setup.B]));
+        await _ops.FederatedLookupAsync(setup, Lookup(Parties.NewE164(), "client_selected", [setup.A]));
 
         var forwards = setup.Forwards();
         Expect.That(forwards.Count(f => f.Peer == setup.A) >= 2 && forwards.Any(f => f.Peer == setup.B), "forwarded", "forwards to peer-a and peer-b, then to peer-a again",

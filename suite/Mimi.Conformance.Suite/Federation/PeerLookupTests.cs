@@ -232,4 +232,83 @@ public sealed class PeerLookupTests(ConformanceFixture dp, FederationPeers peers
             await peers.ResetDpAsync(dp);
         }
     }
+
+    [Fact, Requirement("DISC-L-10")]
+    [Requirement("PROF-FED-22")]
+    public async Task The_dp_serves_peer_lookups_at_the_endpoint_its_metadata_advertises()
+    {
+        var setup = await SetupAsync();
+        var meta = dp.Meta.Document;
+        var advertised = meta?["endpoints"]?["peer_lookup"]?.ToString();
+        Expect.That(advertised is not null && meta?["federation"] is JsonObject, "declared", "metadata endpoints.peer_lookup and a federation object (PROFILE.md §11.4)",
+            $"peer_lookup {advertised ?? "absent"}, federation {(meta?["federation"] is JsonObject ? "present" : "absent")}");
+        var (csi, _, stored) = await PublishedAsync();
+        var body = PeerLookups.Body(Request(csi, setup.A));
+
+        // The profile client posts to the advertised path.
+        ExpectServed(await AskAsync(body, Signed(setup.A, body)), stored, "served-at-advertised-path", $"a peer lookup signed by peer-a at {advertised}");
+    }
+
+    [Fact, Requirement("DISC-M-09")]
+    [Requirement("PROF-FED-11")]
+    public async Task A_peer_lookup_is_answered_from_the_peers_own_store_and_never_forwarded()
+    {
+        var setup = await SetupAsync();
+        var csi = Parties.NewE164();
+        var atB = _ops.ComputedAt(setup.B, csi);
+        setup.B.SetMappings(csi, atB);
+        setup.C.SetMappings(csi, _ops.ComputedAt(setup.C, csi));
+        var body = PeerLookups.Body(Request(csi, setup.A));
+
+        var response = await AskAsync(body, Signed(setup.A, body));
+        setup.RecordEvidence();
+
+        var answer = response.As(WireJson.Default.LookupResponse);
+        Expect.That(response.Status == 200 && answer is { Status: "not_found", Mappings.Count: 0 }, "own-store-only",
+            "HTTP 200 not_found: the DP holds nothing for the CSI, and what peers b and c hold is not its to answer (PROFILE.md §11.3)", $"{response.Describe()}, {answer?.Mappings.Count ?? 0} mapping(s)");
+        var forwarded = setup.Forwards().Select(f => FederatedLookups.Short(f.Peer.DpId)).ToArray();
+        Expect.That(forwarded.Length == 0, "not-forwarded", "no peer receives a lookup because of a peer lookup (hops is 1)", forwarded.Length == 0 ? "none" : $"forwarded to {string.Join(", ", forwarded)}");
+    }
+
+    [Fact]
+    [Requirement("PROF-FED-13")]
+    public async Task A_peer_lookup_with_hops_below_one_gets_400_malformed_request()
+    {
+        var setup = await SetupAsync();
+        var (csi, id, _) = await PublishedAsync();
+        foreach (var hops in new[] { 0, -1 })
+        {
+            var body = PeerLookups.Body(Request(csi, setup.A) with { Hops = hops });
+            var response = await AskAsync(body, Signed(setup.A, body));
+            Expect.That(response.Status == 400 && response.IsProblem && response.ProblemType == Problems.MalformedRequest, $"hops-{hops}", $"hops {hops}, signed by peer-a: HTTP 400 malformed-request, application/problem+json (PROFILE.md §2, §11.3)",
+                response.Describe() + Expect.ProblemType(response));
+            Expect.That(!response.Text.Contains(id, StringComparison.Ordinal), $"hops-{hops}:no-mapping-data", "no mapping data in the refusal", "the mapping's id in the body");
+        }
+    }
+
+    [Fact, Requirement("DISC-M-09")]
+    [Requirement("PROF-FED-40")]
+    public async Task A_peer_lookup_names_exactly_one_csi_with_no_bulk_or_wildcard_form()
+    {
+        var setup = await SetupAsync();
+        var (first, firstId, _) = await PublishedAsync();
+        var (second, secondId, _) = await PublishedAsync();
+        (string Name, string What, byte[] Body, string Type)[] cases =
+        [
+            ("list", "two CSIs, comma-separated", PeerLookups.Body(Request($"{first},{second}", setup.A)), Problems.UnsupportedCsi),
+            ("wildcard", "a wildcard CSI", PeerLookups.Body(Request(first[..^3] + "*", setup.A)), Problems.UnsupportedCsi),
+            ("array", "csi as an array of both", System.Text.Encoding.UTF8.GetBytes(new JsonObject
+            {
+                ["csi"] = new JsonArray(first, second), ["csi_type"] = CsiTypes.E164, ["origin"] = setup.A.DpId, ["hops"] = 1,
+            }.ToJsonString()), Problems.MalformedRequest),
+        ];
+        foreach (var (name, what, body, type) in cases)
+        {
+            var response = await AskAsync(body, Signed(setup.A, body));
+            Expect.That(response.Status == 400 && (!response.IsProblem || response.ProblemType == type), name, $"{what}, signed by peer-a: HTTP 400 {type} (PROFILE.md §3, §11.6)",
+                response.Describe() + Expect.ProblemType(response));
+            Expect.That(response.Json?["mappings"] is null && !response.Text.Contains(firstId, StringComparison.Ordinal) && !response.Text.Contains(secondId, StringComparison.Ordinal),
+                $"{name}:no-mapping-data", "no mapping data in the refusal", response.Json?["mappings"]?.ToJsonString() ?? "a mapping's id in the body");
+        }
+    }
 }

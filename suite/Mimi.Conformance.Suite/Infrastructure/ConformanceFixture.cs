@@ -24,6 +24,9 @@ public sealed class ConformanceFixture : IAsyncLifetime
 
     internal Parties Parties { get; private set; } = null!;
 
+    /// <summary>The client credentials the operator issued (--client-credentials), shared by every test of the run.</summary>
+    internal ClientCredentialPool IssuedClients { get; private set; } = new([]);
+
     internal DpMetadata? Metadata => _profile?.Metadata;
 
     /// <summary>Why the harness cannot talk to the DP at all (configuration or metadata), if so.</summary>
@@ -86,6 +89,7 @@ public sealed class ConformanceFixture : IAsyncLifetime
             return;
         }
         Parties = new Parties(Options.Seed, TimeProvider.System, Options.IdentitySeed);
+        IssuedClients = new ClientCredentialPool(Options.ClientCredentials);
         _client = new DpClient(Options, TimeProvider.System) { Sink = _setup };
         if (Environment.GetEnvironmentVariable("MIMI_TRACE_TESTS") == "1")
             _client.TraceLabel = static () => TestContext.Current.TestMethod is { } m ? $"{m.TestClass.TestClassName}.{m.MethodName}" : null;

@@ -45,8 +45,9 @@ internal sealed class Evidence : IExchangeSink
 
     public void Add(Check check)
     {
+        // The check was made on the last request the test sent (seqs of requests fake peers received start at 1,000,001).
         lock (_lock)
-            _checks.Add(check);
+            _checks.Add(check with { Exchange = _exchanges.LastOrDefault(x => x.Seq < 1_000_000)?.Seq });
         Flush();
     }
 

@@ -1,20 +1,16 @@
 using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Harness.Results;
 using System.Diagnostics.CodeAnalysis;
-using Xunit.Sdk;
 
 namespace Mimi.Conformance.Suite.Infrastructure;
 
 /// <summary>
 /// How a conformance test states its outcome. A failed expectation is a finding against the DP (the report turns
-/// it into fail for MUST and warn for SHOULD); a skip carries "not-verifiable:" or "not-applicable:" and its reason;
+/// it into fail for MUST and warn for SHOULD); a skip carries its kind (<see cref="SkipKind"/>) and its reason;
 /// a <see cref="HarnessErrorException"/> is an error verdict.
 /// </summary>
 internal static class Expect
 {
-    public const string NotVerifiablePrefix = "not-verifiable: ";
-    public const string NotApplicablePrefix = "not-applicable: ";
-
     /// <summary>Records the check and fails the test when it does not hold.</summary>
     public static void That(bool holds, string name, string expected, string actual)
     {
@@ -61,14 +57,8 @@ internal static class Expect
     }
 
     [DoesNotReturn]
-    public static void NotVerifiable(string reason) => Assert.Skip(NotVerifiablePrefix + reason);
+    public static void NotVerifiable(string reason) => Assert.Skip(SuiteOutcomes.Skip(SkipKind.NotVerifiable, reason));
 
     [DoesNotReturn]
-    public static void NotApplicable(string reason) => Assert.Skip(NotApplicablePrefix + reason);
+    public static void NotApplicable(string reason) => Assert.Skip(SuiteOutcomes.Skip(SkipKind.NotApplicable, reason));
 }
-
-/// <summary>The DP under test broke an expectation.</summary>
-public sealed class ConformanceFailure(string message) : XunitException(message);
-
-/// <summary>The harness could not reach a verdict (DP unreachable, malformed beyond the test's subject).</summary>
-public sealed class HarnessErrorException(string message) : Exception(message);

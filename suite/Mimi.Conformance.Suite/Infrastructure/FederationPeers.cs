@@ -10,6 +10,12 @@ namespace Mimi.Conformance.Suite.Infrastructure;
 /// <summary>What the federation tests run against (PROFILE.md §11.9): the fake peers and what the DP declared.</summary>
 internal sealed record PeerSetup(FakePeerDp A, FakePeerDp B, FakePeerDp C, FakePeerDp D, string DeadPeer, bool Restricted, IReadOnlyList<string> ForwardJurisdictions, JsonObject? Federation, IReadOnlyList<string> Preferred)
 {
+    /// <summary>The registry the DP was given: A, B, C, D, E (down) and the DP itself, in this order.</summary>
+    public IReadOnlyList<RegistryEntry> Entries { get; init; } = [];
+
+    /// <summary>The test-control <c>/peers</c> request that gave it (A serves the registry, the pins are A–D's).</summary>
+    public required PeersRequest Request { get; init; }
+
     /// <summary>The live peers in registry order.</summary>
     public IReadOnlyList<FakePeerDp> Live => [A, B, C, D];
 
@@ -156,7 +162,8 @@ public sealed class FederationPeers : IAsyncLifetime
         await e.DisposeAsync();
 
         var self = FakePeerRegistry.Entry(dp.Meta.DpId, dp.Client.Endpoint.Authority, [dp.Meta.SigningKeys.Count > 0 ? dp.Meta.SigningKeys[0].PublicKey : new byte[32]], declared);
-        a.SetRegistry(FakePeerRegistry.Build([FakePeerRegistry.Entry(a), FakePeerRegistry.Entry(b), FakePeerRegistry.Entry(c), FakePeerRegistry.Entry(d), eEntry, self]));
+        RegistryEntry[] entries = [FakePeerRegistry.Entry(a), FakePeerRegistry.Entry(b), FakePeerRegistry.Entry(c), FakePeerRegistry.Entry(d), eEntry, self];
+        a.SetRegistry(FakePeerRegistry.Build(entries));
         _peers = new PeersRequest(a.RegistryUrl.ToString(), [.. new[] { a, b, c, d }.Select(p => p.CertificatePin)], [b.DpId, d.DpId]);
         var response = await dp.TestControl!.PeersAsync(_peers);
         if (response.Status == 502)
@@ -166,7 +173,7 @@ public sealed class FederationPeers : IAsyncLifetime
         // Preferences are the DP's, and /peers just changed them: read them back from its metadata (the one re-read).
         var (metadata, _, _) = await DpMetadata.FetchAsync(dp.Client);
         var fresh = metadata?.Federation ?? federation;
-        return new PeerSetup(a, b, c, d, e.DpId, restricted, forward, fresh, DpMetadata.Strings(fresh?["preferred"]));
+        return new PeerSetup(a, b, c, d, e.DpId, restricted, forward, fresh, DpMetadata.Strings(fresh?["preferred"])) { Entries = entries, Request = _peers };
     }
 
     /// <summary>
@@ -177,9 +184,15 @@ public sealed class FederationPeers : IAsyncLifetime
     {
         await dp.TestControl!.ResetAsync();
         await dp.ReestablishTrustAsync();
-        var response = await dp.TestControl.PeersAsync(_peers!);
+        await RestoreAsync(dp);
+    }
+
+    /// <summary>Gives the DP this class's registry again, after a test pointed it at another one (no reset: its mappings stay).</summary>
+    internal async Task RestoreAsync(ConformanceFixture dp)
+    {
+        var response = await dp.TestControl!.PeersAsync(_peers!);
         if (!TestControlClient.Succeeded(response))
-            throw new HarnessErrorException($"test control /peers after reset answered {response.Describe()}{Expect.ProblemType(response)}");
+            throw new HarnessErrorException($"test control /peers with the class's registry answered {response.Describe()}{Expect.ProblemType(response)}");
     }
 
     private static string Clip(string s) => s.Length <= 300 ? s : s[..300] + "…";

@@ -11,7 +11,7 @@ internal sealed class TokenWallet(ConformanceFixture fixture) : ITokenSource
     private PrivacyPassWallet? _wallet;
 
     private PrivacyPassWallet Wallet => _wallet ??= PrivacyPassWallet.For(fixture.Client, fixture.Meta, fixture.Options!.AllowTestControl,
-        new SeededBytes($"{fixture.Options!.Seed}/{TestContext.Current.Test?.UniqueID}"));
+        new SeededBytes($"{fixture.Options!.Seed}/{TestContext.Current.Test?.UniqueID}"), fixture.IssuedClients);
 
     public string? Credential => Wallet.Credential;
 

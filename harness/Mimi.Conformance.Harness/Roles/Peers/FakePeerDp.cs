@@ -24,7 +24,7 @@ using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 namespace Mimi.Conformance.Harness.Roles.Peers;
 
 /// <summary>How a fake peer answers peer lookups: properly, or in one of the broken ways a DP must survive.</summary>
-internal enum FakePeerBehavior
+public enum FakePeerBehavior
 {
     /// <summary>200 with the configured signed mappings.</summary>
     Answer,
@@ -39,7 +39,7 @@ internal enum FakePeerBehavior
     Hang,
 }
 
-internal sealed record FakePeerOptions
+public sealed record FakePeerOptions
 {
     public required string DpId { get; init; }
 
@@ -60,7 +60,7 @@ internal sealed record FakePeerOptions
 /// peer lookups with the signed mappings it is given, and records every request on any path, so that tests can
 /// check what a DP under test forwarded. It never throws on bad input.
 /// </summary>
-internal sealed class FakePeerDp : IAsyncDisposable
+public sealed class FakePeerDp : IAsyncDisposable
 {
     public const string PeerLookupPath = ProfilePaths.PeerLookup;
     public const string InvalidatePath = ProfilePaths.Invalidate;
@@ -112,6 +112,9 @@ internal sealed class FakePeerDp : IAsyncDisposable
 
     /// <summary>The registry document served at <see cref="RegistryPath"/>; by default one listing this peer alone.</summary>
     public void SetRegistry(RegistryDocument document) => _registry = JsonSerializer.SerializeToUtf8Bytes(document, WireJson.Default.RegistryDocument);
+
+    /// <summary>Serves these bytes at <see cref="RegistryPath"/> as they are: a document the profile may not allow.</summary>
+    public void SetRegistry(byte[] body) => _registry = body.ToArray();
 
     /// <summary>The mappings this peer answers for a CSI, served byte for byte in this order.</summary>
     public void SetMappings(string csi, params byte[][] mappings) => _mappings[csi] = [.. mappings.Select(m => m.ToArray())];

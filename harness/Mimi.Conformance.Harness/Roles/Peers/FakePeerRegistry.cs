@@ -3,7 +3,7 @@ using Mimi.Conformance.Protocol.Profile.Wire;
 namespace Mimi.Conformance.Harness.Roles.Peers;
 
 /// <summary>Builds registry documents (PROFILE.md §11.1) for fake peers and other DPs.</summary>
-internal static class FakePeerRegistry
+public static class FakePeerRegistry
 {
     public const string Version = RegistryDocument.Version;
 

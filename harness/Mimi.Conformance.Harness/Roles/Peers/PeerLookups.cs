@@ -12,7 +12,7 @@ namespace Mimi.Conformance.Harness.Roles.Peers;
 /// DP-to-DP lookups (PROFILE.md §11.3) from both ends: the body and <c>Mimi-Peer-Auth</c> a peer DP the harness plays
 /// sends, and the checks a fake peer makes on a forward it received from the DP under test.
 /// </summary>
-internal static class PeerLookups
+public static class PeerLookups
 {
     /// <summary>The exact body bytes of a §11.3 request (the signature covers these bytes, not the JSON's meaning).</summary>
     public static byte[] Body(PeerLookupRequest request) => JsonSerializer.SerializeToUtf8Bytes(request, WireJson.Default.PeerLookupRequest);

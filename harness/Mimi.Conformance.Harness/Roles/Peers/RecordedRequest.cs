@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace Mimi.Conformance.Harness.Roles.Peers;
 
 /// <summary>One request a fake peer DP received, exactly as it arrived (headers in order, body bytes up to the cap).</summary>
-internal sealed record RecordedRequest(string Method, string Path, IReadOnlyList<KeyValuePair<string, string>> Headers, byte[] Body, DateTimeOffset ReceivedAt)
+public sealed record RecordedRequest(string Method, string Path, IReadOnlyList<KeyValuePair<string, string>> Headers, byte[] Body, DateTimeOffset ReceivedAt)
 {
     /// <summary>Header names whose values are secrets: evidence shows their length, never their value.</summary>
     public static IReadOnlySet<string> SecretHeaders { get; } = new HashSet<string>(["Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie"], StringComparer.OrdinalIgnoreCase);

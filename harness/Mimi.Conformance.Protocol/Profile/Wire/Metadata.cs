@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Mimi.Conformance.Protocol.Profile.Wire;
 
 /// <summary>The metadata document (PROFILE.md §6.1), as the reference DP writes it.</summary>
-internal sealed record MetadataDocument(
+public sealed record MetadataDocument(
     [property: JsonPropertyName("profile")] string Profile,
     [property: JsonPropertyName("dp_id")] string DpId,
     [property: JsonPropertyName("endpoints")] MetadataEndpoints Endpoints,
@@ -15,7 +15,7 @@ internal sealed record MetadataDocument(
     [property: JsonPropertyName("test_control")] string? TestControl,
     [property: JsonPropertyName("rate_limit")] MetadataRateLimit? RateLimit = null);
 
-internal sealed record MetadataEndpoints(
+public sealed record MetadataEndpoints(
     [property: JsonPropertyName("publish")] string Publish,
     [property: JsonPropertyName("lookup")] string Lookup,
     [property: JsonPropertyName("remove")] string Remove,
@@ -24,7 +24,7 @@ internal sealed record MetadataEndpoints(
     [property: JsonPropertyName("invalidate")] string? Invalidate = null);
 
 /// <summary>Metadata <c>federation</c> (PROFILE.md §11.4): default mode, modes, where the DP is and may forward to, its preferred peers.</summary>
-internal sealed record FederationInfo(
+public sealed record FederationInfo(
     [property: JsonPropertyName("default")] string Default,
     [property: JsonPropertyName("modes")] IReadOnlyList<string> Modes,
     [property: JsonPropertyName("jurisdictions")] IReadOnlyList<string>? Jurisdictions = null,
@@ -33,11 +33,11 @@ internal sealed record FederationInfo(
     [property: JsonPropertyName("peer_limit")] RateWindow? PeerLimit = null);
 
 /// <summary>A limit per window: <c>federation.peer_limit</c> (§11.3) and <c>rate_limit.non_default</c> (§10.2).</summary>
-internal sealed record RateWindow(
+public sealed record RateWindow(
     [property: JsonPropertyName("limit")] int Limit,
     [property: JsonPropertyName("window_s")] long WindowS);
 
-internal sealed record LimitsInfo(
+public sealed record LimitsInfo(
     [property: JsonPropertyName("max_body_bytes")] int MaxBodyBytes,
     [property: JsonPropertyName("max_msps")] int MaxMsps,
     [property: JsonPropertyName("max_tags")] int MaxTags,
@@ -45,12 +45,12 @@ internal sealed record LimitsInfo(
     [property: JsonPropertyName("disclosure_bytes")] int DisclosureBytes);
 
 /// <summary>Metadata <c>rate_limit</c> (PROFILE.md §10.2, anti-enumeration class).</summary>
-internal sealed record MetadataRateLimit(
+public sealed record MetadataRateLimit(
     [property: JsonPropertyName("anonymous")] AnonymousRateLimit Anonymous,
     [property: JsonPropertyName("identified")] IdentifiedRateLimit Identified,
     [property: JsonPropertyName("non_default")] RateWindow? NonDefault = null);
 
-internal sealed record AnonymousRateLimit(
+public sealed record AnonymousRateLimit(
     [property: JsonPropertyName("scheme")] string Scheme,
     [property: JsonPropertyName("token_type")] int TokenType,
     [property: JsonPropertyName("allowance")] int Allowance,
@@ -58,7 +58,7 @@ internal sealed record AnonymousRateLimit(
     [property: JsonPropertyName("issuer_directory")] string IssuerDirectory,
     [property: JsonPropertyName("issuer_request_uri")] string IssuerRequestUri);
 
-internal sealed record IdentifiedRateLimit(
+public sealed record IdentifiedRateLimit(
     [property: JsonPropertyName("limit")] int Limit,
     [property: JsonPropertyName("window_s")] long WindowS,
     [property: JsonPropertyName("auth")] string Auth);

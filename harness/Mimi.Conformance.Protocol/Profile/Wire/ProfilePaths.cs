@@ -4,7 +4,7 @@ namespace Mimi.Conformance.Protocol.Profile.Wire;
 /// The default endpoint paths of PROFILE.md §6, §8, §11 and §12.5. A DP may move the §6 ones and then advertises
 /// them in metadata <c>endpoints</c>; test control paths hang off the advertised <c>test_control</c> base.
 /// </summary>
-internal static class ProfilePaths
+public static class ProfilePaths
 {
     public const string Metadata = ProfileConstants.MetadataPath;
     public const string Publish = "/v1/mappings";

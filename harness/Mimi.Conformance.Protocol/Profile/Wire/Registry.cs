@@ -4,7 +4,7 @@ using Mimi.Conformance.Protocol.Crypto;
 namespace Mimi.Conformance.Protocol.Profile.Wire;
 
 /// <summary>The registry document (PROFILE.md §11.1).</summary>
-internal sealed record RegistryDocument(
+public sealed record RegistryDocument(
     [property: JsonPropertyName("registry")] string Registry,
     [property: JsonPropertyName("dps")] IReadOnlyList<RegistryEntry> Dps)
 {
@@ -13,19 +13,19 @@ internal sealed record RegistryDocument(
     public static RegistryDocument Of(IEnumerable<RegistryEntry> entries) => new(Version, [.. entries]);
 }
 
-internal sealed record RegistryEntry(
+public sealed record RegistryEntry(
     [property: JsonPropertyName("dp_id")] string DpId,
     [property: JsonPropertyName("base_url")] string BaseUrl,
     [property: JsonPropertyName("signing_keys")] IReadOnlyList<SigningKeyEntry> SigningKeys,
     [property: JsonPropertyName("jurisdictions")] IReadOnlyList<string> Jurisdictions,
     [property: JsonPropertyName("endpoints")] RegistryEndpoints Endpoints);
 
-internal sealed record RegistryEndpoints(
+public sealed record RegistryEndpoints(
     [property: JsonPropertyName("peer_lookup")] string? PeerLookup = null,
     [property: JsonPropertyName("invalidate")] string? Invalidate = null);
 
 /// <summary>A signing key as metadata (§6.1) and registry entries (§11.1) list it.</summary>
-internal sealed record SigningKeyEntry(
+public sealed record SigningKeyEntry(
     [property: JsonPropertyName("kid")] string Kid,
     [property: JsonPropertyName("alg")] string Alg,
     [property: JsonPropertyName("crv")] string Crv,

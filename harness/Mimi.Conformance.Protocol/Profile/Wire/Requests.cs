@@ -6,17 +6,17 @@ namespace Mimi.Conformance.Protocol.Profile.Wire;
 // The JSON names live here, once: [JsonPropertyName] wins over any naming policy of a serializer context.
 
 /// <summary>§6.2 publish and §6.5 import: the mapping, plus exact-match-only tag disclosures on publish (§4.4).</summary>
-internal sealed record PublishRequest(
+public sealed record PublishRequest(
     [property: JsonPropertyName("mapping")] string Mapping,
     [property: JsonPropertyName("disclosures")] IReadOnlyList<DisclosureEntry>? Disclosures = null);
 
 /// <summary>An exact-match-only tag's disclosure, sent beside the signed mapping (PROFILE.md §4.4).</summary>
-internal sealed record DisclosureEntry(
+public sealed record DisclosureEntry(
     [property: JsonPropertyName("salt")] string Salt,
     [property: JsonPropertyName("tag")] string Tag);
 
 /// <summary>§6.3 lookup, with the optional members of §11.4 (federation), §6.3 (msp_filter), §4.4 (tag) and §11.8 (format).</summary>
-internal sealed record LookupRequest(
+public sealed record LookupRequest(
     [property: JsonPropertyName("csi")] string Csi,
     [property: JsonPropertyName("csi_type")] string CsiType,
     [property: JsonPropertyName("federation")] FederationRequest? Federation = null,
@@ -25,7 +25,7 @@ internal sealed record LookupRequest(
     [property: JsonPropertyName("format")] string? Format = null);
 
 /// <summary>Lookup member <c>federation</c> (PROFILE.md §11.4): which peers to ask.</summary>
-internal sealed record FederationRequest(
+public sealed record FederationRequest(
     [property: JsonPropertyName("mode")] string Mode,
     [property: JsonPropertyName("dps")] IReadOnlyList<string>? Dps = null);
 
@@ -33,7 +33,7 @@ internal sealed record FederationRequest(
 /// The DP-to-DP lookup (PROFILE.md §11.3); <c>rl</c> is the rate-limit context of §11.6 (anti-enumeration class).
 /// <c>Sender</c> is not in the profile: only the forward-sender-identity fault writes it.
 /// </summary>
-internal sealed record PeerLookupRequest(
+public sealed record PeerLookupRequest(
     [property: JsonPropertyName("csi")] string Csi,
     [property: JsonPropertyName("csi_type")] string CsiType,
     [property: JsonPropertyName("msp_filter")] IReadOnlyList<string>? MspFilter = null,
@@ -43,7 +43,7 @@ internal sealed record PeerLookupRequest(
     [property: JsonPropertyName("rl")] string? Rl = null);
 
 /// <summary>§6.4 remove.</summary>
-internal sealed record RemoveRequest([property: JsonPropertyName("removal")] string Removal);
+public sealed record RemoveRequest([property: JsonPropertyName("removal")] string Removal);
 
 /// <summary>DP-to-DP invalidation (PROFILE.md §12.5); answered with a <see cref="RemoveResponse"/>.</summary>
-internal sealed record InvalidateRequest([property: JsonPropertyName("invalidation")] string Invalidation);
+public sealed record InvalidateRequest([property: JsonPropertyName("invalidation")] string Invalidation);

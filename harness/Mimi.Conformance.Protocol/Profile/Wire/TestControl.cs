@@ -4,12 +4,12 @@ using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 namespace Mimi.Conformance.Protocol.Profile.Wire;
 
 /// <summary>One key of a test control <c>/trust</c> call (PROFILE.md §8).</summary>
-internal sealed record TrustKeyEntry(
+public sealed record TrustKeyEntry(
     [property: JsonPropertyName("owner")] string Owner,
     [property: JsonPropertyName("x")] string X);
 
 /// <summary>Test control <c>/trust</c> (PROFILE.md §8): keys to trust in addition to the configured ones.</summary>
-internal sealed record TrustRequest(
+public sealed record TrustRequest(
     [property: JsonPropertyName("csip_keys")] IReadOnlyList<TrustKeyEntry>? CsipKeys = null,
     [property: JsonPropertyName("msp_keys")] IReadOnlyList<TrustKeyEntry>? MspKeys = null,
     [property: JsonPropertyName("dp_keys")] IReadOnlyList<TrustKeyEntry>? DpKeys = null)
@@ -31,14 +31,14 @@ internal sealed record TrustRequest(
 }
 
 /// <summary>Test control <c>/clock</c> (PROFILE.md §8): move the DP's clock forward.</summary>
-internal sealed record ClockRequest([property: JsonPropertyName("advance_s")] long AdvanceS);
+public sealed record ClockRequest([property: JsonPropertyName("advance_s")] long AdvanceS);
 
 /// <summary>Test control <c>/seed</c> (PROFILE.md §8, optional): bulk synthetic mappings for benchmarks.</summary>
-internal sealed record SeedRequest(
+public sealed record SeedRequest(
     [property: JsonPropertyName("csi_prefix")] string CsiPrefix,
     [property: JsonPropertyName("count")] int Count);
 
-internal sealed record SeedResponse(
+public sealed record SeedResponse(
     [property: JsonPropertyName("inserted")] int Inserted,
     [property: JsonPropertyName("first_csi")] string FirstCsi,
     [property: JsonPropertyName("last_csi")] string LastCsi,
@@ -46,7 +46,7 @@ internal sealed record SeedResponse(
     [property: JsonPropertyName("elapsed_ms")] double ElapsedMs);
 
 /// <summary>Test control <c>/peers</c> (PROFILE.md §11.2).</summary>
-internal sealed record PeersRequest(
+public sealed record PeersRequest(
     [property: JsonPropertyName("registry_url")] string RegistryUrl,
     [property: JsonPropertyName("tls_pins")] IReadOnlyList<string> TlsPins,
     [property: JsonPropertyName("preferred")] IReadOnlyList<string>? Preferred = null);

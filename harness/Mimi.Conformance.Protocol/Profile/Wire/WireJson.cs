@@ -33,4 +33,4 @@ namespace Mimi.Conformance.Protocol.Profile.Wire;
 [JsonSerializable(typeof(RegistryDocument))]
 [JsonSerializable(typeof(SigningKeyEntry))]
 [JsonSerializable(typeof(MetadataDocument))]
-internal sealed partial class WireJson : JsonSerializerContext;
+public sealed partial class WireJson : JsonSerializerContext;
