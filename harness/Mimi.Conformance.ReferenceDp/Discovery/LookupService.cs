@@ -30,6 +30,10 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, LiveP
     public static readonly Duty CompareTagsAsOctets = new("lookup.compare-tags-as-octets");
     public static readonly Duty AnswerUnknownCsiInFull = new("lookup.answer-unknown-csi-in-full");
     public static readonly Duty SendDisclosuresMember = new("lookup.send-disclosures-member");
+    public static readonly Duty ServeNewHoldersAtOnce = new("lookup.serve-new-holders-at-once");
+
+    /// <summary>How long a lagging index (fault) hides a new holder's mapping after accepting it.</summary>
+    private const long IndexLagSeconds = 60;
 
     private int _calls;
 
@@ -46,6 +50,9 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, LiveP
         var unremoved = store.LiveFor(csi, csiType, long.MinValue);
         // Consulted only when an unremoved mapping has expired, so that the trace sends the fault to the tests that make one.
         IReadOnlyList<StoredMapping> stored = unremoved.Any(m => m.ExpiresAt <= now) && policy.Performs(EndLivenessAtExp) ? [.. unremoved.Where(m => m.ExpiresAt > now)] : unremoved;
+        // PROF-LC-01: a DP whose index lags serves a new holder's mapping only a while after it answered the publish.
+        if (stored.Any(m => now - m.PublishedAt < IndexLagSeconds && IsNewHolder(m.Cose)) && !policy.Performs(ServeNewHoldersAtOnce))
+            stored = [.. stored.Where(m => now - m.PublishedAt >= IndexLagSeconds || !IsNewHolder(m.Cose))];
         IEnumerable<StoredMapping> live = stored;
         if (stored.Count > 1 && !policy.Performs(ServeEveryMapping))
             live = stored.Take(1);
@@ -71,6 +78,8 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, LiveP
     /// <summary>A faulty DP answers a CSI it never held with a bare <c>{"status": "not_found"}</c> (PROF-LU-06, PROF-LU-03).</summary>
     public bool AnswersUnknownBare(IReadOnlyList<LookupHit> served, LookupRequest request) =>
         served.Count == 0 && request is { MspFilter: null, Federation: null } && !store.EverHeld(request.Csi, request.CsiType) && !policy.Performs(AnswerUnknownCsiInFull);
+
+    private static bool IsNewHolder(byte[] mapping) => MappingPayload.Decode(CoseSign.Decode(mapping, strict: false).Payload, strict: false).NewHolder;
 
     private static bool IsOptOut(byte[] mapping) => MappingPayload.Decode(CoseSign.Decode(mapping, strict: false).Payload, strict: false).Msps.Count == 0;
 

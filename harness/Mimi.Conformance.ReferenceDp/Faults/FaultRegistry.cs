@@ -25,9 +25,9 @@ public static class FaultRegistry
     public static IReadOnlyList<Fault> All { get; } =
     [
         new("accept-unsigned", "publish skips the recipient-signature and credential checks (still countersigns and stores)",
-            ["DISC-L-01", "DISC-L-04", "DISC-L-05", "DISC-L-06", "DISC-L-21", "DISC-R-01", "PROF-SIG-02", "PROF-SIG-03", "PROF-SIG-04", "PROF-SIG-05", "PROF-PUB-03", "PROF-PUB-07", "PROF-PUB-08", "PROF-CRED-03", "DISC-R-04", "PROF-MAP-05", "PROF-CRED-01", "PROF-PUB-04"], [PublishVerification.VerifyRecipientAndCredential]),
+            ["DISC-L-01", "DISC-L-04", "DISC-L-05", "DISC-L-06", "DISC-L-21", "DISC-R-01", "PROF-SIG-02", "PROF-SIG-03", "PROF-SIG-04", "PROF-SIG-05", "PROF-PUB-03", "PROF-PUB-07", "PROF-PUB-08", "PROF-CRED-03", "DISC-R-04", "PROF-MAP-05", "PROF-CRED-01", "PROF-PUB-04", "PROF-META-01", "PROF-TC-02"], [PublishVerification.VerifyRecipientAndCredential]),
         new("accept-untrusted-pop", "publish accepts a credential issued by an untrusted CSIP key",
-            ["DISC-L-01", "DISC-L-05", "DISC-R-01", "PROF-SIG-03", "PROF-SIG-05", "PROF-PUB-03", "PROF-PUB-07", "PROF-CRED-03"], [PublishVerification.TrustOnlyKnownCsips]),
+            ["DISC-L-01", "DISC-L-05", "DISC-R-01", "PROF-SIG-03", "PROF-SIG-05", "PROF-PUB-03", "PROF-PUB-07", "PROF-CRED-03", "PROF-META-01", "PROF-TC-02"], [PublishVerification.TrustOnlyKnownCsips]),
         new("skip-dp-countersign", "publish stores and returns the mapping without the DP's countersignature",
             ["DISC-L-03", "PROF-SIG-01", "PROF-PUB-02", "PROF-PUB-12"], [PublishService.Countersign]),
         new("newest-first", "lookup serves the mappings of a CSI newest first: stable, but not the order the profile fixes",
@@ -45,7 +45,7 @@ public static class FaultRegistry
         new("serve-plain-http", "the DP listens with plain HTTP (no TLS) and advertises an http:// URL",
             ["DISC-R-07", "DISC-L-23", "PROF-TR-01", "PROF-TR-02", "PROF-TR-03", "PROF-FED-05", "DISC-M-07", "PROF-AE-07"], [ReferenceDpHost.ServeTls], AtStart: true),
         new("problem-as-html", "refusals keep their status but come as an HTML page instead of problem+json",
-            ["PROF-ERR-01", "PROF-ERR-02", "DISC-R-01", "DISC-R-04", "DISC-R-09", "DISC-R-10", "DISC-L-01", "DISC-L-07A", "DISC-L-08", "DISC-M-01", "DISC-M-05", "PROF-ERR-03", "PROF-ID-01", "PROF-CRED-03", "PROF-TAG-02", "PROF-TAG-06", "PROF-PUB-01", "PROF-PUB-03", "PROF-PUB-05", "PROF-PUB-06", "PROF-PUB-07", "PROF-PUB-08", "PROF-PUB-09", "PROF-RM-03", "PROF-RM-06", "PROF-RM-07", "PROF-RM-08", "PROF-RM-10", "PROF-RM-11", "PROF-RM-13", "PROF-IMP-01", "PROF-IMP-02", "PROF-IMP-03", "DISC-R-02", "PROF-PUB-11", "DISC-M-07", "PROF-AE-13", "DISC-M-04", "PROF-META-01", "PROF-TR-04", "PROF-TR-05", "PROF-TR-07", "PROF-TR-09", "PROF-TAG-05", "PROF-TAG-12", "PROF-TAG-13", "PROF-TAG-14", "PROF-TAG-15", "PROF-TC-05", "PROF-RM-01", "DISC-L-02", "DISC-L-03", "PROF-MAP-01", "PROF-MAP-02", "PROF-MAP-03", "PROF-MAP-05", "PROF-CRED-01", "PROF-SIG-07", "PROF-PUB-04", "PROF-PUB-10", "PROF-PUB-12", "PROF-TAG-04"], [ErrorHandling.AnswerProblemJson]),
+            ["PROF-ERR-01", "PROF-ERR-02", "DISC-R-01", "DISC-R-04", "DISC-R-09", "DISC-R-10", "DISC-L-01", "DISC-L-07A", "DISC-L-08", "DISC-M-01", "DISC-M-05", "PROF-ERR-03", "PROF-ID-01", "PROF-CRED-03", "PROF-TAG-02", "PROF-TAG-06", "PROF-PUB-01", "PROF-PUB-03", "PROF-PUB-05", "PROF-PUB-06", "PROF-PUB-07", "PROF-PUB-08", "PROF-PUB-09", "PROF-RM-03", "PROF-RM-06", "PROF-RM-07", "PROF-RM-08", "PROF-RM-10", "PROF-RM-11", "PROF-RM-13", "PROF-IMP-01", "PROF-IMP-02", "PROF-IMP-03", "DISC-R-02", "PROF-PUB-11", "DISC-M-07", "PROF-AE-13", "DISC-M-04", "PROF-META-01", "PROF-TR-04", "PROF-TR-05", "PROF-TR-07", "PROF-TR-09", "PROF-TAG-05", "PROF-TAG-12", "PROF-TAG-13", "PROF-TAG-14", "PROF-TAG-15", "PROF-TC-05", "PROF-RM-01", "DISC-L-02", "DISC-L-03", "PROF-MAP-01", "PROF-MAP-02", "PROF-MAP-03", "PROF-MAP-05", "PROF-CRED-01", "PROF-SIG-07", "PROF-PUB-04", "PROF-PUB-10", "PROF-PUB-12", "PROF-TAG-04", "PROF-TC-02"], [ErrorHandling.AnswerProblemJson]),
         new("server-error-on-bad-input", "malformed JSON gets a 500 instead of a 400",
             ["PROF-ERR-01", "PROF-ERR-02", "PROF-ERR-03", "DISC-M-07", "PROF-AE-13", "DISC-M-04", "PROF-META-01", "PROF-TR-05", "PROF-TR-09", "PROF-TAG-14", "PROF-TC-05"], [ErrorHandling.AnswerBadInputWith4xx]),
         new("normalize-csi", "lookup strips spaces and punctuation from a non-canonical CSI instead of refusing it",
@@ -65,7 +65,7 @@ public static class FaultRegistry
         new("re-sign-relayed", "import replaces the computing DP's signature with the importing DP's own",
             ["DISC-M-01", "PROF-IMP-04", "PROF-IMP-05"], [ImportService.KeepComputingDpSignature]),
         new("no-token-required", "anonymous lookups are answered without a Privacy Pass token",
-            ["DISC-R-08", "DISC-M-07", "PROF-AE-04", "PROF-AE-05", "PROF-AE-11", "PROF-AE-15", "PROF-AE-18", "PROF-AE-19", "PROF-AE-23", "PROF-AE-12", "PROF-AE-13", "PROF-AE-14", "PROF-AE-16", "PROF-AE-17", "PROF-AE-20"], [AntiEnumerationEndpoints.RequireToken]),
+            ["DISC-R-08", "DISC-M-07", "PROF-AE-04", "PROF-AE-05", "PROF-AE-11", "PROF-AE-15", "PROF-AE-18", "PROF-AE-19", "PROF-AE-23", "PROF-AE-12", "PROF-AE-13", "PROF-AE-14", "PROF-AE-16", "PROF-AE-17", "PROF-AE-20", "PROF-AE-09", "PROF-AE-10", "PROF-AE-21"], [AntiEnumerationEndpoints.RequireToken]),
         new("accept-reused-token", "lookup skips the double-spend check: a redeemed token is accepted again",
             ["DISC-R-08", "DISC-M-07", "PROF-AE-19", "PROF-AE-20"], [AntiEnumerationEndpoints.SpendTokensOnce]),
         new("fixed-redemption-context", "tokens are not bound to the allowance window: one challenge with an empty redemption_context, so a token fetched in an earlier window is still redeemed",
@@ -365,6 +365,8 @@ public static class FaultRegistry
             ["DISC-R-05", "PROF-LU-06", "DISC-L-11", "DISC-L-19A", "PROF-FED-25", "PROF-LC-02", "PROF-LC-10"], [LookupService.AnswerUnknownCsiInFull]),
         new("omit-disclosures-member", "lookup entries carry disclosures only for mappings with exact-only tags",
             ["DISC-R-03", "PROF-LU-01", "DISC-M-04", "PROF-TAG-18"], [LookupService.SendDisclosuresMember]),
+        new("lagging-new-holder-index", "lookups serve a new holder's mapping only 60 s (DP clock) after the publish was answered",
+            ["DISC-L-20A", "PROF-LC-01", "DISC-L-17A", "DISC-L-18", "DISC-M-06", "PROF-LC-05", "PROF-LC-06", "PROF-LC-13"], [LookupService.ServeNewHoldersAtOnce]),
         // §10.3: the token key and the issuance answer.
         new("rsaencryption-token-key", "the token key is published as an rsaEncryption SPKI (no RSASSA-PSS parameters), and token_key_id is the SHA-256 of that",
             ["DISC-M-07", "PROF-AE-09"], [PrivacyPassIssuer.PublishPssKey], AtStart: true),
