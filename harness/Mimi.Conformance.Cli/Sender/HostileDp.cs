@@ -1,21 +1,12 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Mimi.Conformance.Tools.Vectors;
+using Mimi.Conformance.Harness.Roles.Peers;
 using Mimi.Conformance.Protocol.Cose;
 using Mimi.Conformance.Protocol.Profile;
-using Mimi.Conformance.Protocol.Tls;
 
 namespace Mimi.Conformance.Cli.Sender;
 
@@ -59,34 +50,10 @@ internal sealed class HostileDp : IAsyncDisposable
 
     public static async Task<HostileDp> StartAsync(TimeProvider time, CancellationToken ct)
     {
-        var certificate = SelfSignedCertificate.Create(time, TimeSpan.FromDays(1));
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(HostileDp).Assembly.GetName().Name });
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = 64 * 1024;
-            k.Listen(IPAddress.Loopback, 0, listen =>
-            {
-                listen.Protocols = HttpProtocols.Http1AndHttp2;
-                listen.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = certificate, SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13 });
-            });
-        });
-        var app = builder.Build();
-        var dp = new HostileDp(app, certificate);
-        app.Run(dp.HandleAsync);
-        try
-        {
-            await app.StartAsync(ct);
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            certificate.Dispose();
-            throw;
-        }
-        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        dp.BaseUrl = new Uri($"https://127.0.0.1:{new Uri(bound).Port}/");
+        HostileDp? dp = null;
+        var url = await LoopbackHttpsServer.StartAsync(typeof(HostileDp).Assembly.GetName().Name!, 64 * 1024, time,
+            (app, certificate) => (dp = new HostileDp(app, certificate)).HandleAsync, ct);
+        dp!.BaseUrl = new Uri(url, "/");
         return dp;
     }
 

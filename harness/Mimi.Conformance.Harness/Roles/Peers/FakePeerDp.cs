@@ -1,24 +1,14 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Mimi.Conformance.Protocol.Cose;
 using Mimi.Conformance.Protocol.Crypto;
 using Mimi.Conformance.Protocol.Profile;
 using Mimi.Conformance.Protocol.Profile.Wire;
-using Mimi.Conformance.Protocol.Tls;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
 namespace Mimi.Conformance.Harness.Roles.Peers;
@@ -127,34 +117,10 @@ public sealed class FakePeerDp : IAsyncDisposable
     public static async Task<FakePeerDp> StartAsync(FakePeerOptions options, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var certificate = SelfSignedCertificate.Create(options.TimeProvider, TimeSpan.FromDays(1));
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(FakePeerDp).Assembly.GetName().Name });
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = 1024 * 1024;
-            k.Listen(IPAddress.Loopback, 0, listen =>
-            {
-                listen.Protocols = HttpProtocols.Http1AndHttp2;
-                listen.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = certificate, SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13 });
-            });
-        });
-        var app = builder.Build();
-        var peer = new FakePeerDp(options, app, certificate);
-        app.Run(peer.HandleAsync);
-        try
-        {
-            await app.StartAsync(ct);
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            certificate.Dispose();
-            throw;
-        }
-        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        peer.BaseUrl = new Uri($"https://127.0.0.1:{new Uri(bound).Port}");
+        FakePeerDp? peer = null;
+        var url = await LoopbackHttpsServer.StartAsync(typeof(FakePeerDp).Assembly.GetName().Name!, 1024 * 1024, options.TimeProvider,
+            (app, certificate) => (peer = new FakePeerDp(options, app, certificate)).HandleAsync, ct);
+        peer!.BaseUrl = url;
         return peer;
     }
 
