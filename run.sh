@@ -49,6 +49,7 @@ build() {
   if [ -f "$stamp" ] && [ -z "$(find harness suite vectors Directory.*.props global.json -newer "$stamp" \( -name '*.cs' -o -name '*.css' -o -name '*.js' -o -name '*.csproj' -o -name '*.props' -o -name '*.json' \) -not -path '*/bin/*' -not -path '*/obj/*' -print -quit 2>/dev/null)" ]; then
     return 0
   fi
+  echo "run.sh: building (restore + build; about a minute the first time)" >&2
   dotnet restore Mimi.Conformance.sln -v q >/dev/null || { echo "run.sh: dotnet restore failed" >&2; exit 2; }
   if ! dotnet build Mimi.Conformance.sln -c "$CONFIG" --no-restore -v q -nologo >"$ROOT/reports/.build.log" 2>&1; then
     grep -E 'error|warning' "$ROOT/reports/.build.log" | sort -u | head -40 >&2

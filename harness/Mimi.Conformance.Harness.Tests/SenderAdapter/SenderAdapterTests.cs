@@ -66,6 +66,55 @@ public sealed class SenderAdapterTests
     }
 
     [Fact]
+    public async Task Every_message_of_a_whole_run_matches_its_schema_in_vectors_schemas_sender_adapter()
+    {
+        var dir = Directory.CreateTempSubdirectory("mimi-adapter-wire-").FullName;
+        try
+        {
+            // The Node.js adapter behind a recorder: what the harness wrote and what the adapter answered, line by line.
+            var node = Path.Combine(RepositoryLayout.Root, "adapters", "node", "mimi-sender-adapter.mjs");
+            var recorded = new AdapterCommand("node-recorded", $"sh -c 'tee -a \"{dir}/in.jsonl\" | node \"{node}\" | tee -a \"{dir}/out.jsonl\"'");
+            var result = await Run(recorded, AllCases.Value);
+            result.Cases.Where(c => c.Outcome != Verdict.Pass).Select(c => $"{c.Case.Id}: {c.Reason}").Should().BeEmpty();
+
+            var schemas = Path.Combine(RepositoryLayout.Vectors, "schemas", "sender-adapter");
+            var cache = new Dictionary<string, NJsonSchema.JsonSchema>(StringComparer.Ordinal);
+            async Task<ICollection<NJsonSchema.Validation.ValidationError>> Validate(string line, string schema)
+            {
+                if (!cache.TryGetValue(schema, out var s))
+                    cache[schema] = s = await NJsonSchema.JsonSchema.FromFileAsync(Path.Combine(schemas, schema + ".json"));
+                return s.Validate(line);
+            }
+
+            var ops = new Dictionary<long, string>();
+            var problems = new List<string>();
+            var requests = await File.ReadAllLinesAsync(Path.Combine(dir, "in.jsonl"));
+            foreach (var line in requests)
+            {
+                var op = JsonNode.Parse(line)!["op"]!.GetValue<string>();
+                ops[JsonNode.Parse(line)!["id"]!.GetValue<long>()] = op;
+                problems.AddRange((await Validate(line, $"{op}-request")).Select(e => $"{op} request: {e}"));
+            }
+            var responses = await File.ReadAllLinesAsync(Path.Combine(dir, "out.jsonl"));
+            foreach (var line in responses)
+            {
+                var answer = JsonNode.Parse(line)!.AsObject();
+                var op = ops[answer["id"]!.GetValue<long>()];
+                var schema = answer.ContainsKey("error") ? "error-response" : $"{op}-response";
+                problems.AddRange((await Validate(line, schema)).Select(e => $"{op} response: {e}"));
+            }
+
+            requests.Select(l => JsonNode.Parse(l)!["op"]!.GetValue<string>()).Distinct().Should().Contain(["handshake", "verify", "select", "disclose", "resolve", "lookup"]);
+            responses.Should().HaveCount(requests.Length, "one answer per request");
+            problems.Should().BeEmpty();
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task The_node_adapter_certifies()
     {
         var result = await Run(new AdapterCommand("node", $"node '{Path.Combine(RepositoryLayout.Root, "adapters", "node", "mimi-sender-adapter.mjs")}'"), AllCases.Value);
