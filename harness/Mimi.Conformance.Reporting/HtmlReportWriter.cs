@@ -73,12 +73,12 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
     private const int PassingBodyShown = 1024;
 
     /// <summary>The indexes of the exchanges the page shows: all of a test that did not pass, else the first few and those its checks name.</summary>
-    private static List<int> ShownExchanges(TestResult test)
+    private static List<int> ShownExchanges(TestResult test, IReadOnlyList<PayloadDiff> diffs)
     {
         if (ReportFacts.IsProblem(test.Verdict) || test.Exchanges.Count <= PassingExchangesShown)
             return [.. Enumerable.Range(0, test.Exchanges.Count)];
         var named = test.Checks.Select(c => c.Exchange).OfType<int>()
-            .Concat(ExchangeEvidence.PayloadDiffs(test).SelectMany(d => new[] { d.PublishedSeq, d.ServedSeq })).ToHashSet();
+            .Concat(diffs.SelectMany(d => new[] { d.PublishedSeq, d.ServedSeq })).ToHashSet();
         return [.. Enumerable.Range(0, test.Exchanges.Count).Where(x => x < PassingExchangesShown || named.Contains(test.Exchanges[x].Seq))];
     }
 
@@ -824,7 +824,8 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
                 Raw("</tbody>\n</table>\n");
             }
 
-            foreach (var diff in ExchangeEvidence.PayloadDiffs(test))
+            var diffs = ExchangeEvidence.PayloadDiffs(test);
+            foreach (var diff in diffs)
             {
                 ByteDiff(diff, test, testId);
             }
@@ -834,7 +835,7 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
                 Raw("<div class=\"exchanges\">\n<h5>");
                 Text(test.Exchanges.Count == 1 ? "1 exchange" : Invariant($"{test.Exchanges.Count} exchanges"));
                 Raw("</h5>\n");
-                var shown = ShownExchanges(test);
+                var shown = ShownExchanges(test, diffs);
                 bodyCap = ReportFacts.IsProblem(test.Verdict) ? int.MaxValue : PassingBodyShown;
                 foreach (var x in shown)
                 {

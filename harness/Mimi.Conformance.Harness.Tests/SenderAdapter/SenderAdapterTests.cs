@@ -91,8 +91,9 @@ public sealed class SenderAdapterTests
             var requests = await File.ReadAllLinesAsync(Path.Combine(dir, "in.jsonl"));
             foreach (var line in requests)
             {
-                var op = JsonNode.Parse(line)!["op"]!.GetValue<string>();
-                ops[JsonNode.Parse(line)!["id"]!.GetValue<long>()] = op;
+                var request = JsonNode.Parse(line)!;
+                var op = request["op"]!.GetValue<string>();
+                ops[request["id"]!.GetValue<long>()] = op;
                 problems.AddRange((await Validate(line, $"{op}-request")).Select(e => $"{op} request: {e}"));
             }
             var responses = await File.ReadAllLinesAsync(Path.Combine(dir, "out.jsonl"));
