@@ -26,8 +26,9 @@ internal static class ServeDpCommand
         var token = new Option<string?>("--test-control-token") { Description = "Use this test-control token instead of a fresh one" };
         var trust = new Option<string?>("--trust") { Description = "Trust these keys by configuration: a keys file (keys generate) or a /trust body (report.json run.harness.trust_body)" };
         var noAntiEnumeration = new Option<bool>("--no-anti-enumeration") { Description = "Do not claim the anti-enumeration class: anonymous lookups need no Privacy Pass token" };
+        var dpId = new Option<string>("--dp-id") { Description = "This DP's dp_id (two DPs side by side need two)", DefaultValueFactory = _ => ReferenceDpOptions.DefaultDpId };
         var issueClients = new Option<int>("--issue-clients") { Description = "Issue N identified-client credentials by configuration into <data>/client-credentials.txt (for run --client-credentials)" };
-        var cmd = new Command("serve-dp", "Run the reference DP alone; prints its URL, certificate and the command that certifies it") { port, bind, data, fault, testControl, token, trust, noAntiEnumeration, issueClients };
+        var cmd = new Command("serve-dp", "Run the reference DP alone; prints its URL, certificate and the command that certifies it") { port, bind, data, dpId, fault, testControl, token, trust, noAntiEnumeration, issueClients };
         cmd.SetAction(async (parse, ct) =>
         {
             var errors = new List<string>();
@@ -48,11 +49,16 @@ internal static class ServeDpCommand
                 errors.Add($"--issue-clients takes 0..10000, got {clientCount}");
             if (clientCount > 0 && parse.GetValue(noAntiEnumeration))
                 errors.Add("--issue-clients needs the anti-enumeration class; drop --no-anti-enumeration");
+            var dpIdValue = parse.GetValue(dpId)!;
+            if (!dpIdValue.StartsWith("mimi://", StringComparison.Ordinal) || dpIdValue.Length == "mimi://".Length)
+                errors.Add($"--dp-id takes a mimi:// URI, got \"{dpIdValue}\"");
             if (errors.Count > 0)
                 throw new ConfigurationException(string.Join("; ", errors));
             var trusted = parse.GetValue(trust) is { } trustFile ? HarnessKeys.LoadTrust(trustFile) : [];
             var dir = Path.GetFullPath(parse.GetValue(data) ?? Path.Combine(UserData.Directory, "dp-data"));
             Directory.CreateDirectory(dir);
+            // A stale ready.json from an earlier run must not be mistaken for this one.
+            File.Delete(Path.Combine(dir, RunningDp.ReadyFileName));
             var clients = Enumerable.Range(0, clientCount).Select(_ => Convert.ToHexString(RandomNumberGenerator.GetBytes(18)).ToLowerInvariant()).ToList();
             var clientsFile = Path.Combine(dir, "client-credentials.txt");
             if (clients.Count > 0)
@@ -66,6 +72,7 @@ internal static class ServeDpCommand
                     DataDirectory = dir,
                     Port = portValue,
                     BindAddress = address,
+                    DpId = dpIdValue,
                     Faults = faults.ToHashSet(),
                     AntiEnumeration = !parse.GetValue(noAntiEnumeration),
                     TestControl = controlToken is not null,
@@ -78,12 +85,13 @@ internal static class ServeDpCommand
             {
                 throw new ConfigurationException($"cannot listen on {address}:{portValue} ({e.Message.Split('\n')[0].Trim()}); pick another --port");
             }
+            var readyFile = dp.WriteReadyFile();
             await using (dp)
             {
                 if (!IPAddress.IsLoopback(ip!))
                     await Console.Error.WriteLineAsync($"warning: bound to {address}, not loopback: anyone who reaches this port can use the DP{(controlToken is null ? "" : " (test control still needs the token)")}");
                 await Console.Out.WriteLineAsync($"reference DP listening at {dp.Url}");
-                await Console.Out.WriteLineAsync($"data:        {dir}");
+                await Console.Out.WriteLineAsync($"data:        {dir} (ready.json says where and how to reach it, for scripts)");
                 await Console.Out.WriteLineAsync($"certificate: {dp.CertificatePath}");
                 await Console.Out.WriteLineAsync($"pin (sha256): {dp.PinSha256Hex}");
                 if (clients.Count > 0)
@@ -107,9 +115,10 @@ internal static class ServeDpCommand
                 }
                 catch (OperationCanceledException)
                 {
-                    // Ctrl-C: stop cleanly.
+                    // Ctrl-C or SIGTERM: stop cleanly.
                 }
             }
+            File.Delete(readyFile);
             return 0;
         });
         return cmd;

@@ -5,7 +5,6 @@ using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Harness.Roles;
 using Mimi.Conformance.Harness.Tests.ReferenceDp;
 using Mimi.Conformance.Protocol.Profile;
-using Mimi.Conformance.ReferenceDp;
 
 namespace Mimi.Conformance.Harness.Tests.Hardening;
 
@@ -23,9 +22,9 @@ public sealed class CrashAndConcurrencyTests
             string dpId;
             using (var process = ReferenceDpProcessTests.StartProcess(dir))
             {
-                var ready = JsonNode.Parse((await ReferenceDpProcessTests.ReadReadyLineAsync(process))[Program.ReadyPrefix.Length..])!;
+                var ready = await ReferenceDpProcessTests.ReadReadyAsync(process, dir);
                 dpId = ready["dp_id"]!.GetValue<string>();
-                using var client = DpTestHost.PinnedDpClient(ready["url"]!.GetValue<string>(), ready["pin_sha256"]!.GetValue<string>());
+                using var client = ReferenceDpProcessTests.ClientOf(ready);
                 var (profile, _, problem) = await ProfileClient.ConnectAsync(client, TestContext.Current.CancellationToken);
                 profile.Should().NotBeNull(problem);
                 (await profile!.TestControl!.TrustAsync([parties.Csip.Trusted], TestContext.Current.CancellationToken)).Status.Should().Be(204);

@@ -22,7 +22,7 @@ namespace Mimi.Conformance.Harness.Tests.ReferenceDp;
 /// </summary>
 internal sealed class DpTestHost : IAsyncDisposable
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    internal static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
     private readonly bool _ownsDirectory;
     private readonly DpClient _client;
 

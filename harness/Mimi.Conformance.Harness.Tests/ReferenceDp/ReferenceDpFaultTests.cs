@@ -56,18 +56,6 @@ public sealed class ReferenceDpFaultTests
     }
 
     [Fact]
-    public void The_command_line_parses_repeated_faults_and_rejects_unknown_ones()
-    {
-        var options = Mimi.Conformance.ReferenceDp.Program.Parse(["--data", "/tmp/x", "--port", "8443", "--fault", "ignore-remove", "--fault", "serve-plain-http", "--no-test-control"])!;
-
-        options.Port.Should().Be(8443);
-        options.Faults.Should().BeEquivalentTo(["ignore-remove", "serve-plain-http"]);
-        options.TestControl.Should().BeFalse();
-        var act = () => Mimi.Conformance.ReferenceDp.Program.Parse(["--data", "/tmp/x", "--fault", "bogus"]);
-        act.Should().Throw<Exception>().Which.Message.Should().Contain("accept-unsigned");
-    }
-
-    [Fact]
     public async Task Without_test_control_the_endpoints_answer_test_control_disabled()
     {
         await using var dp = await DpTestHost.StartAsync(testControl: false);

@@ -3,16 +3,17 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FluentAssertions;
 using Mimi.Conformance.Harness.Client;
+using Mimi.Conformance.Harness.Configuration;
 using Mimi.Conformance.Harness.Roles;
 using Mimi.Conformance.ReferenceDp.Hosting;
 
 namespace Mimi.Conformance.Harness.Tests.ReferenceDp;
 
-/// <summary>The DP as a process: the ready line, and no acknowledged write lost to kill -9.</summary>
+/// <summary>The DP as a process (serve-dp): ready.json, and no acknowledged write lost to kill -9.</summary>
 public sealed class ReferenceDpProcessTests
 {
     [Fact]
-    public async Task The_process_prints_one_ready_line_and_keeps_an_acknowledged_write_across_kill_9()
+    public async Task The_process_writes_ready_json_and_keeps_an_acknowledged_write_across_kill_9()
     {
         var dir = Directory.CreateTempSubdirectory("mimi-refdp-process-").FullName;
         var parties = new Parties("reference-dp-process", TimeProvider.System);
@@ -23,15 +24,11 @@ public sealed class ReferenceDpProcessTests
             {
                 try
                 {
-                    var line = await ReadReadyLineAsync(process);
-                    line.Should().StartWith(Mimi.Conformance.ReferenceDp.Program.ReadyPrefix);
-                    var ready = JsonNode.Parse(line[Mimi.Conformance.ReferenceDp.Program.ReadyPrefix.Length..])!;
-                    var url = ready["url"]!.GetValue<string>();
-                    url.Should().MatchRegex(@"^https://127\.0\.0\.1:\d+$");
+                    var ready = await ReadReadyAsync(process, dir);
+                    ready["url"]!.GetValue<string>().Should().MatchRegex(@"^https://127\.0\.0\.1:\d+$");
                     Path.IsPathRooted(ready["cert"]!.GetValue<string>()).Should().BeTrue();
-                    File.ReadAllText(Path.Combine(dir, "ready.json")).Trim().Should().Be(line[Mimi.Conformance.ReferenceDp.Program.ReadyPrefix.Length..]);
 
-                    using var client = DpTestHost.PinnedDpClient(url, ready["pin_sha256"]!.GetValue<string>());
+                    using var client = ClientOf(ready);
                     await TrustAndPublishAsync(client, parties, csi);
                 }
                 finally
@@ -63,31 +60,45 @@ public sealed class ReferenceDpProcessTests
         (await profile.PublishAsync(mapping, ct: ct)).Status.Should().Be(201);
     }
 
+    /// <summary>The token the process tests give serve-dp's test control.</summary>
+    internal const string ControlToken = "process-test-control-token";
+
+    /// <summary>The reference DP's one entry point, the CLI's serve-dp, as an operator starts it.</summary>
     internal static Process StartProcess(string dataDirectory)
     {
-        // The DP is copied next to the tests (project reference): prefer its apphost, else `dotnet the.dll`.
-        var dll = typeof(ReferenceDpHost).Assembly.Location;
-        var apphost = Path.ChangeExtension(dll, OperatingSystem.IsWindows() ? ".exe" : null);
-        var info = new ProcessStartInfo(File.Exists(apphost) ? apphost : "dotnet")
+        var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        if (!File.Exists(apphost))
-            info.ArgumentList.Add(dll);
-        foreach (var arg in new[] { "--data", dataDirectory, "--port", "0" })
+        foreach (var arg in new[] { typeof(Mimi.Conformance.Cli.Program).Assembly.Location, "serve-dp", "--data", dataDirectory, "--port", "0", "--no-anti-enumeration", "--test-control", "--test-control-token", ControlToken })
             info.ArgumentList.Add(arg);
         return Process.Start(info)!;
     }
 
-    internal static async Task<string> ReadReadyLineAsync(Process process)
+    /// <summary>Waits for serve-dp's first line (it comes once the DP listens), then returns the ready.json it wrote before it.</summary>
+    internal static async Task<JsonNode> ReadReadyAsync(Process process, string dataDirectory)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
-        return line ?? throw new InvalidOperationException($"the DP exited without a ready line: {await process.StandardError.ReadToEndAsync(timeout.Token)}");
+        var line = await process.StandardOutput.ReadLineAsync(timeout.Token)
+            ?? throw new InvalidOperationException($"the DP exited without a line: {await process.StandardError.ReadToEndAsync(timeout.Token)}");
+        line.Should().StartWith("reference DP listening at ");
+        var ready = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(dataDirectory, RunningDp.ReadyFileName), timeout.Token))!;
+        ready["url"]!.GetValue<string>().Should().Be(line["reference DP listening at ".Length..].TrimEnd('/'));
+        return ready;
     }
+
+    /// <summary>A client of the process's DP, with its test-control token.</summary>
+    internal static DpClient ClientOf(JsonNode ready) =>
+        new(new ConformanceOptions
+        {
+            DpUrl = DpEndpoint.Parse(ready["url"]!.GetValue<string>(), "the test DP"),
+            PinSha256 = ready["pin_sha256"]!.GetValue<string>(),
+            RequestTimeout = DpTestHost.Timeout,
+            TestControlToken = ControlToken,
+        }.Validated(), TimeProvider.System);
 
     [Fact]
     public void Ready_json_uses_the_documented_member_names()

@@ -1,4 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using Mimi.Conformance.Protocol.Files;
 using Mimi.Conformance.ReferenceDp.Endpoints;
 using Mimi.Conformance.ReferenceDp.Store;
 
@@ -37,8 +39,19 @@ public sealed class RunningDp : IAsyncDisposable
 
     public string DataDirectory { get; }
 
-    /// <summary>What the ready line and ready.json carry.</summary>
+    /// <summary>The file in the data directory that says, once the DP listens, where and how to reach it.</summary>
+    public const string ReadyFileName = "ready.json";
+
+    /// <summary>What ready.json carries.</summary>
     internal ReadyInfo Ready => new(Url.GetLeftPart(UriPartial.Authority), CertificatePath, PinSha256Hex, DpId);
+
+    /// <summary>Writes ready.json (atomically, so a reader never sees half of it) and returns its path.</summary>
+    public string WriteReadyFile()
+    {
+        var path = Path.Combine(DataDirectory, ReadyFileName);
+        AtomicFile.Write(path, s => JsonSerializer.Serialize(s, Ready, DpJson.Default.ReadyInfo));
+        return path;
+    }
 
     public async ValueTask DisposeAsync()
     {
