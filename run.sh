@@ -122,11 +122,12 @@ run_tests() {
   local results="$ROOT/reports/test-results"
   rm -rf "$results"; mkdir -p "$results"
   local passed=0 failed=0
-  count_xml() {  # adds an xunit XML's passed/failed to the totals
-    local p f
+  count_xml() {  # adds an xunit XML's passed to the totals, and its failed and errors (e.g. a cleanup failure) to the failures
+    local p f e
     p=$(grep -o '<assembly [^>]*' "$1" | grep -o ' passed="[0-9]*"' | grep -o '[0-9]*' || echo 0)
     f=$(grep -o '<assembly [^>]*' "$1" | grep -o ' failed="[0-9]*"' | grep -o '[0-9]*' || echo 0)
-    passed=$((passed + p)); failed=$((failed + f))
+    e=$(grep -o '<assembly [^>]*' "$1" | grep -o ' errors="[0-9]*"' | grep -o '[0-9]*' || echo 0)
+    passed=$((passed + p)); failed=$((failed + f + e))
   }
   # The four parts share no files and each waits on sockets and child processes part of the time, so they run at
   # once: the machine's cores stay busy (the CI budget is 6 minutes on 2 cores). Their logs are printed in order after.

@@ -20,7 +20,7 @@ public sealed class ReportTriageBrowserTests(ChromiumFixture chromium) : IClassF
 
     private static string ScreenshotDir => Path.Combine(RepoPaths.Root, "reports", "test-results");
 
-    private static readonly Lazy<Task<RealRun>> ReEncoded = new(() => RealRuns.RunAsync("re-encode", ["re-encode-payload"]));
+    private static readonly Lazy<Task<RealRun>> ReEncoded = new(() => RealRuns.RunAsync(RealRuns.Request(PrivateTempFolder.Shared("re-encode-run"), ["re-encode-payload"])));
 
     private async Task<IPage> OpenAsync(string file, List<string> errors)
     {
@@ -105,7 +105,7 @@ public sealed class ReportTriageBrowserTests(ChromiumFixture chromium) : IClassF
     [Fact]
     public async Task Matrix_filters_to_differences_and_links_cells_to_reports()
     {
-        var root = RealRuns.NewRoot("matrix-html");
+        using var root = RealRuns.NewRoot("matrix-html");
         try
         {
             Dictionary<string, Verdict> V(Verdict a, Verdict b) => new() { ["dp-a"] = a, ["dp-b"] = b };

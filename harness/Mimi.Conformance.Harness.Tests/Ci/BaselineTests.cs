@@ -73,7 +73,7 @@ public sealed class BaselineTests
     [Fact]
     public async Task Cli_run_with_a_baseline_gates_in_both_directions_and_records_the_comparison()
     {
-        var root = RealRuns.NewRoot("baseline-cli");
+        using var root = RealRuns.NewRoot("baseline-cli");
         var baseline = Path.Combine(root, "written.json");
 
         // Write a baseline from a faulty run: the run itself still fails (exit 1), the file lists the failure.
@@ -101,7 +101,7 @@ public sealed class BaselineTests
     [Fact]
     public async Task A_malformed_baseline_is_a_configuration_error()
     {
-        var root = RealRuns.NewRoot("baseline-bad");
+        using var root = RealRuns.NewRoot("baseline-bad");
         var bad = Path.Combine(root, "bad.json");
         await File.WriteAllTextAsync(bad, "{\"expected\": 1}", TestContext.Current.CancellationToken);
 

@@ -13,7 +13,7 @@ public sealed class MatrixTests
     [Fact]
     public async Task Demo_matrix_shows_the_faulty_dps_failures_in_both_grids()
     {
-        var root = RealRuns.NewRoot("matrix");
+        using var root = RealRuns.NewRoot("matrix");
         var (faulty, faults) = MatrixCommand.DemoDps.Single(d => d.Faults.Length > 0);
         var expected = FaultCatalog.Load(FaultCatalog.DefaultPath).Faults.Where(f => faults.Contains(f.Name)).SelectMany(f => f.Requirements).Distinct().Where(id => Mimi.Conformance.Harness.Requirements.RequirementCatalog.Load(Mimi.Conformance.Harness.Requirements.RepositoryLayout.CatalogPath).Find(id) is not null).ToArray();
         // The requirements the faults break and one they leave alone: every cell the assertions read, without a full suite per DP.

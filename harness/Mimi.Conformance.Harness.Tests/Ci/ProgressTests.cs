@@ -82,7 +82,8 @@ public sealed class ProgressTests
     public async Task A_real_run_reports_progress_for_every_test_it_ran()
     {
         var events = new System.Collections.Concurrent.ConcurrentQueue<TestProgress>();
-        var request = RealRuns.Request(RealRuns.NewRoot("progress")) with { Only = ["DISC-R-0*"] };
+        using var root = RealRuns.NewRoot("progress");
+        var request = RealRuns.Request(root) with { Only = ["DISC-R-0*"] };
 
         var report = await ConformanceRun.ExecuteAsync(request, TimeProvider.System, TextWriter.Null, TestContext.Current.CancellationToken, new Sink(events));
 

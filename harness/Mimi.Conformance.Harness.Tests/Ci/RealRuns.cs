@@ -16,28 +16,38 @@ internal static class RealRuns
     public const string Fault = "conflate-opt-out";
     public const string FaultyRequirement = "DISC-R-05";
 
-    private static readonly Lazy<Task<RealRun>> FaultyRun = new(() => RunAsync("faulty", [Fault]));
-    private static readonly Lazy<Task<RealRun>> CleanRun = new(() => RunAsync("clean", []));
+    private static readonly Lazy<Task<RealRun>> FaultyRun = new(() => RunAsync(Request(PrivateTempFolder.Shared("faulty-run"), [Fault])));
+    private static readonly Lazy<Task<RealRun>> CleanRun = new(() => RunAsync(Request(PrivateTempFolder.Shared("clean-run"))));
 
     public static Task<RealRun> Faulty => FaultyRun.Value;
 
     public static Task<RealRun> Clean => CleanRun.Value;
 
-    public static string NewRoot(string name)
-    {
-        var root = Path.Combine(Path.GetTempPath(), "mimi-ci-tests", name + "-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(root);
-        return root;
-    }
+    /// <summary>A fresh output root for one test's runs, removed when the test disposes it.</summary>
+    public static TestFolder NewRoot(string name) => new(name);
 
     public static RunRequest Request(string outputRoot, IReadOnlyList<string>? faults = null) =>
         new(null, null, null, outputRoot, [], [], null, "must", faults ?? [], false, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5), null);
-
-    public static async Task<RealRun> RunAsync(string name, IReadOnlyList<string> faults) => await RunAsync(Request(NewRoot(name), faults));
 
     public static async Task<RealRun> RunAsync(RunRequest request)
     {
         var report = await ConformanceRun.ExecuteAsync(request, TimeProvider.System, TextWriter.Null, CancellationToken.None);
         return new RealRun(report, Path.Combine(request.OutputRoot, report.Run.Id));
+    }
+}
+
+/// <summary>A temp folder for one test, deleted with everything in it on dispose.</summary>
+internal sealed class TestFolder(string name) : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory($"mimi-{name}-").FullName;
+
+    public static implicit operator string(TestFolder folder) => folder.Path;
+
+    public override string ToString() => Path;
+
+    public void Dispose()
+    {
+        if (Directory.Exists(Path))
+            Directory.Delete(Path, recursive: true);
     }
 }

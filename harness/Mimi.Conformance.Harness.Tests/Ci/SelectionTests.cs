@@ -88,7 +88,7 @@ public sealed class SelectionTests
     [Fact]
     public async Task A_run_with_only_reports_the_rest_as_not_selected()
     {
-        var root = RealRuns.NewRoot("only");
+        using var root = RealRuns.NewRoot("only");
         var run = await RealRuns.RunAsync(RealRuns.Request(root) with { Only = ["DISC-R-01"] });
 
         run.Report.Requirements.Single(r => r.Id == "DISC-R-01").Verdict.Should().Be(Results.Verdict.Pass);

@@ -13,7 +13,7 @@ public sealed class ShardMergeTests
     public async Task Two_shards_merged_have_the_verdicts_of_an_unsharded_run()
     {
         var unsharded = await RealRuns.Faulty;
-        var root = RealRuns.NewRoot("shards");
+        using var root = RealRuns.NewRoot("shards");
         var one = await RealRuns.RunAsync(RealRuns.Request(Path.Combine(root, "1"), [RealRuns.Fault]) with { Shard = new Shard(1, 2) });
         var two = await RealRuns.RunAsync(RealRuns.Request(Path.Combine(root, "2"), [RealRuns.Fault]) with { Shard = new Shard(2, 2) });
         one.Report.Shard!.Requirements.Intersect(two.Report.Shard!.Requirements).Should().BeEmpty();
@@ -35,7 +35,7 @@ public sealed class ShardMergeTests
     [Fact]
     public async Task A_missing_shard_makes_the_merge_incomplete()
     {
-        var root = RealRuns.NewRoot("shard-missing");
+        using var root = RealRuns.NewRoot("shard-missing");
         var one = await RealRuns.RunAsync(RealRuns.Request(Path.Combine(root, "1")) with { Shard = new Shard(1, 3), Only = ["DISC-R-0*"] });
 
         var merged = ReportMerger.Merge([one.Report], TimeProvider.System);

@@ -450,53 +450,12 @@ public static class CborDiagnostic
             return !_out.Full;
         }
 
-        private bool Array(int start, bool indefinite, ulong count, int depth, int level)
-        {
-            if (!Enter(start, depth))
-                return false;
-            _out.Append(indefinite ? "[_" : "[");
-            var n = 0UL;
-            for (; indefinite || n < count; n++)
-            {
-                if (Left == 0)
-                {
-                    return indefinite
-                        ? Fail(_pos, "unexpected end of input: indefinite-length array has no break")
-                        : Fail(_pos, $"unexpected end of input: array of {count} item(s) ends after {n}");
-                }
-                if (indefinite && AtBreak)
-                {
-                    _pos++;
-                    break;
-                }
-                BeforeElement(n == 0 ? 0 : 1, level, indefinite);
-                if (!Item(depth + 1, level + 1))
-                    return false;
-            }
-            Close(']', n == 0, level, indefinite);
-            return !_out.Full;
-        }
+        private bool Array(int start, bool indefinite, ulong count, int depth, int level) =>
+            Container(start, indefinite, count, depth, level, '[', ']', "array", "item(s)", () => Item(depth + 1, level + 1));
 
-        private bool Map(int start, bool indefinite, ulong count, int depth, int level)
-        {
-            if (!Enter(start, depth))
-                return false;
-            _out.Append(indefinite ? "{_" : "{");
-            var n = 0UL;
-            for (; indefinite || n < count; n++)
+        private bool Map(int start, bool indefinite, ulong count, int depth, int level) =>
+            Container(start, indefinite, count, depth, level, '{', '}', "map", "pair(s)", () =>
             {
-                if (Left == 0)
-                {
-                    return indefinite
-                        ? Fail(_pos, "unexpected end of input: indefinite-length map has no break")
-                        : Fail(_pos, $"unexpected end of input: map of {count} pair(s) ends after {n}");
-                }
-                if (indefinite && AtBreak)
-                {
-                    _pos++;
-                    break;
-                }
-                BeforeElement(n == 0 ? 0 : 1, level, indefinite);
                 if (!Item(depth + 1, level + 1))
                     return false;
                 if (Left == 0)
@@ -504,10 +463,36 @@ public static class CborDiagnostic
                 if (AtBreak)
                     return Fail(_pos, "break where a map value is expected");
                 _out.Append(": ");
-                if (!Item(depth + 1, level + 1))
+                return Item(depth + 1, level + 1);
+            });
+
+        /// <summary>An array or map: definite or indefinite, each element (an item, or a key and its value) written by <paramref name="element"/>.</summary>
+        private bool Container(int start, bool indefinite, ulong count, int depth, int level, char open, char close, string noun, string elements, Func<bool> element)
+        {
+            if (!Enter(start, depth))
+                return false;
+            _out.Append(open);
+            if (indefinite)
+                _out.Append('_');
+            var n = 0UL;
+            for (; indefinite || n < count; n++)
+            {
+                if (Left == 0)
+                {
+                    return indefinite
+                        ? Fail(_pos, $"unexpected end of input: indefinite-length {noun} has no break")
+                        : Fail(_pos, $"unexpected end of input: {noun} of {count} {elements} ends after {n}");
+                }
+                if (indefinite && AtBreak)
+                {
+                    _pos++;
+                    break;
+                }
+                BeforeElement(n == 0 ? 0 : 1, level, indefinite);
+                if (!element())
                     return false;
             }
-            Close('}', n == 0, level, indefinite);
+            Close(close, n == 0, level, indefinite);
             return !_out.Full;
         }
 
