@@ -451,24 +451,26 @@ public static class CborDiagnostic
         }
 
         private bool Array(int start, bool indefinite, ulong count, int depth, int level) =>
-            Container(start, indefinite, count, depth, level, '[', ']', "array", "item(s)", () => Item(depth + 1, level + 1));
+            Container(start, indefinite, count, depth, level, map: false);
 
         private bool Map(int start, bool indefinite, ulong count, int depth, int level) =>
-            Container(start, indefinite, count, depth, level, '{', '}', "map", "pair(s)", () =>
-            {
-                if (!Item(depth + 1, level + 1))
-                    return false;
-                if (Left == 0)
-                    return Fail(_pos, "unexpected end of input: map value missing");
-                if (AtBreak)
-                    return Fail(_pos, "break where a map value is expected");
-                _out.Append(": ");
-                return Item(depth + 1, level + 1);
-            });
+            Container(start, indefinite, count, depth, level, map: true);
 
-        /// <summary>An array or map: definite or indefinite, each element (an item, or a key and its value) written by <paramref name="element"/>.</summary>
-        private bool Container(int start, bool indefinite, ulong count, int depth, int level, char open, char close, string noun, string elements, Func<bool> element)
+        /// <summary>The value after a map key, or false when it is missing.</summary>
+        private bool MapValue(int depth, int level)
         {
+            if (Left == 0)
+                return Fail(_pos, "unexpected end of input: map value missing");
+            if (AtBreak)
+                return Fail(_pos, "break where a map value is expected");
+            _out.Append(": ");
+            return Item(depth + 1, level + 1);
+        }
+
+        /// <summary>An array or map, definite or indefinite: each element is an item, or a key and its value.</summary>
+        private bool Container(int start, bool indefinite, ulong count, int depth, int level, bool map)
+        {
+            var (open, close, noun, elements) = map ? ('{', '}', "map", "pair(s)") : ('[', ']', "array", "item(s)");
             if (!Enter(start, depth))
                 return false;
             _out.Append(open);
@@ -489,7 +491,7 @@ public static class CborDiagnostic
                     break;
                 }
                 BeforeElement(n == 0 ? 0 : 1, level, indefinite);
-                if (!element())
+                if (!Item(depth + 1, level + 1) || (map && !MapValue(depth, level)))
                     return false;
             }
             Close(close, n == 0, level, indefinite);
