@@ -51,6 +51,7 @@ internal sealed class DiscoveryEndpoints(PublishService publish, LookupService l
         var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.PublishRequest, limits.MaxBodyBytes);
         var disclosures = request.Disclosures?.Select(d => new TagDisclosure(RequestBody.Base64Url(ctx, d.Salt, "disclosures.salt"), d.Tag)).ToArray();
         var result = publish.Publish(RequestBody.Base64Url(ctx, request.Mapping, "mapping"), disclosures);
+        await result.Awaited;
         await Replies.JsonAsync(ctx, result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK,
             new PublishResponse(result.MappingId, B64.Encode(result.Mapping)), DpJson.Default.PublishResponse);
     }
@@ -59,8 +60,8 @@ internal sealed class DiscoveryEndpoints(PublishService publish, LookupService l
     {
         var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.LookupRequest, limits.MaxBodyBytes);
         FederationService.Validate(request.Federation, request.Format, federation?.DpPolicy);
-        if (federation is null && request.Federation is { Mode: not FederationModes.Local })
-            throw new ProblemException(Problems.MalformedRequest, "this DP does not federate: federation.mode must be local");
+        if (federation is null)
+            lookup.RefuseNonLocalMode(request.Federation?.Mode);
         if (admitLookup is not null && !await admitLookup(ctx, request))
             return;
         var hits = lookup.Lookup(request.Csi, request.CsiType, request.Tag, request.MspFilter);

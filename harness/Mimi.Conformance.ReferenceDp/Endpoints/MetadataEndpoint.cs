@@ -29,6 +29,11 @@ internal sealed class MetadataEndpoint
     public static readonly Duty DeclareOnlyDefinedClasses = new("metadata.declare-only-defined-classes");
     public static readonly Duty AdvertiseClassEndpoints = new("metadata.advertise-class-endpoints");
     public static readonly Duty NameProfileVersion = new("metadata.name-profile-version");
+    public static readonly Duty AdvertiseTestControlOnlyWhenOffered = new("metadata.advertise-test-control-only-when-offered");
+    public static readonly Duty AdvertiseServedPaths = new("metadata.advertise-served-paths");
+
+    /// <summary>Where a DP that skips <see cref="AdvertiseServedPaths"/> says it receives invalidations: a path it does not serve.</summary>
+    public const string UnservedInvalidatePath = "/v1/federation/invalidations";
 
     /// <param name="federation">Null: the DP does not federate (local only, no federation class).</param>
     public MetadataEndpoint(DpIdentity identity, DpLimits limits, bool testControl, Func<MetadataRateLimit>? rateLimit = null, FederationPolicy? federation = null, PeerDirectory? peers = null, LivePolicy? policy = null)
@@ -82,7 +87,7 @@ internal sealed class MetadataEndpoint
         var document = new MetadataDocument(
             _policy.Performs(NameProfileVersion) ? ProfileConstants.Version : "mimi-dp-profile/0.1",
             _identity.DpId,
-            new MetadataEndpoints(Paths.Publish, Paths.Lookup, Paths.Remove, classEndpoints ? Paths.Import : null, _federation is null || !declared ? null : Paths.PeerLookup, classEndpoints ? Paths.Invalidate : null),
+            new MetadataEndpoints(Paths.Publish, Paths.Lookup, Paths.Remove, classEndpoints ? Paths.Import : null, _federation is null || !declared ? null : Paths.PeerLookup, classEndpoints ? (_policy.Performs(AdvertiseServedPaths) ? Paths.Invalidate : UnservedInvalidatePath) : null),
             [new SigningKeyEntry(B64.Encode(kid), "EdDSA", "Ed25519", B64.Encode(publicKey))],
             [CsiTypes.E164, CsiTypes.Email],
             classes,
@@ -90,7 +95,7 @@ internal sealed class MetadataEndpoint
                 ? new FederationInfo(f.Default, FederationModes.Every, f.Jurisdictions, f.ForwardJurisdictions, _peers?.Preferred ?? [], peerLimit ? f.PeerLimit : null)
                 : new FederationInfo(FederationModes.Local, [FederationModes.Local]),
             new LimitsInfo(_limits.MaxBodyBytes, _limits.MaxMsps, _limits.MaxTags, _limits.MaxTagBytes, _limits.DisclosureBytes),
-            _testControl ? Paths.TestControl : null,
+            _testControl || !_policy.Performs(AdvertiseTestControlOnlyWhenOffered) ? Paths.TestControl : null,
             rateLimit);
         return (version, policy, rateLimit, document, JsonSerializer.SerializeToUtf8Bytes(document, DpJson.Default.MetadataDocument));
     }
