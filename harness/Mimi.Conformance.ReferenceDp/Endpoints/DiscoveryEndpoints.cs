@@ -4,31 +4,28 @@ using Mimi.Conformance.ReferenceDp.Discovery;
 using Mimi.Conformance.ReferenceDp.Federation;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 using Mimi.Conformance.ReferenceDp.Lifecycle;
+using Mimi.Conformance.ReferenceDp.Hosting;
 
 namespace Mimi.Conformance.ReferenceDp.Endpoints;
 
-/// <summary>The default endpoint paths (PROFILE.md §6), advertised in metadata.</summary>
+/// <summary>The default endpoint paths (PROFILE.md §6): where peers are reached, and test control.</summary>
 internal static class Paths
 {
-    public const string Publish = ProfilePaths.Publish;
-    public const string Lookup = ProfilePaths.Lookup;
-    public const string Remove = ProfilePaths.Remove;
-    public const string Import = ProfilePaths.Import;
     public const string Invalidate = ProfilePaths.Invalidate;
     public const string TestControl = ProfilePaths.TestControl;
     public const string PeerLookup = ProfilePaths.PeerLookup;
 }
 
 /// <summary>Publish, lookup, remove and invalidate (PROFILE.md §6.2–6.4, §12.5), and federated lookups (§11): JSON in and out; the work is in Discovery/, Lifecycle/ and Federation/.</summary>
-internal sealed class DiscoveryEndpoints(PublishService publish, LookupService lookup, RemovalService removal, ImportService import, InvalidationService invalidation, DpLimits limits, Func<HttpContext, LookupRequest, Task<bool>>? admitLookup = null, FederationService? federation = null, string selfDpId = "")
+internal sealed class DiscoveryEndpoints(DpEndpointPaths paths, PublishService publish, LookupService lookup, RemovalService removal, ImportService import, InvalidationService invalidation, DpLimits limits, Func<HttpContext, LookupRequest, Task<bool>>? admitLookup = null, FederationService? federation = null, string selfDpId = "")
 {
     public IEnumerable<DpRoute> Routes =>
     [
-        new(Paths.Publish, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = PublishAsync }),
-        new(Paths.Lookup, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = LookupAsync }),
-        new(Paths.Remove, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = RemoveAsync }),
-        new(Paths.Import, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = ImportAsync }),
-        new(Paths.Invalidate, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = InvalidateAsync }),
+        new(paths.Publish, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = PublishAsync }),
+        new(paths.Lookup, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = LookupAsync }),
+        new(paths.Remove, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = RemoveAsync }),
+        new(paths.Import, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = ImportAsync }),
+        new(paths.Invalidate, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = InvalidateAsync }),
     ];
 
     private async Task InvalidateAsync(HttpContext ctx)

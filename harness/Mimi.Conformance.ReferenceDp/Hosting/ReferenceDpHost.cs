@@ -36,6 +36,8 @@ public static class ReferenceDpHost
             throw new ArgumentException($"port {options.Port} is out of range", nameof(options));
         if (string.IsNullOrWhiteSpace(options.DpId))
             throw new ArgumentException("dp_id must not be empty", nameof(options));
+        if (options.Endpoints.Problem() is { } paths)
+            throw new ArgumentException(paths, nameof(options));
         var policy = new LivePolicy(FaultRegistry.PolicyFor(options.Faults), options.DutyRecorder);
         var lacks = FaultRegistry.LackedBy(options.Faults);
         var testControl = options.TestControl && !lacks.HasFlag(DpFeatures.TestControl);
@@ -115,7 +117,7 @@ public static class ReferenceDpHost
                 antiEnumeration = new AntiEnumerationEndpoints(issuer, aeStore, rateLimits, clock, policy, store, federationPolicy?.Default);
             }
             var peerLimiter = federationPolicy is null ? null : new PeerLimiter(federationPolicy.PeerLimit, clock, policy);
-            var metadata = new MetadataEndpoint(identity, limits, testControl, antiEnumeration is null ? null : () => antiEnumeration.Metadata, federationPolicy, peers, policy);
+            var metadata = new MetadataEndpoint(identity, limits, options.Endpoints, testControl, antiEnumeration is null ? null : () => antiEnumeration.Metadata, federationPolicy, peers, policy);
             // Invalidations go to every peer of the registry (PROFILE.md §11.1, §12.5) through the one pinned PeerClient.
             var broadcastLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<InvalidationBroadcaster>();
             var broadcaster = new InvalidationBroadcaster(identity, clock, policy,
@@ -132,6 +134,7 @@ public static class ReferenceDpHost
             var federation = federationPolicy is null ? null : new FederationService(peers, peerClient, trust, identity, clock, policy, federationPolicy, limits,
                 antiEnumeration is null ? null : RateLimitContext.LoadOrCreate(dataDirectory, AntiEnumerationPolicy.For(policy).IdentifiedWindowSeconds, clock, policy));
             var discovery = new DiscoveryEndpoints(
+                options.Endpoints,
                 new PublishService(identity, trust, store, clock, policy, limits, broadcaster),
                 lookup,
                 new RemovalService(identity, trust, store, clock, policy),
@@ -143,7 +146,7 @@ public static class ReferenceDpHost
                 identity.DpId);
             IEnumerable<DpRoute> routes = [metadata.Route, .. discovery.Routes, .. antiEnumeration?.Routes ?? []];
             if (federationPolicy is not null)
-                routes = [.. routes, new PeerLookupEndpoint(lookup, identity, limits, trust, store, clock, policy, peerLimiter!, antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync, federation).Route];
+                routes = [.. routes, new PeerLookupEndpoint(options.Endpoints.PeerLookup, lookup, identity, limits, trust, store, clock, policy, peerLimiter!, antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync, federation).Route];
             if (testControl)
             {
                 var peerControl = new PeerTestControl(peers, peerClient, trust, identity, limits, policy);
