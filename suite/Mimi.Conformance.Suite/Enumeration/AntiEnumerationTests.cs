@@ -415,8 +415,9 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
             }
             Expect.That(served == limit, $"{what}-window-used", $"{limit} {what}s served in one window", $"{served}, then {refused?.Describe()}{(refused is null ? "" : Expect.ProblemType(refused))}");
             var spent = dp.Now - first;
-            if (spent > window / 8)
-                Expect.NotVerifiable($"using up the window took {spent} s, too much of its {window} s to place the next requests");
+            // The next request comes 3/4 window_s after the first whatever this took; it must only end before that.
+            if (spent > window / 4)
+                Expect.NotVerifiable($"using up the window took {spent} s, more than a quarter of its {window} s, so the next requests cannot be placed");
             await AdvanceAsync(control, window * 3 / 4 - spent);
             var (inside, insideResponse) = await request();
             Expect.That(!inside && insideResponse.Status == 429, $"{what}-window-runs-from-first-request",
@@ -441,7 +442,6 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
         RequireClass();
         var policy = Policy();
         var challenge = await ChallengeAsync();
-        RequireClock();
         string? credential = null;
         await WindowStartsAtTheFirstRequestAsync("token request", policy.Allowance!.Value, policy.WindowSeconds!.Value, async () =>
         {
@@ -459,7 +459,6 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
         var limit = _ops.Tokens.Policy?.IdentifiedLimit;
         var window = _ops.Tokens.Policy?.IdentifiedWindowSeconds;
         Expect.That(limit is > 0 && window is > 0, "identified-limit-declared", "metadata rate_limit.identified.limit and window_s", $"{limit}, {window}");
-        RequireClock();
         string? bearer = null;
         await WindowStartsAtTheFirstRequestAsync("lookup", limit!.Value, window!.Value, async () =>
         {
