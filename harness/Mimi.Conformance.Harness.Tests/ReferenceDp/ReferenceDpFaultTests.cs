@@ -40,6 +40,22 @@ public sealed class ReferenceDpFaultTests
     }
 
     [Fact]
+    public void A_fault_that_starts_the_dp_without_a_feature_is_an_at_start_fault()
+    {
+        FaultRegistry.All.Where(f => f.Lacks != DpFeatures.None).Should().NotBeEmpty().And.OnlyContain(f => f.AtStart, "a running DP cannot lose test control or federation");
+    }
+
+    [Fact]
+    public async Task A_dp_started_with_a_fault_lacking_test_control_offers_none_whatever_its_options()
+    {
+        await using var dp = await DpTestHost.StartAsync(null, true, "advertise-disabled-test-control");
+
+        var metadata = await JsonOf(await dp.Http.GetAsync(MetadataPath, TestContext.Current.CancellationToken));
+        metadata!["test_control"]!.GetValue<string>().Should().Be(ProfilePaths.TestControl, "the fault keeps advertising it");
+        await ShouldBeProblemAsync(await dp.PostRawAsync(ProfilePaths.TestControl + ProfilePaths.Control.Reset, "{}"u8.ToArray(), "application/json"), 404, Problems.TestControlDisabled);
+    }
+
+    [Fact]
     public async Task An_unknown_fault_name_is_refused_at_start()
     {
         var dir = Directory.CreateTempSubdirectory("mimi-refdp-badfault-").FullName;

@@ -50,7 +50,8 @@ public sealed class PrivacyPassWallet(DpClient http, TestControlClient? testCont
                 : NoTestControl, needsTestControl: true);
         }
         var (credential, response) = await testControl.RegisterClientAsync(ct);
-        return Credential = credential ?? throw new TokenUnavailableException($"test control /clients answered {response.Describe()}");
+        // Refused like /trust: what needs the client is not observed (not-verifiable); PROF-TC-06 judges /clients itself.
+        return Credential = credential ?? throw new TokenUnavailableException($"test control /clients answered {response.Describe()}; {NoTestControl}", needsTestControl: true);
     }
 
     public async Task<string> IssuerUriAsync()

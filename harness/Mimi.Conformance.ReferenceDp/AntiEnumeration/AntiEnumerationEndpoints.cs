@@ -37,6 +37,8 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
     string? federationDefault = null)
 {
     public static readonly Duty RequireToken = new("anti-enumeration.require-token");
+    public static readonly Duty StartAllowanceWindowsPerClient = new("anti-enumeration.start-allowance-windows-per-client");
+    public static readonly Duty EndIdentifiedWindowsOnTime = new("anti-enumeration.end-identified-windows-on-time");
     public static readonly Duty SpendTokensOnce = new("anti-enumeration.spend-tokens-once");
     public static readonly Duty AnswerTokenResponseType = new("anti-enumeration.answer-token-response-type");
     public static readonly Duty AnswerClientsWith201 = new("anti-enumeration.answer-clients-with-201");
@@ -120,7 +122,8 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
                     return false;
                 }
             }
-            var decision = store.Charge("lookup", credential, policy.IdentifiedLimit, policy.IdentifiedWindowSeconds, Now, enforce: true);
+            var decision = store.Charge("lookup", credential, policy.IdentifiedLimit,
+                dpPolicy.Performs(EndIdentifiedWindowsOnTime) ? policy.IdentifiedWindowSeconds : 2 * policy.IdentifiedWindowSeconds, Now, enforce: true);
             if (decision.Allowed)
                 return true;
             if (!dpPolicy.Performs(AnswerOverLimitWith429))
@@ -167,7 +170,8 @@ internal sealed class AntiEnumerationEndpoints(PrivacyPassIssuer issuer, AntiEnu
             throw new ProblemException(Problems.MalformedRequest, $"the body is not a TokenRequest of type 0x0002 ({3 + PrivacyPassConstants.Nk} bytes)");
         if (request.TruncatedTokenKeyId != issuer.KeyId[^1])
             throw new ProblemException(Problems.MalformedRequest, "truncated_token_key_id names no key of this issuer");
-        var decision = store.Charge("issue", credential, policy.Allowance, policy.WindowSeconds, Now, enforce: true);
+        var decision = store.Charge("issue", credential, policy.Allowance, policy.WindowSeconds, Now, enforce: true,
+            fixedBoundaries: !dpPolicy.Performs(StartAllowanceWindowsPerClient));
         if (!decision.Allowed && dpPolicy.Performs(EnforceAllowance))
         {
             await Problem(ctx, Problems.RateLimited, $"this client's allowance of {policy.Allowance} tokens per {policy.WindowSeconds} s is used up", RetryAfter(decision));

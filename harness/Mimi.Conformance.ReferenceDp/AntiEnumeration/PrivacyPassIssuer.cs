@@ -42,6 +42,9 @@ public sealed class PrivacyPassIssuer
     /// <summary>Without it: one challenge with an empty context, forever, so old tokens stay redeemable.</summary>
     public static readonly Duty BindTokensToWindow = new("anti-enumeration.bind-tokens-to-window");
 
+    /// <summary>Without it: the token window is as long as the identified window (60 s), not anonymous.window_s (PROFILE.md §10.2).</summary>
+    public static readonly Duty TokenWindowIsAllowanceWindow = new("anti-enumeration.token-window-is-allowance-window");
+
     /// <summary>Without it: the challenge's values carry base64url padding, which PROFILE.md §10.4 rules out.</summary>
     public static readonly Duty UnpaddedChallenge = new("anti-enumeration.unpadded-challenge");
 
@@ -76,11 +79,13 @@ public sealed class PrivacyPassIssuer
 
     public byte[] KeyId { get; }
 
+    private long TokenWindowSeconds => _policy.Performs(TokenWindowIsAllowanceWindow) ? _windowSeconds : AntiEnumerationPolicy.Default.IdentifiedWindowSeconds;
+
     /// <summary>The challenge of the window holding <paramref name="now"/>: context = SHA-256("mimi-dp-window" || u64 window index).</summary>
     internal WindowChallenge ChallengeAt(long now)
     {
         var bound = _policy.Performs(BindTokensToWindow);
-        var window = bound ? Math.Max(0, now) / _windowSeconds : 0;
+        var window = bound ? Math.Max(0, now) / TokenWindowSeconds : 0;
         var context = bound ? WindowContext(window) : [];
         var challenge = new TokenChallenge(PrivacyPassConstants.TokenTypeBlindRsa, _originName, context, _originName).Encode();
         var header = _policy.Performs(UnpaddedChallenge) ? PrivateTokenHeaders.Challenge(challenge, Spki)
@@ -121,7 +126,7 @@ public sealed class PrivacyPassIssuer
         var token = PrivateToken.TryDecode(bytes);
         if (token is null
             || !(CryptographicOperations.FixedTimeEquals(token.ChallengeDigest, ChallengeAt(now).Digest)
-                || CryptographicOperations.FixedTimeEquals(token.ChallengeDigest, ChallengeAt(now - _windowSeconds).Digest))
+                || CryptographicOperations.FixedTimeEquals(token.ChallengeDigest, ChallengeAt(now - TokenWindowSeconds).Digest))
             || !CryptographicOperations.FixedTimeEquals(token.TokenKeyId, KeyId))
             return null;
         return BlindRsa.Verify(_key, token.AuthenticatorInput, token.Authenticator) ? token : null;

@@ -10,8 +10,10 @@ namespace Mimi.Conformance.ReferenceDp.Discovery;
 /// PROFILE.md §6.5: a mapping computed at another DP, relayed here. Verified like a publication, plus the computing
 /// DP's signature under a key trusted for that DP; then stored and served as the exact bytes received, never re-signed.
 /// </summary>
-internal sealed class ImportService(DpIdentity identity, DpTrust trust, MappingStore store, TimeProvider time, LivePolicy policy)
+internal sealed class ImportService(DpIdentity identity, DpTrust trust, MappingStore store, TimeProvider time, LivePolicy policy, InvalidationBroadcaster? broadcaster = null)
 {
+    /// <summary>An imported new holder's computing DP sent the invalidations (PROFILE.md §12.5); without it, this DP broadcasts too.</summary>
+    public static readonly Duty LeaveBroadcastToComputingDp = new("import.leave-broadcast-to-computing-dp");
     public static readonly Duty KeepComputingDpSignature = new("import.keep-computing-dp-signature");
     public static readonly Duty RefuseOwnMappings = new("import.refuse-own-mappings");
     public static readonly Duty RequireDpSignature = new("import.require-dp-signature");
@@ -46,6 +48,8 @@ internal sealed class ImportService(DpIdentity identity, DpTrust trust, MappingS
         var id = MappingPayload.IdOf(cose.Payload);
         var outcome = store.Publish(id, mapping.Csi, mapping.CsiType, stored, now, mapping.ExpiresAt, v.Pop?.AssignedAt,
             v.Pop is { } credential ? (live, floor) => Precedence.Decide(credential.AssignedAt, mapping.NewHolder, live, floor, policy) : null);
+        if (outcome.State == PublishState.Inserted && mapping.NewHolder && v.Pop is { } holder && broadcaster is not null && !policy.Performs(LeaveBroadcastToComputingDp))
+            _ = broadcaster.Broadcast(mapping.Csi, mapping.CsiType, holder.AssignedAt, outcome.Mapping.Cose);
         return outcome.State switch
         {
             PublishState.Refused => throw new ProblemException(outcome.Decision.Problem!, outcome.Decision.Detail!),

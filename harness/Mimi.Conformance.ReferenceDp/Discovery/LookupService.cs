@@ -3,6 +3,7 @@ using Mimi.Conformance.Protocol.Cose;
 using Mimi.Conformance.Protocol.Profile;
 using Mimi.Conformance.Protocol.Profile.Wire;
 using Mimi.Conformance.ReferenceDp.Faults;
+using Mimi.Conformance.ReferenceDp.Federation;
 using Mimi.Conformance.ReferenceDp.Store;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
@@ -14,6 +15,7 @@ internal sealed record LookupHit(string MappingId, byte[] Mapping, byte[]? Discl
 /// <summary>PROFILE.md §6.3: every live mapping of a CSI, byte for byte, oldest first.</summary>
 internal sealed class LookupService(MappingStore store, TimeProvider time, LivePolicy policy, DpLimits? limits = null)
 {
+    public static readonly Duty RefuseNonLocalModes = new("lookup.refuse-non-local-modes");
     public static readonly Duty RefuseNonCanonicalCsi = new("lookup.refuse-non-canonical-csi");
     public static readonly Duty ServeEveryMapping = new("lookup.serve-every-mapping");
     public static readonly Duty ApplyMspFilter = new("lookup.apply-msp-filter");
@@ -31,6 +33,13 @@ internal sealed class LookupService(MappingStore store, TimeProvider time, LiveP
     public static readonly Duty AnswerUnknownCsiInFull = new("lookup.answer-unknown-csi-in-full");
     public static readonly Duty SendDisclosuresMember = new("lookup.send-disclosures-member");
     public static readonly Duty ServeNewHoldersAtOnce = new("lookup.serve-new-holders-at-once");
+
+    /// <summary>PROFILE.md §6.3: a DP that does not federate serves mode local alone and refuses any other mode.</summary>
+    public void RefuseNonLocalMode(string? mode)
+    {
+        if (mode is not null and not FederationModes.Local && policy.Performs(RefuseNonLocalModes))
+            throw new ProblemException(Problems.MalformedRequest, "this DP does not federate: federation.mode must be local");
+    }
 
     /// <summary>How long a lagging index (fault) hides a new holder's mapping after accepting it.</summary>
     private const long IndexLagSeconds = 60;

@@ -9,13 +9,18 @@ using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 namespace Mimi.Conformance.ReferenceDp.Discovery;
 
 /// <summary>The result of an accepted publication: created now (201) or already live (200).</summary>
-internal sealed record PublishResult(bool Created, string MappingId, byte[] Mapping);
+internal sealed record PublishResult(bool Created, string MappingId, byte[] Mapping)
+{
+    /// <summary>Invalidations the answer must wait for: none, unless a fault makes the DP await its sends (PROF-LC-16).</summary>
+    public Task Awaited { get; init; } = Task.CompletedTask;
+}
 
 /// <summary>PROFILE.md §6.2: verify, check the DP, countersign, store the exact bytes.</summary>
 internal sealed class PublishService(DpIdentity identity, DpTrust trust, MappingStore store, TimeProvider time, LivePolicy policy, DpLimits limits, InvalidationBroadcaster? broadcaster = null)
 {
     public static readonly Duty KeepMspSignatures = new("publish.keep-msp-signatures");
     public static readonly Duty BroadcastWhenNothingRemoved = new("publish.broadcast-when-nothing-removed");
+    public static readonly Duty AnswerBeforeInvalidationsAreSent = new("publish.answer-before-invalidations-are-sent");
     public static readonly Duty Countersign = new("publish.countersign");
     public static readonly Duty CountersignAsDp = new("publish.countersign-as-dp");
     public static readonly Duty StoreDisclosures = new("publish.store-disclosures");
@@ -64,14 +69,16 @@ internal sealed class PublishService(DpIdentity identity, DpTrust trust, Mapping
         if (outcome.State == PublishState.Refused)
             throw new ProblemException(outcome.Decision.Problem!, outcome.Decision.Detail!);
         // Other DPs may still hold the previous holder's mappings, whether or not this DP did (§12.2).
-        if (outcome.State == PublishState.Inserted && payload.NewHolder && credential is not null
+        var sending = Task.CompletedTask;
+        if (outcome.State == PublishState.Inserted && payload.NewHolder && credential is not null && broadcaster is not null
             && (outcome.Decision.Invalidate.Count > 0 || policy.Performs(BroadcastWhenNothingRemoved)))
-            broadcaster?.Broadcast(payload.Csi, payload.CsiType, credential.AssignedAt, outcome.Mapping.Cose);
+            sending = broadcaster.Broadcast(payload.Csi, payload.CsiType, credential.AssignedAt, outcome.Mapping.Cose);
+        var awaited = sending.IsCompleted || policy.Performs(AnswerBeforeInvalidationsAreSent) ? Task.CompletedTask : sending;
         if (outcome.State is PublishState.Inserted or PublishState.AlreadyLive && disclosures.Count > 0 && policy.Performs(StoreDisclosures))
             store.AddDisclosures(id, disclosures);
         return outcome.State switch
         {
-            PublishState.Inserted => new PublishResult(true, id, outcome.Mapping.Cose),
+            PublishState.Inserted => new PublishResult(true, id, outcome.Mapping.Cose) { Awaited = awaited },
             PublishState.AlreadyLive => new PublishResult(!policy.Performs(AnswerLiveWith200), id, outcome.Mapping.Cose),
             // A DP that forgets removals answers a re-publication as if the mapping were still live.
             PublishState.Replayed when !policy.Performs(RefuseRemovedPayload) => new PublishResult(false, id, outcome.Mapping.Cose),

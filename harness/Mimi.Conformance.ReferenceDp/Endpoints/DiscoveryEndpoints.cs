@@ -4,31 +4,28 @@ using Mimi.Conformance.ReferenceDp.Discovery;
 using Mimi.Conformance.ReferenceDp.Federation;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 using Mimi.Conformance.ReferenceDp.Lifecycle;
+using Mimi.Conformance.ReferenceDp.Hosting;
 
 namespace Mimi.Conformance.ReferenceDp.Endpoints;
 
-/// <summary>The default endpoint paths (PROFILE.md §6), advertised in metadata.</summary>
+/// <summary>The default endpoint paths (PROFILE.md §6): where peers are reached, and test control.</summary>
 internal static class Paths
 {
-    public const string Publish = ProfilePaths.Publish;
-    public const string Lookup = ProfilePaths.Lookup;
-    public const string Remove = ProfilePaths.Remove;
-    public const string Import = ProfilePaths.Import;
     public const string Invalidate = ProfilePaths.Invalidate;
     public const string TestControl = ProfilePaths.TestControl;
     public const string PeerLookup = ProfilePaths.PeerLookup;
 }
 
 /// <summary>Publish, lookup, remove and invalidate (PROFILE.md §6.2–6.4, §12.5), and federated lookups (§11): JSON in and out; the work is in Discovery/, Lifecycle/ and Federation/.</summary>
-internal sealed class DiscoveryEndpoints(PublishService publish, LookupService lookup, RemovalService removal, ImportService import, InvalidationService invalidation, DpLimits limits, Func<HttpContext, LookupRequest, Task<bool>>? admitLookup = null, FederationService? federation = null, string selfDpId = "")
+internal sealed class DiscoveryEndpoints(DpEndpointPaths paths, PublishService publish, LookupService lookup, RemovalService removal, ImportService import, InvalidationService invalidation, DpLimits limits, Func<HttpContext, LookupRequest, Task<bool>>? admitLookup = null, FederationService? federation = null, string selfDpId = "")
 {
     public IEnumerable<DpRoute> Routes =>
     [
-        new(Paths.Publish, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = PublishAsync }),
-        new(Paths.Lookup, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = LookupAsync }),
-        new(Paths.Remove, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = RemoveAsync }),
-        new(Paths.Import, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = ImportAsync }),
-        new(Paths.Invalidate, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = InvalidateAsync }),
+        new(paths.Publish, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = PublishAsync }),
+        new(paths.Lookup, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = LookupAsync }),
+        new(paths.Remove, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = RemoveAsync }),
+        new(paths.Import, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = ImportAsync }),
+        new(paths.Invalidate, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = InvalidateAsync }),
     ];
 
     private async Task InvalidateAsync(HttpContext ctx)
@@ -51,6 +48,7 @@ internal sealed class DiscoveryEndpoints(PublishService publish, LookupService l
         var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.PublishRequest, limits.MaxBodyBytes);
         var disclosures = request.Disclosures?.Select(d => new TagDisclosure(RequestBody.Base64Url(ctx, d.Salt, "disclosures.salt"), d.Tag)).ToArray();
         var result = publish.Publish(RequestBody.Base64Url(ctx, request.Mapping, "mapping"), disclosures);
+        await result.Awaited;
         await Replies.JsonAsync(ctx, result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK,
             new PublishResponse(result.MappingId, B64.Encode(result.Mapping)), DpJson.Default.PublishResponse);
     }
@@ -59,8 +57,8 @@ internal sealed class DiscoveryEndpoints(PublishService publish, LookupService l
     {
         var request = await RequestBody.ReadJsonAsync(ctx, DpJson.Default.LookupRequest, limits.MaxBodyBytes);
         FederationService.Validate(request.Federation, request.Format, federation?.DpPolicy);
-        if (federation is null && request.Federation is { Mode: not FederationModes.Local })
-            throw new ProblemException(Problems.MalformedRequest, "this DP does not federate: federation.mode must be local");
+        if (federation is null)
+            lookup.RefuseNonLocalMode(request.Federation?.Mode);
         if (admitLookup is not null && !await admitLookup(ctx, request))
             return;
         var hits = lookup.Lookup(request.Csi, request.CsiType, request.Tag, request.MspFilter);

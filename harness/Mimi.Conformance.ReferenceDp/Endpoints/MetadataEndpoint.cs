@@ -4,6 +4,7 @@ using Mimi.Conformance.ReferenceDp.Discovery;
 using Mimi.Conformance.ReferenceDp.Federation;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 using Mimi.Conformance.ReferenceDp.Faults;
+using Mimi.Conformance.ReferenceDp.Hosting;
 
 namespace Mimi.Conformance.ReferenceDp.Endpoints;
 
@@ -15,6 +16,7 @@ internal sealed class MetadataEndpoint
 {
     private readonly DpIdentity _identity;
     private readonly DpLimits _limits;
+    private readonly DpEndpointPaths _paths;
     private readonly bool _testControl;
     private readonly Func<MetadataRateLimit>? _rateLimit;
     private readonly FederationPolicy? _federation;
@@ -29,13 +31,19 @@ internal sealed class MetadataEndpoint
     public static readonly Duty DeclareOnlyDefinedClasses = new("metadata.declare-only-defined-classes");
     public static readonly Duty AdvertiseClassEndpoints = new("metadata.advertise-class-endpoints");
     public static readonly Duty NameProfileVersion = new("metadata.name-profile-version");
+    public static readonly Duty AdvertiseTestControlOnlyWhenOffered = new("metadata.advertise-test-control-only-when-offered");
+    public static readonly Duty AdvertiseServedPaths = new("metadata.advertise-served-paths");
+
+    /// <summary>Where a DP that skips <see cref="AdvertiseServedPaths"/> says it receives invalidations: a path it does not serve.</summary>
+    public const string UnservedInvalidatePath = "/v1/federation/invalidations";
 
     /// <param name="federation">Null: the DP does not federate (local only, no federation class).</param>
-    public MetadataEndpoint(DpIdentity identity, DpLimits limits, bool testControl, Func<MetadataRateLimit>? rateLimit = null, FederationPolicy? federation = null, PeerDirectory? peers = null, LivePolicy? policy = null)
+    public MetadataEndpoint(DpIdentity identity, DpLimits limits, DpEndpointPaths paths, bool testControl, Func<MetadataRateLimit>? rateLimit = null, FederationPolicy? federation = null, PeerDirectory? peers = null, LivePolicy? policy = null)
     {
         _policy = policy ?? LivePolicy.Correct();
         _identity = identity;
         _limits = limits;
+        _paths = paths;
         _testControl = testControl;
         _rateLimit = rateLimit;
         _federation = federation;
@@ -82,7 +90,8 @@ internal sealed class MetadataEndpoint
         var document = new MetadataDocument(
             _policy.Performs(NameProfileVersion) ? ProfileConstants.Version : "mimi-dp-profile/0.1",
             _identity.DpId,
-            new MetadataEndpoints(Paths.Publish, Paths.Lookup, Paths.Remove, classEndpoints ? Paths.Import : null, _federation is null || !declared ? null : Paths.PeerLookup, classEndpoints ? Paths.Invalidate : null),
+            new MetadataEndpoints(_paths.Publish, _paths.Lookup, _paths.Remove, classEndpoints ? _paths.Import : null, _federation is null || !declared ? null : _paths.PeerLookup,
+                classEndpoints ? (_policy.Performs(AdvertiseServedPaths) ? _paths.Invalidate : UnservedInvalidatePath) : null),
             [new SigningKeyEntry(B64.Encode(kid), "EdDSA", "Ed25519", B64.Encode(publicKey))],
             [CsiTypes.E164, CsiTypes.Email],
             classes,
@@ -90,7 +99,7 @@ internal sealed class MetadataEndpoint
                 ? new FederationInfo(f.Default, FederationModes.Every, f.Jurisdictions, f.ForwardJurisdictions, _peers?.Preferred ?? [], peerLimit ? f.PeerLimit : null)
                 : new FederationInfo(FederationModes.Local, [FederationModes.Local]),
             new LimitsInfo(_limits.MaxBodyBytes, _limits.MaxMsps, _limits.MaxTags, _limits.MaxTagBytes, _limits.DisclosureBytes),
-            _testControl ? Paths.TestControl : null,
+            _testControl || !_policy.Performs(AdvertiseTestControlOnlyWhenOffered) ? Paths.TestControl : null,
             rateLimit);
         return (version, policy, rateLimit, document, JsonSerializer.SerializeToUtf8Bytes(document, DpJson.Default.MetadataDocument));
     }

@@ -16,6 +16,7 @@ internal sealed class Router
     public static readonly Duty AnswerUnknownPathNotFound = new("router.answer-unknown-path-not-found");
     public static readonly Duty NameAllowedMethods = new("router.name-allowed-methods");
     public static readonly Duty ServeOnlyDeclaredMethods = new("router.serve-only-declared-methods");
+    public static readonly Duty AnswerTestControlDisabled = new("router.answer-test-control-disabled");
 
     private readonly Dictionary<string, DpRoute> _routes;
     private readonly LivePolicy? _policy;
@@ -45,7 +46,7 @@ internal sealed class Router
                 new ProblemException(Problems.MethodNotAllowed, $"{Clip(ctx.Request.Method)} is not allowed here; use {string.Join(", ", route.Methods.Keys)}"),
                 allow: _policy?.Performs(NameAllowedMethods) == false ? null : string.Join(", ", route.Methods.Keys));
         }
-        if (_disabledTestControlBase is { } b && (path == b || path.StartsWith(b + "/", StringComparison.Ordinal)))
+        if (_disabledTestControlBase is { } b && (path == b || path.StartsWith(b + "/", StringComparison.Ordinal)) && _policy?.Performs(AnswerTestControlDisabled) != false)
             return Replies.ProblemAsync(ctx, new ProblemException(Problems.TestControlDisabled, "this DP was started without test control"));
         if (_policy?.Performs(AnswerUnknownPathNotFound) == false)
             return Replies.ProblemAsync(ctx, new ProblemException(Problems.MalformedRequest, $"no endpoint at {Clip(path)}"));

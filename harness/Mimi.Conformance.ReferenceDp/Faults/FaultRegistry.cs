@@ -11,9 +11,24 @@ namespace Mimi.Conformance.ReferenceDp.Faults;
 /// <summary>
 /// One deliberate defect: the duties the DP skips, and the catalog IDs (requirements and profile rules) the suite must
 /// fail under it, and no others. <paramref name="AtStart"/>: it shapes the listener, the peer client or the issuer, so
-/// it needs a DP started with it and cannot be switched on a running one.
+/// it needs a DP started with it and cannot be switched on a running one. <paramref name="Lacks"/>: what a DP started
+/// with it does not offer, so that its defect can show (a DP without test control or without federation); such a
+/// fault is an <paramref name="AtStart"/> one.
 /// </summary>
-public sealed record Fault(string Name, string Description, IReadOnlyList<string> Breaks, IReadOnlyList<Duty> Skips, bool AtStart = false);
+public sealed record Fault(string Name, string Description, IReadOnlyList<string> Breaks, IReadOnlyList<Duty> Skips, bool AtStart = false, DpFeatures Lacks = DpFeatures.None);
+
+/// <summary>What a reference DP may be started without (<see cref="Fault.Lacks"/>).</summary>
+[Flags]
+public enum DpFeatures
+{
+    None = 0,
+
+    /// <summary>No §8 test control: the DP answers under /test-control with 404 test-control-disabled.</summary>
+    TestControl = 1,
+
+    /// <summary>No federation class (§11): one lookup mode, local.</summary>
+    Federation = 2,
+}
 
 /// <summary>
 /// The single source of the reference DP's fault modes (<c>--fault NAME</c>). vectors/self-test/faults.json is
@@ -65,13 +80,13 @@ public static class FaultRegistry
         new("re-sign-relayed", "import replaces the computing DP's signature with the importing DP's own",
             ["DISC-M-01", "PROF-IMP-04", "PROF-IMP-05"], [ImportService.KeepComputingDpSignature]),
         new("no-token-required", "anonymous lookups are answered without a Privacy Pass token",
-            ["DISC-R-08", "DISC-M-07", "PROF-AE-04", "PROF-AE-05", "PROF-AE-11", "PROF-AE-15", "PROF-AE-18", "PROF-AE-19", "PROF-AE-23", "PROF-AE-12", "PROF-AE-13", "PROF-AE-14", "PROF-AE-16", "PROF-AE-17", "PROF-AE-20", "PROF-AE-09", "PROF-AE-10", "PROF-AE-21"], [AntiEnumerationEndpoints.RequireToken]),
+            ["DISC-R-08", "DISC-M-07", "PROF-AE-04", "PROF-AE-05", "PROF-AE-11", "PROF-AE-15", "PROF-AE-18", "PROF-AE-19", "PROF-AE-23", "PROF-AE-12", "PROF-AE-13", "PROF-AE-14", "PROF-AE-16", "PROF-AE-17", "PROF-AE-20", "PROF-AE-09", "PROF-AE-10", "PROF-AE-21", "PROF-AE-02", "PROF-AE-03"], [AntiEnumerationEndpoints.RequireToken]),
         new("accept-reused-token", "lookup skips the double-spend check: a redeemed token is accepted again",
             ["DISC-R-08", "DISC-M-07", "PROF-AE-19", "PROF-AE-20"], [AntiEnumerationEndpoints.SpendTokensOnce]),
         new("fixed-redemption-context", "tokens are not bound to the allowance window: one challenge with an empty redemption_context, so a token fetched in an earlier window is still redeemed",
-            ["DISC-M-07", "PROF-AE-18", "PROF-AE-17"], [PrivacyPassIssuer.BindTokensToWindow], AtStart: true),
+            ["DISC-M-07", "PROF-AE-18", "PROF-AE-17", "PROF-AE-03"], [PrivacyPassIssuer.BindTokensToWindow], AtStart: true),
         new("allowance-not-enforced", "the token issuer ignores the per-window allowance",
-            ["DISC-R-08", "DISC-M-07", "PROF-AE-11"], [AntiEnumerationEndpoints.EnforceAllowance]),
+            ["DISC-R-08", "DISC-M-07", "PROF-AE-11", "PROF-AE-02"], [AntiEnumerationEndpoints.EnforceAllowance]),
         new("existence-oracle", "the 401 for a token-less lookup says whether the CSI has mappings",
             ["DISC-R-08", "PROF-AE-23"], [AntiEnumerationEndpoints.UniformChallenge]),
         new("floor-too-low", "anonymous allowance and identified limit are 10 per window (below the floor of 50)",
@@ -201,7 +216,7 @@ public static class FaultRegistry
         new("lenient-removal-format", "a removal payload is read in any key order, with unknown keys ignored and any reason",
             ["DISC-R-09", "PROF-RM-01"], [RemovalService.StrictRemovalFormat]),
         new("rate-limit-as-not-found", "an identified client over its lookup limit gets 200 not_found instead of 429",
-            ["DISC-L-22", "PROF-AE-22", "PROF-AE-24"], [AntiEnumerationEndpoints.AnswerOverLimitWith429]),
+            ["DISC-L-22", "PROF-AE-22", "PROF-AE-24", "PROF-AE-02"], [AntiEnumerationEndpoints.AnswerOverLimitWith429]),
         new("newest-wins", "a conflicting publish by another holder silently replaces that holder's mappings",
             ["DISC-L-17A", "DISC-L-19", "PROF-LC-04", "PROF-LC-05"], [Precedence.RefuseConflicts]),
         new("accept-other-dp", "publish takes a mapping whose dp names another DP as if it were its own",
@@ -377,6 +392,27 @@ public static class FaultRegistry
             ["PROF-META-01", "PROF-TC-02"], [TestControlEndpoints.AnswerTrustWith204]),
         new("clients-answer-200", "test control /clients answers 200 instead of 201 (the client is still registered)",
             ["PROF-META-01", "PROF-TC-06"], [AntiEnumerationEndpoints.AnswerClientsWith201]),
+        // §10.2: which window is which.
+        new("allowance-window-on-fixed-boundaries", "the token allowance windows lie on multiples of anonymous.window_s instead of starting at the client's first token request",
+            ["DISC-M-07", "PROF-AE-02"], [AntiEnumerationEndpoints.StartAllowanceWindowsPerClient]),
+        new("identified-window-outlasts-window-s", "an identified client's lookup window lasts twice identified.window_s",
+            ["DISC-L-22", "PROF-AE-02"], [AntiEnumerationEndpoints.EndIdentifiedWindowsOnTime]),
+        new("token-window-from-identified-window-s", "the token window of the challenges is identified.window_s (60 s) long instead of anonymous.window_s",
+            ["DISC-M-07", "PROF-AE-03"], [PrivacyPassIssuer.TokenWindowIsAllowanceWindow]),
+        // §12.5, sending.
+        new("broadcast-imported-new-holder", "an imported new_holder mapping is broadcast to every peer, as if this DP had computed it",
+            ["DISC-L-18", "PROF-LC-15"], [ImportService.LeaveBroadcastToComputingDp]),
+        new("publish-waits-for-invalidations", "publish answers only once every peer has answered its invalidation or the peer client's 5 s time box has run out",
+            ["DISC-L-18", "PROF-LC-16"], [PublishService.AnswerBeforeInvalidationsAreSent]),
+        // Issue #14: DPs without test control or without federation, and advertised paths.
+        new("advertise-disabled-test-control", "a DP started without test control still advertises test_control in metadata",
+            ["PROF-META-01", "PROF-META-06"], [MetadataEndpoint.AdvertiseTestControlOnlyWhenOffered], AtStart: true, Lacks: DpFeatures.TestControl),
+        new("test-control-disabled-as-not-found", "a DP started without test control answers under /test-control with 404 not-found instead of test-control-disabled",
+            ["PROF-META-01", "PROF-TC-01"], [Router.AnswerTestControlDisabled], AtStart: true, Lacks: DpFeatures.TestControl),
+        new("accept-any-mode-without-federation", "a DP that does not federate serves lookups in any known federation mode (locally) instead of refusing them",
+            ["DISC-L-10", "PROF-LU-09"], [LookupService.RefuseNonLocalModes], AtStart: true, Lacks: DpFeatures.Federation),
+        new("advertise-unserved-invalidate-path", $"metadata advertises endpoints.invalidate at {MetadataEndpoint.UnservedInvalidatePath}, a path the DP does not serve (it serves the default)",
+            ["PROF-META-01", "PROF-META-02", "DISC-L-18", "PROF-LC-17", "PROF-LC-18", "PROF-LC-19", "PROF-LC-20", "PROF-LC-21", "PROF-LC-22", "PROF-LC-23", "PROF-LC-24", "PROF-LC-25"], [MetadataEndpoint.AdvertiseServedPaths], AtStart: true),
     ];
 
     private static readonly Dictionary<string, Fault> ByName = All.ToDictionary(f => f.Name, StringComparer.Ordinal);
@@ -395,6 +431,10 @@ public static class FaultRegistry
             throw new ArgumentException($"unknown fault mode(s): {string.Join(", ", unknown)} (the list: --list-faults)", nameof(names));
         return new DpPolicy { Skipped = [.. wanted.SelectMany(n => ByName[n].Skips)] };
     }
+
+    /// <summary>What a DP started with these faults lacks, whatever its options ask for.</summary>
+    internal static DpFeatures LackedBy(IEnumerable<string> names) =>
+        names.Where(IsKnown).Aggregate(DpFeatures.None, (lacks, n) => lacks | ByName[n].Lacks);
 
     /// <summary>The valid names, one per line with descriptions, for --list-faults.</summary>
     public static string Describe() => string.Join(Environment.NewLine, All.Select(f => $"  {f.Name,-44} {f.Description}"));

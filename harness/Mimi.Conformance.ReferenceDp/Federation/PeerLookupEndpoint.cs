@@ -14,7 +14,7 @@ namespace Mimi.Conformance.ReferenceDp.Federation;
 /// COSE_Sign1 over who asks whom, when, a nonce and the body's hash); the answer is this DP's own computed mappings for
 /// the CSI (never imported ones, never a forward to a third DP), byte for byte; there is no bulk or wildcard form.
 /// </summary>
-internal sealed class PeerLookupEndpoint(LookupService lookup, DpIdentity identity, DpLimits limits, DpTrust trust, MappingStore store, TimeProvider time, LivePolicy policy,
+internal sealed class PeerLookupEndpoint(string path, LookupService lookup, DpIdentity identity, DpLimits limits, DpTrust trust, MappingStore store, TimeProvider time, LivePolicy policy,
     PeerLimiter limiter, Func<HttpContext, LookupRequest, Task<bool>>? clientGate = null, FederationService? federation = null)
 {
     public static readonly Duty AuthenticatePeerLookups = new("federation.authenticate-peer-lookups");
@@ -32,7 +32,7 @@ internal sealed class PeerLookupEndpoint(LookupService lookup, DpIdentity identi
     /// <summary>Peer-lookup nonces share the nonce table with removals and invalidations; the prefix keeps them apart.</summary>
     private static readonly byte[] NonceDomain = "mimi-dp-peer-lookup/"u8.ToArray();
 
-    public DpRoute Route => new(Paths.PeerLookup, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = LookupAsync });
+    public DpRoute Route => new(path, new Dictionary<string, RequestDelegate> { [HttpMethods.Post] = LookupAsync });
 
     private async Task LookupAsync(HttpContext ctx)
     {

@@ -36,7 +36,11 @@ public static class ReferenceDpHost
             throw new ArgumentException($"port {options.Port} is out of range", nameof(options));
         if (string.IsNullOrWhiteSpace(options.DpId))
             throw new ArgumentException("dp_id must not be empty", nameof(options));
+        if (options.Endpoints.Problem() is { } paths)
+            throw new ArgumentException(paths, nameof(options));
         var policy = new LivePolicy(FaultRegistry.PolicyFor(options.Faults), options.DutyRecorder);
+        var lacks = FaultRegistry.LackedBy(options.Faults);
+        var testControl = options.TestControl && !lacks.HasFlag(DpFeatures.TestControl);
         var bind = ParseBindAddress(options.BindAddress);
 
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
@@ -100,7 +104,7 @@ public static class ReferenceDpHost
             app = builder.Build();
             app.Lifetime.ApplicationStopped.Register(peerClient.Dispose);
 
-            var federationPolicy = options.Federation && options.TestControl ? new FederationPolicy(FederationModes.Local, options.Jurisdictions, options.ForwardJurisdictions) : null;
+            var federationPolicy = options.Federation && !lacks.HasFlag(DpFeatures.Federation) && testControl ? new FederationPolicy(FederationModes.Local, options.Jurisdictions, options.ForwardJurisdictions) : null;
             AntiEnumerationEndpoints? antiEnumeration = null;
             AntiEnumerationStore? aeStore = null;
             if (options.AntiEnumeration)
@@ -113,7 +117,7 @@ public static class ReferenceDpHost
                 antiEnumeration = new AntiEnumerationEndpoints(issuer, aeStore, rateLimits, clock, policy, store, federationPolicy?.Default);
             }
             var peerLimiter = federationPolicy is null ? null : new PeerLimiter(federationPolicy.PeerLimit, clock, policy);
-            var metadata = new MetadataEndpoint(identity, limits, options.TestControl, antiEnumeration is null ? null : () => antiEnumeration.Metadata, federationPolicy, peers, policy);
+            var metadata = new MetadataEndpoint(identity, limits, options.Endpoints, testControl, antiEnumeration is null ? null : () => antiEnumeration.Metadata, federationPolicy, peers, policy);
             // Invalidations go to every peer of the registry (PROFILE.md §11.1, §12.5) through the one pinned PeerClient.
             var broadcastLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<InvalidationBroadcaster>();
             var broadcaster = new InvalidationBroadcaster(identity, clock, policy,
@@ -130,10 +134,11 @@ public static class ReferenceDpHost
             var federation = federationPolicy is null ? null : new FederationService(peers, peerClient, trust, identity, clock, policy, federationPolicy, limits,
                 antiEnumeration is null ? null : RateLimitContext.LoadOrCreate(dataDirectory, AntiEnumerationPolicy.For(policy).IdentifiedWindowSeconds, clock, policy));
             var discovery = new DiscoveryEndpoints(
+                options.Endpoints,
                 new PublishService(identity, trust, store, clock, policy, limits, broadcaster),
                 lookup,
                 new RemovalService(identity, trust, store, clock, policy),
-                new ImportService(identity, trust, store, clock, policy),
+                new ImportService(identity, trust, store, clock, policy, broadcaster),
                 new InvalidationService(identity, trust, store, clock, policy),
                 limits,
                 antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync,
@@ -141,8 +146,8 @@ public static class ReferenceDpHost
                 identity.DpId);
             IEnumerable<DpRoute> routes = [metadata.Route, .. discovery.Routes, .. antiEnumeration?.Routes ?? []];
             if (federationPolicy is not null)
-                routes = [.. routes, new PeerLookupEndpoint(lookup, identity, limits, trust, store, clock, policy, peerLimiter!, antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync, federation).Route];
-            if (options.TestControl)
+                routes = [.. routes, new PeerLookupEndpoint(options.Endpoints.PeerLookup, lookup, identity, limits, trust, store, clock, policy, peerLimiter!, antiEnumeration is null ? null : antiEnumeration.AdmitLookupAsync, federation).Route];
+            if (testControl)
             {
                 var peerControl = new PeerTestControl(peers, peerClient, trust, identity, limits, policy);
                 Action onReset = () =>
@@ -153,7 +158,7 @@ public static class ReferenceDpHost
                 };
                 routes = [.. routes, .. new TestControlEndpoints(trust, store, clock, limits, identity, onReset, policy).Routes, .. peerControl.Routes, .. antiEnumeration?.TestControlRoutes ?? []];
             }
-            var router = new Router(routes, options.TestControl ? null : Paths.TestControl, options.TestControlToken, policy);
+            var router = new Router(routes, testControl ? null : Paths.TestControl, options.TestControlToken, policy);
             var errors = new ErrorHandling(app.Services.GetRequiredService<ILogger<ErrorHandling>>(), policy);
             if (options.DutyRecorder is not null)
                 app.Use((ctx, next) =>

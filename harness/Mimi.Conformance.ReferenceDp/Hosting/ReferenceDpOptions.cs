@@ -24,6 +24,9 @@ public sealed record ReferenceDpOptions
     /// <summary>The self-test's tracer: which duties each suite test made the DP consult (Faults/DutyRecorder.cs).</summary>
     public DutyRecorder? DutyRecorder { get; init; }
 
+    /// <summary>Where the endpoints are served and advertised (PROFILE.md §6: a DP may move them).</summary>
+    public DpEndpointPaths Endpoints { get; init; } = DpEndpointPaths.Default;
+
     /// <summary>Expose the §8 test-control endpoints and advertise them in metadata.</summary>
     public bool TestControl { get; init; } = true;
 

@@ -50,20 +50,24 @@ internal sealed class AntiEnumerationStore
         return cmd.ExecuteScalar() is not null;
     }
 
-    /// <summary>Charges one unit to (kind, client) unless the window's limit is reached; Retry-After is the window's remaining time.</summary>
-    public QuotaDecision Charge(string kind, string credential, int limit, long windowSeconds, long now, bool enforce)
+    /// <summary>
+    /// Charges one unit to (kind, client) unless the window's limit is reached; Retry-After is the window's remaining
+    /// time. A window starts at the client's first request (PROFILE.md §10.2); <paramref name="fixedBoundaries"/>, a
+    /// fault's, puts every window on multiples of <paramref name="windowSeconds"/> instead.
+    /// </summary>
+    public QuotaDecision Charge(string kind, string credential, int limit, long windowSeconds, long now, bool enforce, bool fixedBoundaries = false)
     {
         lock (_writeLock)
         {
             using var c = Open();
             using var tx = c.BeginTransaction();
-            long start = now;
+            var start = fixedBoundaries ? now - (now % windowSeconds) : now;
             var used = 0;
             using (var read = Command(c, "SELECT window_start, used FROM ae_windows WHERE kind = $k AND credential = $c;", ("$k", kind), ("$c", credential)))
             {
                 read.Transaction = tx;
                 using var r = read.ExecuteReader();
-                if (r.Read() && now < r.GetInt64(0) + windowSeconds && now >= r.GetInt64(0))
+                if (r.Read() && (fixedBoundaries ? r.GetInt64(0) == start : now < r.GetInt64(0) + windowSeconds && now >= r.GetInt64(0)))
                 {
                     start = r.GetInt64(0);
                     used = r.GetInt32(1);

@@ -237,6 +237,13 @@ internal static class MappingVectorGenerator
         c.Invalid("credential with cnf of 31 bytes", "PopMalformed", "DISC-L-01", "pop-format",
             With(CoseSign1.Sign(p.Csip, SignerRoles.Csip, CborEdits.ReplaceValue(CoseSign1.Decode(p.Credential()).Payload, "cnf", CborEdits.Encode(w => w.WriteByteString(new byte[31])))).Encode()));
         c.Invalid("pop is not a credential at all", "PopMalformed", "DISC-L-01", "pop-format", With([0xa0]));
+        // PROFILE.md §4.2 (0.2): the credential's own headers. Parties of their own, so the later files' nonces stay.
+        var headers = new VectorParties("credential-headers-nonce");
+        MappingDraft WithOwn(byte[] pop) => new() { Payload = headers.Payload(pop: pop), Signers = [headers.AsRecipient] };
+        c.Invalid("credential with a non-empty unprotected header", "PopMalformed", "DISC-L-01", "pop-format",
+            WithOwn(MappingDefects.CredentialUnprotected.Issue(headers.Csip, CoseSign1.Decode(headers.Credential()).Payload)));
+        c.Invalid("credential with a crit header", "PopMalformed", "DISC-L-01", "pop-format",
+            WithOwn(MappingDefects.CredentialCrit.Issue(headers.Csip, CoseSign1.Decode(headers.Credential()).Payload)));
         return new("mapping_verify_credentials.json", "The CSIP proof-of-possession credential inside a mapping (PROFILE.md §4.2, §5 rules 4-6 and 8).",
             [new("recipient-only", "The CSIP key csip.vectors.test is trusted; csip.untrusted.test is not.", c.List)]);
     }

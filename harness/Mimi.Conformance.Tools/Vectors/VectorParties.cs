@@ -8,8 +8,11 @@ using Mimi.Conformance.Harness.Vectors;
 
 namespace Mimi.Conformance.Tools.Vectors;
 
-/// <summary>The fixed parties of the generated vectors: keys from labels, nothing random.</summary>
-public sealed class VectorParties
+/// <summary>
+/// The fixed parties of the generated vectors: keys from labels, nothing random. Nonces count up within one
+/// <paramref name="nonceSeries"/>: cases added later take parties of their own series, so earlier nonces never move.
+/// </summary>
+public sealed class VectorParties(string nonceSeries = "nonce")
 {
     public const string CsipId = "csip.vectors.test";
     public const string DpId = "mimi://dp-a.vectors.test";
@@ -41,7 +44,7 @@ public sealed class VectorParties
         new(SignerRoles.Dp, DpBId, DpB.PublicKey),
     ];
 
-    public byte[] Nonce() => SigningKey.FromLabel($"mimi-vectors/nonce-{++_nonce}").KeyId;
+    public byte[] Nonce() => SigningKey.FromLabel($"mimi-vectors/{nonceSeries}-{++_nonce}").KeyId;
 
     public byte[] Credential(string csi = "+15550100001", string csiType = "e164", byte[]? cnf = null, SigningKey? issuer = null, string issuerId = CsipId,
         string role = SignerRoles.Csip, long assignedAt = Now - 86_400, long iat = Now - 3_600, long exp = Now + (30 * 86_400)) =>

@@ -366,6 +366,139 @@ public sealed class AntiEnumerationTests(ConformanceFixture dp)
         }
     }
 
+    /// <summary>Test control, for a check that moves the DP's clock; not-verifiable without it.</summary>
+    private TestControlClient RequireClock()
+    {
+        var control = dp.TestControl;
+        if (control is null)
+            Expect.NotVerifiable("placing requests on either side of a window's end needs test control's clock (PROFILE.md §8 POST {test_control}/clock)");
+        return control!;
+    }
+
+    private static async Task AdvanceAsync(TestControlClient control, long seconds)
+    {
+        if (seconds <= 0)
+            return;
+        var advance = await control.AdvanceClockAsync(seconds);
+        if (!TestControlClient.Succeeded(advance))
+            Expect.NotVerifiable($"test control /clock answered {advance.Describe()}");
+    }
+
+    /// <summary>The advance that puts the DP's clock (reset, so the harness's) at this fraction of a window of fixed boundaries.</summary>
+    private long ToPhase(long window, double fraction) => ((long)(window * fraction) - dp.Now % window + window) % window;
+
+    /// <summary>
+    /// PROFILE.md §10.2: a client's window starts at its first request and lasts window_s. The first request is placed
+    /// mid-way between two fixed boundaries, the window used up, and the clock moved to 3/4 window_s after the first
+    /// request (past a fixed boundary, inside the client's window: refused) and then to 5/4 (past its end: served).
+    /// </summary>
+    private async Task WindowStartsAtTheFirstRequestAsync(string what, int limit, long window, Func<Task<(bool Served, DpResponse Response)>> request)
+    {
+        if (limit > MaxLoop)
+            Expect.NotVerifiable($"the declared {what} limit {limit} is above the harness's loop bound of {MaxLoop}");
+        if (window < 40)
+            Expect.NotVerifiable($"a {what} window_s of {window} s leaves no room between its end and a fixed boundary for the harness's clock skew");
+        var control = RequireClock();
+        try
+        {
+            await AdvanceAsync(control, ToPhase(window, 0.5));
+            var first = dp.Now;
+            var served = 0;
+            DpResponse? refused = null;
+            while (served < limit && refused is null)
+            {
+                var (ok, response) = await request();
+                if (ok)
+                    served++;
+                else
+                    refused = response;
+            }
+            Expect.That(served == limit, $"{what}-window-used", $"{limit} {what}s served in one window", $"{served}, then {refused?.Describe()}{(refused is null ? "" : Expect.ProblemType(refused))}");
+            var spent = dp.Now - first;
+            // The next request comes 3/4 window_s after the first whatever this took; it must only end before that.
+            if (spent > window / 4)
+                Expect.NotVerifiable($"using up the window took {spent} s, more than a quarter of its {window} s, so the next requests cannot be placed");
+            await AdvanceAsync(control, window * 3 / 4 - spent);
+            var (inside, insideResponse) = await request();
+            Expect.That(!inside && insideResponse.Status == 429, $"{what}-window-runs-from-first-request",
+                $"429: 3/4 window_s ({window * 3 / 4} s) after the client's first {what}, past a boundary of fixed windows, its window still runs",
+                insideResponse.Describe() + Expect.ProblemType(insideResponse));
+            await AdvanceAsync(control, window / 2);
+            var (after, afterResponse) = await request();
+            Expect.That(after, $"{what}-window-lasts-window-s", $"served: 5/4 window_s ({window * 5 / 4} s) after the client's first {what}, its window has ended",
+                afterResponse.Describe() + Expect.ProblemType(afterResponse));
+        }
+        finally
+        {
+            await control.ResetAsync();
+            await dp.ReestablishTrustAsync();
+        }
+    }
+
+    [Fact, Requirement("DISC-M-07")]
+    [Requirement("PROF-AE-02")]
+    public async Task The_token_allowance_window_starts_at_the_clients_first_request_and_lasts_window_s()
+    {
+        RequireClass();
+        var policy = Policy();
+        var challenge = await ChallengeAsync();
+        string? credential = null;
+        await WindowStartsAtTheFirstRequestAsync("token request", policy.Allowance!.Value, policy.WindowSeconds!.Value, async () =>
+        {
+            credential ??= await _ops.Tokens.NewCredentialAsync();
+            var (token, response) = await _ops.Tokens.TryIssueAsync(credential, challenge);
+            return (token is not null, response);
+        });
+    }
+
+    [Fact, Requirement("DISC-L-22")]
+    [Requirement("PROF-AE-02")]
+    public async Task The_identified_lookup_window_starts_at_the_clients_first_lookup_and_lasts_window_s()
+    {
+        RequireClass();
+        var limit = _ops.Tokens.Policy?.IdentifiedLimit;
+        var window = _ops.Tokens.Policy?.IdentifiedWindowSeconds;
+        Expect.That(limit is > 0 && window is > 0, "identified-limit-declared", "metadata rate_limit.identified.limit and window_s", $"{limit}, {window}");
+        string? bearer = null;
+        await WindowStartsAtTheFirstRequestAsync("lookup", limit!.Value, window!.Value, async () =>
+        {
+            bearer ??= $"Bearer {await _ops.Tokens.NewCredentialAsync()}";
+            var response = Expect.Reachable(await AskAsync(Lookup(_ops.Parties.NewE164()), bearer), "identified lookup");
+            return (response.Status == 200, response);
+        });
+    }
+
+    [Fact, Requirement("DISC-M-07")]
+    [Requirement("PROF-AE-03")]
+    public async Task The_token_window_is_anonymous_window_s_long_on_fixed_boundaries()
+    {
+        RequireClass();
+        var window = Policy().WindowSeconds!.Value;
+        if (window < 40)
+            Expect.NotVerifiable($"an anonymous window_s of {window} s leaves no room around its boundaries for the harness's clock skew");
+        var control = RequireClock();
+        try
+        {
+            // W = floor(now / window_s): at 1/4 and 3/4 of one such window the challenge is the same; at 13/12, past
+            // the next boundary and only 5/6 window_s after the first challenge, it is another (PROF-AE-18).
+            await AdvanceAsync(control, ToPhase(window, 0.25));
+            var first = (await ChallengeAsync()).Decoded.RedemptionContext;
+            await AdvanceAsync(control, window / 2);
+            var same = (await ChallengeAsync()).Decoded.RedemptionContext;
+            Expect.That(same.AsSpan().SequenceEqual(first), "one-token-window", $"the same redemption_context {window / 2} s later, inside one window W = floor(now / {window})",
+                $"{Convert.ToHexStringLower(first)} then {Convert.ToHexStringLower(same)}");
+            await AdvanceAsync(control, window / 3);
+            var next = (await ChallengeAsync()).Decoded.RedemptionContext;
+            Expect.That(!next.AsSpan().SequenceEqual(first), "fixed-boundary", $"another redemption_context past the boundary of W, {window * 5 / 6} s after the first challenge",
+                Convert.ToHexStringLower(next));
+        }
+        finally
+        {
+            await control.ResetAsync();
+            await dp.ReestablishTrustAsync();
+        }
+    }
+
     [Fact, Requirement("DISC-M-07")]
     [Requirement("PROF-AE-04")]
     [Requirement("PROF-AE-05")]

@@ -38,7 +38,7 @@ internal sealed class TimelineRunner(ConformanceFixture dp, DpOperations ops)
     private const long Validity = 180 * 86_400;
 
     /// <summary>How long a broadcast may take to reach the fake peer (PROFILE.md §12.5).</summary>
-    private static readonly TimeSpan BroadcastWait = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan BroadcastWait = TimeSpan.FromSeconds(10);
 
     /// <summary>A signed request as sent, so that a replay step sends the very same request again.</summary>
     private sealed record Sent(string Path, Func<Task<DpResponse>> Send);
@@ -102,11 +102,34 @@ internal sealed class TimelineRunner(ConformanceFixture dp, DpOperations ops)
         if (timeline.Steps.Any(s => s.DefaultInvalidatePath))
             entry = entry with { Endpoints = entry.Endpoints with { Invalidate = null } };
         _peer.SetRegistry(FakePeerRegistry.Build([entry]));
-        var response = Expect.Reachable(await TestControl.PeersAsync(new PeersRequest(_peer.RegistryUrl.ToString(), [_peer.CertificatePin])), "test control /peers");
-        if (!TestControlClient.Succeeded(response))
-            Expect.NotVerifiable($"the broadcast is checked through a fake peer DP the DP learns through test control /peers (PROFILE.md §11.2), which answered {response.Describe()}; " +
-                $"replay by hand with a peer DP in the DP's registry that records what arrives: {timeline.Procedure()}");
+        await ConnectPeerAsync(TestControl, _peer, $"replay by hand with a peer DP in the DP's registry that records what arrives: {timeline.Procedure()}");
     }
+
+    /// <summary>Points the DP under test at the fake peer's registry (test control /peers, PROFILE.md §11.2); not-verifiable when refused.</summary>
+    internal static async Task ConnectPeerAsync(TestControlClient control, FakePeerDp peer, string manual)
+    {
+        var response = Expect.Reachable(await control.PeersAsync(new PeersRequest(peer.RegistryUrl.ToString(), [peer.CertificatePin])), "test control /peers");
+        if (!TestControlClient.Succeeded(response))
+            Expect.NotVerifiable($"the broadcast is checked through a fake peer DP the DP learns through test control /peers (PROFILE.md §11.2), which answered {response.Describe()}; {manual}");
+    }
+
+    /// <summary>Waits up to <see cref="BroadcastWait"/> for an invalidation naming the CSI at the fake peer; null when none came.</summary>
+    internal static async Task<(RecordedRequest Request, CoseSign1 Envelope, Invalidation Payload)?> WaitForInvalidationAsync(FakePeerDp peer, string csi)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            if (InvalidationsTo(peer).FirstOrDefault(f => f.Payload.Csi == csi) is { Request: not null } found)
+                return found;
+            if (waited.Elapsed >= BroadcastWait)
+                return null;
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>The invalidations the fake peer received so far, decoded (signature unchecked), oldest first.</summary>
+    internal static IEnumerable<(RecordedRequest Request, CoseSign1 Envelope, Invalidation Payload)> InvalidationsTo(FakePeerDp peer) =>
+        peer.RequestsTo(FakePeerDp.InvalidatePath).Select(Parse).OfType<(RecordedRequest, CoseSign1, Invalidation)>();
 
     private async Task ControlAsync(string action, Func<Task<DpResponse>> call)
     {
@@ -226,13 +249,7 @@ internal sealed class TimelineRunner(ConformanceFixture dp, DpOperations ops)
         var peer = _peer ?? throw new HarnessErrorException("no fake peer DP was started");
         var mapping = _mappings[label];
         var waited = Stopwatch.StartNew();
-        (RecordedRequest Request, CoseSign1 Envelope, Invalidation Payload)? found = null;
-        while (found is null && waited.Elapsed < BroadcastWait)
-        {
-            found = peer.RequestsTo(FakePeerDp.InvalidatePath).Select(Parse).FirstOrDefault(f => f?.Payload.Csi == _csi);
-            if (found is null)
-                await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
+        var found = await WaitForInvalidationAsync(peer, _csi);
         var others = peer.Requests.Count(r => r.Path != FakePeerDp.InvalidatePath && r.Path != FakePeerDp.RegistryPath);
         if (found is not { } arrived)
             return new TimelineOutcome($"no invalidation for the CSI reached the peer within {BroadcastWait.TotalSeconds:0} s ({peer.RequestsTo(FakePeerDp.InvalidatePath).Count} invalidation request(s), {others} other request(s))", null, null, []);

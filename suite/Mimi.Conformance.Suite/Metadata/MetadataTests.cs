@@ -43,6 +43,37 @@ public sealed class MetadataTests(ConformanceFixture dp)
         }
     }
 
+    [Fact, Requirement("PROF-META-01")]
+    [Requirement("PROF-META-02")]
+    public async Task Every_advertised_endpoint_is_served_at_its_advertised_path()
+    {
+        // Each endpoint takes POST alone, so another method on it gets 405 (PROF-ERR-05); a 404 says nothing is there.
+        var endpoints = dp.Meta.Document["endpoints"] as JsonObject ?? [];
+        foreach (var (name, node) in endpoints)
+        {
+            if (node is not JsonValue value || !value.TryGetValue<string>(out var path) || !path.StartsWith('/'))
+                continue; // the metadata test judges the member's form
+            var response = Expect.Reachable(await dp.Client.SendAsync(HttpMethod.Put, dp.Client.Resolve(path), "{}"u8.ToArray(), "application/json"), $"PUT {path}");
+            Expect.Refused(response, $"endpoints.{name} served at {path}", 405, ProfileConstants.Problems.MethodNotAllowed);
+        }
+    }
+
+    [Fact, Requirement("PROF-META-01")]
+    [Requirement("PROF-META-06")]
+    public async Task An_advertised_test_control_is_served()
+    {
+        var path = dp.Meta.TestControlPath;
+        if (path is null)
+            Expect.NotApplicable("the DP advertises no test_control");
+        var control = dp.TestControl;
+        if (control is null)
+            Expect.NotVerifiable($"the DP advertises test_control {path}, which the harness calls only when allowed (--allow-test-control)");
+        // Harmless: the keys the fixture had the DP trust already (PROF-TC-02).
+        var response = Expect.Reachable(await control.TrustAsync(dp.Parties.HarnessKeys), $"POST {path}/trust");
+        Expect.That(response.Status != 404, "test-control-served", $"test control served at the advertised {path} (§8), so not a 404 there",
+            response.Describe() + Expect.ProblemType(response));
+    }
+
     private static readonly string[] DefinedClasses = ["core", "joint-signature", "tag-privacy", "lifecycle", "anti-enumeration", "federation"];
 
     [Fact, Requirement("PROF-META-01")]

@@ -63,6 +63,8 @@ public sealed class FakePeerDp : IAsyncDisposable
     private readonly ConcurrentDictionary<string, byte[][]> _mappings = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private volatile byte[]? _registry;
+    private volatile TaskCompletionSource? _held;
+    private int _abandoned;
     private int _disposed;
 
     private FakePeerDp(FakePeerOptions options, WebApplication app, X509Certificate2 certificate)
@@ -99,6 +101,18 @@ public sealed class FakePeerDp : IAsyncDisposable
     public IReadOnlyList<RecordedRequest> RequestsTo(string path) => [.. _requests.Where(r => r.Path == path)];
 
     public void ClearRequests() => _requests.Clear();
+
+    /// <summary>
+    /// From now on, invalidations are left unanswered until <see cref="ReleaseInvalidations"/>: a sender that waits for
+    /// the answer waits until then, or gives up (<see cref="AbandonedInvalidations"/>).
+    /// </summary>
+    public void HoldInvalidations() => _held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Answers the held invalidations, and those arriving later at once.</summary>
+    public void ReleaseInvalidations() => Interlocked.Exchange(ref _held, null)?.TrySetResult();
+
+    /// <summary>How many held invalidations their sender gave up on (closed the request) before they were released.</summary>
+    public int AbandonedInvalidations => Volatile.Read(ref _abandoned);
 
     /// <summary>The registry document served at <see cref="RegistryPath"/>; by default one listing this peer alone.</summary>
     public void SetRegistry(RegistryDocument document) => _registry = JsonSerializer.SerializeToUtf8Bytes(document, WireJson.Default.RegistryDocument);
@@ -142,7 +156,7 @@ public sealed class FakePeerDp : IAsyncDisposable
                 ("GET", MetadataPath) => JsonAsync(ctx, 200, Metadata()),
                 ("GET", RegistryPath) => BytesAsync(ctx, 200, _registry ?? JsonSerializer.SerializeToUtf8Bytes(FakePeerRegistry.Build([this]), WireJson.Default.RegistryDocument)),
                 ("POST", PeerLookupPath) => PeerLookupAsync(ctx, body),
-                ("POST", InvalidatePath) => AcceptedAsync(ctx),
+                ("POST", InvalidatePath) => InvalidateAsync(ctx),
                 _ => ProblemAsync(ctx, 404, "not-found"),
             };
             await reply;
@@ -211,6 +225,23 @@ public sealed class FakePeerDp : IAsyncDisposable
         ["federation"] = new JsonObject { ["default"] = "local", ["modes"] = new JsonArray("local"), ["jurisdictions"] = new JsonArray([.. Jurisdictions.Select(j => (JsonNode)j)]) },
     };
 
+    private async Task InvalidateAsync(HttpContext ctx)
+    {
+        if (_held is { } held)
+        {
+            try
+            {
+                await held.Task.WaitAsync(ctx.RequestAborted);
+            }
+            catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested && !held.Task.IsCompleted)
+            {
+                Interlocked.Increment(ref _abandoned);
+                throw;
+            }
+        }
+        await AcceptedAsync(ctx);
+    }
+
     private static Task AcceptedAsync(HttpContext ctx)
     {
         ctx.Response.StatusCode = 202;
@@ -257,6 +288,7 @@ public sealed class FakePeerDp : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
+        ReleaseInvalidations();
         await _stopping.CancelAsync();
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
             await _app.StopAsync(timeout.Token);
