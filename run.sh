@@ -12,6 +12,7 @@
 #   ./run.sh vectors | cose  generate or check the vector files | verify one COSE_Sign by hand
 #   ./run.sh bench [--quick]  speed figures against baselines measured in the same run -> reports/bench.json
 #   ./run.sh report allure [RUN_DIR]   render RUN_DIR/allure-results/ (default reports/latest) into one HTML file
+#   ./run.sh package         the installable suite -> reports/packages/: single-file executable (linux-x64), dotnet tool
 #   ./run.sh mutation        Stryker mutation score of the verifiers (mutation/stryker-config.json) -> reports/mutation/
 #   ./run.sh build           build only; every command takes --help
 set -euo pipefail
@@ -116,6 +117,19 @@ run_mutation() {
   node "$ROOT/mutation/score.mjs" "$out/run/reports/mutation-report.json" "$out/score.json" "$((SECONDS - started))"
 }
 
+package() {
+  # The installable suite (harness/Mimi.Conformance.Package, README "Install without the repository"). The tool reuses
+  # the solution's build; the single file is its one self-contained publish. Idempotent: both are overwritten.
+  local out="$ROOT/reports/packages" stage="$ROOT/reports/.package" log="$ROOT/reports/.package.log"
+  local project="$ROOT/harness/Mimi.Conformance.Package"
+  mkdir -p "$out"; rm -f "$out"/mimi-conformance.*.nupkg
+  if ! { dotnet pack "$project" -c "$CONFIG" -o "$out" -v q -nologo \
+         && dotnet publish "$project" -c "$CONFIG" -p:SingleFile=true -o "$stage" -v q -nologo; } >"$log" 2>&1; then
+    grep -E 'error' "$log" | sort -u | head -20 >&2; echo "run.sh: packaging failed (full log: reports/.package.log)" >&2; return 2
+  fi
+  cp "$stage/Mimi.Conformance.Package" "$out/mimi-conformance"
+}
+
 cli() { dotnet "$ROOT/harness/Mimi.Conformance.Cli/bin/$CONFIG/net10.0/mimi-conformance.dll" "$@"; }
 
 run_tests() {
@@ -188,6 +202,8 @@ case "$cmd" in
     esac;;
   build)
     prereqs; build;;
+  package)
+    prereqs; build; package || exit 2; ls -l "$ROOT/reports/packages" | tail -n +2 | awk '{print "reports/packages/" $NF " (" $5 " bytes)"}';;
   mutation)
     prereqs; command -v node >/dev/null || die_prereq "node is needed to summarise the mutation report (apt-get install -y nodejs)"; run_mutation;;
   bench)
