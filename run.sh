@@ -123,8 +123,9 @@ package() {
   local out="$ROOT/reports/packages" stage="$ROOT/reports/.package" log="$ROOT/reports/.package.log"
   local project="$ROOT/harness/Mimi.Conformance.Package"
   mkdir -p "$out"; rm -f "$out"/mimi-conformance.*.nupkg
-  if ! { dotnet pack "$project" -c "$CONFIG" -o "$out" -v q -nologo \
-         && dotnet publish "$project" -c "$CONFIG" -p:SingleFile=true -o "$stage" -v q -nologo; } >"$log" 2>&1; then
+  # -nr:false: no MSBuild node outlives the packaging (it runs beside the tests in ./run.sh test).
+  if ! { dotnet pack "$project" -c "$CONFIG" -o "$out" -v q -nologo -nr:false \
+         && dotnet publish "$project" -c "$CONFIG" -p:SingleFile=true -o "$stage" -v q -nologo -nr:false; } >"$log" 2>&1; then
     grep -E 'error' "$log" | sort -u | head -20 >&2; echo "run.sh: packaging failed (full log: reports/.package.log)" >&2; return 2
   fi
   cp "$stage/Mimi.Conformance.Package" "$out/mimi-conformance"
@@ -142,9 +143,9 @@ run_tests() {
     f=$(grep -o '<assembly [^>]*' "$1" | grep -o ' failed="[0-9]*"' | grep -o '[0-9]*' || echo 0)
     passed=$((passed + p)); failed=$((failed + f))
   }
-  # The four parts share no files and each waits on sockets and child processes part of the time, so they run at
+  # The five parts share no files and each waits on sockets and child processes part of the time, so they run at
   # once: the machine's cores stay busy (the CI budget is 6 minutes on 2 cores). Their logs are printed in order after.
-  echo "== project tests, certification, self-test and sender self-test, at once (logs in reports/test-results/)"
+  echo "== project tests, certification, self-test, sender self-test and packages, at once (logs in reports/test-results/)"
   local started=$SECONDS
   step() {  # step NAME COMMAND...: runs the command, records its exit code
     local name=$1; shift
@@ -157,6 +158,8 @@ run_tests() {
   certify_and_allure & jobs+=($!)
   step self-test cli self-test --out "$results/self-test-runs" & jobs+=($!)
   step sender-self-test cli sender --self-test & jobs+=($!)
+  packages_installed() { package && "$ROOT/harness/Mimi.Conformance.Package/install-test.sh" "$ROOT/reports/packages"; }
+  step packages packages_installed & jobs+=($!)
   wait "${jobs[@]}" || true
   echo "   all parts done in $((SECONDS - started)) s"
   ok() { [ "$(cat "$results/$1.rc" 2>/dev/null)" = 0 ]; }
@@ -183,6 +186,14 @@ run_tests() {
   echo "== allure report (./run.sh report allure on the certification run)"
   if ok allure; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
   sed 's/^/   /' "$results/allure.txt" 2>/dev/null | tail -n 5 || echo "   not run: the certification failed"
+
+  echo "== packages (./run.sh package; each installed outside the repository certifies the reference DP)"
+  local installed broken
+  installed=$(grep -c '^ok ' "$results/packages.txt" || true); broken=$(grep -c '^FAIL ' "$results/packages.txt" || true)
+  # A packaging error before any install counts once.
+  if ! ok packages && [ "$broken" -eq 0 ]; then broken=1; fi
+  passed=$((passed + installed)); failed=$((failed + broken))
+  sed 's/^/   /' "$results/packages.txt" | tail -n 20
 
   echo "$passed passed, $failed failed" | tee "$results/summary.txt"
   [ "$failed" -eq 0 ]
