@@ -16,8 +16,10 @@ fail() { echo "FAIL $1: $2"; failed=1; }
 certify() {
   local name=$1 folder=$2; shift 2
   mkdir -p "$folder"
-  if ! (cd "$folder" && "$@" run >"$folder/run.txt" 2>&1); then
-    fail "$name" "the certification did not pass (exit $?): $(tail -n 3 "$folder/run.txt" | tr '\n' ' ')"; return
+  (cd "$folder" && "$@" run >"$folder/run.txt" 2>&1)
+  local status=$?
+  if [ "$status" != 0 ]; then
+    fail "$name" "the certification did not pass (exit $status): $(tail -n 3 "$folder/run.txt" | tr '\n' ' ')"; return
   fi
   grep -q '^compliant:' "$folder/run.txt" || { fail "$name" "no compliant verdict: $(tail -n 2 "$folder/run.txt" | tr '\n' ' ')"; return; }
   local file
