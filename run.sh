@@ -12,6 +12,7 @@
 #   ./run.sh vectors | cose  generate or check the vector files | verify one COSE_Sign by hand
 #   ./run.sh bench [--quick]  speed figures against baselines measured in the same run -> reports/bench.json
 #   ./run.sh report allure [RUN_DIR]   render RUN_DIR/allure-results/ (default reports/latest) into one HTML file
+#   ./run.sh package         the installable suite -> reports/packages/: single-file executable (linux-x64), dotnet tool
 #   ./run.sh mutation        Stryker mutation score of the verifiers (mutation/stryker-config.json) -> reports/mutation/
 #   ./run.sh build           build only; every command takes --help
 set -euo pipefail
@@ -116,6 +117,20 @@ run_mutation() {
   node "$ROOT/mutation/score.mjs" "$out/run/reports/mutation-report.json" "$out/score.json" "$((SECONDS - started))"
 }
 
+package() {
+  # The installable suite (harness/Mimi.Conformance.Package, README "Install without the repository"). The tool reuses
+  # the solution's build; the single file is its one self-contained publish. Idempotent: both are overwritten.
+  local out="$ROOT/reports/packages" stage="$ROOT/reports/.package" log="$ROOT/reports/.package.log"
+  local project="$ROOT/harness/Mimi.Conformance.Package"
+  mkdir -p "$out"; rm -f "$out"/mimi-conformance.*.nupkg
+  # -nr:false: no MSBuild node outlives the packaging (it runs beside the tests in ./run.sh test).
+  if ! { dotnet pack "$project" -c "$CONFIG" -o "$out" -v q -nologo -nr:false \
+         && dotnet publish "$project" -c "$CONFIG" -p:SingleFile=true -o "$stage" -v q -nologo -nr:false; } >"$log" 2>&1; then
+    grep -E 'error' "$log" | sort -u | head -20 >&2; echo "run.sh: packaging failed (full log: reports/.package.log)" >&2; return 2
+  fi
+  cp "$stage/Mimi.Conformance.Package" "$out/mimi-conformance"
+}
+
 cli() { dotnet "$ROOT/harness/Mimi.Conformance.Cli/bin/$CONFIG/net10.0/mimi-conformance.dll" "$@"; }
 
 run_tests() {
@@ -129,9 +144,9 @@ run_tests() {
     e=$(grep -o '<assembly [^>]*' "$1" | grep -o ' errors="[0-9]*"' | grep -o '[0-9]*' || echo 0)
     passed=$((passed + p)); failed=$((failed + f + e))
   }
-  # The four parts share no files and each waits on sockets and child processes part of the time, so they run at
+  # The five parts share no files and each waits on sockets and child processes part of the time, so they run at
   # once: the machine's cores stay busy (the CI budget is 6 minutes on 2 cores). Their logs are printed in order after.
-  echo "== project tests, certification, self-test and sender self-test, at once (logs in reports/test-results/)"
+  echo "== project tests, certification, self-test, sender self-test and packages, at once (logs in reports/test-results/)"
   local started=$SECONDS
   step() {  # step NAME COMMAND...: runs the command, records its exit code
     local name=$1; shift
@@ -144,6 +159,8 @@ run_tests() {
   certify_and_allure & jobs+=($!)
   step self-test cli self-test --out "$results/self-test-runs" & jobs+=($!)
   step sender-self-test cli sender --self-test & jobs+=($!)
+  packages_installed() { package && "$ROOT/harness/Mimi.Conformance.Package/install-test.sh" "$ROOT/reports/packages"; }
+  step packages packages_installed & jobs+=($!)
   wait "${jobs[@]}" || true
   echo "   all parts done in $((SECONDS - started)) s"
   ok() { [ "$(cat "$results/$1.rc" 2>/dev/null)" = 0 ]; }
@@ -171,6 +188,14 @@ run_tests() {
   if ok allure; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
   sed 's/^/   /' "$results/allure.txt" 2>/dev/null | tail -n 5 || echo "   not run: the certification failed"
 
+  echo "== packages (./run.sh package; each installed outside the repository certifies the reference DP)"
+  local installed broken
+  installed=$(grep -c '^ok ' "$results/packages.txt" || true); broken=$(grep -c '^FAIL ' "$results/packages.txt" || true)
+  # A packaging error before any install counts once.
+  if ! ok packages && [ "$broken" -eq 0 ]; then broken=1; fi
+  passed=$((passed + installed)); failed=$((failed + broken))
+  sed 's/^/   /' "$results/packages.txt" | tail -n 20
+
   echo "$passed passed, $failed failed" | tee "$results/summary.txt"
   [ "$failed" -eq 0 ]
 }
@@ -189,6 +214,8 @@ case "$cmd" in
     esac;;
   build)
     prereqs; build;;
+  package)
+    prereqs; build; package || exit 2; ls -l "$ROOT/reports/packages" | tail -n +2 | awk '{print "reports/packages/" $NF " (" $5 " bytes)"}';;
   mutation)
     prereqs; command -v node >/dev/null || die_prereq "node is needed to summarise the mutation report (apt-get install -y nodejs)"; run_mutation;;
   bench)

@@ -13,7 +13,7 @@ using Mimi.Conformance.ReferenceDp.Hosting;
 namespace Mimi.Conformance.Cli;
 
 /// <summary>The `mimi-conformance` command (docs/ARCHITECTURE.md §9). Exit codes: 0 gated requirements hold, 1 a gated requirement fails, 2 configuration or harness error.</summary>
-internal static class Program
+public static class Program
 {
     /// <summary>Every command and option: the one list that --help prints and the README's tables are tested against.</summary>
     public static RootCommand Commands()
@@ -31,6 +31,13 @@ internal static class Program
         root.Subcommands.Add(Sender.SenderCommand.Create());
         root.Subcommands.Add(Sender.SenderCommand.AdapterCreate());
         return root;
+    }
+
+    /// <summary>The entry point of a packaged install: the same commands, with the suite started by <paramref name="suite"/>.</summary>
+    public static Task<int> RunPackaged(string[] args, SuiteLauncher suite)
+    {
+        SuiteRunner.Packaged = suite;
+        return Main(args);
     }
 
     public static async Task<int> Main(string[] args)
@@ -65,7 +72,7 @@ internal static class Program
     private static readonly Option<string?> Dp = new("--dp") { Description = "Base URL of the DP under test (default: the embedded reference DP)" };
     private static readonly Option<string?> Ca = new("--ca") { Description = "PEM certificate or CA the DP's TLS certificate must chain to" };
     private static readonly Option<string?> Pin = new("--pin") { Description = "SHA-256 (hex) of the DP's TLS certificate, instead of --ca" };
-    private static readonly Option<string> Out = new("--out") { Description = "Directory for reports/<run-id>/", DefaultValueFactory = _ => Path.Combine(RepositoryLayout.Root, "reports") };
+    private static readonly Option<string> Out = new("--out") { Description = "Directory for reports/<run-id>/", DefaultValueFactory = _ => RepositoryLayout.Reports };
     private static readonly Option<string[]> ClassFilter = new("--class") { Description = "Only requirements of this class (repeatable)" };
     private static readonly Option<string[]> Only = new("--only") { Description = "Only requirement ids matching this glob, e.g. DISC-R-0* (repeatable)" };
     private static readonly Option<string?> Level = new("--level") { Description = "Only requirements at this level or stricter: must|should|may" };

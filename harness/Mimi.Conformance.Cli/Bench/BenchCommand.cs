@@ -10,7 +10,7 @@ internal static class BenchCommand
     public static Command Create()
     {
         var quick = new Option<bool>("--quick") { Description = "Smaller scale (100k mappings) and shorter runs" };
-        var output = new Option<string>("--out") { Description = "Directory for bench.json", DefaultValueFactory = _ => Path.Combine(RepositoryLayout.Root, "reports") };
+        var output = new Option<string>("--out") { Description = "Directory for bench.json", DefaultValueFactory = _ => RepositoryLayout.Reports };
         var cmd = new Command("bench", "Measure speed against baselines taken in the same run; writes reports/bench.json") { quick, output };
         cmd.SetAction(async (parse, ct) =>
         {

@@ -27,7 +27,7 @@ internal static class MatrixCommand
         var dps = new Option<string[]>("--dp") { Description = "NAME=URL of a DP (repeatable)" };
         var cas = new Option<string[]>("--ca") { Description = "NAME=FILE: CA/certificate for that DP (repeatable)" };
         var pins = new Option<string[]>("--pin") { Description = "NAME=SHA256HEX: pin for that DP (repeatable)" };
-        var output = new Option<string>("--out") { Description = "Directory for matrix.json, matrix.html and runs/", DefaultValueFactory = _ => Path.Combine(RepositoryLayout.Root, "reports", "matrix") };
+        var output = new Option<string>("--out") { Description = "Directory for matrix.json, matrix.html and runs/", DefaultValueFactory = _ => Path.Combine(RepositoryLayout.Reports, "matrix") };
         var allow = new Option<bool>("--allow-test-control") { Description = "Let the harness call the DPs' test-control endpoints" };
         var demo = new Option<bool>("--demo") { Description = "Start three reference DPs (one with a fault) and build their matrix" };
         var timeout = new Option<int>("--timeout-ms") { Description = "Per-request timeout", DefaultValueFactory = _ => 10_000 };

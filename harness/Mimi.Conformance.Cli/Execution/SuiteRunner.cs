@@ -11,6 +11,9 @@ namespace Mimi.Conformance.Cli.Execution;
 /// </summary>
 internal static class SuiteRunner
 {
+    /// <summary>Set once at start-up by a packaged install's entry point; null in a checkout (<see cref="SuiteAssembly"/> under dotnet).</summary>
+    public static SuiteLauncher? Packaged { get; set; }
+
     public static string SuiteAssembly
     {
         get
@@ -25,14 +28,13 @@ internal static class SuiteRunner
     public static async Task<SuiteOutcome> RunAsync(ConformanceOptions options, IReadOnlyList<string> requirementFilter, string workDir, TimeSpan budget, CancellationToken ct, IProgress<TestProgress>? progress = null,
         IReadOnlyList<string>? methods = null, bool trace = false)
     {
-        var dll = SuiteAssembly;
-        if (!File.Exists(dll))
-            return new SuiteOutcome(null, $"the suite is not built ({dll}); run ./run.sh, which builds it", TimeSpan.Zero);
+        if (Packaged is null && !File.Exists(SuiteAssembly))
+            return new SuiteOutcome(null, $"the suite is not built ({SuiteAssembly}); run ./run.sh, which builds it", TimeSpan.Zero);
         Directory.CreateDirectory(workDir);
         var xml = Path.Combine(workDir, "xunit.xml");
         File.Delete(xml);
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { dll, "-noLogo", "-noColor", "-noAutoReporters", "-reporter", "json", "-xml", xml })
+        var psi = (Packaged ?? SuiteLauncher.Checkout(SuiteAssembly)).StartInfo();
+        foreach (var arg in new[] { "-noLogo", "-noColor", "-noAutoReporters", "-reporter", "json", "-xml", xml })
             psi.ArgumentList.Add(arg);
         foreach (var id in requirementFilter)
         {
@@ -50,7 +52,7 @@ internal static class SuiteRunner
             psi.Environment["MIMI_TRACE_TESTS"] = "1";
         psi.Environment["MIMI_REPORT_PENDING"] = "1";
         var stopwatch = Stopwatch.StartNew();
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start dotnet");
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {psi.FileName}");
         var parser = new SuiteProgressParser();
         var pending = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         var stdout = PumpAsync(process.StandardOutput, parser, progress, ct);

@@ -27,7 +27,7 @@ internal static class SenderCommand
     private static readonly Option<string> FailOn = new("--fail-on") { Description = "Which broken levels fail the run: must|should", DefaultValueFactory = _ => "must" };
     private static readonly Option<int> TimeoutMs = new("--timeout-ms") { Description = "Per-call timeout for the adapter", DefaultValueFactory = _ => 10_000 };
     private static readonly Option<int> BudgetS = new("--budget-s") { Description = "Time budget per adapter", DefaultValueFactory = _ => 600 };
-    private static readonly Option<string> Out = new("--out") { Description = "Directory for <run-id>/ and latest", DefaultValueFactory = _ => Path.Combine(RepositoryLayout.Root, "reports", "sender") };
+    private static readonly Option<string> Out = new("--out") { Description = "Directory for <run-id>/ and latest", DefaultValueFactory = _ => Path.Combine(RepositoryLayout.Reports, "sender") };
 
     public static Command Create()
     {
