@@ -46,7 +46,7 @@ build() {
   local stamp="$ROOT/reports/.build-stamp"
   mkdir -p "$ROOT/reports"
   # Rebuild when any source, project or props file is newer than the last good build.
-  if [ -f "$stamp" ] && [ -z "$(find harness suite vectors Directory.*.props global.json -newer "$stamp" \( -name '*.cs' -o -name '*.css' -o -name '*.js' -o -name '*.csproj' -o -name '*.props' -o -name '*.json' \) -not -path '*/bin/*' -not -path '*/obj/*' -print -quit 2>/dev/null)" ]; then
+  if [ -f "$stamp" ] && [ -z "$(find harness suite vectors Directory.*.props Directory.*.targets global.json -newer "$stamp" \( -name '*.cs' -o -name '*.css' -o -name '*.js' -o -name '*.csproj' -o -name '*.props' -o -name '*.targets' -o -name '*.json' \) -not -path '*/bin/*' -not -path '*/obj/*' -print -quit 2>/dev/null)" ]; then
     return 0
   fi
   echo "run.sh: building (restore + build; about a minute the first time)" >&2
