@@ -192,7 +192,7 @@ case "$cmd" in
     prereqs; command -v node >/dev/null || die_prereq "node is needed to summarise the mutation report (apt-get install -y nodejs)"; run_mutation;;
   bench)
     # wrk (Debian) drives the HTTP figures; openssl speed is the second crypto baseline.
-    prereqs; apt_install wrk openssl; build; cli bench "$@";;
+    prereqs; apt_install wrk openssl; build; dotnet "$ROOT/harness/Mimi.Conformance.Bench/bin/$CONFIG/net10.0/mimi-conformance-bench.dll" "$@";;
   *)
     prereqs; build; cli "$cmd" "$@";;
 esac

@@ -12,7 +12,7 @@ using Mimi.Conformance.ReferenceDp.Faults;
 namespace Mimi.Conformance.Cli.Execution;
 
 /// <summary>What `run` was asked to do.</summary>
-internal sealed record RunRequest(
+public sealed record RunRequest(
     DpEndpoint? DpUrl,
     string? CaFile,
     string? Pin,
@@ -55,7 +55,7 @@ internal sealed record RunRequest(
 }
 
 /// <summary>One certification run: target, suite, report. Used by `run`, `self-test` and later `matrix`.</summary>
-internal static class ConformanceRun
+public static class ConformanceRun
 {
     public static async Task<ConformanceReport> ExecuteAsync(RunRequest request, TimeProvider time, TextWriter log, CancellationToken ct, IProgress<TestProgress>? progress = null)
     {

@@ -4,7 +4,7 @@ using Mimi.Conformance.ReferenceDp.Hosting;
 namespace Mimi.Conformance.Cli.Execution;
 
 /// <summary>The bundled reference DP, started in-process on 127.0.0.1:0 with its own data directory.</summary>
-internal sealed class EmbeddedDp : IAsyncDisposable
+public sealed class EmbeddedDp : IAsyncDisposable
 {
     private readonly RunningDp _dp;
     private readonly string _dataDir;

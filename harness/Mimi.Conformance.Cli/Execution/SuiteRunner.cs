@@ -9,7 +9,7 @@ namespace Mimi.Conformance.Cli.Execution;
 /// Runs the xunit suite as a child process against one DP. The suite is a black box to the CLI too: options go
 /// in as MIMI_* variables, results come back as xunit XML. A budget bounds the whole run.
 /// </summary>
-internal static class SuiteRunner
+public static class SuiteRunner
 {
     public static string SuiteAssembly
     {

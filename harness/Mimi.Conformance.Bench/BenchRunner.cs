@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Mimi.Conformance.Cli.Bench;
+namespace Mimi.Conformance.Bench;
 
 /// <summary>Runs every figure in a fixed order (quietest first), then writes bench.json and prints the table.</summary>
 internal static class BenchRunner

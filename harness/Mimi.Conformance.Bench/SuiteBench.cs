@@ -3,7 +3,7 @@ using Mimi.Conformance.Cli.Execution;
 using Mimi.Conformance.Harness.Configuration;
 using Mimi.Conformance.Harness.Results;
 
-namespace Mimi.Conformance.Cli.Bench;
+namespace Mimi.Conformance.Bench;
 
 /// <summary>
 /// Figures 1 and 6: a full default certification of the embedded DP (what `./run.sh run` does after the build),

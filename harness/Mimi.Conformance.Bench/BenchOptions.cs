@@ -1,4 +1,4 @@
-namespace Mimi.Conformance.Cli.Bench;
+namespace Mimi.Conformance.Bench;
 
 /// <summary>Sizes and durations of one bench run. Full: about 3-4 minutes on 2 cores; --quick: about a minute and a half.</summary>
 internal sealed record BenchOptions
