@@ -9,6 +9,9 @@ internal sealed record BenchOptions
 
     public bool RunSuite { get; init; } = true;
 
+    /// <summary>Faults of the old one-certification-per-fault self-test in figure 8 (the targeted one gets three times as many); 0: not measured.</summary>
+    public int SelfTestFaults { get; init; } = 5;
+
     public int PublishedMappings { get; init; } = 50;
 
     public int SmallScale { get; init; } = 1_000;
@@ -33,6 +36,7 @@ internal sealed record BenchOptions
         PublishedMappings = 20,
         LargeScale = 100_000,
         LoadDuration = TimeSpan.FromSeconds(3),
+        SelfTestFaults = 3,
         CryptoDuration = TimeSpan.FromSeconds(1),
     };
 }

@@ -35,7 +35,7 @@ internal sealed record FaultOutcome(string Fault, IReadOnlyList<string> Expected
 /// does under <c>--full</c>. What the targeted runs cannot see is one test's faulty writes changing a later test that
 /// never consulted the duty; <c>--full</c> covers that too.
 /// </remarks>
-internal static class SelfTestCommand
+public static class SelfTestCommand
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
