@@ -76,7 +76,9 @@ public static class ConformanceRun
 
         var claimed = await PreflightAsync(options, time, log, ct);
         var workDir = Path.Combine(request.OutputRoot, runId);
-        var outcome = await SuiteRunner.RunAsync(options, selected?.ToArray() ?? [], Path.Combine(workDir, "raw"), request.Budget, ct, progress, request.TestMethods, trace: request.Trace is not null);
+        var outcome = await SuiteRunner.RunAsync(options, selected?.ToArray() ?? [], Path.Combine(workDir, "raw"), request.Budget, ct, progress, request.TestMethods, trace: request.Trace is not null,
+            metadataRead: request.Trace is { } recorder ? (test, member) => recorder.RecordFor(test, DutyRecorder.MetadataRead(member)) : null,
+            inherits: request.Trace is { } heirs ? heirs.Inherit : null);
         var context = new RunContext(runId, options.DpUrl.ToString(), embedded is null ? "external" : "embedded", options.CaFile, started, time.GetUtcNow(),
             request.FailOn, Filters(request), request.Faults, claimed, selected)
         {

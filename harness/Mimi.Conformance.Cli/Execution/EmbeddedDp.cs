@@ -19,6 +19,9 @@ public sealed class EmbeddedDp : IAsyncDisposable
 
     public string CertificatePath => _dp.CertificatePath;
 
+    /// <summary>Switches the running DP's faults (start-up faults keep the shape it started with).</summary>
+    public void SwitchFaults(IReadOnlyCollection<string> faults) => _dp.SwitchFaults(faults);
+
     public static async Task<EmbeddedDp> StartAsync(IReadOnlyList<string> faults, CancellationToken ct, string dpId = ReferenceDpOptions.DefaultDpId, DutyRecorder? recorder = null)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), $"mimi-dp-{Guid.NewGuid():N}");

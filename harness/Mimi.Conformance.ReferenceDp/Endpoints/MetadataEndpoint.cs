@@ -30,6 +30,8 @@ internal sealed class MetadataEndpoint
     public static readonly Duty AdvertiseClassEndpoints = new("metadata.advertise-class-endpoints");
     public static readonly Duty NameProfileVersion = new("metadata.name-profile-version");
 
+    private static readonly Duty[] RenderDuties = [DeclareFederation, DeclarePeerLimit, NameKeysByTheirKid, DeclareOnlyDefinedClasses, AdvertiseClassEndpoints, NameProfileVersion];
+
     /// <param name="federation">Null: the DP does not federate (local only, no federation class).</param>
     public MetadataEndpoint(DpIdentity identity, DpLimits limits, bool testControl, Func<MetadataRateLimit>? rateLimit = null, FederationPolicy? federation = null, PeerDirectory? peers = null, LivePolicy? policy = null)
     {
@@ -54,6 +56,10 @@ internal sealed class MetadataEndpoint
     /// <summary>The document, rendered again when the peers, the faults or the rate-limit figures changed.</summary>
     private (int Version, DpPolicy Policy, MetadataRateLimit? RateLimit, MetadataDocument Document, byte[] Bytes) Current()
     {
+        // The bytes served depend on every duty of the render, even when they come from an earlier one: the self-test's
+        // trace credits them to the test that fetched (its targeting of metadata faults rests on it).
+        foreach (var duty in RenderDuties)
+            _policy.DependsOn(duty);
         var version = _peers?.Version ?? 0;
         var policy = _policy.Current;
         var rateLimit = _rateLimit?.Invoke();
