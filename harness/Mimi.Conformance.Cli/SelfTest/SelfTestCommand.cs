@@ -31,8 +31,9 @@ internal sealed record FaultOutcome(string Fault, IReadOnlyList<string> Expected
 /// </summary>
 /// <remarks>
 /// The clean run is traced: the DP records which duties it consulted while serving each suite test. A fault can only
-/// change the answers of tests that consulted one of the duties it skips, so each fault runs just those tests. Faults
-/// that shape the DP at start-up, or whose duties were consulted outside any test, run the whole suite, as every fault
+/// change the answers of tests that consulted one of the duties it skips, so each fault runs just those tests; a fault
+/// that only changes the metadata document also runs the tests that read a member it changes (<see cref="Reach"/>).
+/// Faults that shape the DP at start-up, or whose other duties were consulted outside any test, run the whole suite, as every fault
 /// does under <c>--full</c>. What the targeted runs cannot see is one test's faulty writes changing a later test that
 /// never consulted the duty; <c>--full</c> covers that too.
 /// </remarks>
