@@ -47,7 +47,7 @@ build() {
   local stamp="$ROOT/reports/.build-stamp"
   mkdir -p "$ROOT/reports"
   # Rebuild when any source, project or props file is newer than the last good build.
-  if [ -f "$stamp" ] && [ -z "$(find harness suite vectors Directory.*.props global.json -newer "$stamp" \( -name '*.cs' -o -name '*.css' -o -name '*.js' -o -name '*.csproj' -o -name '*.props' -o -name '*.json' \) -not -path '*/bin/*' -not -path '*/obj/*' -print -quit 2>/dev/null)" ]; then
+  if [ -f "$stamp" ] && [ -z "$(find harness suite vectors Directory.*.props Directory.*.targets global.json -newer "$stamp" \( -name '*.cs' -o -name '*.css' -o -name '*.js' -o -name '*.csproj' -o -name '*.props' -o -name '*.targets' -o -name '*.json' \) -not -path '*/bin/*' -not -path '*/obj/*' -print -quit 2>/dev/null)" ]; then
     return 0
   fi
   echo "run.sh: building (restore + build; about a minute the first time)" >&2
@@ -220,7 +220,7 @@ case "$cmd" in
     prereqs; command -v node >/dev/null || die_prereq "node is needed to summarise the mutation report (apt-get install -y nodejs)"; run_mutation;;
   bench)
     # wrk (Debian) drives the HTTP figures; openssl speed is the second crypto baseline.
-    prereqs; apt_install wrk openssl; build; cli bench "$@";;
+    prereqs; apt_install wrk openssl; build; dotnet "$ROOT/harness/Mimi.Conformance.Bench/bin/$CONFIG/net10.0/mimi-conformance-bench.dll" "$@";;
   *)
     prereqs; build; cli "$cmd" "$@";;
 esac

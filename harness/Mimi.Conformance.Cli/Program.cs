@@ -27,7 +27,6 @@ public static class Program
         root.Subcommands.Add(ToolCommands.Cose());
         root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(MatrixCommand.Create());
-        root.Subcommands.Add(Bench.BenchCommand.Create());
         root.Subcommands.Add(Sender.SenderCommand.Create());
         root.Subcommands.Add(Sender.SenderCommand.AdapterCreate());
         return root;

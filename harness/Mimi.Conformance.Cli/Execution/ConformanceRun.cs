@@ -12,7 +12,7 @@ using Mimi.Conformance.ReferenceDp.Faults;
 namespace Mimi.Conformance.Cli.Execution;
 
 /// <summary>What `run` was asked to do.</summary>
-internal sealed record RunRequest(
+public sealed record RunRequest(
     DpEndpoint? DpUrl,
     string? CaFile,
     string? Pin,
@@ -55,7 +55,7 @@ internal sealed record RunRequest(
 }
 
 /// <summary>One certification run: target, suite, report. Used by `run`, `self-test` and later `matrix`.</summary>
-internal static class ConformanceRun
+public static class ConformanceRun
 {
     public static async Task<ConformanceReport> ExecuteAsync(RunRequest request, TimeProvider time, TextWriter log, CancellationToken ct, IProgress<TestProgress>? progress = null)
     {
@@ -76,7 +76,9 @@ internal static class ConformanceRun
 
         var claimed = await PreflightAsync(options, time, log, ct);
         var workDir = Path.Combine(request.OutputRoot, runId);
-        var outcome = await SuiteRunner.RunAsync(options, selected?.ToArray() ?? [], Path.Combine(workDir, "raw"), request.Budget, ct, progress, request.TestMethods, trace: request.Trace is not null);
+        var outcome = await SuiteRunner.RunAsync(options, selected?.ToArray() ?? [], Path.Combine(workDir, "raw"), request.Budget, ct, progress, request.TestMethods, trace: request.Trace is not null,
+            metadataRead: request.Trace is { } recorder ? (test, member) => recorder.RecordFor(test, DutyRecorder.MetadataRead(member)) : null,
+            inherits: request.Trace is { } heirs ? heirs.Inherit : null);
         var context = new RunContext(runId, options.DpUrl.ToString(), embedded is null ? "external" : "embedded", options.CaFile, started, time.GetUtcNow(),
             request.FailOn, Filters(request), request.Faults, claimed, selected)
         {

@@ -4,7 +4,7 @@ using Mimi.Conformance.ReferenceDp.Hosting;
 namespace Mimi.Conformance.Cli.Execution;
 
 /// <summary>The bundled reference DP, started in-process on 127.0.0.1:0 with its own data directory.</summary>
-internal sealed class EmbeddedDp : IAsyncDisposable
+public sealed class EmbeddedDp : IAsyncDisposable
 {
     private readonly RunningDp _dp;
     private readonly string _dataDir;
@@ -18,6 +18,9 @@ internal sealed class EmbeddedDp : IAsyncDisposable
     public Uri Url => _dp.Url;
 
     public string CertificatePath => _dp.CertificatePath;
+
+    /// <summary>Switches the running DP's faults (start-up faults keep the shape it started with).</summary>
+    public void SwitchFaults(IReadOnlyCollection<string> faults) => _dp.SwitchFaults(faults);
 
     public static async Task<EmbeddedDp> StartAsync(IReadOnlyList<string> faults, CancellationToken ct, string dpId = ReferenceDpOptions.DefaultDpId, DutyRecorder? recorder = null)
     {

@@ -8,7 +8,7 @@ namespace Mimi.Conformance.Cli.Execution;
 /// verdict words (pass, fail, error, not-verifiable, not-applicable; warn only shows in the report, where levels are
 /// known); <paramref name="Failed"/> and <paramref name="Errors"/> count so far.
 /// </summary>
-internal sealed record TestProgress(string? Requirement, string Name, string Outcome, string? Message, int Done, int Total, int Failed = 0, int Errors = 0);
+public sealed record TestProgress(string? Requirement, string Name, string Outcome, string? Message, int Done, int Total, int Failed = 0, int Errors = 0);
 
 /// <summary>
 /// Reads the suite's xunit v3 JSON reporter stream (-reporter json) line by line: discovery gives the total,

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Harness.Configuration;
 using Mimi.Conformance.Harness.Requirements;
 using Mimi.Conformance.Harness.Results;
@@ -9,7 +10,7 @@ namespace Mimi.Conformance.Cli.Execution;
 /// Runs the xunit suite as a child process against one DP. The suite is a black box to the CLI too: options go
 /// in as MIMI_* variables, results come back as xunit XML. A budget bounds the whole run.
 /// </summary>
-internal static class SuiteRunner
+public static class SuiteRunner
 {
     /// <summary>Set once at start-up by a packaged install's entry point; null in a checkout (<see cref="SuiteAssembly"/> under dotnet).</summary>
     public static SuiteLauncher? Packaged { get; set; }
@@ -26,7 +27,7 @@ internal static class SuiteRunner
     }
 
     public static async Task<SuiteOutcome> RunAsync(ConformanceOptions options, IReadOnlyList<string> requirementFilter, string workDir, TimeSpan budget, CancellationToken ct, IProgress<TestProgress>? progress = null,
-        IReadOnlyList<string>? methods = null, bool trace = false)
+        IReadOnlyList<string>? methods = null, bool trace = false, Action<string, string>? metadataRead = null, Action<string, string>? inherits = null)
     {
         if (Packaged is null && !File.Exists(SuiteAssembly))
             return new SuiteOutcome(null, $"the suite is not built ({SuiteAssembly}); run ./run.sh, which builds it", TimeSpan.Zero);
@@ -56,7 +57,7 @@ internal static class SuiteRunner
         var parser = new SuiteProgressParser();
         var pending = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         var stdout = PumpAsync(process.StandardOutput, parser, progress, ct);
-        var stderr = PumpPendingAsync(process.StandardError, pending, ct);
+        var stderr = PumpPendingAsync(process.StandardError, pending, metadataRead, inherits, ct);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(budget);
         try
@@ -94,14 +95,18 @@ internal static class SuiteRunner
         return log.ToString();
     }
 
-    /// <summary>The suite's stderr: "MIMI-PENDING test-id request" lines say what each test is waiting for; the rest is kept for the log.</summary>
-    private static async Task<string> PumpPendingAsync(StreamReader reader, System.Collections.Concurrent.ConcurrentDictionary<string, string> pending, CancellationToken ct)
+    /// <summary>The suite's stderr: "MIMI-PENDING test-id request" lines say what each test is waiting for, a traced run's metadata-read lines which test read which metadata member; the rest is kept for the log.</summary>
+    private static async Task<string> PumpPendingAsync(StreamReader reader, System.Collections.Concurrent.ConcurrentDictionary<string, string> pending, Action<string, string>? metadataRead, Action<string, string>? inherits, CancellationToken ct)
     {
         var log = new System.Text.StringBuilder();
         while (await reader.ReadLineAsync(ct) is { } line)
         {
             if (line.StartsWith(PendingPrefix, StringComparison.Ordinal) && line[PendingPrefix.Length..].Split('\t', 2) is [var test, var request])
                 pending[test] = request;
+            else if (line.StartsWith(DpMetadata.ReadTracePrefix, StringComparison.Ordinal) && line[DpMetadata.ReadTracePrefix.Length..].Split('\t', 2) is [var readBy, var member])
+                metadataRead?.Invoke(readBy, member);
+            else if (line.StartsWith(SuiteTrace.InheritsPrefix, StringComparison.Ordinal) && line[SuiteTrace.InheritsPrefix.Length..].Split('\t', 2) is [var heir, var earlier])
+                inherits?.Invoke(heir, earlier);
             else
                 log.Append(line).Append('\n');
         }

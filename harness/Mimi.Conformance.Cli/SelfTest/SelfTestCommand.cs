@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Mimi.Conformance.Cli.Execution;
+using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Harness.Results;
 using Mimi.Conformance.ReferenceDp.Faults;
 
@@ -30,12 +31,13 @@ internal sealed record FaultOutcome(string Fault, IReadOnlyList<string> Expected
 /// </summary>
 /// <remarks>
 /// The clean run is traced: the DP records which duties it consulted while serving each suite test. A fault can only
-/// change the answers of tests that consulted one of the duties it skips, so each fault runs just those tests. Faults
-/// that shape the DP at start-up, or whose duties were consulted outside any test, run the whole suite, as every fault
+/// change the answers of tests that consulted one of the duties it skips, so each fault runs just those tests; a fault
+/// that only changes the metadata document also runs the tests that read a member it changes (<see cref="Reach"/>).
+/// Faults that shape the DP at start-up, or whose other duties were consulted outside any test, run the whole suite, as every fault
 /// does under <c>--full</c>. What the targeted runs cannot see is one test's faulty writes changing a later test that
 /// never consulted the duty; <c>--full</c> covers that too.
 /// </remarks>
-internal static class SelfTestCommand
+public static class SelfTestCommand
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
@@ -61,7 +63,8 @@ internal static class SelfTestCommand
             await File.WriteAllTextAsync(Path.Combine(template.OutputRoot, "faults.json"), ReferenceFaults.Catalog.ToJson(), ct);
         }
 
-        var plans = faults.Select(f => new FaultPlan(f, consulted is null ? null : TestsFor(f, consulted))).ToList();
+        var changed = consulted is null ? new Dictionary<string, IReadOnlySet<string>?>() : await MetadataChangesAsync(template, faults.Where(ShapesOnlyMetadata), time, ct);
+        var plans = faults.Select(f => FaultPlan.For(f, changed.GetValueOrDefault(f.Name), consulted)).ToList();
         var idle = plans.Where(p => p.Tests is { Count: 0 }).Select(p => new FaultOutcome(p.Name, p.Expected, [], [])).ToList();
         foreach (var o in idle)
             await log.WriteLineAsync($"FAIL {o.Fault,-28} no suite test makes the DP consult the duties it skips: it cannot be caught");
@@ -80,12 +83,53 @@ internal static class SelfTestCommand
     }
 
     /// <summary>The suite methods that consulted a duty the fault skips; null when only the whole suite will do.</summary>
-    internal static IReadOnlyList<string>? TestsFor(Fault fault, IReadOnlyDictionary<string, IReadOnlySet<string>> consulted)
+    internal static IReadOnlyList<string>? TestsFor(Fault fault, IReadOnlyDictionary<string, IReadOnlySet<string>> consulted, IReadOnlySet<string>? changedMembers = null)
+    {
+        var (touches, sensitive) = Reach(fault, changedMembers);
+        if (fault.AtStart || (consulted.TryGetValue(DutyRecorder.Untraced, out var outside) && outside.Overlaps(sensitive)))
+            return null;
+        return [.. consulted.Where(e => e.Key != DutyRecorder.Untraced && e.Value.Overlaps(touches)).Select(e => e.Key).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// What a test must have consulted for the fault to change its answers (touches), and what, consulted outside any
+    /// test, may change every test (sensitive): the skipped duties. A fault that only changes the metadata document
+    /// (its duties are consulted only while rendering it: metadata.*) reaches a test also through the members of the
+    /// document the suite fetched before any test that the test read; its duties are consulted outside tests by that
+    /// fetch itself, so only a changed member read outside any test (by the suite's set-up) makes it run everything.
+    /// </summary>
+    internal static (IReadOnlySet<string> Touches, IReadOnlySet<string> Sensitive) Reach(Fault fault, IReadOnlySet<string>? changedMembers)
     {
         var skipped = fault.Skips.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
-        if (fault.AtStart || (consulted.TryGetValue(DutyRecorder.Untraced, out var outside) && outside.Overlaps(skipped)))
-            return null;
-        return [.. consulted.Where(e => e.Key != DutyRecorder.Untraced && e.Value.Overlaps(skipped)).Select(e => e.Key).Order(StringComparer.Ordinal)];
+        if (changedMembers is null || !ShapesOnlyMetadata(fault))
+            return (skipped, skipped);
+        var reads = changedMembers.Select(m => DutyRecorder.MetadataRead(m).Name).ToHashSet(StringComparer.Ordinal);
+        return (skipped.Union(reads).ToHashSet(StringComparer.Ordinal), reads);
+    }
+
+    internal static bool ShapesOnlyMetadata(Fault fault) => !fault.AtStart && fault.Skips.Count > 0 && fault.Skips.All(d => d.Name.StartsWith("metadata.", StringComparison.Ordinal));
+
+    /// <summary>
+    /// For each fault that only changes the metadata document: the members (<see cref="DpMetadata.Members"/>) whose
+    /// value differs from the correct DP's, both fetched from one running DP whose faults are switched in turn (null:
+    /// the document could not be fetched under the fault, so the whole suite runs).
+    /// </summary>
+    private static async Task<Dictionary<string, IReadOnlySet<string>?>> MetadataChangesAsync(RunRequest template, IEnumerable<Fault> faults, TimeProvider time, CancellationToken ct)
+    {
+        var changes = new Dictionary<string, IReadOnlySet<string>?>(StringComparer.Ordinal);
+        var shaping = faults.ToList();
+        if (shaping.Count == 0)
+            return changes;
+        await using var dp = await EmbeddedDp.StartAsync([], ct);
+        using var client = new DpClient(ConformanceRun.OptionsFor(template, dp), time);
+        var (clean, _, _) = await DpMetadata.FetchAsync(client, ct);
+        foreach (var fault in shaping)
+        {
+            dp.SwitchFaults([fault.Name]);
+            var (faulty, _, _) = await DpMetadata.FetchAsync(client, ct);
+            changes[fault.Name] = clean is null || faulty is null ? null : DpMetadata.Differences(clean, faulty);
+        }
+        return changes;
     }
 
     /// <summary>
@@ -207,14 +251,14 @@ internal static class SelfTestCommand
             var outside = consulted.GetValueOrDefault(DutyRecorder.Untraced);
             foreach (var p in batch)
                 foreach (var o in batch.Where(o => o != p))
-                    foreach (var d in o.Fault!.Skips)
+                    foreach (var d in o.Touches)
                     {
                         if (disturbed.ContainsKey(p.Name))
                             break;
-                        if (outside?.Contains(d.Name) == true)
-                            disturbed[p.Name] = (o.Name, $"{d.Name} (skipped by {o.Name}) was consulted outside any test");
-                        else if (p.Tests!.FirstOrDefault(t => consulted.GetValueOrDefault(t)?.Contains(d.Name) == true) is { } test)
-                            disturbed[p.Name] = (o.Name, $"{FaultPlan.ShortName(test)} consulted {d.Name} (skipped by {o.Name})");
+                        if (outside?.Contains(d) == true && o.Sensitive.Contains(d))
+                            disturbed[p.Name] = (o.Name, $"{d} (reached by {o.Name}) was consulted outside any test");
+                        else if (p.Tests!.FirstOrDefault(t => consulted.GetValueOrDefault(t)?.Contains(d) == true) is { } test)
+                            disturbed[p.Name] = (o.Name, $"{FaultPlan.ShortName(test)} consulted {d} (reached by {o.Name})");
                     }
             var selected = batch.SelectMany(p => p.Tests!).ToHashSet(StringComparer.Ordinal);
             var stray = report.Requirements.SelectMany(r => r.Tests)
@@ -228,14 +272,26 @@ internal static class SelfTestCommand
     }
 }
 
-/// <summary>A fault (null: the clean DP) and the suite methods to run it against (null: all of them).</summary>
+/// <summary>
+/// A fault (null: the clean DP), the suite methods to run it against (null: all of them), and what it reaches
+/// (<see cref="SelfTestCommand.Reach"/>).
+/// </summary>
 internal sealed record FaultPlan(Fault? Fault, IReadOnlyList<string>? Tests)
 {
     public string Name => Fault?.Name ?? "(clean)";
 
     public IReadOnlyList<string> Expected => Fault?.Breaks ?? [];
 
+    public IReadOnlySet<string> Touches { get; init; } = new HashSet<string>();
+
+    public IReadOnlySet<string> Sensitive { get; init; } = new HashSet<string>();
+
+    public static FaultPlan For(Fault fault, IReadOnlySet<string>? changedMembers, IReadOnlyDictionary<string, IReadOnlySet<string>>? consulted)
+    {
+        var (touches, sensitive) = SelfTestCommand.Reach(fault, changedMembers);
+        return new(fault, consulted is null ? null : SelfTestCommand.TestsFor(fault, consulted, changedMembers)) { Touches = touches, Sensitive = sensitive };
+    }
+
     /// <summary>A traced method (Namespace.Class.Method) as the report names its test: the method, underscores as spaces.</summary>
     public static string ShortName(string method) => method[(method.LastIndexOf('.') + 1)..].Replace('_', ' ');
-
 }

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using FluentAssertions;
-using Mimi.Conformance.Cli.Bench;
+using Mimi.Conformance.Bench;
 
 namespace Mimi.Conformance.Harness.Tests.Bench;
 

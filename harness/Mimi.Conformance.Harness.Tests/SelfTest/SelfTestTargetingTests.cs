@@ -30,6 +30,24 @@ public sealed class SelfTestTargetingTests
     }
 
     [Fact]
+    public void A_fault_that_only_changes_the_metadata_runs_the_readers_of_what_it_changes_unless_the_set_up_read_it()
+    {
+        var fault = new Fault("m", "m for the targeting tests", ["PROF-X-01"], [new Duty("metadata.m")]);
+        var read = (string member) => DutyRecorder.MetadataRead(member).Name;
+        var consulted = new Dictionary<string, IReadOnlySet<string>>
+        {
+            [DutyRecorder.Untraced] = new HashSet<string> { "metadata.m", read("TestControlPath") },
+            ["Suite.A.Reader"] = new HashSet<string> { read("Federation") },
+            ["Suite.A.Other"] = new HashSet<string> { read("LookupPath") },
+            ["Suite.B.Refetch"] = new HashSet<string> { "metadata.m" },
+        };
+
+        SelfTestCommand.TestsFor(fault, consulted, new HashSet<string> { "Federation" }).Should().Equal("Suite.A.Reader", "Suite.B.Refetch");
+        SelfTestCommand.TestsFor(fault, consulted).Should().BeNull("without the changed members only the whole suite will do");
+        SelfTestCommand.TestsFor(fault, consulted, new HashSet<string> { "TestControlPath" }).Should().BeNull("the set-up read a member the fault changes");
+    }
+
+    [Fact]
     public void Faults_with_disjoint_methods_share_a_batch_largest_first()
     {
         var batches = SelfTestCommand.Batches([Plan("a", "S.T.M1"), Plan("b", "S.T.M1", "S.T.M2"), Plan("c", "S.T.M3"), Plan("d", "S.T.M2")]);

@@ -5,7 +5,11 @@ using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
 namespace Mimi.Conformance.Harness.Client;
 
-/// <summary>The parts of a DP's metadata document (PROFILE.md §6.1) the harness acts on.</summary>
+/// <summary>
+/// The parts of a DP's metadata document (PROFILE.md §6.1) the harness acts on. Every member read goes through
+/// <see cref="Observer"/> when one is set: the self-test learns which tests read which members of the metadata the
+/// suite fetched once, so a fault that only changes the document runs just the tests that read what it changes.
+/// </summary>
 public sealed record DpMetadata(
     string Profile,
     string DpId,
@@ -17,23 +21,90 @@ public sealed record DpMetadata(
     string? TestControlPath,
     IReadOnlyList<string> Problems)
 {
+    /// <summary>Told the name of every member read (the property's name); null: nobody listens.</summary>
+    public Action<string>? Observer { get; init; }
+
+    /// <summary>A traced suite run's stderr line per test and member read: prefix, test (Class.Method; empty: outside any test), tab, member.</summary>
+    public const string ReadTracePrefix = "MIMI-METADATA-READ\t";
+
+    /// <summary>The members a reader can observe, by the names <see cref="Observer"/> is told.</summary>
+    public static IReadOnlyList<string> Members { get; } =
+        [nameof(Profile), nameof(DpId), nameof(PublishPath), nameof(LookupPath), nameof(RemovePath), nameof(SigningKeys), nameof(ConformanceClasses),
+         nameof(TestControlPath), nameof(Problems), nameof(ImportPath), nameof(InvalidatePath), nameof(PeerLookupPath), nameof(Document), nameof(Limits),
+         nameof(RateLimit), nameof(Federation)];
+
+    /// <summary>The members whose values differ between two documents (what a reader of the one could see change in the other).</summary>
+    public static IReadOnlySet<string> Differences(DpMetadata a, DpMetadata b)
+    {
+        static string Text(DpMetadata m, string member) => member switch
+        {
+            nameof(Profile) => m.Profile,
+            nameof(DpId) => m.DpId,
+            nameof(PublishPath) => m.PublishPath,
+            nameof(LookupPath) => m.LookupPath,
+            nameof(RemovePath) => m.RemovePath,
+            nameof(SigningKeys) => string.Join(",", m.SigningKeys.Select(k => $"{k.Role}/{k.Owner}/{Convert.ToHexString(k.PublicKey)}")),
+            nameof(ConformanceClasses) => string.Join(",", m.ConformanceClasses),
+            nameof(TestControlPath) => m.TestControlPath ?? "",
+            nameof(Problems) => string.Join("\n", m.Problems),
+            nameof(ImportPath) => m.ImportPath ?? "",
+            nameof(InvalidatePath) => m.InvalidatePath,
+            nameof(PeerLookupPath) => m.PeerLookupPath ?? "",
+            nameof(Document) => m.Raw.ToJsonString(),
+            nameof(Limits) => m.Limits?.ToJsonString() ?? "",
+            nameof(RateLimit) => m.Raw["rate_limit"]?.ToJsonString() ?? "",
+            nameof(Federation) => m.Raw["federation"]?.ToJsonString() ?? "",
+            _ => throw new ArgumentOutOfRangeException(nameof(member), member, "not a member of DpMetadata"),
+        };
+        return Members.Where(member => Text(a, member) != Text(b, member)).ToHashSet(StringComparer.Ordinal);
+    }
+
+    private T Read<T>(T value, string member)
+    {
+        Observer?.Invoke(member);
+        return value;
+    }
+
+    public string Profile { get => Read(field, nameof(Profile)); init; } = Profile;
+
+    public string DpId { get => Read(field, nameof(DpId)); init; } = DpId;
+
+    public string PublishPath { get => Read(field, nameof(PublishPath)); init; } = PublishPath;
+
+    public string LookupPath { get => Read(field, nameof(LookupPath)); init; } = LookupPath;
+
+    public string RemovePath { get => Read(field, nameof(RemovePath)); init; } = RemovePath;
+
+    public IReadOnlyList<TrustedKey> SigningKeys { get => Read(field, nameof(SigningKeys)); init; } = SigningKeys;
+
+    public IReadOnlyList<string> ConformanceClasses { get => Read(field, nameof(ConformanceClasses)); init; } = ConformanceClasses;
+
+    public string? TestControlPath { get => Read(field, nameof(TestControlPath)); init; } = TestControlPath;
+
+    public IReadOnlyList<string> Problems { get => Read(field, nameof(Problems)); init; } = Problems;
+
     /// <summary>The §6.5 import endpoint (joint-signature class), or null when the DP advertises none.</summary>
-    public string? ImportPath { get; init; }
+    public string? ImportPath { get => Read(field, nameof(ImportPath)); init; }
 
     /// <summary>The §12.5 DP-to-DP invalidate endpoint (lifecycle class): advertised, or the default path.</summary>
-    public string InvalidatePath { get; init; } = ProfilePaths.Invalidate;
+    public string InvalidatePath { get => Read(field, nameof(InvalidatePath)); init; } = ProfilePaths.Invalidate;
 
     /// <summary>The §11.3 DP-to-DP lookup endpoint (federation class), or null when the DP advertises none.</summary>
-    public string? PeerLookupPath { get; init; }
+    public string? PeerLookupPath { get => Read(field, nameof(PeerLookupPath)); init; }
 
     /// <summary>The whole document as fetched, for members this record does not model.</summary>
-    public JsonObject Document { get; init; } = [];
+    public JsonObject Document { get => Read(_document, nameof(Document)); init => _document = value; }
+
+    private readonly JsonObject _document = [];
 
     /// <summary>The <c>rate_limit</c> member (PROFILE.md §10.2), or null when the DP declares none.</summary>
-    public RateLimitPolicy? RateLimit => RateLimitPolicy.Parse(Document);
+    public RateLimitPolicy? RateLimit => Read(RateLimitPolicy.Parse(Raw), nameof(RateLimit));
 
     /// <summary>The <c>federation</c> member (PROFILE.md §11.4), or null.</summary>
-    public JsonObject? Federation => Document["federation"] as JsonObject;
+    public JsonObject? Federation => Read(Raw["federation"] as JsonObject, nameof(Federation));
+
+    /// <summary>The document without telling the observer: what the members derived from it report under their own names.</summary>
+    private JsonObject Raw => _document;
 
     /// <summary>A string array member of <c>federation</c> (e.g. jurisdictions, forward_jurisdictions, preferred); empty when absent.</summary>
     public IReadOnlyList<string> FederationStrings(string name) => Strings(Federation?[name]);
@@ -57,7 +128,7 @@ public sealed record DpMetadata(
     }
 
     /// <summary>The advertised <c>limits</c> object (§6.1), or null; read by name (max_tags, max_tag_bytes, disclosure_bytes).</summary>
-    public JsonObject? Limits { get; init; }
+    public JsonObject? Limits { get => Read(field, nameof(Limits)); init; }
 
     /// <summary>An integer member of <c>limits</c>, or null when absent or not an integer.</summary>
     public int? Limit(string name) => Limits?[name] is JsonValue v && v.TryGetValue<int>(out var n) ? n : null;

@@ -37,6 +37,8 @@ internal sealed class MetadataEndpoint
     /// <summary>Where a DP that skips <see cref="AdvertiseServedPaths"/> says it receives invalidations: a path it does not serve.</summary>
     public const string UnservedInvalidatePath = "/v1/federation/invalidations";
 
+    private static readonly Duty[] RenderDuties = [DeclareFederation, DeclarePeerLimit, NameKeysByTheirKid, DeclareOnlyDefinedClasses, AdvertiseClassEndpoints, NameProfileVersion];
+
     /// <param name="federation">Null: the DP does not federate (local only, no federation class).</param>
     public MetadataEndpoint(DpIdentity identity, DpLimits limits, DpEndpointPaths paths, bool testControl, Func<MetadataRateLimit>? rateLimit = null, FederationPolicy? federation = null, PeerDirectory? peers = null, LivePolicy? policy = null)
     {
@@ -62,6 +64,10 @@ internal sealed class MetadataEndpoint
     /// <summary>The document, rendered again when the peers, the faults or the rate-limit figures changed.</summary>
     private (int Version, DpPolicy Policy, MetadataRateLimit? RateLimit, MetadataDocument Document, byte[] Bytes) Current()
     {
+        // The bytes served depend on every duty of the render, even when they come from an earlier one: the self-test's
+        // trace credits them to the test that fetched (its targeting of metadata faults rests on it).
+        foreach (var duty in RenderDuties)
+            _policy.DependsOn(duty);
         var version = _peers?.Version ?? 0;
         var policy = _policy.Current;
         var rateLimit = _rateLimit?.Invoke();

@@ -32,5 +32,8 @@ internal sealed class LivePolicy(DpPolicy initial, DutyRecorder? recorder = null
         return Current.Performs(duty);
     }
 
+    /// <summary>Records that an answer depends on the duty without asking it (the answer was decided earlier, e.g. a document rendered once).</summary>
+    public void DependsOn(Duty duty) => recorder?.Record(duty);
+
     public static LivePolicy Correct() => new(DpPolicy.Correct);
 }

@@ -19,8 +19,27 @@ public sealed class DutyRecorder
     /// <summary>Names the test a request belongs to, for the rest of its handling (background work included).</summary>
     public static void Attribute(string? test) => CurrentTest.Value = string.IsNullOrEmpty(test) ? null : test;
 
-    public void Record(Duty duty) => _consulted.GetOrAdd(CurrentTest.Value ?? Untraced, _ => new()).TryAdd(duty, 0);
+    public void Record(Duty duty) => RecordFor(CurrentTest.Value, duty);
 
-    public IReadOnlyDictionary<string, IReadOnlySet<string>> Snapshot() =>
-        _consulted.ToDictionary(e => e.Key, e => (IReadOnlySet<string>)e.Value.Keys.Select(d => d.Name).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+    /// <summary>Records for a named test (null: outside any test), e.g. what the suite reports it read.</summary>
+    public void RecordFor(string? test, Duty duty) => _consulted.GetOrAdd(string.IsNullOrEmpty(test) ? Untraced : test, _ => new()).TryAdd(duty, 0);
+
+    /// <summary>A test read this member of the metadata the suite fetched before any test (DpMetadata.Members), recorded as if a duty.</summary>
+    public static Duty MetadataRead(string member) => new($"{MetadataReadPrefix}{member}");
+
+    public const string MetadataReadPrefix = "read-metadata:";
+
+    private readonly ConcurrentDictionary<(string Test, string Earlier), byte> _inherits = new();
+
+    /// <summary>The test uses state set up while serving the earlier one: it is taken to have consulted what that one did.</summary>
+    public void Inherit(string test, string earlier) => _inherits.TryAdd((test, earlier), 0);
+
+    public IReadOnlyDictionary<string, IReadOnlySet<string>> Snapshot()
+    {
+        var own = _consulted.ToDictionary(e => e.Key, e => e.Value.Keys.Select(d => d.Name).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        foreach (var ((test, earlier), _) in _inherits)
+            if (own.TryGetValue(earlier, out var theirs))
+                (own.TryGetValue(test, out var mine) ? mine : own[test] = new HashSet<string>(StringComparer.Ordinal)).UnionWith(theirs);
+        return own.ToDictionary(e => e.Key, e => (IReadOnlySet<string>)e.Value, StringComparer.Ordinal);
+    }
 }

@@ -182,7 +182,7 @@ public static class ReferenceDpHost
             var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             var port = new Uri(bound).Port;
             var url = new Uri($"{(plainHttp ? "http" : "https")}://{AdvertisedHost(bind)}:{port}");
-            return new RunningDp(app, store, certificate, url, certificatePath, DpCertificate.PinSha256Hex(certificate), identity.DpId, dataDirectory);
+            return new RunningDp(app, store, certificate, policy, url, certificatePath, DpCertificate.PinSha256Hex(certificate), identity.DpId, dataDirectory);
         }
         catch
         {

@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Mimi.Conformance.Protocol.Files;
 using Mimi.Conformance.ReferenceDp.Endpoints;
+using Mimi.Conformance.ReferenceDp.Faults;
 using Mimi.Conformance.ReferenceDp.Store;
 
 namespace Mimi.Conformance.ReferenceDp.Hosting;
@@ -12,10 +13,12 @@ public sealed class RunningDp : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly MappingStore _store;
     private readonly X509Certificate2 _serverCertificate;
+    private readonly LivePolicy _policy;
     private int _disposed;
 
-    internal RunningDp(WebApplication app, MappingStore store, X509Certificate2 serverCertificate, Uri url, string certificatePath, string pinSha256Hex, string dpId, string dataDirectory)
+    internal RunningDp(WebApplication app, MappingStore store, X509Certificate2 serverCertificate, LivePolicy policy, Uri url, string certificatePath, string pinSha256Hex, string dpId, string dataDirectory)
     {
+        _policy = policy;
         _app = app;
         _store = store;
         _serverCertificate = serverCertificate;
@@ -38,6 +41,12 @@ public sealed class RunningDp : IAsyncDisposable
     public string DpId { get; }
 
     public string DataDirectory { get; }
+
+    /// <summary>
+    /// Switches the running DP to these faults (none: the correct DP), for every request from now on. Faults that shape
+    /// the DP at start-up (<see cref="Fault.AtStart"/>) keep the shape it was started with.
+    /// </summary>
+    public void SwitchFaults(IReadOnlyCollection<string> faults) => _policy.Current = FaultRegistry.PolicyFor(faults);
 
     /// <summary>The file in the data directory that says, once the DP listens, where and how to reach it.</summary>
     public const string ReadyFileName = "ready.json";

@@ -18,7 +18,14 @@ public sealed class ConformanceFixture : IAsyncLifetime
     private readonly SetupLog _setup = new();
 
     /// <summary>The exchanges made before any test (metadata, test-control trust): evidence for the metadata test.</summary>
-    internal IReadOnlyList<Harness.Results.Exchange> SetupExchanges => _setup.Exchanges;
+    internal IReadOnlyList<Harness.Results.Exchange> SetupExchanges
+    {
+        get
+        {
+            _ = Metadata?.Document; // the raw metadata response: every member, for the self-test's trace
+            return _setup.Exchanges;
+        }
+    }
 
     internal ConformanceOptions? Options { get; private set; }
 
@@ -91,16 +98,40 @@ public sealed class ConformanceFixture : IAsyncLifetime
         Parties = new Parties(Options.Seed, TimeProvider.System, Options.IdentitySeed);
         IssuedClients = new ClientCredentialPool(Options.ClientCredentials);
         _client = new DpClient(Options, TimeProvider.System) { Sink = _setup };
-        if (Environment.GetEnvironmentVariable("MIMI_TRACE_TESTS") == "1")
-            _client.TraceLabel = static () => TestContext.Current.TestMethod is { } m ? $"{m.TestClass.TestClassName}.{m.MethodName}" : null;
+        var trace = Environment.GetEnvironmentVariable("MIMI_TRACE_TESTS") == "1";
+        if (trace)
+            _client.TraceLabel = TraceLabel;
         var (profile, _, problem) = await ProfileClient.ConnectAsync(_client);
         if (profile is null)
         {
             SetupError = problem;
             return;
         }
-        _profile = profile;
-        PublishBlocker = await EstablishTrustAsync(profile);
+        _profile = trace ? new ProfileClient(_client, profile.Metadata with { Observer = ReportRead }) : profile;
+        PublishBlocker = await EstablishTrustAsync(_profile);
+    }
+
+    /// <summary>The current test as the self-test's trace names it (Class.Method), or null outside any test.</summary>
+    internal static string? TraceLabel() => TestContext.Current.TestMethod is { } m ? $"{m.TestClass.TestClassName}.{m.MethodName}" : null;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string?, string), byte> _reported = new();
+
+    private bool Traced => _client?.TraceLabel is not null;
+
+    /// <summary>Tells the self-test that the current test uses state a class fixture set up while serving <paramref name="earlier"/>.</summary>
+    internal void ReportInherits(string? earlier)
+    {
+        var test = TraceLabel();
+        if (Traced && earlier is not null && test is not null && test != earlier && _reported.TryAdd((test, "<- " + earlier), 0))
+            Console.Error.WriteLine($"{Harness.Results.SuiteTrace.InheritsPrefix}{test}\t{earlier}");
+    }
+
+    /// <summary>Tells the self-test (on stderr, once per test and member) which member of the fetched metadata a test read.</summary>
+    private void ReportRead(string member)
+    {
+        var test = TraceLabel();
+        if (_reported.TryAdd((test, member), 0))
+            Console.Error.WriteLine($"{DpMetadata.ReadTracePrefix}{test ?? ""}\t{member}");
     }
 
     /// <summary>The keys the DP must trust for the harness's mappings, imports and invalidations (PROFILE.md §8 /trust).</summary>

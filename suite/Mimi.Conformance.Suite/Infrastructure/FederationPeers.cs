@@ -92,6 +92,7 @@ public sealed class FederationPeers : IAsyncLifetime
     private PeersRequest? _peers;
     private string? _failure;
     private string? _unreachable;
+    private string? _setUpBy;
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
@@ -108,6 +109,7 @@ public sealed class FederationPeers : IAsyncLifetime
         {
             if (_setup is null && _failure is null && _unreachable is null)
             {
+                _setUpBy = ConformanceFixture.TraceLabel();
                 try
                 {
                     _setup = await SetUpAsync(dp);
@@ -126,6 +128,7 @@ public sealed class FederationPeers : IAsyncLifetime
         {
             _gate.Release();
         }
+        dp.ReportInherits(_setUpBy);
         if (_unreachable is not null)
             Expect.NotVerifiable(_unreachable);
         if (_failure is not null)

@@ -12,7 +12,7 @@ using PublicKey = NSec.Cryptography.PublicKey;
 using SignatureAlgorithm = NSec.Cryptography.SignatureAlgorithm;
 using static Mimi.Conformance.Protocol.Profile.ProfileConstants;
 
-namespace Mimi.Conformance.Cli.Bench;
+namespace Mimi.Conformance.Bench;
 
 /// <summary>
 /// Figure 3: mappings verified per second through the full path (CBOR + COSE decode, every PROFILE.md §5 rule,

@@ -2,16 +2,28 @@ using System.CommandLine;
 using Mimi.Conformance.Harness.Configuration;
 using Mimi.Conformance.Harness.Requirements;
 
-namespace Mimi.Conformance.Cli.Bench;
+namespace Mimi.Conformance.Bench;
 
-/// <summary>`mimi-conformance bench [--quick] [--out DIR]`, and its helper `bench loadgen` (the load generator as its own process).</summary>
+/// <summary>`mimi-conformance-bench [--quick] [--out DIR]` (= ./run.sh bench), and its helper `loadgen` (the load generator as its own process).</summary>
 internal static class BenchCommand
 {
-    public static Command Create()
+    public static async Task<int> Main(string[] args)
+    {
+        var root = Create();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            await Console.Error.WriteLineAsync($"configuration error: {string.Join("; ", parsed.Errors.Select(e => e.Message))} (see --help)");
+            return 2;
+        }
+        return await parsed.InvokeAsync();
+    }
+
+    public static RootCommand Create()
     {
         var quick = new Option<bool>("--quick") { Description = "Smaller scale (100k mappings) and shorter runs" };
         var output = new Option<string>("--out") { Description = "Directory for bench.json", DefaultValueFactory = _ => RepositoryLayout.Reports };
-        var cmd = new Command("bench", "Measure speed against baselines taken in the same run; writes reports/bench.json") { quick, output };
+        var cmd = new RootCommand("Measure speed against baselines taken in the same run; writes reports/bench.json") { quick, output };
         cmd.SetAction(async (parse, ct) =>
         {
             var dir = Path.GetFullPath(parse.GetValue(output)!);

@@ -12,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Mimi.Conformance.ReferenceDp.Hosting;
 
-namespace Mimi.Conformance.Cli.Bench;
+namespace Mimi.Conformance.Bench;
 
 /// <summary>
 /// The throughput baseline: bare Kestrel on 127.0.0.1:0, HTTPS with the same kind of certificate and the same

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Mimi.Conformance.Cli.Bench;
+namespace Mimi.Conformance.Bench;
 
 /// <summary>How a figure compares with its target.</summary>
 internal enum TargetKind

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Mimi.Conformance.Cli.Bench;
+namespace Mimi.Conformance.Bench;
 
 /// <summary>Runs every figure in a fixed order (quietest first), then writes bench.json and prints the table.</summary>
 internal static class BenchRunner
@@ -29,6 +29,11 @@ internal static class BenchRunner
         {
             figures.Add(BenchFigure.Missing("suite_wall_time", "Full default run against the embedded DP", "s", "not measured: suite run skipped (test scale)"));
         }
+        if (o.RunSuite && o.SelfTestFaults > 0)
+        {
+            await log.WriteLineAsync("bench: self-test scaling, targeted against one certification per fault (figure 8)");
+            figures.Add(await SelfTestBench.RunAsync(o.SelfTestFaults, workDir, time, log, ct));
+        }
         await log.WriteLineAsync("bench: verification throughput (figure 3)");
         figures.AddRange(await CryptoBench.RunAsync(o.CryptoDuration, time, ct));
         figures.Add(BlindRsaBench.Run());
@@ -50,6 +55,7 @@ internal static class BenchRunner
                 ["published_mappings"] = o.PublishedMappings,
                 ["small_scale"] = o.SmallScale,
                 ["large_scale"] = o.LargeScale,
+                ["self_test_faults"] = o.SelfTestFaults,
             },
             ["figures"] = new JsonObject(figures.Select(f => KeyValuePair.Create(f.Key, (JsonNode?)f.ToJson()))),
         };

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Mimi.Conformance.Cli.Bench;
+namespace Mimi.Conformance.Bench;
 
 /// <summary>What one load run measured (wrk's or the harness's own load generator's).</summary>
 internal sealed record LoadResult(string Tool, long Requests, double Seconds, long Errors, double P50Ms, double P99Ms)

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Mimi.Conformance.Cli.Bench;
+namespace Mimi.Conformance.Bench;
 
 /// <summary>Runs a helper program (wrk, openssl, the load generator) with a hard time limit; never throws for a non-zero exit.</summary>
 internal static class ExternalProcess

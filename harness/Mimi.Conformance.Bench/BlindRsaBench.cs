@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using Mimi.Conformance.Protocol.Crypto;
 using Mimi.Conformance.ReferenceDp.AntiEnumeration;
 
-namespace Mimi.Conformance.Cli.Bench;
+namespace Mimi.Conformance.Bench;
 
 /// <summary>
 /// Figure 5: blind-RSA (RFC 9474) tokens per second, one token = client blind + issuer BlindSign (the reference DP's

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace Mimi.Conformance.Cli.Bench;
+namespace Mimi.Conformance.Bench;
 
 /// <summary>Peak resident set sizes, from the kernel: this process's VmHWM, and the largest waited-for child's ru_maxrss.</summary>
 internal static class ProcessMemory

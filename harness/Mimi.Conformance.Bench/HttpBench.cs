@@ -7,7 +7,7 @@ using Mimi.Conformance.Harness.Roles;
 using Mimi.Conformance.Protocol.Profile.Wire;
 using Mimi.Conformance.ReferenceDp.Hosting;
 
-namespace Mimi.Conformance.Cli.Bench;
+namespace Mimi.Conformance.Bench;
 
 /// <summary>
 /// Figures 2, 4 and 7: reference DP lookups under wrk against bare Kestrel, the harness's load generator
@@ -171,7 +171,7 @@ internal static class HttpBench
         await File.WriteAllLinesAsync(file, bodies, ct);
         var dll = typeof(HttpBench).Assembly.Location;
         var r = await ExternalProcess.RunAsync("dotnet",
-            [dll, "bench", "loadgen", "--url", url.ToString(), "--pin", pin, "--bodies", file,
+            [dll, "loadgen", "--url", url.ToString(), "--pin", pin, "--bodies", file,
              "--connections", o.Connections.ToString(CultureInfo.InvariantCulture), "--seconds", o.LoadDuration.TotalSeconds.ToString(CultureInfo.InvariantCulture)],
             o.LoadDuration + TimeSpan.FromSeconds(60), ct);
         var line = r.Stdout.Split('\n').FirstOrDefault(l => l.StartsWith('{'))

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using Mimi.Conformance.Harness.Client;
 using Mimi.Conformance.Harness.Configuration;
 
-namespace Mimi.Conformance.Cli.Bench;
+namespace Mimi.Conformance.Bench;
 
 /// <summary>
 /// The harness's own load generator: N concurrent loops over one HttpClient built with the harness's pinned
