@@ -1,3 +1,5 @@
+using Mimi.Conformance.Protocol.Files;
+
 namespace Mimi.Conformance.Reporting;
 
 /// <summary>One report format (docs/ARCHITECTURE.md §6): a document as the bytes of one file of a run directory.</summary>
@@ -41,7 +43,7 @@ public static class ReportWriterExtensions
     public static void WriteFile<TDocument>(this IReportWriter<TDocument> format, TDocument document, string path)
     {
         ArgumentNullException.ThrowIfNull(format);
-        ReportFiles.WriteAtomically(path, stream => format.Write(document, stream));
+        AtomicFile.Write(path, stream => format.Write(document, stream));
     }
 
     /// <summary>Writes the format's file into <paramref name="directory"/>; returns its full path.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mimi.Conformance.Reporting;
 using Mimi.Conformance.Harness.Results;
+using Mimi.Conformance.Protocol.Files;
 
 namespace Mimi.Conformance.Cli.Sender;
 
@@ -54,8 +55,8 @@ internal static class SenderMatrix
     public static void Write(JsonObject matrix, string directory)
     {
         Directory.CreateDirectory(directory);
-        ReportFiles.WriteAtomically(Path.Combine(directory, JsonFile), s => ReportFiles.WriteText(s, w => w.Write(matrix.ToJsonString(Indented) + "\n")));
-        ReportFiles.WriteAtomically(Path.Combine(directory, HtmlFile), s => ReportFiles.WriteText(s, w => Html(matrix, w)));
+        AtomicFile.Write(Path.Combine(directory, JsonFile), s => ReportFiles.WriteText(s, w => w.Write(matrix.ToJsonString(Indented) + "\n")));
+        AtomicFile.Write(Path.Combine(directory, HtmlFile), s => ReportFiles.WriteText(s, w => Html(matrix, w)));
     }
 
     private static void Html(JsonObject m, TextWriter w)

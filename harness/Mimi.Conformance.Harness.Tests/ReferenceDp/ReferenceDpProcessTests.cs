@@ -72,7 +72,7 @@ public sealed class ReferenceDpProcessTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { typeof(Mimi.Conformance.Cli.Program).Assembly.Location, "serve-dp", "--data", dataDirectory, "--port", "0", "--no-anti-enumeration", "--test-control", "--test-control-token", ControlToken })
+        foreach (var arg in new[] { Verdicts.ConfigurationErrorTests.CliDll, "serve-dp", "--data", dataDirectory, "--port", "0", "--no-anti-enumeration", "--test-control", "--test-control-token", ControlToken })
             info.ArgumentList.Add(arg);
         return Process.Start(info)!;
     }

@@ -61,10 +61,13 @@ public sealed class ConfigurationErrorTests
         }
     }
 
+    /// <summary>The CLI as built in its own folder (with its own deps.json and native assets), as run.sh runs it.</summary>
+    internal static string CliDll => Path.Combine(RepositoryLayout.Root, "harness", "Mimi.Conformance.Cli", "bin", "Release", "net10.0", "mimi-conformance.dll");
+
     /// <summary>The built CLI as a user runs it. The generous timeout only guards against a hang; no assertion rests on it.</summary>
     internal static async Task<(int Exit, string Stdout, string Stderr)> CliAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var dll = Path.Combine(RepositoryLayout.Root, "harness", "Mimi.Conformance.Cli", "bin", "Release", "net10.0", "mimi-conformance.dll");
+        var dll = CliDll;
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(dll);
         foreach (var a in args)
