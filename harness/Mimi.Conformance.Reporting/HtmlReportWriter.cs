@@ -793,10 +793,10 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
             Raw("</article>\n");
         }
 
-        /// <summary>Each repetition's outcome (run --repeat N), in order: how an unstable verdict came about.</summary>
+        /// <summary>Each repetition's outcome (run --repeat N), in order, for an unstable test: how its verdict came about (agreeing repetitions are in report.json only).</summary>
         private void Repetitions(TestResult test)
         {
-            if (test.Repetitions is not { Count: > 0 } repetitions)
+            if (test.Verdict != Verdict.Unstable || test.Repetitions is not { Count: > 0 } repetitions)
                 return;
             Raw("<ol class=\"repetitions\" aria-label=\"Repetitions\">\n");
             foreach (var repetition in repetitions)
