@@ -174,7 +174,9 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
             Meta("Started", () => Time(run.StartedAt));
             Meta("Finished", () => Time(run.FinishedAt));
             Meta("Duration", () => Text(ReportFacts.FormatDuration(run.DurationMs)));
-            Meta("Fail on", () => Text(run.FailOn));
+            Meta("Fail on", () => Text(run.FailOn + (run.UnstableGate == UnstableGate.Incomplete ? ", unstable=incomplete" : "")));
+            if (run.Repeat > 1)
+                Meta("Repeat", () => Text(Invariant($"{run.Repeat} × each test")));
             Meta("Exit code", () => Code(summary.ExitCode.ToString(CultureInfo.InvariantCulture)));
             Meta("Completeness", () =>
             {
