@@ -226,7 +226,8 @@ public static class SelfTestCommand
                 Gated = plan.Fault is null || failed.Any(id => report.Summary.GatingFailures.Contains(id)),
                 Verdict = report.Summary.Verdict,
             };
-            var scope = plan.Tests is null ? "all tests" : $"{plan.Tests.Count} test(s)" + (batchSize > 1 ? $", batched with {batchSize - 1}" : "");
+            var scope = plan.Tests is null ? "all tests" : $"{plan.Tests.Count} test(s)" + (batchSize > 1 ? $", batched with {batchSize - 1}" : "")
+                + (plan.Fault?.Intermittent == true ? $", {Fault.IntermittentRepeat} repetitions, expected unstable" : "");
             await log.WriteLineAsync($"{(outcome.Exact ? "ok  " : "FAIL")} {outcome.Fault,-28} expected [{string.Join(", ", outcome.Expected)}] failed [{string.Join(", ", outcome.Failed)}]" +
                 (outcome.Errors.Count > 0 ? $" errors [{string.Join(", ", outcome.Errors)}]" : "") + (outcome.Gated ? "" : " but nothing it fails gates the run")
                 + $"  ({scope}, {report.Run.Id})");
