@@ -75,7 +75,8 @@ public static class Program
     private static readonly Option<string[]> ClassFilter = new("--class") { Description = "Only requirements of this class (repeatable)" };
     private static readonly Option<string[]> Only = new("--only") { Description = "Only requirement ids matching this glob, e.g. DISC-R-0* (repeatable)" };
     private static readonly Option<string?> Level = new("--level") { Description = "Only requirements at this level or stricter: must|should|may" };
-    private static readonly Option<string> FailOn = new("--fail-on") { Description = "Which broken levels fail the run: must|should", DefaultValueFactory = _ => "must" };
+    private static readonly Option<string> FailOn = new("--fail-on") { Description = "Which broken levels fail the run: must|should, and what a gated unstable item makes of it: ,unstable=fail (default) or ,unstable=incomplete", DefaultValueFactory = _ => "must" };
+    private static readonly Option<int> Repeat = new("--repeat") { Description = "Run each selected test N times (1..10); a test whose repetitions disagree is unstable", DefaultValueFactory = _ => 1 };
     private static readonly Option<string[]> DpFault = new("--dp-fault") { Description = "Start the embedded DP with this fault mode (repeatable)" };
     private static readonly Option<bool> AllowTestControl = new("--allow-test-control") { Description = "Let the harness call the DP's test-control endpoints (always on for the embedded DP)" };
     private static readonly Option<int> TimeoutMs = new("--timeout-ms") { Description = "Per-request timeout", DefaultValueFactory = _ => 10_000 };
@@ -94,7 +95,7 @@ public static class Program
 
     private static Command RunCommand()
     {
-        var cmd = new Command("run", "Certify a DP and write reports/<run-id>/") { Dp, Ca, Pin, Out, ClassFilter, Only, Level, FailOn, DpFault, AllowTestControl, TimeoutMs, BudgetS, Seed, List, BaselineOption, WriteBaselineOption, CompareOption, ShardOption, Statement, AcceptNotVerifiable, KeysOption, ClientCredentials, TestControlToken };
+        var cmd = new Command("run", "Certify a DP and write reports/<run-id>/") { Dp, Ca, Pin, Out, ClassFilter, Only, Level, FailOn, Repeat, DpFault, AllowTestControl, TimeoutMs, BudgetS, Seed, List, BaselineOption, WriteBaselineOption, CompareOption, ShardOption, Statement, AcceptNotVerifiable, KeysOption, ClientCredentials, TestControlToken };
         cmd.SetAction(async (parse, ct) =>
         {
             var request = ToRequest(parse);
@@ -141,9 +142,10 @@ public static class Program
                 errors.Add(e.Message);
             }
         }
-        var failOn = parse.GetValue(FailOn) ?? "must";
-        if (failOn is not ("must" or "should"))
-            errors.Add("--fail-on takes must or should");
+        var (failOn, unstableGate) = ParseFailOn(parse.GetValue(FailOn) ?? "must", errors);
+        var repeat = parse.CommandResult.Command.Options.Contains(Repeat) ? parse.GetValue(Repeat) : 1; // self-test repeats its intermittent faults itself
+        if (repeat is < 1 or > 10)
+            errors.Add($"--repeat takes 1..10, got {repeat}");
         var level = parse.GetValue(Level);
         if (level is not (null or "must" or "should" or "may"))
             errors.Add("--level takes must, should or may");
@@ -179,7 +181,28 @@ public static class Program
             TestControlToken = parse.GetValue(TestControlToken),
             ClientCredentialsFile = parse.GetValue(ClientCredentials) is { } cc ? Path.GetFullPath(cc) : null,
             CompareDir = parse.GetValue(CompareOption) is { } cmp ? Path.GetFullPath(cmp) : null,
+            Repeat = repeat,
+            UnstableGate = unstableGate,
         };
+    }
+
+    /// <summary>--fail-on must|should[,unstable=fail|incomplete]: the level that gates, and what a gated unstable item makes of the run.</summary>
+    private static (string Level, UnstableGate Unstable) ParseFailOn(string value, List<string> errors)
+    {
+        var parts = value.Split(',', StringSplitOptions.TrimEntries);
+        var unstable = parts.Length switch
+        {
+            1 => UnstableGate.Fail,
+            2 when parts[1] == "unstable=fail" => UnstableGate.Fail,
+            2 when parts[1] == "unstable=incomplete" => UnstableGate.Incomplete,
+            _ => (UnstableGate?)null,
+        };
+        if (parts[0] is not ("must" or "should") || unstable is null)
+        {
+            errors.Add("--fail-on takes must or should, optionally followed by ,unstable=fail or ,unstable=incomplete");
+            return ("must", UnstableGate.Fail);
+        }
+        return (parts[0], unstable.Value);
     }
 
     private static int ListRequirements(RunRequest request)

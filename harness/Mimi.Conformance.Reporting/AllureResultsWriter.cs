@@ -85,6 +85,7 @@ internal static class AllureResultsWriter
             Verdict.Fail => "failed",
             Verdict.Warn => requirement.Gating ? "failed" : "passed",
             Verdict.Error => "broken",
+            Verdict.Unstable => requirement.Gating ? "failed" : "broken",
             _ => "skipped",
         };
         var message = test.Verdict == Verdict.Pass ? null : test.Verdict.ToWire() + (test.Reason is null ? "" : ": " + test.Reason);
@@ -138,7 +139,7 @@ internal static class AllureResultsWriter
             requirement.Id + "/" + test.Name,
             requirement.Source.Doc + " " + requirement.Source.Version + " " + requirement.Source.Ref + ": " + requirement.Quote,
             status,
-            new AllureStatusDetails(message, status is "failed" or "broken" ? FailureTrace(test) : null),
+            new AllureStatusDetails(message, status is "failed" or "broken" ? FailureTrace(test) : null) { Flaky = test.Verdict == Verdict.Unstable },
             "finished",
             start,
             stop,
@@ -235,7 +236,13 @@ internal static class AllureResultsWriter
 
     private sealed record AllureStatusDetails(
         [property: JsonPropertyName("message")] string? Message,
-        [property: JsonPropertyName("trace")] string? Trace);
+        [property: JsonPropertyName("trace")] string? Trace)
+    {
+        /// <summary>Allure's own mark for a test that passes only sometimes: set for unstable (run --repeat N).</summary>
+        [JsonPropertyName("flaky")]
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+        public bool Flaky { get; init; }
+    }
 
     private sealed record AllureLabel([property: JsonPropertyName("name")] string Name, [property: JsonPropertyName("value")] string Value);
 

@@ -42,6 +42,7 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
         [Verdict.Declared] = "Not observable by a black-box test; the operator's statement (--statement) declares it. Counted as met, never as a pass.",
         [Verdict.Fail] = "A MUST requirement is broken.",
         [Verdict.Warn] = "A SHOULD requirement is broken.",
+        [Verdict.Unstable] = "The repetitions of a test (run --repeat N) disagree: the DP is right only sometimes. Each repetition's outcome is listed; a gated unstable item is never compliant.",
         [Verdict.Error] = "The harness or the DP failed beyond the subject of the test (unreachable, malformed, timed out); the requirement could not be judged.",
         [Verdict.NotVerifiable] = "Needs test control or an operator statement this run did not have; the reason gives the manual procedure. Never counted as a pass.",
         [Verdict.NotApplicable] = "Does not apply to this DP, with the reason (for example a conformance class it does not claim).",
@@ -173,7 +174,9 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
             Meta("Started", () => Time(run.StartedAt));
             Meta("Finished", () => Time(run.FinishedAt));
             Meta("Duration", () => Text(ReportFacts.FormatDuration(run.DurationMs)));
-            Meta("Fail on", () => Text(run.FailOn));
+            Meta("Fail on", () => Text(run.FailOn + (run.UnstableGate == UnstableGate.Incomplete ? ", unstable=incomplete" : "")));
+            if (run.Repeat > 1)
+                Meta("Repeat", () => Text(Invariant($"{run.Repeat} × each test")));
             Meta("Exit code", () => Code(summary.ExitCode.ToString(CultureInfo.InvariantCulture)));
             Meta("Completeness", () =>
             {
@@ -779,6 +782,7 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
                 Raw("</p>\n");
             }
 
+            Repetitions(test);
             if (test.Checks.Count > 0 || test.Exchanges.Count > 0 || (test.Reproducer is not null && ReportFacts.IsProblem(test.Verdict)))
             {
                 Raw("<div class=\"evidence\" data-evidence=\"");
@@ -789,6 +793,36 @@ public sealed class HtmlReportWriter() : TextReportWriter<ConformanceReport>(Fil
             }
 
             Raw("</article>\n");
+        }
+
+        /// <summary>Each repetition's outcome (run --repeat N), in order, for an unstable test: how its verdict came about (agreeing repetitions are in report.json only).</summary>
+        private void Repetitions(TestResult test)
+        {
+            if (test.Verdict != Verdict.Unstable || test.Repetitions is not { Count: > 0 } repetitions)
+                return;
+            Raw("<ol class=\"repetitions\" aria-label=\"Repetitions\">\n");
+            foreach (var repetition in repetitions)
+            {
+                Raw("<li class=\"repetition\" data-verdict=\"");
+                Raw(repetition.Verdict.ToWire());
+                Raw("\"><span class=\"muted\">");
+                Text(Invariant($"repetition {repetition.N}"));
+                Raw("</span> ");
+                Chip(repetition.Verdict);
+                Raw(" <span class=\"muted duration\">");
+                Text(ReportFacts.FormatDuration(repetition.DurationMs));
+                Raw("</span>");
+                if (!string.IsNullOrWhiteSpace(repetition.Reason))
+                {
+                    Raw(" <span class=\"repetition-reason\">");
+                    Text(repetition.Reason);
+                    Raw("</span>");
+                }
+
+                Raw("</li>\n");
+            }
+
+            Raw("</ol>\n");
         }
 
         /// <summary>Checks (each linked to its exchange), byte diffs, exchanges and the reproducer: one compressed fragment.</summary>

@@ -161,6 +161,11 @@ public sealed class JUnitWriter(string? hostname = null) : IReportWriter<Conform
                 requirement.Id, name, durationMs, Outcome.Passed, null, null, null,
                 "WARN " + requirement.Id + " " + ReportText.OneLine(name) + ": " + ReportText.OneLine(reason ?? "SHOULD requirement not met", MessageLimit)),
             Verdict.Error => new Case(requirement.Id, name, durationMs, Outcome.Error, "error", message, Details(requirement, reason, test), null),
+            Verdict.Unstable when requirement.Gating =>
+                new Case(requirement.Id, name, durationMs, Outcome.Failure, "unstable", message, Details(requirement, reason, test), null),
+            Verdict.Unstable => new Case(
+                requirement.Id, name, durationMs, Outcome.Passed, null, null, null,
+                "UNSTABLE " + requirement.Id + " " + ReportText.OneLine(name) + ": " + ReportText.OneLine(reason ?? "repetitions disagree", MessageLimit)),
             Verdict.Untested => new Case(requirement.Id, name, durationMs, Outcome.Skipped, null, UntestedMessage, null, null),
             _ => new Case(requirement.Id, name, durationMs, Outcome.Skipped, null, message, reason, null),
         };

@@ -9,7 +9,7 @@ internal static class ReportFacts
 {
     /// <summary>Verdicts worst first: the order of every count table and filter.</summary>
     public static IReadOnlyList<Verdict> VerdictsWorstFirst { get; } =
-        [Verdict.Fail, Verdict.Error, Verdict.Warn, Verdict.Untested, Verdict.NotVerifiable, Verdict.NotApplicable, Verdict.Declared, Verdict.Pass];
+        [Verdict.Fail, Verdict.Error, Verdict.Unstable, Verdict.Warn, Verdict.Untested, Verdict.NotVerifiable, Verdict.NotApplicable, Verdict.Declared, Verdict.Pass];
 
     public static IReadOnlyList<string> Levels { get; } = ["MUST", "SHOULD", "MAY"];
 
@@ -77,7 +77,7 @@ internal static class ReportFacts
             .ToList();
     }
 
-    public static bool IsProblem(Verdict verdict) => verdict is Verdict.Fail or Verdict.Error or Verdict.Warn;
+    public static bool IsProblem(Verdict verdict) => verdict is Verdict.Fail or Verdict.Error or Verdict.Unstable or Verdict.Warn;
 
     /// <summary>"1.2 s", "350 ms", "2 min 05 s".</summary>
     public static string FormatDuration(double milliseconds)

@@ -122,6 +122,7 @@ public sealed class SummaryMarkdownWriter() : TextReportWriter<ConformanceReport
 
         Section(writer, "Failing requirements", report.Requirements.Where(r => r.Verdict == Verdict.Fail));
         Section(writer, "Errors", report.Requirements.Where(r => r.Verdict == Verdict.Error));
+        Section(writer, "Unstable requirements (repetitions disagree)", report.Requirements.Where(r => r.Verdict == Verdict.Unstable));
         Section(writer, "Warnings", report.Requirements.Where(r => r.Verdict == Verdict.Warn));
 
         var untested = ReportFacts.UntestedMust(report);

@@ -39,7 +39,7 @@ internal static class Triage
 
         // Failures: the same first failing check on the same endpoint is one root cause, whichever rules it breaks.
         var problems = report.Requirements
-            .SelectMany(r => r.Tests.Where(t => t.Verdict is Verdict.Fail or Verdict.Warn or Verdict.Error).Select(t => (Requirement: r, Test: t)))
+            .SelectMany(r => r.Tests.Where(t => ReportFacts.IsProblem(t.Verdict)).Select(t => (Requirement: r, Test: t)))
             .Select(x => (x.Requirement, x.Test, Key: CauseOf(x.Test)))
             .GroupBy(x => (x.Test.Verdict == Verdict.Error, x.Key.Cause, x.Key.Endpoint));
         foreach (var g in problems)

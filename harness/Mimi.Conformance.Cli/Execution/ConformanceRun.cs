@@ -52,6 +52,12 @@ public sealed record RunRequest(
 
     /// <summary>--compare RUN_DIR: an earlier run the report says what changed since.</summary>
     public string? CompareDir { get; init; }
+
+    /// <summary>--repeat N: the suite runs N times; a test whose repetitions disagree is unstable.</summary>
+    public int Repeat { get; init; } = 1;
+
+    /// <summary>--fail-on LEVEL,unstable=fail|incomplete: what a gated unstable item makes of the run.</summary>
+    public UnstableGate UnstableGate { get; init; } = UnstableGate.Fail;
 }
 
 /// <summary>One certification run: target, suite, report. Used by `run`, `self-test` and later `matrix`.</summary>
@@ -76,9 +82,7 @@ public static class ConformanceRun
 
         var claimed = await PreflightAsync(options, time, log, ct);
         var workDir = Path.Combine(request.OutputRoot, runId);
-        var outcome = await SuiteRunner.RunAsync(options, selected?.ToArray() ?? [], Path.Combine(workDir, "raw"), request.Budget, ct, progress, request.TestMethods, trace: request.Trace is not null,
-            metadataRead: request.Trace is { } recorder ? (test, member) => recorder.RecordFor(test, DutyRecorder.MetadataRead(member)) : null,
-            inherits: request.Trace is { } heirs ? heirs.Inherit : null);
+        var outcome = await RepeatAsync(request, options, selected, workDir, time, ct, progress);
         var context = new RunContext(runId, options.DpUrl.ToString(), embedded is null ? "external" : "embedded", options.CaFile, started, time.GetUtcNow(),
             request.FailOn, Filters(request), request.Faults, claimed, selected)
         {
@@ -88,12 +92,14 @@ public static class ConformanceRun
             Statement = statement,
             StatementPath = statementFile,
             Accepted = request.AcceptNotVerifiable.ToHashSet(StringComparer.Ordinal),
+            Repeat = request.Repeat,
+            UnstableGate = request.UnstableGate,
         };
         var report = ReportBuilder.Build(catalog, context, outcome);
         // No credential the DP handed out, and no secret the harness was given, reaches a file under the output root.
         string[] secrets = [.. SecretRedactor.IssuedCredentials(report), .. options.ClientCredentials, .. new[] { options.IdentitySeed, options.TestControlToken }.OfType<string>()];
         report = SecretRedactor.Redact(report, secrets);
-        foreach (var raw in Directory.Exists(Path.Combine(workDir, "raw")) ? Directory.EnumerateFiles(Path.Combine(workDir, "raw")) : [])
+        foreach (var raw in Directory.Exists(Path.Combine(workDir, "raw")) ? Directory.EnumerateFiles(Path.Combine(workDir, "raw"), "*", SearchOption.AllDirectories) : [])
             SecretRedactor.RedactFile(raw, secrets);
         if (request.Shard is { } shard)
             report = report with { Shard = new ShardInfo(shard.Index, shard.Count, [.. selected!.Order(StringComparer.Ordinal)]) };
@@ -109,6 +115,50 @@ public static class ConformanceRun
             ReportWriter.WriteAll(report, workDir);
         UpdateLatest(request.OutputRoot, workDir);
         return report;
+    }
+
+    /// <summary>
+    /// The suite run <see cref="RunRequest.Repeat"/> times, one after another, within the one budget; each repetition
+    /// writes its raw files under raw/ (the first) or raw/repetition-K/. Each repetition has its own seed for CSIs,
+    /// recipient keys and nonces (the harness's identity stays the run's, so the DP's trust holds), and, where the
+    /// harness may use test control, the DP is reset first, so every repetition starts from what the first saw.
+    /// </summary>
+    private static async Task<SuiteOutcome> RepeatAsync(RunRequest request, ConformanceOptions options, IReadOnlySet<string>? selected, string workDir, TimeProvider time,
+        CancellationToken ct, IProgress<TestProgress>? progress)
+    {
+        var started = time.GetTimestamp();
+        var outcomes = new List<SuiteOutcome>();
+        for (var k = 1; k <= request.Repeat; k++)
+        {
+            var repetition = options;
+            if (k > 1)
+            {
+                await ResetAsync(options, time, ct);
+                repetition = options with { Seed = $"{options.Seed}/repetition-{k}", IdentitySeed = options.IdentitySeed ?? options.Seed };
+            }
+            var left = request.Budget - time.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+            {
+                outcomes.Add(new SuiteOutcome(null, $"the budget of {request.Budget.TotalSeconds:0} s ran out before repetition {k}", TimeSpan.Zero));
+                continue;
+            }
+            var raw = k == 1 ? Path.Combine(workDir, "raw") : Path.Combine(workDir, "raw", $"repetition-{k}");
+            outcomes.Add(await SuiteRunner.RunAsync(repetition, selected?.ToArray() ?? [], raw, left, ct, progress, request.TestMethods, trace: request.Trace is not null,
+                metadataRead: request.Trace is { } recorder ? (test, member) => recorder.RecordFor(test, DutyRecorder.MetadataRead(member)) : null,
+                inherits: request.Trace is { } heirs ? heirs.Inherit : null));
+        }
+        return SuiteRepetitions.Merge(outcomes);
+    }
+
+    /// <summary>Test-control reset between repetitions, when the harness may call it (PROFILE.md §8); a DP without it keeps its state, which the fresh CSIs make harmless.</summary>
+    private static async Task ResetAsync(ConformanceOptions options, TimeProvider time, CancellationToken ct)
+    {
+        if (!options.AllowTestControl)
+            return;
+        using var client = new DpClient(options, time);
+        var (profile, _, _) = await ProfileClient.ConnectAsync(client, ct);
+        if (profile?.TestControl is { } control)
+            await control.ResetAsync(ct);
     }
 
     /// <summary>How the harness reaches the request's DP (or the embedded one); throws ConfigurationException on bad TLS settings.</summary>
@@ -193,6 +243,6 @@ public static class ConformanceRun
     {
         var c = report.Summary.RequirementCounts;
         string N(string k) => c.GetValueOrDefault(k).ToString(CultureInfo.InvariantCulture);
-        return $"{report.Summary.Verdict.ToWire()}: {N("pass")} pass, {N("fail")} fail, {N("warn")} warn, {N("error")} error, {N("declared")} declared, {N("not-verifiable")} not-verifiable, {N("not-applicable")} not-applicable, {N("untested")} untested";
+        return $"{report.Summary.Verdict.ToWire()}: {N("pass")} pass, {N("fail")} fail, {N("warn")} warn, {N("unstable")} unstable, {N("error")} error, {N("declared")} declared, {N("not-verifiable")} not-verifiable, {N("not-applicable")} not-applicable, {N("untested")} untested";
     }
 }

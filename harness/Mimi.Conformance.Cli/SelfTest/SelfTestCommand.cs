@@ -68,7 +68,8 @@ public static class SelfTestCommand
         var idle = plans.Where(p => p.Tests is { Count: 0 }).Select(p => new FaultOutcome(p.Name, p.Expected, [], [])).ToList();
         foreach (var o in idle)
             await log.WriteLineAsync($"FAIL {o.Fault,-28} no suite test makes the DP consult the duties it skips: it cannot be caught");
-        IEnumerable<IReadOnlyList<FaultPlan>> runs = [.. plans.Where(p => p.Tests is null).Select(p => (IReadOnlyList<FaultPlan>)[p]), .. Batches(plans.Where(p => p.Tests is { Count: > 0 }))];
+        IEnumerable<IReadOnlyList<FaultPlan>> runs = [.. plans.Where(p => p.Tests is null || p.Fault!.Intermittent).Select(p => (IReadOnlyList<FaultPlan>)[p]),
+            .. Batches(plans.Where(p => p.Tests is { Count: > 0 } && !p.Fault!.Intermittent))];
         var results = await Task.WhenAll(runs.Select(b => runner.RunAsync(b)));
         var order = faults.Select((f, i) => (f.Name, i)).ToDictionary(e => e.Name, e => e.i);
         var outcomes = idle.Concat(results.SelectMany(r => r)).OrderBy(o => order[o.Fault]).ToArray();
@@ -174,7 +175,8 @@ public static class SelfTestCommand
         {
             trace ??= batch.Count > 1 ? new DutyRecorder() : null;
             var tests = batch.Any(p => p.Tests is null) ? null : batch.SelectMany(p => p.Tests!).Distinct(StringComparer.Ordinal).ToList();
-            var request = template with { DpUrl = null, Faults = [.. batch.Where(p => p.Fault is not null).Select(p => p.Name)], TestMethods = tests, Trace = trace, JsonOnly = true };
+            var request = template with { DpUrl = null, Faults = [.. batch.Where(p => p.Fault is not null).Select(p => p.Name)], TestMethods = tests, Trace = trace, JsonOnly = true,
+                Repeat = batch.Any(p => p.Fault?.Intermittent == true) ? Fault.IntermittentRepeat : 1 };
             ConformanceReport report;
             await _gate.WaitAsync(ct);
             try
@@ -214,14 +216,18 @@ public static class SelfTestCommand
                 [.. report.Requirements.Where(r => r.Tests.Any(t => verdicts.Contains(t.Verdict) && Owned(t.Name))).Select(r => r.Id)
                     .Concat(report.Rules.Where(r => r.Tests.Any(t => verdicts.Contains(t.Verdict) && Owned(t.Id[(t.Id.IndexOf('/', StringComparison.Ordinal) + 1)..]))).Select(r => r.Id))
                     .Distinct(StringComparer.Ordinal)];
-            var failed = With(Verdict.Fail, Verdict.Warn);
+            // An intermittent fault must make exactly its IDs unstable; one it fails every time is listed as unexpected.
+            var failed = plan.Fault?.Intermittent == true
+                ? [.. With(Verdict.Unstable), .. With(Verdict.Fail, Verdict.Warn).Select(id => $"{id} (fails every time)")]
+                : With(Verdict.Fail, Verdict.Warn);
             var outcome = new FaultOutcome(plan.Name, plan.Expected, failed,
                 mine is null ? [.. report.Requirements.Where(r => r.Verdict == Verdict.Error).Select(r => r.Id).Concat(report.Rules.Where(r => r.Verdict == Verdict.Error).Select(r => r.Id))] : With(Verdict.Error))
             {
                 Gated = plan.Fault is null || failed.Any(id => report.Summary.GatingFailures.Contains(id)),
                 Verdict = report.Summary.Verdict,
             };
-            var scope = plan.Tests is null ? "all tests" : $"{plan.Tests.Count} test(s)" + (batchSize > 1 ? $", batched with {batchSize - 1}" : "");
+            var scope = plan.Tests is null ? "all tests" : $"{plan.Tests.Count} test(s)" + (batchSize > 1 ? $", batched with {batchSize - 1}" : "")
+                + (plan.Fault?.Intermittent == true ? $", {Fault.IntermittentRepeat} repetitions, expected unstable" : "");
             await log.WriteLineAsync($"{(outcome.Exact ? "ok  " : "FAIL")} {outcome.Fault,-28} expected [{string.Join(", ", outcome.Expected)}] failed [{string.Join(", ", outcome.Failed)}]" +
                 (outcome.Errors.Count > 0 ? $" errors [{string.Join(", ", outcome.Errors)}]" : "") + (outcome.Gated ? "" : " but nothing it fails gates the run")
                 + $"  ({scope}, {report.Run.Id})");

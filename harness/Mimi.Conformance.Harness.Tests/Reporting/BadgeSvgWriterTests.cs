@@ -15,8 +15,8 @@ public sealed class BadgeSvgWriterTests
 
         var doc = XDocument.Parse(svg);
         doc.Root!.Name.LocalName.Should().Be("svg");
-        ((string)doc.Root.Attribute("aria-label")!).Should().Be("MIMI DP: non-compliant 2/9");
-        svg.Should().Contain("fill=\"#e05d44\"").And.Contain(">MIMI DP</text>").And.Contain(">non-compliant 2/9</text>");
+        ((string)doc.Root.Attribute("aria-label")!).Should().Be("MIMI DP: non-compliant 2/10");
+        svg.Should().Contain("fill=\"#e05d44\"").And.Contain(">MIMI DP</text>").And.Contain(">non-compliant 2/10</text>");
     }
 
     [Fact]

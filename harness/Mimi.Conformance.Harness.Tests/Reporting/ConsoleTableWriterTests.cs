@@ -21,7 +21,7 @@ public sealed class ConsoleTableWriterTests
         lines[2].Should().MatchRegex("^pass +CORE-R1 +MUST +core +Lookup returns every mapping for a CSI$");
         lines[3].Should().StartWith("fail ");
         var totals = lines[report.Requirements.Count + 3];
-        totals.Should().Be("10 requirements: 1 fail, 1 error, 1 warn, 2 untested, 1 not-verifiable, 1 not-applicable, 1 declared, 2 pass; 8 tests. Verdict: non-compliant (exit 1).");
+        totals.Should().Be("11 requirements: 1 fail, 1 error, 1 unstable, 1 warn, 2 untested, 1 not-verifiable, 1 not-applicable, 1 declared, 2 pass; 9 tests. Verdict: non-compliant (exit 1).");
     }
 
     [Fact]

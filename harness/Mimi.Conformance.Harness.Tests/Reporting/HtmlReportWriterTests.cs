@@ -98,7 +98,7 @@ public sealed partial class HtmlReportWriterTests
         Html.Should().Contain("id=\"overall-verdict\" data-verdict=\"non-compliant\"");
         Html.Should().Contain("https://dp.example.test:8443").And.Contain("20260102T030405Z-7f3a").And.Contain("mimi-dp-profile/0.1");
         Html.Should().Contain("2026-01-02 03:04:05Z").And.Contain("12.3 s");
-        Html.Should().Contain("2/9 requirements pass");
+        Html.Should().Contain("2/10 requirements pass");
         Html.Should().Contain("id=\"incomplete-banner\"").And.Contain("7 of 9 planned tests");
 
         Regex.Matches(Html, "<tr class=\"class-row\"").Should().HaveCount(5);
@@ -107,7 +107,7 @@ public sealed partial class HtmlReportWriterTests
         untested.Groups[1].Value.Should().Contain("data-id=\"LIFE-REISSUE-1\"").And.NotContain("CORE-R9", "MAY requirements are not untested MUSTs");
 
         Evidence.Should().Contain("<pre class=\"reproducer\" id=\"r1-t0-repro\">curl --cacert ca.pem -X POST");
-        Regex.Matches(Evidence, "<pre class=\"reproducer\"").Should().HaveCount(3, "fail, error and warn tests carry reproducers; passes do not");
+        Regex.Matches(Evidence, "<pre class=\"reproducer\"").Should().HaveCount(4, "fail, error, unstable and warn tests carry reproducers; passes do not");
         Evidence.Should().Contain("<pre class=\"cbor\"").And.Contain("98(");
         Evidence.Should().Contain("<span class=\"method\">POST</span>").And.Contain("<span class=\"status status-2xx\">200</span>");
         Evidence.Should().Contain("<span class=\"status status-none\">no response</span>").And.Contain("connection reset by peer");

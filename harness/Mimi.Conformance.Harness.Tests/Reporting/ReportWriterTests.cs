@@ -23,7 +23,7 @@ public sealed class ReportWriterTests
             ReportJson.ReadFile(Path.Combine(directory, "report.json")).Should().BeEquivalentTo(report, o => o.WithStrictOrdering());
 
             ReportWriter.WriteAll(report with { Summary = report.Summary with { Verdict = RunVerdict.Compliant, ExitCode = 0 } }, directory);
-            File.ReadAllText(Path.Combine(directory, "badge.svg")).Should().Contain("compliant 2/9").And.NotContain("non-compliant", "files are replaced");
+            File.ReadAllText(Path.Combine(directory, "badge.svg")).Should().Contain("compliant 2/10").And.NotContain("non-compliant", "files are replaced");
         }
         finally
         {

@@ -11,15 +11,15 @@ public sealed class SummaryMarkdownWriterTests
     [Fact]
     public void Starts_with_the_verdict_line()
     {
-        Markdown.Should().StartWith("## ❌ MIMI DP conformance: **non-compliant** (2/9 requirements pass, exit code 1)\n");
+        Markdown.Should().StartWith("## ❌ MIMI DP conformance: **non-compliant** (2/10 requirements pass, exit code 1)\n");
     }
 
     [Fact]
     public void Has_the_counts_table()
     {
-        Markdown.Should().Contain("| Verdict | Requirements | Tests |\n|:--|--:|--:|\n| fail | 1 | 1 |\n| error | 1 | 1 |\n| warn | 1 | 1 |\n| untested | 2 | 0 |\n");
-        Markdown.Should().Contain("| declared | 1 | 1 |\n| pass | 2 | 2 |\n| **total** | **10** | **8** |\n");
-        Markdown.Should().Contain("| core | yes | fail | 6 |");
+        Markdown.Should().Contain("| Verdict | Requirements | Tests |\n|:--|--:|--:|\n| fail | 1 | 1 |\n| error | 1 | 1 |\n| unstable | 1 | 1 |\n| warn | 1 | 1 |\n| untested | 2 | 0 |\n");
+        Markdown.Should().Contain("| declared | 1 | 1 |\n| pass | 2 | 2 |\n| **total** | **11** | **9** |\n");
+        Markdown.Should().Contain("| core | yes | fail | 7 |");
     }
 
     [Fact]

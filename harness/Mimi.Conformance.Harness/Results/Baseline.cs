@@ -52,7 +52,7 @@ public sealed record BaselineFile([property: JsonPropertyName("expected_failures
 /// </summary>
 public static class Baseline
 {
-    public static bool IsFailing(Verdict v) => v is Verdict.Fail or Verdict.Warn or Verdict.Error;
+    public static bool IsFailing(Verdict v) => v is Verdict.Fail or Verdict.Warn or Verdict.Unstable or Verdict.Error;
 
     public static ConformanceReport Apply(ConformanceReport report, BaselineFile baseline, string file)
     {

@@ -40,6 +40,14 @@ public sealed record RunInfo(
     [JsonPropertyName("harness")]
     public HarnessIdentity? Harness { get; init; }
 
+    /// <summary>How many times each selected test ran (run --repeat N); repetitions that disagree make the test unstable.</summary>
+    [JsonPropertyName("repeat")]
+    public int Repeat { get; init; } = 1;
+
+    /// <summary>What a gated unstable item makes of the run (--fail-on LEVEL,unstable=fail|incomplete).</summary>
+    [JsonPropertyName("unstable_gate")]
+    public UnstableGate UnstableGate { get; init; } = UnstableGate.Fail;
+
     /// <summary>The operator statement the run graded declarations from (--statement), if any.</summary>
     [JsonPropertyName("statement")]
     public string? Statement { get; init; }
@@ -98,6 +106,10 @@ public sealed record Verification(
     [property: JsonPropertyName("accepted")] IReadOnlyList<string> Accepted,
     [property: JsonPropertyName("coverage_gaps")] IReadOnlyList<string> CoverageGaps)
 {
+    /// <summary>Gated items whose repetitions disagree (run --repeat N): failures or open questions, as run.unstable_gate says.</summary>
+    [JsonPropertyName("unstable")]
+    public IReadOnlyList<string> Unstable { get; init; } = [];
+
     public static Verification None { get; } = new(0, 0, [], [], []);
 }
 
@@ -117,7 +129,20 @@ public sealed record RuleResult(
 public sealed record RuleTest(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("verdict")] Verdict Verdict,
-    [property: JsonPropertyName("reason")] string? Reason);
+    [property: JsonPropertyName("reason")] string? Reason)
+{
+    /// <summary>Each repetition's outcome at the rule's level (run --repeat N); absent for a test that ran once.</summary>
+    [JsonPropertyName("repetitions")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<Repetition>? Repetitions { get; init; }
+}
+
+/// <summary>One repetition of a test (1-based <paramref name="N"/>): its verdict and reason as if it had run alone.</summary>
+public sealed record Repetition(
+    [property: JsonPropertyName("n")] int N,
+    [property: JsonPropertyName("verdict")] Verdict Verdict,
+    [property: JsonPropertyName("reason")] string? Reason,
+    [property: JsonPropertyName("duration_ms")] long DurationMs);
 
 public sealed record ClassResult(
     [property: JsonPropertyName("class")] string Class,
@@ -149,7 +174,16 @@ public sealed record TestResult(
     [property: JsonPropertyName("duration_ms")] long DurationMs,
     [property: JsonPropertyName("checks")] IReadOnlyList<Check> Checks,
     [property: JsonPropertyName("exchanges")] IReadOnlyList<Exchange> Exchanges,
-    [property: JsonPropertyName("reproducer")] string? Reproducer);
+    [property: JsonPropertyName("reproducer")] string? Reproducer)
+{
+    /// <summary>
+    /// Each repetition's outcome (run --repeat N); absent for a test that ran once. When they disagree the verdict is
+    /// unstable, and the checks and exchanges are those of the first repetition that did not pass.
+    /// </summary>
+    [JsonPropertyName("repetitions")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<Repetition>? Repetitions { get; init; }
+}
 
 /// <summary>One expectation a test evaluated: what it expected, what it saw.</summary>
 public sealed record Check(

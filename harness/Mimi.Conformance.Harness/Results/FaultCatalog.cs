@@ -8,7 +8,13 @@ namespace Mimi.Conformance.Harness.Results;
 public sealed record FaultExpectation(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("description")] string Description,
-    [property: JsonPropertyName("requirements")] IReadOnlyList<string> Requirements);
+    [property: JsonPropertyName("requirements")] IReadOnlyList<string> Requirements)
+{
+    /// <summary>Null: the requirements fail (or warn). Unstable: the fault is wrong only sometimes, and the requirements are unstable under run --repeat.</summary>
+    [JsonPropertyName("expected_verdict")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Verdict? ExpectedVerdict { get; init; }
+}
 
 /// <summary>
 /// The reference DP's faults and what each must fail, as data: vectors/self-test/faults.json, written from the fault

@@ -28,6 +28,12 @@ public sealed record RunContext(
 
     public string? StatementPath { get; init; }
 
+    /// <summary>How many times each selected test ran (run --repeat N).</summary>
+    public int Repeat { get; init; } = 1;
+
+    /// <summary>What a gated unstable item makes of the run (--fail-on LEVEL,unstable=...).</summary>
+    public UnstableGate UnstableGate { get; init; } = UnstableGate.Fail;
+
     /// <summary>Not-verifiable IDs the user accepts (--accept-not-verifiable): listed, and they do not make the run incomplete.</summary>
     public IReadOnlySet<string> Accepted { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 }
@@ -64,7 +70,7 @@ public static class ReportBuilder
         var executed = tests.Count(t => t.Result is "Pass" or "Fail" or "Skip");
         var completeReason = outcome.Failure ?? (unknown.Length > 0 ? $"tests name unknown catalog ids: {string.Join(", ", unknown)}" : planned != executed ? $"{planned - executed} test(s) did not run" : null);
         var completeness = new Completeness(completeReason is null, planned, executed, completeReason);
-        var summary = RunGate.Summarize(requirements, rules, completeness, context.Accepted);
+        var summary = RunGate.Summarize(requirements, rules, completeness, context.Accepted, context.UnstableGate);
 
         var classes = catalog.Classes.Select(c =>
         {
@@ -77,6 +83,8 @@ public static class ReportBuilder
         {
             Harness = context.Harness,
             Statement = context.StatementPath,
+            Repeat = context.Repeat,
+            UnstableGate = context.UnstableGate,
         };
         return new ConformanceReport(SchemaId, run, summary, classes, requirements) { Rules = rules };
     }
@@ -95,10 +103,8 @@ public static class ReportBuilder
             var gating = rule.Class != "sender" && claimed && RequirementCatalog.Gates(rule.Level, context.FailOn);
             var ruleTests = byRule[rule.Id].Select(t =>
                 {
-                    var (verdict, reason) = Classify(t, rule.Level);
-                    if (verdict == Verdict.NotVerifiable && context.Statement?.Declares(t.Requirement ?? "") is { } declared)
-                        (verdict, reason) = (Verdict.Declared, Declared(declared));
-                    return new RuleTest($"{t.Requirement}/{ShortName(t.Name)}", verdict, reason);
+                    var (verdict, reason, repetitions) = Grade(t, rule.Level, t.Requirement ?? "", context);
+                    return new RuleTest($"{t.Requirement}/{ShortName(t.Name)}", verdict, reason) { Repetitions = repetitions };
                 }).ToList();
             var verdict = ruleTests.Count > 0 ? VerdictNames.Worst(ruleTests.Select(t => t.Verdict))
                 : context.Selected is not null ? Verdict.NotApplicable
@@ -115,11 +121,41 @@ public static class ReportBuilder
 
     private static TestResult ToResult(RawTest t, Requirement req, RunContext context)
     {
-        var (verdict, reason) = Classify(t, req.Level);
-        if (verdict == Verdict.NotVerifiable && context.Statement?.Declares(req.Id) is { } declared)
-            (verdict, reason) = (Verdict.Declared, Declared(declared));
-        var reproducer = verdict is Verdict.Fail or Verdict.Warn or Verdict.Error ? Reproducer(t, req.Id, context) : null;
-        return new TestResult($"{req.Id}/{ShortName(t.Name)}", ShortName(t.Name), verdict, reason, (long)(t.Seconds * 1000), t.Checks, t.Exchanges, reproducer);
+        var (verdict, reason, repetitions) = Grade(t, req.Level, req.Id, context);
+        var reproducer = verdict is Verdict.Fail or Verdict.Warn or Verdict.Unstable or Verdict.Error ? Reproducer(t, req.Id, context) : null;
+        return new TestResult($"{req.Id}/{ShortName(t.Name)}", ShortName(t.Name), verdict, reason, (long)(t.Seconds * 1000), t.Checks, t.Exchanges, reproducer)
+        {
+            Repetitions = repetitions,
+        };
+    }
+
+    /// <summary>
+    /// A test's verdict at a level (a declaration for <paramref name="declarable"/> turning not-verifiable into declared).
+    /// A test that ran several times (run --repeat N) lists each repetition; when their verdicts differ it is unstable,
+    /// and the reason names the outcomes and the first repetition that did not pass.
+    /// </summary>
+    private static (Verdict Verdict, string? Reason, IReadOnlyList<Repetition>? Repetitions) Grade(RawTest t, string level, string declarable, RunContext context)
+    {
+        (Verdict, string?) One(RawTest run)
+        {
+            var (verdict, reason) = Classify(run, level);
+            return verdict == Verdict.NotVerifiable && context.Statement?.Declares(declarable) is { } declared ? (Verdict.Declared, Declared(declared)) : (verdict, reason);
+        }
+        if (t.Repetitions.Count < 2)
+        {
+            var (verdict, reason) = One(t);
+            return (verdict, reason, null);
+        }
+        List<Repetition> repetitions = [.. t.Repetitions.Select((run, i) =>
+        {
+            var (verdict, reason) = One(run);
+            return new Repetition(i + 1, verdict, reason, (long)(run.Seconds * 1000));
+        })];
+        var shown = repetitions.FirstOrDefault(r => r.Verdict != Verdict.Pass) ?? repetitions[0];
+        if (repetitions.All(r => r.Verdict == shown.Verdict))
+            return (shown.Verdict, shown.Reason, repetitions);
+        var outcomes = string.Join(", ", repetitions.Select(r => r.Verdict.ToWire()));
+        return (Verdict.Unstable, $"outcomes differ across {repetitions.Count} repetitions ({outcomes}); repetition {shown.N}: {shown.Verdict.ToWire()}{(shown.Reason is null ? "" : $": {shown.Reason}")}", repetitions);
     }
 
     /// <summary>xunit outcome → verdict through the suite's markers (<see cref="SuiteOutcomes"/>); only a ConformanceFailure is a finding.</summary>
@@ -186,7 +222,8 @@ public static class ReportBuilder
         var target = context.TargetKind == "embedded" ? "" : $" --dp {context.Target}{(context.CaFile is null ? "" : $" --ca {Quote(context.CaFile)}")}";
         var faults = string.Concat(context.Faults.Select(f => $" --dp-fault {f}"));
         var identity = context.KeysFile is { } keys ? $" --keys {Quote(keys)}" : context.Seed is { } seed ? $" --seed {Quote(seed)}" : "";
-        sb.Append($"./run.sh run{target}{faults}{identity} --only {id}");
+        var repeat = context.Repeat > 1 ? $" --repeat {context.Repeat.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "";
+        sb.Append($"./run.sh run{target}{faults}{identity}{repeat} --only {id}");
         return sb.ToString();
     }
 

@@ -34,7 +34,7 @@ public static class ReportMerger
         }).ToList();
         var completeness = Completeness(reports);
         var accepted = reports.SelectMany(r => r.Summary.Verification.Accepted).ToHashSet(StringComparer.Ordinal);
-        var summary = RunGate.Summarize(requirements, rules, completeness, accepted);
+        var summary = RunGate.Summarize(requirements, rules, completeness, accepted, reports[0].Run.UnstableGate);
         var classes = reports.SelectMany(r => r.Classes).Select(c => c.Class).Distinct(StringComparer.Ordinal).Select(c =>
         {
             var members = requirements.Where(r => r.Class == c).ToList();
@@ -55,7 +55,11 @@ public static class ReportMerger
             failOn,
             [.. reports.SelectMany(r => r.Run.Filters).Where(f => !f.StartsWith("shard=", StringComparison.Ordinal)).Distinct(StringComparer.Ordinal), .. reports.Select(r => $"merged={r.Run.Id}")],
             [.. reports.SelectMany(r => r.Run.Faults).Distinct(StringComparer.Ordinal)],
-            completeness);
+            completeness)
+        {
+            Repeat = reports.Min(r => r.Run.Repeat),
+            UnstableGate = reports[0].Run.UnstableGate,
+        };
         return new ConformanceReport(reports[0].Schema, run, summary, classes, requirements) { Rules = rules };
     }
 

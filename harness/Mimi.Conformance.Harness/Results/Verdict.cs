@@ -13,6 +13,11 @@ public enum Verdict
     [JsonStringEnumMemberName("not-verifiable")] NotVerifiable,
     [JsonStringEnumMemberName("untested")] Untested,
     [JsonStringEnumMemberName("warn")] Warn,
+    /// <summary>
+    /// The repetitions of one test (run --repeat N) disagree: sometimes right is not conformant, so it sits above warn,
+    /// and below error and fail, which say something definite about every repetition.
+    /// </summary>
+    [JsonStringEnumMemberName("unstable")] Unstable,
     [JsonStringEnumMemberName("error")] Error,
     [JsonStringEnumMemberName("fail")] Fail,
 }
@@ -27,6 +32,7 @@ public static class VerdictNames
         Verdict.NotVerifiable => "not-verifiable",
         Verdict.Untested => "untested",
         Verdict.Warn => "warn",
+        Verdict.Unstable => "unstable",
         Verdict.Error => "error",
         Verdict.Fail => "fail",
         _ => throw new ArgumentOutOfRangeException(nameof(verdict)),

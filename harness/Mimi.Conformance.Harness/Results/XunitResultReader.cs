@@ -21,6 +21,9 @@ public sealed record RawTest(
 
     /// <summary>The suite method (Namespace.Class.Method) that ran it; a theory's rows share one.</summary>
     public string? Method { get; init; }
+
+    /// <summary>Every repetition of the test in order, this one among them (run --repeat N); empty when it ran once.</summary>
+    public IReadOnlyList<RawTest> Repetitions { get; init; } = [];
 }
 
 public sealed record RawRun(int Total, IReadOnlyList<RawTest> Tests);

@@ -9,6 +9,9 @@ internal sealed record DpPolicy
 
     public ImmutableHashSet<Duty> Skipped { get; init; } = [];
 
+    /// <summary>Duties an intermittent fault skips on every second consultation only (<see cref="Fault.Intermittent"/>).</summary>
+    public ImmutableHashSet<Duty> SkippedSometimes { get; init; } = [];
+
     public bool Performs(Duty duty) => !Skipped.Contains(duty);
 }
 
@@ -19,6 +22,7 @@ internal sealed record DpPolicy
 internal sealed class LivePolicy(DpPolicy initial, DutyRecorder? recorder = null)
 {
     private DpPolicy _current = initial;
+    private int _intermittentCalls;
 
     public DpPolicy Current
     {
@@ -29,7 +33,12 @@ internal sealed class LivePolicy(DpPolicy initial, DutyRecorder? recorder = null
     public bool Performs(Duty duty)
     {
         recorder?.Record(duty);
-        return Current.Performs(duty);
+        var current = Current;
+        // A counter, not a random draw: the first consultation is right, the second wrong, and so on, so a test that
+        // consults the duty once passes alone and disagrees with itself across repetitions.
+        if (current.SkippedSometimes.Contains(duty))
+            return Interlocked.Increment(ref _intermittentCalls) % 2 == 1;
+        return current.Performs(duty);
     }
 
     /// <summary>Records that an answer depends on the duty without asking it (the answer was decided earlier, e.g. a document rendered once).</summary>

@@ -13,9 +13,16 @@ namespace Mimi.Conformance.ReferenceDp.Faults;
 /// fail under it, and no others. <paramref name="AtStart"/>: it shapes the listener, the peer client or the issuer, so
 /// it needs a DP started with it and cannot be switched on a running one. <paramref name="Lacks"/>: what a DP started
 /// with it does not offer, so that its defect can show (a DP without test control or without federation); such a
-/// fault is an <paramref name="AtStart"/> one.
+/// fault is an <paramref name="AtStart"/> one. <paramref name="Intermittent"/>: it skips its duties on every second
+/// consultation only, so its IDs fail only sometimes; the self-test runs it with <see cref="Fault.IntermittentRepeat"/>
+/// repetitions and expects exactly its IDs unstable.
 /// </summary>
-public sealed record Fault(string Name, string Description, IReadOnlyList<string> Breaks, IReadOnlyList<Duty> Skips, bool AtStart = false, DpFeatures Lacks = DpFeatures.None);
+public sealed record Fault(string Name, string Description, IReadOnlyList<string> Breaks, IReadOnlyList<Duty> Skips, bool AtStart = false, DpFeatures Lacks = DpFeatures.None,
+    bool Intermittent = false)
+{
+    /// <summary>Repetitions enough for an intermittent fault's IDs to disagree with themselves (run --repeat).</summary>
+    public const int IntermittentRepeat = 3;
+}
 
 /// <summary>What a reference DP may be started without (<see cref="Fault.Lacks"/>).</summary>
 [Flags]
@@ -67,6 +74,8 @@ public static class FaultRegistry
             ["DISC-L-08", "PROF-ID-02", "PROF-ID-01", "PROF-PUB-05"], [LookupService.RefuseNonCanonicalCsi]),
         new("accept-replayed-removal", "remove ignores nonces, so a captured removal can be replayed later",
             ["DISC-R-10", "PROF-RM-08", "PROF-RM-11"], [RemovalService.SingleUseNonces]),
+        new("intermittent-opt-out", "every second lookup whose mappings all list no MSP (opt-out) answers not_found: a single run may pass",
+            ["DISC-R-05", "PROF-LU-03"], [LookupService.DistinguishOptOut], Intermittent: true),
         new("unstable-order", "lookup returns the mappings of a CSI in a different order on every other call",
             ["DISC-M-03", "PROF-LU-05"], [LookupService.StableOrder]),
         new("dp-signs-without-recipient", "publish accepts a mapping with no recipient signature (credential still checked) and countersigns it",
@@ -429,7 +438,11 @@ public static class FaultRegistry
         var unknown = wanted.Where(n => !IsKnown(n)).Order(StringComparer.Ordinal).ToArray();
         if (unknown.Length > 0)
             throw new ArgumentException($"unknown fault mode(s): {string.Join(", ", unknown)} (the list: --list-faults)", nameof(names));
-        return new DpPolicy { Skipped = [.. wanted.SelectMany(n => ByName[n].Skips)] };
+        return new DpPolicy
+        {
+            Skipped = [.. wanted.Where(n => !ByName[n].Intermittent).SelectMany(n => ByName[n].Skips)],
+            SkippedSometimes = [.. wanted.Where(n => ByName[n].Intermittent).SelectMany(n => ByName[n].Skips)],
+        };
     }
 
     /// <summary>What a DP started with these faults lacks, whatever its options ask for.</summary>
