@@ -154,12 +154,14 @@ run_tests() {
   }
   harness_tests() { dotnet "$ROOT/harness/Mimi.Conformance.Harness.Tests/bin/$CONFIG/net10.0/Mimi.Conformance.Harness.Tests.dll" -noLogo -noColor -parallel collections -xml "$results/harness-tests.xml"; }
   certify_and_allure() { step certification cli run --out "$ROOT/reports" && [ "$(cat "$results/certification.rc")" = 0 ] && step allure report_allure "$ROOT/reports/latest"; }
+  # Packaging builds the CLI and the suite again (their outputs are what the other parts execute), so it runs first.
+  package_built=0; package >"$results/package-build.txt" 2>&1 || package_built=$?
   step harness-tests harness_tests &
   local jobs=($!)
   certify_and_allure & jobs+=($!)
   step self-test cli self-test --out "$results/self-test-runs" & jobs+=($!)
   step sender-self-test cli sender --self-test & jobs+=($!)
-  packages_installed() { package && "$ROOT/harness/Mimi.Conformance.Package/install-test.sh" "$ROOT/reports/packages"; }
+  packages_installed() { [ "$package_built" = 0 ] && "$ROOT/harness/Mimi.Conformance.Package/install-test.sh" "$ROOT/reports/packages"; }
   step packages packages_installed & jobs+=($!)
   wait "${jobs[@]}" || true
   echo "   all parts done in $((SECONDS - started)) s"
@@ -194,7 +196,7 @@ run_tests() {
   # A packaging error before any install counts once.
   if ! ok packages && [ "$broken" -eq 0 ]; then broken=1; fi
   passed=$((passed + installed)); failed=$((failed + broken))
-  sed 's/^/   /' "$results/packages.txt" | tail -n 20
+  sed 's/^/   /' "$results/package-build.txt" "$results/packages.txt" | tail -n 20
 
   echo "$passed passed, $failed failed" | tee "$results/summary.txt"
   [ "$failed" -eq 0 ]

@@ -123,13 +123,17 @@ public sealed class CosePackageCrossCheckTests
                 {
                     // a vector about a broken payload or credential
                 }
-                if (pop is not null)
+                if (pop is not null && !IsMalformedCredential(test))
                     AssertSame(pop, Pkg.CoseMessage.DecodeSign1(MappingPayload.Decode(ours.Payload, strict: false).Pop), label + " credential");
                 agreed++;
             }
         }
         agreed.Should().BeGreaterThanOrEqualTo(100, "108 of the 120 mapping vectors are COSE_Sign our strict decoder accepts");
     }
+
+    /// <summary>A vector whose subject is a credential outside its encoding rules (e.g. a label in both header buckets, which the package refuses to decode).</summary>
+    private static bool IsMalformedCredential(JsonNode test) =>
+        test["result"]?.GetValue<string>() == "invalid" && test["flags"]?.AsArray().Any(f => f?.GetValue<string>() == "PopMalformed") == true;
 
     [Fact]
     public void The_comparison_notices_a_signature_or_header_that_differs()
