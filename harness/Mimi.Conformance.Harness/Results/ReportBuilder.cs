@@ -44,6 +44,9 @@ public static class ReportBuilder
     public const string SuiteVersion = "0.2.0";
     public const string SchemaId = "mimi-conformance-report/1";
 
+    /// <summary>The class of the rules that bind senders, recipients and CSIPs: in a DP's run they do not apply.</summary>
+    public const string SenderClass = "sender";
+
     public static ConformanceReport Build(RequirementCatalog catalog, RunContext context, SuiteOutcome outcome)
     {
         var tests = outcome.Run?.Tests ?? [];
@@ -72,7 +75,8 @@ public static class ReportBuilder
         var completeness = new Completeness(completeReason is null, planned, executed, completeReason);
         var summary = RunGate.Summarize(requirements, rules, completeness, context.Accepted, context.UnstableGate);
 
-        var classes = catalog.Classes.Select(c =>
+        // A DP never claims the sender class: its rules bind senders (./run.sh sender certifies them).
+        var classes = catalog.Classes.Where(c => c.Id != SenderClass).Select(c =>
         {
             var members = requirements.Where(r => r.Class == c.Id).ToList();
             return new ClassResult(c.Id, context.ClaimedClasses.Contains(c.Id), VerdictNames.Worst(members.Select(m => m.Verdict)), members.Select(m => m.Id).ToList());
@@ -92,7 +96,7 @@ public static class ReportBuilder
     /// <summary>
     /// Each rule from the tests that name it, graded at the rule's own level: a broken MUST rule fails even when the
     /// test is graded under a SHOULD requirement. A rule gates when its class is claimed (core always is); rules of
-    /// class sender bind senders, never a DP.
+    /// class sender bind senders, never a DP, and are not-applicable in a DP's run unless a test names them.
     /// </summary>
     private static List<RuleResult> Rules(RequirementCatalog catalog, RunContext context, IReadOnlyList<RawTest> tests, string? suiteFailure)
     {
@@ -100,14 +104,14 @@ public static class ReportBuilder
         return [.. catalog.Rules.Select(rule =>
         {
             var claimed = rule.Class == "core" || context.ClaimedClasses.Contains(rule.Class);
-            var gating = rule.Class != "sender" && claimed && RequirementCatalog.Gates(rule.Level, context.FailOn);
+            var gating = rule.Class != SenderClass && claimed && RequirementCatalog.Gates(rule.Level, context.FailOn);
             var ruleTests = byRule[rule.Id].Select(t =>
                 {
                     var (verdict, reason, repetitions) = Grade(t, rule.Level, t.Requirement ?? "", context);
                     return new RuleTest($"{t.Requirement}/{ShortName(t.Name)}", verdict, reason) { Repetitions = repetitions };
                 }).ToList();
             var verdict = ruleTests.Count > 0 ? VerdictNames.Worst(ruleTests.Select(t => t.Verdict))
-                : context.Selected is not null ? Verdict.NotApplicable
+                : context.Selected is not null || rule.Class == SenderClass ? Verdict.NotApplicable
                 : suiteFailure is not null ? Verdict.Error
                 : Verdict.Untested;
             return new RuleResult(rule.Id, rule.Level, rule.Class, rule.Section, rule.Quote, rule.Serves, verdict, gating, ruleTests);
