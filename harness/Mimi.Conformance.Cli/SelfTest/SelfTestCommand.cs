@@ -89,7 +89,7 @@ public static class SelfTestCommand
         var (touches, sensitive) = Reach(fault, changedMembers);
         if (fault.AtStart || (consulted.TryGetValue(DutyRecorder.Untraced, out var outside) && outside.Overlaps(sensitive)))
             return null;
-        return [.. consulted.Where(e => e.Key != DutyRecorder.Untraced && e.Value.Overlaps(touches)).Select(e => e.Key).Order(StringComparer.Ordinal)];
+        return [.. consulted.Where(e => e.Key != DutyRecorder.Untraced && !e.Key.StartsWith(SuiteTrace.SetUpPrefix, StringComparison.Ordinal) && e.Value.Overlaps(touches)).Select(e => e.Key).Order(StringComparer.Ordinal)];
     }
 
     /// <summary>

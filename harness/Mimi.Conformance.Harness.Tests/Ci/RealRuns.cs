@@ -16,7 +16,10 @@ internal static class RealRuns
     public const string Fault = "conflate-opt-out";
     public const string FaultyRequirement = "DISC-R-05";
 
-    private static readonly Lazy<Task<RealRun>> FaultyRun = new(() => RunAsync(Request(PrivateTempFolder.Shared("faulty-run"), [Fault])));
+    /// <summary>The faulty run's seed, so that a test can derive every private key its parties held (the secrets scan).</summary>
+    public const string FaultySeed = "shared-faulty-run";
+
+    private static readonly Lazy<Task<RealRun>> FaultyRun = new(() => RunAsync(Request(PrivateTempFolder.Shared("faulty-run"), [Fault]) with { Seed = FaultySeed }));
     private static readonly Lazy<Task<RealRun>> CleanRun = new(() => RunAsync(Request(PrivateTempFolder.Shared("clean-run"))));
 
     public static Task<RealRun> Faulty => FaultyRun.Value;

@@ -111,8 +111,25 @@ public sealed class ConformanceFixture : IAsyncLifetime
         PublishBlocker = await EstablishTrustAsync(_profile);
     }
 
-    /// <summary>The current test as the self-test's trace names it (Class.Method), or null outside any test.</summary>
-    internal static string? TraceLabel() => TestContext.Current.TestMethod is { } m ? $"{m.TestClass.TestClassName}.{m.MethodName}" : null;
+    private static readonly AsyncLocal<string?> SettingUp = new();
+
+    /// <summary>
+    /// The current test as the self-test's trace names it (Class.Method), a class fixture's set-up while it runs
+    /// (<see cref="SetUpTracedAsync"/>), or null outside any test.
+    /// </summary>
+    internal static string? TraceLabel() => SettingUp.Value ?? (TestContext.Current.TestMethod is { } m ? $"{m.TestClass.TestClassName}.{m.MethodName}" : null);
+
+    /// <summary>
+    /// Runs a class fixture's lazy set-up under its own trace label: the tests using the fixture then inherit what the
+    /// set-up consulted, the same whichever test triggered it, and not what that test's own body consulted.
+    /// </summary>
+    internal static async Task<T> SetUpTracedAsync<T>(string fixture, Func<Task<T>> setUp)
+    {
+        SettingUp.Value = SetUpLabel(fixture); // an async method's AsyncLocal change stays with its own callees
+        return await setUp();
+    }
+
+    internal static string SetUpLabel(string fixture) => $"{Harness.Results.SuiteTrace.SetUpPrefix}{fixture}";
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string?, string), byte> _reported = new();
 

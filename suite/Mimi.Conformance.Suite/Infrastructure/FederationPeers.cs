@@ -92,7 +92,6 @@ public sealed class FederationPeers : IAsyncLifetime
     private PeersRequest? _peers;
     private string? _failure;
     private string? _unreachable;
-    private string? _setUpBy;
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
@@ -109,10 +108,9 @@ public sealed class FederationPeers : IAsyncLifetime
         {
             if (_setup is null && _failure is null && _unreachable is null)
             {
-                _setUpBy = ConformanceFixture.TraceLabel();
                 try
                 {
-                    _setup = await SetUpAsync(dp);
+                    _setup = await ConformanceFixture.SetUpTracedAsync(nameof(FederationPeers), () => SetUpAsync(dp));
                 }
                 catch (PeersUnreachableException e)
                 {
@@ -128,7 +126,7 @@ public sealed class FederationPeers : IAsyncLifetime
         {
             _gate.Release();
         }
-        dp.ReportInherits(_setUpBy);
+        dp.ReportInherits(ConformanceFixture.SetUpLabel(nameof(FederationPeers)));
         if (_unreachable is not null)
             Expect.NotVerifiable(_unreachable);
         if (_failure is not null)
