@@ -148,9 +148,10 @@ run_tests() {
   # once: the machine's cores stay busy (the CI budget is 6 minutes on 2 cores). Their logs are printed in order after.
   echo "== project tests, certification, self-test, sender self-test and packages, at once (logs in reports/test-results/)"
   local started=$SECONDS
-  step() {  # step NAME COMMAND...: runs the command, records its exit code
+  step() {  # step NAME COMMAND...: runs the command, records its exit code and its wall and CPU seconds (children included)
     local name=$1; shift
-    if "$@" >"$results/$name.txt" 2>&1; then echo 0 >"$results/$name.rc"; else echo 1 >"$results/$name.rc"; fi
+    local TIMEFORMAT="%0R s wall, %0U+%0S s CPU"
+    { time { if "$@" >"$results/$name.txt" 2>&1; then echo 0 >"$results/$name.rc"; else echo 1 >"$results/$name.rc"; fi; } ; } 2>"$results/$name.time"
   }
   harness_tests() { dotnet "$ROOT/harness/Mimi.Conformance.Harness.Tests/bin/$CONFIG/net10.0/Mimi.Conformance.Harness.Tests.dll" -noLogo -noColor -parallel collections -xml "$results/harness-tests.xml"; }
   certify_and_allure() { step certification cli run --out "$ROOT/reports" && [ "$(cat "$results/certification.rc")" = 0 ] && step allure report_allure "$ROOT/reports/latest"; }
@@ -164,7 +165,7 @@ run_tests() {
   packages_installed() { [ "$package_built" = 0 ] && "$ROOT/harness/Mimi.Conformance.Package/install-test.sh" "$ROOT/reports/packages"; }
   step packages packages_installed & jobs+=($!)
   wait "${jobs[@]}" || true
-  echo "   all parts done in $((SECONDS - started)) s"
+  echo "   all parts done in $((SECONDS - started)) s ($(for t in "$results"/*.time; do printf '%s %s; ' "$(basename "$t" .time)" "$(cat "$t")"; done))"
   ok() { [ "$(cat "$results/$1.rc" 2>/dev/null)" = 0 ]; }
 
   echo "== project tests (harness, protocol, reference DP, reports)"
