@@ -202,8 +202,9 @@ internal static partial class ProfileText
     [GeneratedRegex(@"\bMAY\b")]
     private static partial Regex May();
 
+    /// <summary>A Markdown heading: its level (the '#'s) and its title, section number included.</summary>
     [GeneratedRegex(@"^(#{1,6})\s+(.*)$")]
-    private static partial Regex Heading();
+    internal static partial Regex Heading();
 
     [GeneratedRegex(@"^([0-9]+(?:\.[0-9]+)*)\.?\s")]
     private static partial Regex SectionNumber();

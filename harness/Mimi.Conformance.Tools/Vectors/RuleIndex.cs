@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 
 namespace Mimi.Conformance.Tools.Vectors;
 
@@ -15,7 +14,7 @@ internal sealed record RuleIndexRow(string Id, string Class, IReadOnlyList<strin
 /// section) gives its class, the requirements it serves and its vectors. The catalog's other members (classes,
 /// requirements) are hand-written and kept as they are; <c>rules</c> is its last member.
 /// </summary>
-internal static partial class RuleIndex
+internal static class RuleIndex
 {
     public const string Title = "Rule index";
 
@@ -85,10 +84,10 @@ internal static partial class RuleIndex
     public static IReadOnlyList<RuleIndexRow> Read(string profile)
     {
         var lines = profile.ReplaceLineEndings("\n").Split('\n');
-        var heading = Array.FindIndex(lines, l => Heading().Match(l) is { Success: true } h && h.Groups[1].Value == Title);
+        var heading = Array.FindIndex(lines, l => ProfileText.Heading().Match(l) is { Success: true } h && h.Groups[2].Value.EndsWith(Title, StringComparison.Ordinal));
         if (heading < 0)
             throw new InvalidDataException($"PROFILE.md has no section titled \"{Title}\"");
-        var table = lines.Skip(heading + 1).TakeWhile(l => !Heading().IsMatch(l)).Where(l => l.StartsWith('|')).Select(Cells).ToArray();
+        var table = lines.Skip(heading + 1).TakeWhile(l => !ProfileText.Heading().IsMatch(l)).Where(l => l.StartsWith('|')).Select(Cells).ToArray();
         if (table.Length < 2 || !table[0].SequenceEqual(Columns))
             throw new InvalidDataException($"{InIndex}: the table's columns are | {string.Join(" | ", Columns)} |");
         return [.. table.Skip(2).Select(cells => cells.Length == Columns.Length
@@ -139,7 +138,4 @@ internal static partial class RuleIndex
         }
         return sb.Append('"').ToString();
     }
-
-    [GeneratedRegex(@"^#{1,6}\s+(?:[0-9]+(?:\.[0-9]+)*\.?\s+)?(.*?)\s*$")]
-    private static partial Regex Heading();
 }
