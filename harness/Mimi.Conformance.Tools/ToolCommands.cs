@@ -14,14 +14,24 @@ public static class ToolCommands
     /// <param name="faults">The reference DP's fault catalog, written as vectors/self-test/faults.json.</param>
     public static Command Vectors(FaultCatalog faults)
     {
-        var generate = new Command("generate", "Regenerate vectors/mappings, vectors/ed25519, vectors/examples, vectors/self-test/faults.json and PROFILE.md §9 deterministically");
+        var generate = new Command("generate", "Regenerate vectors/mappings, vectors/ed25519, vectors/examples, vectors/self-test/faults.json, PROFILE.md §9 and the rules of vectors/requirements.json deterministically");
         generate.SetAction(_ =>
         {
             var written = VectorFiles.WriteAll(RepositoryLayout.Vectors).Count;
             File.WriteAllText(FaultCatalog.DefaultPath, faults.ToJson());
             written++;
             var profile = ExampleWriter.UpdateProfile(Path.Combine(RepositoryLayout.Vectors, "PROFILE.md"));
-            Console.Out.WriteLine($"wrote {written} files under vectors/{(profile ? " and the examples of PROFILE.md §9" : "")}");
+            bool rules;
+            try
+            {
+                rules = RuleIndex.Update(RepositoryLayout.Vectors);
+            }
+            catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException)
+            {
+                Console.Error.WriteLine($"vectors generate: {e.Message}");
+                return 2;
+            }
+            Console.Out.WriteLine($"wrote {written} files under vectors/{(profile ? " and the examples of PROFILE.md §9" : "")}{(rules ? "; rewrote the rules of vectors/requirements.json" : "")}");
             return 0;
         });
         var files = new Argument<string[]>("FILE") { Description = "Vector files (mapping_verify, tag_selection, or Wycheproof eddsa_verify / rsassa_pss_verify schema)", Arity = ArgumentArity.OneOrMore };

@@ -28,6 +28,7 @@ public sealed class RemovalTests(ConformanceFixture dp)
     }
 
     [Fact, Requirement("DISC-R-09")]
+    [Requirement("PROF-RM-14")]
     public async Task Removing_one_of_three_leaves_the_other_two_intact()
     {
         dp.RequirePublishing();
@@ -45,6 +46,23 @@ public sealed class RemovalTests(ConformanceFixture dp)
         Expect.That(remaining.SequenceEqual(expected), "others-remain", $"[{string.Join(", ", expected)}] (by nonce)", $"[{string.Join(", ", remaining)}]");
         var unchanged = after.All(a => before.Any(b => b.Bytes.AsSpan().SequenceEqual(a.Bytes)));
         Expect.That(unchanged, "others-byte-identical", "the two remaining mappings byte-identical to before", unchanged ? "identical" : "changed");
+    }
+
+    [Fact, Requirement("DISC-R-09")]
+    [Requirement("PROF-RM-14")]
+    public async Task A_csip_removal_naming_one_mapping_leaves_the_others_intact()
+    {
+        dp.RequirePublishing();
+        var csi = _ops.Parties.NewE164();
+        var kept = await _ops.PublishValidAsync(_ops.Mapping(csi, _ops.Parties.NewRecipientKey(), ["business"]));
+        var named = await _ops.PublishValidAsync(_ops.Mapping(csi, _ops.Parties.NewRecipientKey(), ["personal"]));
+        var before = (await _ops.LookupAsync(csi)).Mappings.SingleOrDefault(m => m.Key == kept.Key);
+        var response = Expect.Reachable(await _ops.RemoveAsync(_ops.Removal(_ops.Parties.Csip.Key, SignerRoles.Csip, csi, named.Id)), "remove");
+        Expect.Status(response, 200, "csip-removal-accepted");
+        var after = (await _ops.LookupAsync(csi)).Mappings;
+        Expect.That(after.Count == 1 && after[0].Key == kept.Key, "only-named-removed", $"only the other mapping ({kept.Key}) served", $"[{string.Join(", ", after.Select(m => m.Key))}]");
+        var unchanged = before is not null && after[0].Bytes.AsSpan().SequenceEqual(before.Bytes);
+        Expect.That(unchanged, "other-byte-identical", "the other mapping byte-identical to before", before is null ? "not served before the removal" : unchanged ? "identical" : "changed");
     }
 
     [Fact, Requirement("DISC-R-09")]

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Mimi.Conformance.Harness.Tests.Requirements;
+namespace Mimi.Conformance.Tools.Vectors;
 
 /// <summary>One sentence of PROFILE.md's normative text: its section, its text, the rule IDs it carries and the level its keywords give.</summary>
 internal sealed record ProfileSentence(string Section, string Text, IReadOnlyList<string> RuleIds, string? KeywordLevel)
@@ -12,18 +12,24 @@ internal sealed record ProfileSentence(string Section, string Text, IReadOnlyLis
     /// <summary>The rule's level: the strongest keyword, MUST for required behaviour stated without one (PROFILE.md preamble).</summary>
     public string Level => KeywordLevel ?? "MUST";
 
+    /// <summary>Both MUST- and SHOULD-level wording: the keywords alone do not give the rule's level.</summary>
+    public bool MixesLevels => ProfileText.MixesLevels(Text);
+
     /// <summary>The sentence as the catalog quotes it: rule IDs removed, whitespace runs collapsed.</summary>
     public string Quote => ProfileText.Collapse(ProfileText.RuleAnchor().Replace(Text, ""));
 }
 
 /// <summary>
 /// Splits PROFILE.md into sentences the way the rule catalog quotes them. Skipped as informative: the preamble before §1,
-/// §9 (worked examples) and every section titled "What the suite checks", code blocks and HTML comments. Each list item
+/// every section titled as in <see cref="InformativeTitles"/> (with its subsections), code blocks and HTML comments. Each list item
 /// and table row is its own block; a block splits at '.', '!' or '?' followed by a space, outside code spans, parentheses
 /// and brackets, and not after an abbreviation.
 /// </summary>
 internal static partial class ProfileText
 {
+    /// <summary>The informative sections PROFILE.md's preamble names: they may mention rule IDs but state no rule.</summary>
+    public static readonly IReadOnlyList<string> InformativeTitles = ["Worked examples", "What the suite checks", RuleIndex.Title];
+
     private static readonly string[] Abbreviations = ["e.g", "i.e", "etc", "cf", "vs", "approx", "incl", "resp"];
 
     public static IReadOnlyList<ProfileSentence> Sentences(string markdown)
@@ -42,12 +48,17 @@ internal static partial class ProfileText
 
     public static string? KeywordLevel(string sentence)
     {
-        if (Must().IsMatch(sentence) || Refuse().IsMatch(sentence) || StatusAnswer().IsMatch(sentence) || StatusIs().IsMatch(sentence))
+        if (MustWording(sentence))
             return "MUST";
         if (Should().IsMatch(sentence))
             return "SHOULD";
         return May().IsMatch(sentence) ? "MAY" : null;
     }
+
+    public static bool MixesLevels(string sentence) => MustWording(sentence) && Should().IsMatch(sentence);
+
+    private static bool MustWording(string sentence) =>
+        Must().IsMatch(sentence) || Refuse().IsMatch(sentence) || StatusAnswer().IsMatch(sentence) || StatusIs().IsMatch(sentence);
 
     internal static string Collapse(string s) => Whitespace().Replace(s, " ").Trim();
 
@@ -94,7 +105,7 @@ internal static partial class ProfileText
                     section = n.Groups[1].Value;
                     if (skip && skipLevel is null)
                         skip = false;
-                    if (title.Contains("Worked examples", StringComparison.Ordinal) || title.Contains("What the suite checks", StringComparison.Ordinal))
+                    if (InformativeTitles.Any(informative => title.Contains(informative, StringComparison.Ordinal)))
                     {
                         skip = true;
                         skipLevel = level;
@@ -191,8 +202,9 @@ internal static partial class ProfileText
     [GeneratedRegex(@"\bMAY\b")]
     private static partial Regex May();
 
+    /// <summary>A Markdown heading: its level (the '#'s) and its title, section number included.</summary>
     [GeneratedRegex(@"^(#{1,6})\s+(.*)$")]
-    private static partial Regex Heading();
+    internal static partial Regex Heading();
 
     [GeneratedRegex(@"^([0-9]+(?:\.[0-9]+)*)\.?\s")]
     private static partial Regex SectionNumber();
